@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import {
+  CONNECT_TIMEOUT_MS,
+  DEFAULT_BREAKER_POLICY,
+  DEFAULT_RATE_LIMITS,
+  MAX_HTTP_BUFFER_SIZE,
+  PartialRateLimitTable,
+  PING_INTERVAL_MS,
+  PING_TIMEOUT_MS,
+  TYPING_TIMEOUT_MS,
+  type BreakerPolicy,
+  type RateLimitTable,
+} from '../spec/index.ts';
+
+/** A configuration value that does not fit: reported as one line naming the variable (OPS-1). */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const int = (min: number, max: number) =>
+  z.coerce.number({ error: `a whole number ${min}-${max}` }).int(`a whole number ${min}-${max}`).min(min, `a whole number ${min}-${max}`).max(max, `a whole number ${min}-${max}`);
+const seconds = (max: number) =>
+  z.coerce.number({ error: `a number of seconds, 0-${max}` }).min(0, `a number of seconds, 0-${max}`).max(max, `a number of seconds, 0-${max}`);
+const url = (protocols: string[]) =>
+  z.string().refine((u) => URL.canParse(u) && protocols.includes(new URL(u).protocol), `a URL (${protocols.join(' or ')})`);
+
+const rateLimitsJson = z.string().transform((raw, ctx) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'JSON such as {"message:send":{"points":30,"durationMs":60000}}' });
+    return z.NEVER;
+  }
+  const table = PartialRateLimitTable.safeParse(parsed);
+  if (!table.success) {
+    ctx.addIssue({ code: 'custom', message: `a JSON object of limits by name (${Object.keys(DEFAULT_RATE_LIMITS).join(', ')}), each {points, durationMs}` });
+    return z.NEVER;
+  }
+  return table.data;
+});
+
+/** Environment variables the reference server reads, with what each accepts. */
+const EnvSchema = z.object({
+  PORT: int(0, 65535).optional(),
+  HOST: z.string().min(1, 'a host name or IP address').default('127.0.0.1'),
+  SOCKETIO_PORT_START: int(1, 65535).default(8765),
+  SOCKETIO_PORT_END: int(1, 65535).default(8785),
+  JWT_SECRET: z.string().min(32, 'a secret of at least 32 characters').optional(),
+  JWT_JWKS_URL: url(['https:', 'http:']).optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_CLOCK_TOLERANCE_SEC: int(0, 300).default(0),
+  DATA_DIR: z.string().min(1, 'a directory path').default('./data'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(url(['https:', 'http:']).or(z.literal('*'))))
+    .optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'one of trace, debug, info, warn, error, fatal, silent' }).default('info'),
+  SOCKETIO_SHUTDOWN_TIMEOUT: seconds(600).default(10),
+  RATE_LIMITS: rateLimitsJson.optional(),
+  PING_INTERVAL_MS: int(100, 600_000).default(PING_INTERVAL_MS),
+  PING_TIMEOUT_MS: int(100, 600_000).default(PING_TIMEOUT_MS),
+  CONNECT_TIMEOUT_MS: int(100, 600_000).default(CONNECT_TIMEOUT_MS),
+  MAX_HTTP_BUFFER_SIZE: int(1024, 100_000_000).default(MAX_HTTP_BUFFER_SIZE),
+  TYPING_TIMEOUT_MS: int(100, 600_000).default(TYPING_TIMEOUT_MS),
+  CLEANUP_INTERVAL_MS: int(50, 600_000).default(1_000),
+  BREAKER_FAILURE_THRESHOLD: int(1, 1000).default(DEFAULT_BREAKER_POLICY.failureThreshold),
+  BREAKER_WINDOW_MS: int(100, 3_600_000).default(DEFAULT_BREAKER_POLICY.windowMs),
+  BREAKER_RESET_TIMEOUT_MS: int(100, 3_600_000).default(DEFAULT_BREAKER_POLICY.resetTimeoutMs),
+  DEPENDENCY_TIMEOUT_MS: int(50, 60_000).default(3_000),
+  SOCKPROOF_PORT_FILE: z.string().min(1).optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'an id of 1-64 letters, digits, _ . -').optional(),
+});
+
+export interface ServerConfig {
+  /** A fixed port, or a range to try in order (OPS-5). */
+  listen: { host: string; port: number } | { host: string; portStart: number; portEnd: number };
+  auth:
+    | { kind: 'secret'; secret?: string; issuer?: string; audience?: string; clockToleranceSec: number }
+    | { kind: 'jwks'; jwksUrl: string; issuer?: string; audience?: string; clockToleranceSec: number };
+  dataDir: string;
+  allowedOrigins: string[] | undefined;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  shutdownTimeoutMs: number;
+  rateLimits: RateLimitTable;
+  transport: { pingIntervalMs: number; pingTimeoutMs: number; connectTimeoutMs: number; maxHttpBufferSize: number };
+  typingTimeoutMs: number;
+  cleanupIntervalMs: number;
+  breakerPolicy: BreakerPolicy;
+  dependencyTimeoutMs: number;
+  portFile: string | undefined;
+  redisUrl: string | undefined;
+  databaseUrl: string | undefined;
+  nodeId: string | undefined;
+}
+
+/** Reads and validates the environment; throws ConfigError with one line on the first bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  // An empty variable is treated as unset, as shells and unit files often leave them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    const got = present[name];
+    const shown = name === 'JWT_SECRET' ? '' : got === undefined ? '' : ` (got "${String(got).slice(0, 80)}")`;
+    throw new ConfigError(`${name} must be ${issue.message}${shown}`);
+  }
+  const e = parsed.data;
+  if (e.SOCKETIO_PORT_START > e.SOCKETIO_PORT_END) {
+    throw new ConfigError(`SOCKETIO_PORT_START must be <= SOCKETIO_PORT_END (got ${e.SOCKETIO_PORT_START} > ${e.SOCKETIO_PORT_END})`);
+  }
+  if (e.JWT_SECRET && e.JWT_JWKS_URL) {
+    throw new ConfigError('JWT_SECRET and JWT_JWKS_URL must not both be set (pick one way to verify tokens)');
+  }
+  const claims = { issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, clockToleranceSec: e.JWT_CLOCK_TOLERANCE_SEC };
+  return {
+    listen:
+      e.PORT !== undefined
+        ? { host: e.HOST, port: e.PORT }
+        : { host: e.HOST, portStart: e.SOCKETIO_PORT_START, portEnd: e.SOCKETIO_PORT_END },
+    auth: e.JWT_JWKS_URL ? { kind: 'jwks', jwksUrl: e.JWT_JWKS_URL, ...claims } : { kind: 'secret', secret: e.JWT_SECRET, ...claims },
+    dataDir: e.DATA_DIR,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: Math.round(e.SOCKETIO_SHUTDOWN_TIMEOUT * 1000),
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...e.RATE_LIMITS },
+    transport: {
+      pingIntervalMs: e.PING_INTERVAL_MS,
+      pingTimeoutMs: e.PING_TIMEOUT_MS,
+      connectTimeoutMs: e.CONNECT_TIMEOUT_MS,
+      maxHttpBufferSize: e.MAX_HTTP_BUFFER_SIZE,
+    },
+    typingTimeoutMs: e.TYPING_TIMEOUT_MS,
+    cleanupIntervalMs: e.CLEANUP_INTERVAL_MS,
+    breakerPolicy: {
+      failureThreshold: e.BREAKER_FAILURE_THRESHOLD,
+      windowMs: e.BREAKER_WINDOW_MS,
+      resetTimeoutMs: e.BREAKER_RESET_TIMEOUT_MS,
+    },
+    dependencyTimeoutMs: e.DEPENDENCY_TIMEOUT_MS,
+    portFile: e.SOCKPROOF_PORT_FILE,
+    redisUrl: e.REDIS_URL,
+    databaseUrl: e.DATABASE_URL,
+    nodeId: e.NODE_ID,
+  };
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { NAME_MAX_CODE_POINTS } from './limits.ts';
+
+export const Role = z.enum(['member', 'moderator', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+/** Algorithms a server may accept (AUTH-2): HS256 with a shared secret, RS256/ES256 from a JWKS. */
+export const SECRET_ALGORITHMS = ['HS256'] as const;
+export const JWKS_ALGORITHMS = ['RS256', 'ES256'] as const;
+
+export const UserId = z.string().min(1).max(128);
+export type UserId = z.infer<typeof UserId>;
+
+/** The claims a server reads from `auth.token` (AUTH-4). Signature and time claims are jose's job. */
+export const TokenClaims = z.object({
+  sub: UserId,
+  name: z.string().min(1).max(4 * NAME_MAX_CODE_POINTS).optional(),
+  roles: z.array(Role).max(3).default(['member']),
+  exp: z.number(),
+});
+export type TokenClaims = z.infer<typeof TokenClaims>;
+
+/** The handshake's `auth` object (AUTH-1). */
+export const HandshakeAuth = z.object({ token: z.string().min(1).max(8192) });
+
+export function canModerate(roles: readonly Role[]): boolean {
+  return roles.includes('moderator') || roles.includes('admin');
+}

@@ -1,0 +1,28 @@
+import { SignJWT } from 'jose';
+import type { Role } from './auth.ts';
+
+/** What a token minted for this spec says (AUTH-4). */
+export interface TokenRequest {
+  sub: string;
+  name?: string;
+  roles?: Role[];
+  /** Lifetime in seconds from now; negative makes an already-expired token. */
+  ttlSec?: number;
+  issuer?: string;
+  audience?: string;
+  /** Extra claims, for harnesses that probe claim validation. */
+  extra?: Record<string, unknown>;
+}
+
+/** Signs an HS256 token with a shared secret, the form every sockproof server accepts. */
+export async function mintToken(secret: string, req: TokenRequest): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({ ...req.extra, roles: req.roles ?? ['member'], ...(req.name ? { name: req.name } : {}) })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(req.sub)
+    .setIssuedAt(now)
+    .setExpirationTime(now + (req.ttlSec ?? 3600));
+  if (req.issuer) jwt.setIssuer(req.issuer);
+  if (req.audience) jwt.setAudience(req.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
