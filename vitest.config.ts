@@ -9,6 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
     pool: 'forks',
+    globalSetup: ['testing/global-setup.ts'],
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: process.env.CI ? { json: '.ci/vitest-results.json' } : undefined,
   },

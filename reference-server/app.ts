@@ -1,0 +1,153 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Server } from 'socket.io';
+import type { HealthResponse } from '../spec/index.ts';
+import { createVerifier } from './auth/verifier.ts';
+import type { ServerConfig } from './config.ts';
+import { handshakeMiddleware } from './connection/handshake.ts';
+import { startSession } from './connection/session.ts';
+import type { ChatServer, NodeContext } from './context.ts';
+import { announceTypingEnded } from './events/typing.ts';
+import type { Faults } from './faults.ts';
+import { adminRoutes } from './http/admin-routes.ts';
+import { observabilityRoutes, type DependencyCheck } from './http/observability-routes.ts';
+import { createRouter } from './http/router.ts';
+import { specRoute } from './http/spec-route.ts';
+import { Lifecycle } from './lifecycle.ts';
+import { listen } from './listen.ts';
+import type { Logger } from './logger.ts';
+import { Metrics } from './metrics.ts';
+import { Breakers } from './resilience/breakers.ts';
+import { guardStore } from './resilience/guarded-store.ts';
+import { memoryLimiter, RateLimits } from './resilience/rate-limits.ts';
+import { CHANNEL_ROOM_PREFIX } from './rooms.ts';
+import { Sessions } from './state/sessions.ts';
+import { startSweeper } from './state/sweeper.ts';
+import { TypingTracker } from './state/typing.ts';
+import { openStore } from './store/open-store.ts';
+
+export const DEFAULT_CHANNEL = 'general';
+
+export interface NodeOptions {
+  config: ServerConfig;
+  log: Logger;
+  /** The HS256 secret (from JWT_SECRET or DATA_DIR) when tokens are verified with a secret. */
+  secret: string | undefined;
+  faults: Faults;
+  version: string;
+}
+
+export interface ChatNode {
+  readonly port: number;
+  readonly ctx: NodeContext;
+  /** Drains and closes (OPS-2); resolves true when in-flight work finished within the timeout. */
+  close(timeoutMs: number): Promise<boolean>;
+}
+
+/** Composes one chat node: store, breakers, limits, Socket.IO, HTTP routes, sweeper. */
+export async function startNode({ config, log, secret, faults, version }: NodeOptions): Promise<ChatNode> {
+  const startedAt = Date.now();
+  const rawStore = await openStore(config);
+  await rawStore.migrate();
+  if (!(await rawStore.getChannel(DEFAULT_CHANNEL))) await rawStore.upsertChannel(DEFAULT_CHANNEL, false, []);
+
+  // Late-bound so the HTTP server exists before Socket.IO attaches to it (it forwards other paths).
+  let route: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
+  const httpServer = createServer((req, res) => void route(req, res));
+  const io: ChatServer = new Server(httpServer, {
+    path: '/socket.io',
+    serveClient: false,
+    maxHttpBufferSize: config.transport.maxHttpBufferSize,
+    pingInterval: config.transport.pingIntervalMs,
+    pingTimeout: config.transport.pingTimeoutMs,
+    connectTimeout: config.transport.connectTimeoutMs,
+    ...(config.allowedOrigins ? { cors: { origin: config.allowedOrigins } } : {}),
+    allowRequest: (req, callback) => callback(null, originAllowed(config.allowedOrigins, req.headers.origin)),
+  });
+
+  const sessions = new Sessions();
+  let typing: TypingTracker;
+  const metrics = new Metrics(() => ({
+    activeConnections: io.of('/').sockets.size,
+    sockets: sessions.socketCount,
+    users: sessions.userCount,
+    typing: typing.size,
+    presence: sessions.userCount,
+    rooms: [...io.of('/').adapter.rooms.keys()].filter((r) => r.startsWith(CHANNEL_ROOM_PREFIX)).length,
+  }));
+  const breakers = new Breakers(config.breakerPolicy, config.dependencyTimeoutMs, (name) => {
+    metrics.inc('circuitBreakerTrips');
+    log.warn({ breaker: name }, 'circuit breaker opened');
+  });
+  const store = guardStore(rawStore, breakers.create('store'));
+  const ctx: NodeContext = {
+    config,
+    log,
+    io,
+    store,
+    limits: new RateLimits(config.rateLimits, memoryLimiter, !faults.has('no-rate-limit')),
+    metrics,
+    typing: (typing = new TypingTracker(config.typingTimeoutMs, (entry) => {
+      metrics.inc('staleEntriesCleaned');
+      announceTypingEnded(ctx, entry);
+    })),
+    sessions,
+    breakers,
+    verifier: createVerifier(config.auth, secret),
+    faults,
+    lifecycle: new Lifecycle(),
+  };
+
+  io.use(handshakeMiddleware(ctx));
+  io.on('connection', (socket) => startSession(ctx, socket));
+
+  const checks: Record<string, DependencyCheck> = {
+    store: async (): Promise<HealthResponse['checks'][string]> => {
+      try {
+        await store.ping();
+        return { status: 'up' };
+      } catch (err) {
+        return { status: 'down', detail: (err as Error).message };
+      }
+    },
+  };
+  route = createRouter(
+    [
+      ...observabilityRoutes(ctx, startedAt, checks, async () => breakers.resetAll()),
+      specRoute(ctx, version, { multiNode: false, connectionStateRecovery: false, durableStore: rawStore.kind }),
+      ...adminRoutes(ctx),
+    ],
+    log,
+  );
+
+  const stopSweeper = startSweeper(ctx);
+  const port = await listen(httpServer, config.listen);
+
+  return {
+    port,
+    ctx,
+    async close(timeoutMs) {
+      ctx.lifecycle.draining = true;
+      stopSweeper();
+      httpServer.close(); // no new connections; existing ones may still send (and get UNAVAILABLE)
+      const drained = await ctx.lifecycle.idle(timeoutMs);
+      for (const socket of io.of('/').sockets.values()) {
+        socket.emit('session:ended', { code: 'UNAVAILABLE', message: 'server shutting down', retryAfterMs: 1_000 });
+      }
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+      typing.clear();
+      breakers.shutdown();
+      await rawStore.close();
+      return drained;
+    },
+  };
+}
+
+/** TRN-7: with ALLOWED_ORIGINS set, a browser's Origin must be listed; non-browser clients send none. */
+function originAllowed(allowed: string[] | undefined, origin: string | undefined): boolean {
+  if (!allowed || origin === undefined || allowed.includes('*')) return true;
+  return allowed.includes(origin);
+}

@@ -1,0 +1,55 @@
+import { ConnectErrorCode, HandshakeAuth, type ConnectErrorData } from '../../spec/index.ts';
+import type { ChatSocket, NodeContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+
+/** A refused handshake as Socket.IO delivers it: `connect_error` with `data` (AUTH-7). */
+class HandshakeRefusal extends Error {
+  constructor(readonly data: ConnectErrorData) {
+    super(data.message);
+  }
+}
+
+/**
+ * Handshake middleware: drain check, per-IP connection limit (counted before the token is read,
+ * RATE-4), token verification, ban look-up (AUTH-1..7).
+ */
+export function handshakeMiddleware(ctx: NodeContext) {
+  return async (socket: ChatSocket, next: (err?: Error) => void): Promise<void> => {
+    try {
+      if (ctx.lifecycle.draining) throw new HandshakeRefusal({ code: 'UNAVAILABLE', message: 'server shutting down', retryAfterMs: 1_000 });
+      await ctx.limits.consume('connection', socket.handshake.address);
+      const auth = HandshakeAuth.safeParse(socket.handshake.auth);
+      if (!auth.success) throw new HandshakeRefusal({ code: 'UNAUTHORIZED', message: 'auth.token required' });
+      const identity = await ctx.verifier.verify(auth.data.token);
+      if (!ctx.faults.has('no-ban-check')) {
+        const ban = await ctx.store.activeBan(identity.userId, new Date());
+        if (ban) {
+          throw new HandshakeRefusal({
+            code: 'BANNED',
+            message: `banned: ${ban.reason}`,
+            ...(ban.until ? { retryAfterMs: Math.max(0, ban.until.getTime() - Date.now()) } : {}),
+          });
+        }
+      }
+      socket.data.identity = identity;
+      next();
+    } catch (err) {
+      ctx.metrics.inc('failedConnections');
+      const refusal = toRefusal(err);
+      if (!(err instanceof AppError) && !(err instanceof HandshakeRefusal)) ctx.log.error({ err }, 'handshake failed');
+      const error = new Error(refusal.data.message) as Error & { data: ConnectErrorData };
+      error.data = refusal.data;
+      next(error);
+    }
+  };
+}
+
+function toRefusal(err: unknown): HandshakeRefusal {
+  if (err instanceof HandshakeRefusal) return err;
+  if (err instanceof AppError) {
+    const code = ConnectErrorCode.safeParse(err.code);
+    const body = err.toBody();
+    return new HandshakeRefusal({ ...body, code: code.success ? code.data : 'UNAVAILABLE' });
+  }
+  return new HandshakeRefusal({ code: 'UNAVAILABLE', message: 'handshake failed', retryAfterMs: 1_000 });
+}

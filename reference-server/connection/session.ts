@@ -1,0 +1,44 @@
+import type { ChatSocket, NodeContext } from '../context.ts';
+import { attachDispatch } from '../events/dispatch.ts';
+import { announceTypingEnded } from '../events/typing.ts';
+import { CHANNEL_ROOM_PREFIX, userRoom } from '../rooms.ts';
+
+// setTimeout's longest delay; longer token lifetimes are re-armed in steps.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A socket's life on this node: registration, token expiry (AUTH-5), release of its state (SES-2). */
+export function startSession(ctx: NodeContext, socket: ChatSocket): void {
+  const { userId } = socket.data.identity;
+  ctx.metrics.inc('totalConnections');
+  void socket.join(userRoom(userId));
+  ctx.sessions.add(userId, socket.id);
+  attachDispatch(ctx, socket);
+  const expiry = armExpiry(ctx, socket);
+
+  socket.on('disconnecting', () => {
+    clearTimeout(expiry.timer);
+    for (const entry of ctx.typing.dropSocket(socket.id)) announceTypingEnded(ctx, entry);
+    if (ctx.sessions.remove(userId, socket.id)) {
+      const rooms = [...socket.rooms].filter((r) => r.startsWith(CHANNEL_ROOM_PREFIX));
+      if (rooms.length > 0) socket.to(rooms).emit('presence', { userId, status: 'offline' });
+    }
+  });
+}
+
+function armExpiry(ctx: NodeContext, socket: ChatSocket): { timer: NodeJS.Timeout | undefined } {
+  const slot: { timer: NodeJS.Timeout | undefined } = { timer: undefined };
+  const deadline = (socket.data.identity.exp + ctx.config.auth.clockToleranceSec) * 1000;
+  const arm = () => {
+    const wait = deadline - Date.now();
+    if (wait > MAX_TIMER_MS) {
+      slot.timer = setTimeout(arm, MAX_TIMER_MS);
+      return;
+    }
+    slot.timer = setTimeout(() => {
+      socket.emit('session:ended', { code: 'UNAUTHORIZED', message: 'token expired' });
+      socket.disconnect(true);
+    }, Math.max(0, wait));
+  };
+  arm();
+  return slot;
+}

@@ -1,0 +1,33 @@
+import type { ErrorBody, ErrorCode } from '../spec/index.ts';
+
+/**
+ * An expected refusal, carrying the spec's code (ACK-2). Anything thrown that is not an
+ * AppError is unexpected and answered INTERNAL.
+ */
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+
+  toBody(): ErrorBody {
+    return this.retryAfterMs === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
+  }
+}
+
+/** The catalogue: one constructor per refusal, so messages stay consistent. */
+export const errors = {
+  validation: (message: string) => new AppError('VALIDATION', message),
+  unauthorized: (message = 'authentication required') => new AppError('UNAUTHORIZED', message),
+  forbidden: (message: string) => new AppError('FORBIDDEN', message),
+  notFound: (what: string) => new AppError('NOT_FOUND', `${what} not found`),
+  rateLimited: (retryAfterMs: number) => new AppError('RATE_LIMITED', 'rate limit exceeded', Math.max(0, Math.ceil(retryAfterMs))),
+  unavailable: (message: string, retryAfterMs: number) => new AppError('UNAVAILABLE', message, Math.max(0, Math.ceil(retryAfterMs))),
+  internal: () => new AppError('INTERNAL', 'internal error'),
+};

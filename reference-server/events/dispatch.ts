@@ -1,0 +1,105 @@
+import {
+  CLIENT_EVENT_NAMES,
+  clientEvents,
+  isClientEventName,
+  RateLimitName,
+  type Ack,
+  type AckData,
+  type ClientEventName,
+  type ErrorBody,
+  type Payload,
+} from '../../spec/index.ts';
+import type { Call, ChatSocket, NodeContext } from '../context.ts';
+import { AppError, errors } from '../errors.ts';
+import { handlers } from './handlers.ts';
+
+type AckFn = (response: unknown) => void;
+
+/**
+ * Wires every client event of a socket to its handler through one pipeline (ACK-1..6):
+ * drain check, rate limit, validation, handler, exactly one ack, counters.
+ */
+export function attachDispatch(ctx: NodeContext, socket: ChatSocket): void {
+  const call: Call = {
+    socket,
+    identity: socket.data.identity,
+    log: ctx.log.child({ socketId: socket.id, userId: socket.data.identity.userId }),
+  };
+  for (const event of CLIENT_EVENT_NAMES) {
+    socket.on(event, ((...args: unknown[]) => void dispatch(ctx, call, event, args)) as never);
+  }
+  socket.onAny((event: unknown, ...args: unknown[]) => {
+    if (typeof event === 'string' && isClientEventName(event)) return;
+    ctx.metrics.inc('eventsRejected');
+    const ack = args.at(-1);
+    if (typeof ack === 'function') {
+      reply(ctx, ack as AckFn, { ok: false, error: errors.validation(`unknown event "${String(event).slice(0, 64)}"`).toBody() });
+    }
+  });
+}
+
+async function dispatch<E extends ClientEventName>(ctx: NodeContext, call: Call, event: E, args: unknown[]): Promise<void> {
+  const last = args.at(-1);
+  if (typeof last !== 'function') {
+    // ACK-5: a result that cannot be reported is not worth producing.
+    ctx.metrics.inc('eventsRejected');
+    return;
+  }
+  const ack = onlyOnce(last as AckFn);
+  const payload = args.length > 1 ? args[0] : undefined;
+  if (ctx.faults.has('crash-on-bad-payload') && (typeof payload !== 'object' || payload === null)) {
+    setImmediate(() => {
+      throw new Error(`fault crash-on-bad-payload: ${event} payload was ${typeof payload}`);
+    });
+  }
+  await ctx.lifecycle.track(async () => {
+    try {
+      const data = await run(ctx, call, event, payload);
+      reply(ctx, ack, { ok: true, data });
+      ctx.metrics.inc('eventsProcessed');
+    } catch (err) {
+      const error = toErrorBody(ctx, call, event, err);
+      reply(ctx, ack, { ok: false, error });
+      ctx.metrics.inc('eventsRejected');
+      if (event === 'message:send') ctx.metrics.inc('messagesRejected');
+      if (error.code === 'RATE_LIMITED') ctx.metrics.inc('rateLimited');
+    }
+  });
+}
+
+async function run<E extends ClientEventName>(ctx: NodeContext, call: Call, event: E, payload: unknown): Promise<AckData<E>> {
+  if (ctx.lifecycle.draining) throw errors.unavailable('server shutting down', 1_000);
+  const limit = RateLimitName.safeParse(event);
+  if (limit.success) await ctx.limits.consume(limit.data, call.identity.userId);
+  const parsed = clientEvents[event].payload.safeParse(payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'payload';
+    throw errors.validation(`${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return handlers[event](ctx, call, parsed.data as Payload<E>);
+}
+
+function toErrorBody(ctx: NodeContext, call: Call, event: string, err: unknown): ErrorBody {
+  if (err instanceof AppError) return err.toBody();
+  // ACK-6, OPS-4: unexpected, so logged with context; the client learns nothing internal.
+  call.log.error({ event, err }, 'handler failed');
+  return errors.internal().toBody();
+}
+
+function reply(ctx: NodeContext, ack: AckFn, response: Ack<unknown>): void {
+  if (!response.ok && ctx.faults.has('wrong-error-shape')) {
+    ack({ error: response.error.message });
+    return;
+  }
+  ack(response);
+}
+
+function onlyOnce(fn: AckFn): AckFn {
+  let done = false;
+  return (response) => {
+    if (done) return;
+    done = true;
+    fn(response);
+  };
+}

@@ -1,0 +1,44 @@
+import { canModerate, encodeHtml } from '../../spec/index.ts';
+import type { Call } from '../context.ts';
+import { errors } from '../errors.ts';
+import { channelRoom, userRoom } from '../rooms.ts';
+import { requireChannel } from './access.ts';
+import { endTyping } from './typing.ts';
+import type { Handler } from './handler.ts';
+
+function requireModerator(call: Call, targetUserId: string): void {
+  if (!canModerate(call.identity.roles)) throw errors.forbidden('moderator or admin role required');
+  if (targetUserId === call.identity.userId) throw errors.validation('userId: you cannot moderate yourself');
+}
+
+/** MOD-1, MOD-2, MOD-4 */
+export const kick: Handler<'moderation:kick'> = async (ctx, call, { channelId, userId, reason }) => {
+  requireModerator(call, userId);
+  const channel = await requireChannel(ctx, channelId);
+  const room = channelRoom(channelId);
+  const sockets = (await ctx.io.in(userRoom(userId)).fetchSockets()).filter((s) => s.rooms.has(room));
+  for (const s of sockets) {
+    s.leave(room);
+    endTyping(ctx, s.id, channelId);
+    s.emit('moderation:kicked', { channelId, reason, reasonHtml: encodeHtml(reason), by: call.identity.userId });
+  }
+  if (channel.private) await ctx.store.removeMember(channelId, userId);
+  return { channelId, userId, socketsRemoved: sockets.length };
+};
+
+/** MOD-1, MOD-3, MOD-4 */
+export const ban: Handler<'moderation:ban'> = async (ctx, call, { userId, reason, durationMs }) => {
+  requireModerator(call, userId);
+  const until = durationMs === undefined ? null : new Date(Date.now() + durationMs);
+  await ctx.store.putBan({ userId, reason, by: call.identity.userId, until });
+  const sockets = await ctx.io.in(userRoom(userId)).fetchSockets();
+  for (const s of sockets) {
+    s.emit('session:ended', {
+      code: 'BANNED',
+      message: `banned: ${reason}`,
+      ...(durationMs === undefined ? {} : { retryAfterMs: durationMs }),
+    });
+    s.disconnect(true);
+  }
+  return { userId, until: until?.toISOString() ?? null, socketsDisconnected: sockets.length };
+};

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * Deliberate defects, for proving that conformance checks can fail (issue: "the harness proves
+ * its checks can fail"). Off unless SOCKPROOF_FAULTS names them; a node with any on says so in
+ * its logs and in GET /spec. Never set this in production.
+ */
+export const FaultName = z.enum([
+  'no-rate-limit',
+  'blacklist-sanitizer',
+  'ack-before-durable',
+  'no-ban-check',
+  'crash-on-bad-payload',
+  'wrong-error-shape',
+  'no-idempotency',
+]);
+export type FaultName = z.infer<typeof FaultName>;
+
+export class Faults {
+  private constructor(private readonly on: ReadonlySet<FaultName>) {}
+
+  static none(): Faults {
+    return new Faults(new Set());
+  }
+
+  /** Parses SOCKPROOF_FAULTS (comma-separated names); throws on an unknown name. */
+  static parse(raw: string | undefined): Faults {
+    const names = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const parsed = z.array(FaultName).safeParse(names);
+    if (!parsed.success) throw new Error(`SOCKPROOF_FAULTS must be a comma-separated list of ${FaultName.options.join(', ')}`);
+    return new Faults(new Set(parsed.data));
+  }
+
+  has(name: FaultName): boolean {
+    return this.on.has(name);
+  }
+
+  list(): FaultName[] {
+    return [...this.on];
+  }
+}

@@ -1,0 +1,52 @@
+import { AdminChannelRequest, AdminLimitsRequest, HTTP_PATHS } from '../../spec/index.ts';
+import type { NodeContext } from '../context.ts';
+import { errors } from '../errors.ts';
+import { requireAdmin } from './admin-auth.ts';
+import { readJson } from './exchange.ts';
+import type { Route } from './router.ts';
+import type { z } from 'zod';
+
+function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw errors.validation(`${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** FIX-1, FIX-2: fixtures that let a harness set up its world. */
+export function adminRoutes(ctx: NodeContext): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: HTTP_PATHS.adminChannels,
+      async handle(req) {
+        await requireAdmin(req, ctx.verifier);
+        const channel = parseBody(AdminChannelRequest, await readJson(req));
+        const { created } = await ctx.store.upsertChannel(channel.id, channel.private, channel.members);
+        const members = await ctx.store.listMembers(channel.id);
+        return { status: created ? 201 : 200, json: { channel: { id: channel.id, private: channel.private, members }, created } };
+      },
+    },
+    {
+      method: 'PUT',
+      path: HTTP_PATHS.adminLimits,
+      async handle(req) {
+        const admin = await requireAdmin(req, ctx.verifier);
+        const partial = parseBody(AdminLimitsRequest, await readJson(req));
+        const rateLimits = ctx.limits.replace(partial);
+        ctx.log.warn({ userId: admin.userId, limits: Object.keys(partial) }, 'rate limits replaced at run time');
+        return { status: 200, json: { rateLimits } };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: HTTP_PATHS.adminLimits,
+      async handle(req) {
+        const admin = await requireAdmin(req, ctx.verifier);
+        const rateLimits = ctx.limits.restore();
+        ctx.log.info({ userId: admin.userId }, 'rate limits restored to the configured table');
+        return { status: 200, json: { rateLimits } };
+      },
+    },
+  ];
+}

@@ -1,0 +1,39 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.ts';
+import { AppError, errors } from '../errors.ts';
+import { BodyTooLarge, errorReply, sendReply, type Reply } from './exchange.ts';
+
+export type Route = {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  handle: (req: IncomingMessage) => Promise<Reply>;
+};
+
+/** Dispatches the spec's HTTP endpoints (HTTP-1, HTTP-2); Socket.IO serves its own path before this. */
+export function createRouter(routes: Route[], log: Logger) {
+  const byPath = new Map<string, Route[]>();
+  for (const r of routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const candidates = byPath.get(path);
+    const route = candidates?.find((r) => r.method === req.method);
+    let reply: Reply;
+    try {
+      if (!candidates) throw errors.notFound(`path ${path.slice(0, 100)}`);
+      if (!route) {
+        reply = { status: 405, json: { error: { code: 'VALIDATION', message: `method ${req.method} not allowed on ${path}` } } };
+      } else {
+        reply = await route.handle(req);
+      }
+    } catch (err) {
+      if (err instanceof AppError) reply = errorReply(err);
+      else if (err instanceof BodyTooLarge) reply = { status: 413, json: { error: { code: 'VALIDATION', message: 'body larger than 64 KiB' } } };
+      else {
+        log.error({ err, path, method: req.method }, 'http handler failed');
+        reply = errorReply(errors.internal());
+      }
+    }
+    if (!res.headersSent) sendReply(res, reply);
+  };
+}

@@ -1,0 +1,96 @@
+import CircuitBreaker from 'opossum';
+import type { BreakerPolicy, BreakerState, BreakerStatus } from '../../spec/index.ts';
+import { errors } from '../errors.ts';
+import { FailureWindow } from './failure-window.ts';
+
+/** How long a caller is told to wait after a single failed dependency call. */
+const RETRY_AFTER_FAILURE_MS = 1_000;
+
+/**
+ * A circuit breaker around one dependency (BRK-1..4). opossum runs the state machine and the
+ * call timeout; the spec's count-based trip rule ("N failures within a window") replaces
+ * opossum's percentage rule, which it cannot express.
+ */
+export class DependencyBreaker {
+  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private readonly window: FailureWindow;
+  private stateSince = new Date();
+  private openedAt = 0;
+  private tripCount = 0;
+
+  constructor(
+    readonly name: string,
+    readonly policy: BreakerPolicy,
+    timeoutMs: number,
+    private readonly onTrip: (name: string) => void,
+  ) {
+    this.window = new FailureWindow(policy.windowMs);
+    this.breaker = new CircuitBreaker((action: () => Promise<unknown>) => action(), {
+      name,
+      timeout: timeoutMs,
+      resetTimeout: policy.resetTimeoutMs,
+      errorThresholdPercentage: 100, // never trips by percentage: see failure handler
+      rollingCountTimeout: policy.windowMs,
+      allowWarmUp: false,
+    });
+    this.breaker.on('failure', () => {
+      const failures = this.window.record(Date.now());
+      if (this.breaker.closed && failures >= policy.failureThreshold) this.breaker.open();
+    });
+    this.breaker.on('open', () => {
+      this.openedAt = Date.now();
+      this.tripCount++;
+      this.stateSince = new Date();
+      this.onTrip(name);
+    });
+    this.breaker.on('halfOpen', () => {
+      this.stateSince = new Date();
+    });
+    this.breaker.on('close', () => {
+      this.window.clear();
+      this.stateSince = new Date();
+    });
+  }
+
+  /** Runs a dependency call; a failure, a timeout or an open breaker becomes UNAVAILABLE. */
+  async run<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return (await this.breaker.fire(action)) as T;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'EOPENBREAKER') {
+        throw errors.unavailable(`${this.name} unavailable (circuit open)`, this.msUntilHalfOpen());
+      }
+      throw errors.unavailable(`${this.name} unavailable`, RETRY_AFTER_FAILURE_MS);
+    }
+  }
+
+  get state(): BreakerState {
+    if (this.breaker.halfOpen) return 'halfOpen';
+    return this.breaker.opened ? 'open' : 'closed';
+  }
+
+  private msUntilHalfOpen(): number {
+    return Math.max(0, this.openedAt + this.policy.resetTimeoutMs - Date.now());
+  }
+
+  status(): BreakerStatus {
+    return {
+      state: this.state,
+      failures: this.window.count(Date.now()),
+      trips: this.tripCount,
+      since: this.stateSince.toISOString(),
+      policy: this.policy,
+    };
+  }
+
+  /** Closes the breaker and forgets its failures (BRK-5). */
+  reset(): void {
+    this.breaker.close();
+    this.window.clear();
+  }
+
+  shutdown(): void {
+    this.breaker.shutdown();
+  }
+}

@@ -1,0 +1,35 @@
+import type { BreakerPolicy, BreakerStatus } from '../../spec/index.ts';
+import { DependencyBreaker } from './breaker.ts';
+
+/** Every breaker of the node, by dependency name, for /status/circuit-breakers (BRK-3). */
+export class Breakers {
+  private readonly byName = new Map<string, DependencyBreaker>();
+
+  constructor(
+    private readonly policy: BreakerPolicy,
+    private readonly timeoutMs: number,
+    private readonly onTrip: (name: string) => void,
+  ) {}
+
+  create(name: string): DependencyBreaker {
+    const breaker = new DependencyBreaker(name, this.policy, this.timeoutMs, this.onTrip);
+    this.byName.set(name, breaker);
+    return breaker;
+  }
+
+  get(name: string): DependencyBreaker | undefined {
+    return this.byName.get(name);
+  }
+
+  statuses(): Record<string, BreakerStatus> {
+    return Object.fromEntries([...this.byName].map(([name, b]) => [name, b.status()]));
+  }
+
+  resetAll(): void {
+    for (const b of this.byName.values()) b.reset();
+  }
+
+  shutdown(): void {
+    for (const b of this.byName.values()) b.shutdown();
+  }
+}

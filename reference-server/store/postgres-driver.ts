@@ -1,0 +1,46 @@
+import pg from 'pg';
+import type { SqlDriver } from './sql-driver.ts';
+
+/** node-postgres pool. Timeouts keep a dead database from hanging a request (ACK-7). */
+export async function openPostgresDriver(url: string, timeoutMs: number): Promise<SqlDriver> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  return {
+    async query(sql, params) {
+      const result = await pool.query(sql, params);
+      return result.rows as never;
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const value = await fn({
+          async query(sql, params) {
+            const result = await client.query(sql, params);
+            return result.rows as never;
+          },
+          async exec(sql) {
+            await client.query(sql); // no parameters: the simple protocol runs several statements
+          },
+        });
+        await client.query('COMMIT');
+        return value;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { encodeHtml, type Attachment, type Message } from '../../spec/index.ts';
+import { MIGRATIONS } from './migrations.ts';
+import type { SqlDriver, SqlExecutor } from './sql-driver.ts';
+import type { Ban, Channel, NewMessage, Store } from './types.ts';
+
+// Any fixed number: every node that migrates the same database takes the same lock.
+const MIGRATION_LOCK_KEY = 7_061_990;
+const UNIQUE_VIOLATION = '23505';
+
+type Row = Record<string, unknown>;
+
+const MESSAGE_COLUMNS = `id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments, created_at, edited_at`;
+
+/** int8 arrives as string (node-postgres) or bigint (PGlite): both fit a JS number here. */
+function toNumber(v: unknown): number {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+function toIso(v: unknown): string {
+  return (v instanceof Date ? v : new Date(String(v))).toISOString();
+}
+
+function toMessage(row: Row): Message {
+  const authorName = String(row.author_name);
+  const text = String(row.text);
+  return {
+    id: String(row.id),
+    channelId: String(row.channel_id),
+    authorId: String(row.author_id),
+    authorName,
+    authorNameHtml: encodeHtml(authorName),
+    text,
+    html: encodeHtml(text),
+    attachments: (typeof row.attachments === 'string' ? JSON.parse(row.attachments) : row.attachments) as Attachment[],
+    clientMsgId: String(row.client_msg_id),
+    createdAt: toIso(row.created_at),
+    editedAt: row.edited_at == null ? null : toIso(row.edited_at),
+    seq: toNumber(row.seq),
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === UNIQUE_VIOLATION;
+}
+
+/** The chat store in SQL, for any PostgreSQL-speaking driver. */
+export class SqlStore implements Store {
+  constructor(
+    readonly kind: string,
+    private readonly db: SqlDriver,
+  ) {}
+
+  async migrate(): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // Serialises nodes that start together against one database.
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      await tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (id integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      const done = new Set((await tx.query('SELECT id FROM schema_migrations')).map((r) => toNumber(r.id)));
+      for (const m of MIGRATIONS) {
+        if (done.has(m.id)) continue;
+        await tx.exec(m.sql);
+        await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [m.id]);
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  async upsertChannel(id: string, isPrivate: boolean, members: string[]): Promise<{ created: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query(
+        `INSERT INTO channels (id, private) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET private = EXCLUDED.private
+         RETURNING (xmax = 0) AS created`,
+        [id, isPrivate],
+      );
+      await tx.query('DELETE FROM channel_members WHERE channel_id = $1', [id]);
+      for (const userId of new Set(members)) {
+        await tx.query('INSERT INTO channel_members (channel_id, user_id) VALUES ($1, $2)', [id, userId]);
+      }
+      return { created: rows[0]?.created === true };
+    });
+  }
+
+  async getChannel(id: string): Promise<Channel | null> {
+    const rows = await this.db.query('SELECT id, private, last_seq FROM channels WHERE id = $1', [id]);
+    const row = rows[0];
+    return row ? { id: String(row.id), private: row.private === true, lastSeq: toNumber(row.last_seq) } : null;
+  }
+
+  async listMembers(channelId: string): Promise<string[]> {
+    const rows = await this.db.query('SELECT user_id FROM channel_members WHERE channel_id = $1 ORDER BY user_id', [channelId]);
+    return rows.map((r) => String(r.user_id));
+  }
+
+  async isMember(channelId: string, userId: string): Promise<boolean> {
+    const rows = await this.db.query('SELECT 1 FROM channel_members WHERE channel_id = $1 AND user_id = $2', [channelId, userId]);
+    return rows.length > 0;
+  }
+
+  async removeMember(channelId: string, userId: string): Promise<void> {
+    await this.db.query('DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2', [channelId, userId]);
+  }
+
+  async insertMessage(msg: NewMessage): Promise<{ message: Message; created: boolean }> {
+    try {
+      return await this.db.transaction((tx) => this.insertIn(tx, msg));
+    } catch (err) {
+      // Two nodes raced on the same idempotency key: the loser returns the winner's message.
+      if (!isUniqueViolation(err)) throw err;
+      const existing = await this.findByClientMsgId(this.db, msg.authorId, msg.clientMsgId);
+      if (!existing) throw err;
+      return { message: existing, created: false };
+    }
+  }
+
+  private async insertIn(tx: SqlExecutor, msg: NewMessage): Promise<{ message: Message; created: boolean }> {
+    const existing = await this.findByClientMsgId(tx, msg.authorId, msg.clientMsgId);
+    if (existing) return { message: existing, created: false };
+    // The row lock on the channel orders concurrent inserts, so seq follows commit order.
+    const seqRows = await tx.query('UPDATE channels SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq', [msg.channelId]);
+    const seq = seqRows[0]?.last_seq;
+    if (seq === undefined) throw new Error(`channel ${msg.channelId} vanished during insert`);
+    const rows = await tx.query(
+      `INSERT INTO messages (id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING ${MESSAGE_COLUMNS}`,
+      [randomUUID(), msg.channelId, seq, msg.authorId, msg.authorName, msg.clientMsgId, msg.text, JSON.stringify(msg.attachments)],
+    );
+    return { message: toMessage(rows[0]!), created: true };
+  }
+
+  private async findByClientMsgId(db: Pick<SqlExecutor, 'query'>, authorId: string, clientMsgId: string): Promise<Message | null> {
+    const rows = await db.query(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE author_id = $1 AND client_msg_id = $2`, [authorId, clientMsgId]);
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async getMessage(id: string): Promise<Message | null> {
+    const rows = await this.db.query(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id::text = $1`, [id]);
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async editMessage(id: string, text: string): Promise<Message | null> {
+    const rows = await this.db.query(
+      `UPDATE messages SET text = $2, edited_at = now() WHERE id::text = $1 RETURNING ${MESSAGE_COLUMNS}`,
+      [id, text],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async history(channelId: string, beforeSeq: number | undefined, limit: number): Promise<Message[]> {
+    const rows = await this.db.query(
+      `SELECT * FROM (
+         SELECT ${MESSAGE_COLUMNS} FROM messages
+         WHERE channel_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
+         ORDER BY seq DESC LIMIT $3
+       ) newest ORDER BY seq ASC`,
+      [channelId, beforeSeq ?? null, limit],
+    );
+    return rows.map(toMessage);
+  }
+
+  async putBan(ban: Ban): Promise<void> {
+    await this.db.query(
+      `INSERT INTO bans (user_id, reason, banned_by, until) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (user_id) DO UPDATE SET reason = EXCLUDED.reason, banned_by = EXCLUDED.banned_by,
+         until = EXCLUDED.until, created_at = now()`,
+      [ban.userId, ban.reason, ban.by, ban.until],
+    );
+  }
+
+  async activeBan(userId: string, now: Date): Promise<Ban | null> {
+    const rows = await this.db.query(
+      'SELECT user_id, reason, banned_by, until FROM bans WHERE user_id = $1 AND (until IS NULL OR until > $2)',
+      [userId, now],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      userId: String(row.user_id),
+      reason: String(row.reason),
+      by: String(row.banned_by),
+      until: row.until == null ? null : new Date(toIso(row.until)),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

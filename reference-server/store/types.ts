@@ -1,0 +1,49 @@
+import type { Attachment, Message } from '../../spec/index.ts';
+
+export interface Channel {
+  id: string;
+  private: boolean;
+  lastSeq: number;
+}
+
+export interface NewMessage {
+  channelId: string;
+  authorId: string;
+  authorName: string;
+  text: string;
+  clientMsgId: string;
+  attachments: Attachment[];
+}
+
+export interface Ban {
+  userId: string;
+  reason: string;
+  by: string;
+  /** null for a permanent ban. */
+  until: Date | null;
+}
+
+/**
+ * The durable state of a chat node. Methods throw only when the backing service fails; domain
+ * outcomes (not found, duplicate key) are return values, so every throw is a dependency failure
+ * that the store's circuit breaker may count.
+ */
+export interface Store {
+  readonly kind: string;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  upsertChannel(id: string, isPrivate: boolean, members: string[]): Promise<{ created: boolean }>;
+  getChannel(id: string): Promise<Channel | null>;
+  listMembers(channelId: string): Promise<string[]>;
+  isMember(channelId: string, userId: string): Promise<boolean>;
+  removeMember(channelId: string, userId: string): Promise<void>;
+  /** Stores a message durably, or returns the one the author already stored under clientMsgId. */
+  insertMessage(msg: NewMessage): Promise<{ message: Message; created: boolean }>;
+  getMessage(id: string): Promise<Message | null>;
+  editMessage(id: string, text: string): Promise<Message | null>;
+  history(channelId: string, beforeSeq: number | undefined, limit: number): Promise<Message[]>;
+  putBan(ban: Ban): Promise<void>;
+  /** The user's ban in force at `now`, if any. */
+  activeBan(userId: string, now: Date): Promise<Ban | null>;
+  close(): Promise<void>;
+}

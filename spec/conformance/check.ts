@@ -1,0 +1,74 @@
+import type { Counterexample, Level } from '../../reports/schema.ts';
+import type { z } from 'zod';
+import type { CheckContext } from './context.ts';
+
+/** The six groups of the original crash-safe report, then the protocol and spec-rule checks. */
+export const GROUPS = [
+  'Architecture',
+  'Configuration',
+  'Error recovery',
+  'Security',
+  'Production readiness',
+  'Performance',
+  'Protocol',
+  'Spec rules',
+] as const;
+export type Group = (typeof GROUPS)[number];
+
+/**
+ * What a check needs beyond a reachable target with admin credentials. A check whose need is
+ * not met is `unimplemented`, never failed.
+ */
+export type Need =
+  /** The harness started the target (--server-cmd): it can signal, restart and read its logs. */
+  | 'harness-started'
+  /** The harness can take the target's dependencies down and up again. */
+  | 'dependency-control'
+  /** The target has several nodes and the harness knows a second one (--peer). */
+  | 'multi-node'
+  /** The target runs under a supervisor the harness can observe. */
+  | 'supervisor';
+
+export interface Check {
+  /** Stable id: never reused or renumbered (C01-C23 the crash-safe checks, P protocol, S spec rules). */
+  id: string;
+  title: string;
+  group: Group;
+  level: Level;
+  /** SPEC.md rule ids this check proves. */
+  rules: readonly string[];
+  needs?: readonly Need[];
+  /** Stops the target or bans users for good: run after the others. */
+  destructive?: boolean;
+  /** Hard budget for one run of the check; past it the check is inconclusive. */
+  timeoutMs?: number;
+  run(ctx: CheckContext): Promise<void>;
+}
+
+/** How a check run ended, before its level turns it into a verdict (verdict.ts). */
+export type RawOutcome = 'pass' | 'fail' | 'unimplemented' | 'inconclusive';
+
+export interface CheckRun {
+  outcome: RawOutcome;
+  message: string;
+  counterexample?: z.infer<typeof Counterexample>;
+}
+
+/** Thrown by a check to stop at a failed expectation the rest depends on. */
+export class CheckFailed extends Error {
+  override name = 'CheckFailed';
+}
+
+/** Thrown when the target lacks what the check needs (an optional feature, a harness capability). */
+export class CheckUnimplemented extends Error {
+  override name = 'CheckUnimplemented';
+}
+
+/** Thrown when the check cannot decide (e.g. the harness could not set the scene up). */
+export class CheckInconclusive extends Error {
+  override name = 'CheckInconclusive';
+}
+
+export function defineCheck(check: Check): Check {
+  return check;
+}

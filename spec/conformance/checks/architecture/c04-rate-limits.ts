@@ -1,0 +1,129 @@
+import { AdminLimitsResponse, HTTP_PATHS } from '../../../http.ts';
+import { ConnectErrorData } from '../../../errors.ts';
+import type { RateLimitName, RateLimitRule } from '../../../limits.ts';
+import { describeAck, type AckReading } from '../../ack.ts';
+import { CheckInconclusive, defineCheck } from '../../check.ts';
+import type { CheckContext } from '../../context.ts';
+import type { WireConnection } from '../../wire/connection.ts';
+import { msgKey } from '../scene.ts';
+
+/** Above this many points a limit is not driven to N+1 (it would take too long); the check says so. */
+const MAX_POINTS_DRIVEN = 200;
+/** Scheduling slack allowed on retryAfterMs against the window the harness timed. */
+const RETRY_TOLERANCE_MS = 250;
+
+type EventLimit = Exclude<RateLimitName, 'connection'>;
+
+/** Makes the i-th counted call of a limit; call 0 is deliberately invalid (RATE-4: invalid calls count). */
+type Caller = (i: number) => Promise<AckReading>;
+
+async function callers(ctx: CheckContext): Promise<Record<EventLimit, { conn: WireConnection; call: Caller }>> {
+  const channelId = await ctx.channel();
+  const setUp = async (name: string, roles: Array<'member' | 'moderator'> = ['member']) => {
+    const user = await ctx.user(name, roles);
+    const conn = await ctx.connectAs(name, user);
+    await ctx.ok(conn, 'channel:join', { channelId });
+    return conn;
+  };
+  const sender = await setUp('sender');
+  const editor = await setUp('editor');
+  const own = await ctx.ok(editor, 'message:send', { channelId, text: 'to edit', clientMsgId: msgKey(ctx) });
+  const typist = await setUp('typist');
+  const presence = await setUp('presence');
+  const kicker = await setUp('kicker', ['moderator']);
+  const banner = await setUp('banner', ['moderator']);
+  const invalid = (conn: WireConnection, event: string) => ctx.call(conn, event, [{}]);
+  return {
+    'message:send': { conn: sender, call: (i) => (i === 0 ? invalid(sender, 'message:send') : ctx.call(sender, 'message:send', [{ channelId, text: `n${i}`, clientMsgId: msgKey(ctx) }])) },
+    'message:edit': { conn: editor, call: (i) => (i === 0 ? invalid(editor, 'message:edit') : ctx.call(editor, 'message:edit', [{ messageId: own.id, text: `edit ${i}` }])) },
+    'typing:start': { conn: typist, call: (i) => (i === 0 ? invalid(typist, 'typing:start') : ctx.call(typist, 'typing:start', [{ channelId }])) },
+    'presence:update': { conn: presence, call: (i) => (i === 0 ? invalid(presence, 'presence:update') : ctx.call(presence, 'presence:update', [{ status: i % 2 ? 'away' : 'online' }])) },
+    'moderation:kick': { conn: kicker, call: (i) => (i === 0 ? invalid(kicker, 'moderation:kick') : ctx.call(kicker, 'moderation:kick', [{ channelId, userId: ctx.uniqueId('absent'), reason: 'rate limit probe' }])) },
+    'moderation:ban': { conn: banner, call: (i) => (i === 0 ? invalid(banner, 'moderation:ban') : ctx.call(banner, 'moderation:ban', [{ userId: ctx.uniqueId('victim'), reason: 'rate limit probe', durationMs: 1_000 }])) },
+  };
+}
+
+function retryOk(retryAfterMs: number | undefined, rule: RateLimitRule, elapsedMs: number): boolean {
+  return retryAfterMs !== undefined && retryAfterMs > 0 && retryAfterMs <= rule.durationMs - elapsedMs + RETRY_TOLERANCE_MS;
+}
+
+export default defineCheck({
+  id: 'C04',
+  title: 'Every rate limit in the table is enforced at N+1 with retryAfterMs, the socket staying connected',
+  group: 'Architecture',
+  level: 'MUST',
+  rules: ['RATE-1', 'RATE-2', 'RATE-3', 'RATE-4', 'FIX-2'],
+  timeoutMs: 60_000,
+  async run(ctx: CheckContext) {
+    const restored = await ctx.http.send({ method: 'DELETE', path: HTTP_PATHS.adminLimits, token: ctx.adminToken });
+    const table = AdminLimitsResponse.safeParse(restored.body);
+    if (restored.status !== 200 || !table.success) throw new CheckInconclusive(`DELETE ${HTTP_PATHS.adminLimits} answered ${restored.status}`);
+    const limits = table.data.rateLimits;
+    try {
+      // connection, per IP: N handshakes accepted, the N+1st refused (RATE-2: as connect_error).
+      const conn = limits.connection;
+      if (conn.points > MAX_POINTS_DRIVEN) ctx.recorder.note(`connection limit of ${conn.points} not driven to N+1`);
+      else {
+        const user = await ctx.user('dialer');
+        const start = performance.now();
+        for (let i = 0; i < conn.points; i++) {
+          const c = await ctx.open(`dialer#${i + 1}`);
+          const outcome = await c.connect({ token: user.token });
+          ctx.require(outcome.kind === 'connected', `handshake ${i + 1} of ${conn.points} accepted`, JSON.stringify(outcome));
+          c.close();
+        }
+        const over = await ctx.open(`dialer#${conn.points + 1}`);
+        const outcome = await over.connect({ token: user.token });
+        const data = outcome.kind === 'refused' ? ConnectErrorData.safeParse(outcome.data) : undefined;
+        const elapsed = performance.now() - start;
+        ctx.expect(
+          data?.success === true && data.data.code === 'RATE_LIMITED' && retryOk(data.data.retryAfterMs, conn, elapsed),
+          `handshake ${conn.points + 1} refused RATE_LIMITED with 0 < retryAfterMs <= ${conn.durationMs} - elapsed`,
+          JSON.stringify(outcome),
+        );
+      }
+      await ctx.relaxLimits();
+      const restoredEvents = await ctx.http.send({ method: 'DELETE', path: HTTP_PATHS.adminLimits, token: ctx.adminToken });
+      ctx.require(restoredEvents.status === 200, 'published limits restored again for the event limits', String(restoredEvents.status));
+      const relaxConnections = await ctx.http.send({ method: 'PUT', path: HTTP_PATHS.adminLimits, token: ctx.adminToken, body: { connection: ctx.harnessLimits.connection ?? { points: 100_000, durationMs: 60_000 } } });
+      ctx.require(relaxConnections.status === 200, 'connection limit relaxed for the harness', String(relaxConnections.status));
+
+      const byEvent = await callers(ctx);
+      for (const [name, { conn: socket, call }] of Object.entries(byEvent) as Array<[EventLimit, { conn: WireConnection; call: Caller }]>) {
+        const rule = limits[name];
+        if (rule.points > MAX_POINTS_DRIVEN) {
+          ctx.recorder.note(`${name} limit of ${rule.points} not driven to N+1`);
+          continue;
+        }
+        const start = performance.now();
+        let early: string | undefined;
+        for (let i = 0; i < rule.points; i++) {
+          const r = await call(i);
+          if (r.kind === 'error' && r.code === 'RATE_LIMITED') {
+            early = `call ${i + 1} of ${rule.points} already RATE_LIMITED`;
+            break;
+          }
+          if (r.kind === 'missing' || r.kind === 'malformed') {
+            early = `call ${i + 1}: ${describeAck(r)}`;
+            break;
+          }
+        }
+        ctx.expect(early === undefined, `${name}: ${rule.points} calls (the first invalid) within the limit`, early ?? 'all answered');
+        const over = await call(rule.points);
+        const elapsed = performance.now() - start;
+        ctx.expect(
+          over.kind === 'error' && over.code === 'RATE_LIMITED' && retryOk(over.retryAfterMs, rule, elapsed),
+          `${name}: call ${rule.points + 1} answered RATE_LIMITED with 0 < retryAfterMs <= ${rule.durationMs} - elapsed`,
+          describeAck(over),
+        );
+        ctx.expect(socket.isOpen, `${name}: the socket stays connected after RATE_LIMITED`, socket.closedReason ?? 'connected');
+        if (socket.isOpen) {
+          const after = await ctx.call(socket, 'channel:history', [{ channelId: ctx.uniqueId('nochan') }]);
+          ctx.expect(after.kind === 'error' || after.kind === 'ok', `${name}: the socket still answered afterwards`, describeAck(after));
+        }
+      }
+    } finally {
+      await ctx.relaxLimits();
+    }
+  },
+});

@@ -1,0 +1,73 @@
+import type { CheckContext } from '../../context.ts';
+import { HealthResponse, HTTP_PATHS } from '../../../http.ts';
+import type { Message } from '../../../events.ts';
+import { SessionEnded } from '../../../events.ts';
+import { readAck } from '../../ack.ts';
+import { CheckInconclusive, defineCheck } from '../../check.ts';
+import { HttpUnreachable } from '../../http.ts';
+import { msgKey, room } from '../scene.ts';
+import { lostOrChanged, readHistory } from './history.ts';
+
+const DEFAULT_SHUTDOWN_TIMEOUT_S = 10;
+const EXIT_SLACK_MS = 1_000;
+const IN_FLIGHT = 5;
+
+export default defineCheck({
+  id: 'C14',
+  title: 'Shutdown: on SIGTERM the target drains, exits 0 in time, and every acked message is in history afterwards',
+  group: 'Error recovery',
+  level: 'MUST',
+  rules: ['OPS-2', 'SES-1', 'HLTH-3', 'DUR-1'],
+  needs: ['harness-started'],
+  destructive: true,
+  timeoutMs: 120_000,
+  async run(ctx: CheckContext) {
+    const proc = ctx.target.process!;
+    const timeoutS = Number(proc.env.SOCKETIO_SHUTDOWN_TIMEOUT ?? DEFAULT_SHUTDOWN_TIMEOUT_S);
+    const r = await room(ctx, ['writer', 'listener']);
+    const writer = r.members[0]!;
+    const listener = r.members[1]!;
+    const acked: Message[] = [];
+    for (let i = 0; i < 5; i++) acked.push(await ctx.ok(writer.conn, 'message:send', { channelId: r.channelId, text: `before ${i}`, clientMsgId: msgKey(ctx) }));
+    const inFlight = Array.from({ length: IN_FLIGHT }, (_, i) => writer.conn.request('message:send', [{ channelId: r.channelId, text: `in flight ${i}`, clientMsgId: msgKey(ctx) }], timeoutS * 1000 + 2_000));
+    const endedWatch = [writer, listener].map((m) => m.conn.nextEvent('session:ended', timeoutS * 1000 + 2_000));
+    const signalledAt = performance.now();
+    proc.kill('SIGTERM');
+    ctx.recorder.note('SIGTERM sent to the target');
+
+    try {
+      const h = await ctx.http.get(HTTP_PATHS.health);
+      const parsed = HealthResponse.safeParse(h.body);
+      if (parsed.success && parsed.data.draining) ctx.expect(h.status === 503, 'health 503 while draining (HLTH-3)', String(h.status));
+      else ctx.recorder.note(`health right after SIGTERM: ${h.status} ${h.text.slice(0, 100)}`);
+    } catch (err) {
+      if (!(err instanceof HttpUnreachable)) throw err;
+      ctx.recorder.note('health unreachable right after SIGTERM (already closed)');
+    }
+
+    const outcomes = await Promise.all(inFlight);
+    for (const [i, o] of outcomes.entries()) {
+      const reading = readAck('message:send', o);
+      if (reading.kind === 'ok') acked.push(reading.data as Message);
+      else ctx.expect(reading.kind === 'error' && reading.code === 'UNAVAILABLE', `in-flight send ${i} acked ok or UNAVAILABLE`, reading.kind === 'error' ? reading.code : reading.kind);
+    }
+    const ended = await Promise.all(endedWatch);
+    for (const [i, e] of ended.entries()) {
+      const parsed = e ? SessionEnded.safeParse(e.args[0]) : undefined;
+      ctx.expect(parsed?.success === true && parsed.data.code === 'UNAVAILABLE', `${i === 0 ? 'writer' : 'listener'} receives session:ended UNAVAILABLE (SES-1)`, e ? JSON.stringify(e.args[0]) : 'nothing');
+    }
+    const exit = await proc.waitExit(timeoutS * 1000 + EXIT_SLACK_MS);
+    const took = exit ? Math.round(exit.atMs - signalledAt) : undefined;
+    ctx.expect(exit !== undefined && exit.code === 0, `exit 0 within SOCKETIO_SHUTDOWN_TIMEOUT ${timeoutS} s (+${EXIT_SLACK_MS} ms)`, exit ? `code ${exit.code} signal ${exit.signal} after ${took} ms` : 'still running');
+
+    try {
+      await proc.restart();
+    } catch (err) {
+      throw new CheckInconclusive(`could not restart the target to read history: ${(err as Error).message}`);
+    }
+    const reader = await ctx.connectAs('reader', writer.user);
+    const history = await readHistory(ctx, reader, r.channelId);
+    const problems = lostOrChanged(acked, history);
+    ctx.expect(problems.length === 0, `all ${acked.length} acked messages in history exactly once with their id and seq`, problems.join('; ') || 'all there');
+  },
+});
