@@ -1,0 +1,102 @@
+import type { CheckResult, Report } from './schema.ts';
+import { byVerdict, VERDICT_SYMBOL } from './verdicts.ts';
+import { targetLabel } from './target.ts';
+
+/**
+ * A Markdown summary for a CI job summary ($GITHUB_STEP_SUMMARY) or a README: the outcome
+ * first, the counts, then what needs attention (non-passing checks, worst first), then every
+ * check folded away in <details>. Everything taken from the report is escaped: it holds
+ * whatever the target sent.
+ */
+
+/** Messages are one table cell; the full text is in report.json and report.html. */
+const MAX_CELL_CHARS = 300;
+
+/**
+ * Makes untrusted text inert inline Markdown on one line: HTML-special characters become
+ * entities (GitHub renders raw HTML), Markdown punctuation is backslash-escaped (CommonMark
+ * treats any escaped ASCII punctuation as a literal), `|` cannot end a table cell, and line
+ * breaks and control characters cannot start a new block.
+ */
+export function escapeMarkdown(text: string, max = Infinity): string {
+  let flat = text.replace(/[\u0000-\u001F\u007F]+/g, ' ');
+  if (flat.length > max) flat = `${flat.slice(0, max - 1)}…`;
+  return flat
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_{}[\]()#+!|~]/g, '\\$&');
+}
+
+function verdictCell(check: CheckResult): string {
+  return `${VERDICT_SYMBOL[check.verdict]} ${check.verdict}`;
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function countsLine(report: Report): string {
+  const s = report.summary;
+  return (
+    `**${s.total}** checks: ${VERDICT_SYMBOL.pass} ${s.pass} pass · ${VERDICT_SYMBOL.fail} ${s.fail} fail · ` +
+    `${VERDICT_SYMBOL['non-strict']} ${s.nonStrict} non-strict · ${VERDICT_SYMBOL.unimplemented} ${s.unimplemented} unimplemented · ` +
+    `${VERDICT_SYMBOL.inconclusive} ${s.inconclusive} inconclusive`
+  );
+}
+
+function optionsLine(report: Report): string {
+  const o = report.options;
+  const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
+  const parts = [
+    `level ${o.level}`,
+    o.strict ? 'strict' : 'not strict',
+    o.repeat > 1 ? `repeat ${o.repeat}` : null,
+    o.only.length ? `only ${o.only.join(', ')}` : null,
+    `${seconds.toFixed(1)} s`,
+    `${report.tool.name} ${report.tool.version}`,
+    report.startedAt,
+  ].filter((p): p is string => p !== null);
+  return escapeMarkdown(parts.join(' · '));
+}
+
+function notPassingTable(report: Report): string[] {
+  const notPassing = report.results.filter((c) => c.verdict !== 'pass').sort((a, b) => byVerdict(b.verdict, a.verdict));
+  if (!notPassing.length) return ['All checks pass.'];
+  return [
+    `#### Not passing (${notPassing.length})`,
+    '',
+    row(['Verdict', 'Level', 'Check', 'Rules', 'Message']),
+    row(['---', '---', '---', '---', '---']),
+    ...notPassing.map((c) =>
+      row([
+        verdictCell(c),
+        c.level,
+        `**${escapeMarkdown(c.id)}** ${escapeMarkdown(c.title)}`,
+        escapeMarkdown(c.rules.join(', ')),
+        escapeMarkdown(c.message, MAX_CELL_CHARS),
+      ]),
+    ),
+  ];
+}
+
+function fullTable(report: Report): string[] {
+  return [
+    `<details><summary>All ${report.results.length} checks</summary>`,
+    '',
+    row(['Check', 'Group', 'Level', 'Verdict', 'Title']),
+    row(['---', '---', '---', '---', '---']),
+    ...report.results.map((c) => row([escapeMarkdown(c.id), escapeMarkdown(c.group), c.level, verdictCell(c), escapeMarkdown(c.title)])),
+    '',
+    '</details>',
+  ];
+}
+
+export function renderMarkdown(report: Report): string {
+  const outcome = report.outcome === 'pass' ? `${VERDICT_SYMBOL.pass} conformant` : `${VERDICT_SYMBOL.fail} not conformant`;
+  const heading =
+    `### ${outcome}: ${escapeMarkdown(`${report.spec.name} spec ${report.spec.version}`)} — ` +
+    escapeMarkdown(targetLabel(report)) +
+    (report.target.implementation ? ` (${escapeMarkdown(report.target.url)})` : '');
+  return [heading, '', countsLine(report), '', optionsLine(report), '', ...notPassingTable(report), '', ...fullTable(report), ''].join('\n');
+}
