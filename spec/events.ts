@@ -166,8 +166,8 @@ export type PayloadIn<E extends ClientEventName> = z.input<(typeof clientEvents)
 export type Payload<E extends ClientEventName> = z.output<(typeof clientEvents)[E]['payload']>;
 export type AckData<E extends ClientEventName> = z.output<(typeof clientEvents)[E]['data']>;
 
-export function ackSchemaFor<E extends ClientEventName>(event: E) {
-  return ackSchema(clientEvents[event].data);
+export function ackSchemaFor<E extends ClientEventName>(event: E): ReturnType<typeof ackSchema<(typeof clientEvents)[E]['data']>> {
+  return ackSchema(clientEvents[event].data as (typeof clientEvents)[E]['data']);
 }
 
 /** Server-to-client events and their payload schemas. */

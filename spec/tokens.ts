@@ -10,14 +10,14 @@ export interface TokenRequest {
   ttlSec?: number;
   issuer?: string;
   audience?: string;
-  /** Extra claims, for harnesses that probe claim validation. */
+  /** Extra claims, applied last so a harness can probe claim validation with bad ones. */
   extra?: Record<string, unknown>;
 }
 
 /** Signs an HS256 token with a shared secret, the form every sockproof server accepts. */
 export async function mintToken(secret: string, req: TokenRequest): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ ...req.extra, roles: req.roles ?? ['member'], ...(req.name ? { name: req.name } : {}) })
+  const jwt = new SignJWT({ roles: req.roles ?? ['member'], ...(req.name ? { name: req.name } : {}), ...req.extra })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(req.sub)
     .setIssuedAt(now)

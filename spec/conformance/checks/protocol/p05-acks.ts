@@ -1,0 +1,28 @@
+import { defineCheck } from '../../check.ts';
+import type { CheckContext } from '../../context.ts';
+import { sleep } from '../../wire/connection.ts';
+
+const BURST = 20;
+
+export default defineCheck({
+  id: 'P05',
+  title: 'Acks: a burst of events sent in one write is answered once each, matched by ack id',
+  group: 'Protocol',
+  level: 'MUST',
+  rules: ['ACK-1'],
+  async run(ctx: CheckContext) {
+    const user = await ctx.user('burst');
+    const conn = await ctx.connectAs('burst', user);
+    const channelId = await ctx.channel();
+    const replies = await Promise.all(
+      Array.from({ length: BURST }, (_, i) => (i % 2 ? ctx.call(conn, 'channel:join', [{ channelId }]) : ctx.call(conn, 'channel:history', [{ channelId: `${channelId}-none${i}` }]))),
+    );
+    replies.forEach((r, i) => {
+      const want = i % 2 ? 'ok' : 'error';
+      ctx.expect(r.kind === want, `event ${i} answered ${want} through its own ack`, r.kind);
+    });
+    await sleep(300);
+    const dupes = [...conn.ackCounts.entries()].filter(([, n]) => n > 1);
+    ctx.expect(dupes.length === 0, 'no ack answered twice', dupes.map(([id, n]) => `#${id}×${n}`).join(', ') || 'none');
+  },
+});
