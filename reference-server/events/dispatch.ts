@@ -15,6 +15,9 @@ import { handlers } from './handlers.ts';
 
 type AckFn = (response: unknown) => void;
 
+// Looked up on every event: a set, not a schema parse.
+const LIMITED_EVENTS: ReadonlySet<string> = new Set(RateLimitName.options);
+
 /**
  * Wires every client event of a socket to its handler through one pipeline (ACK-1..6):
  * drain check, rate limit, validation, handler, exactly one ack, counters.
@@ -69,8 +72,7 @@ async function dispatch<E extends ClientEventName>(ctx: NodeContext, call: Call,
 
 async function run<E extends ClientEventName>(ctx: NodeContext, call: Call, event: E, payload: unknown): Promise<AckData<E>> {
   if (ctx.lifecycle.draining) throw errors.unavailable('server shutting down', 1_000);
-  const limit = RateLimitName.safeParse(event);
-  if (limit.success) await ctx.limits.consume(limit.data, call.identity.userId);
+  if (LIMITED_EVENTS.has(event)) await ctx.limits.consume(event as RateLimitName, call.identity.userId);
   const parsed = clientEvents[event].payload.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -127,3 +127,16 @@ describe('graceful shutdown (OPS-2, SES-1, HLTH-3)', () => {
     });
   }
 });
+
+describe('how a drain ends a connection (OPS-2a)', () => {
+  it('closes at the transport after session:ended, so clients reconnect by themselves', async () => {
+    const server = await startServer();
+    disposables.push(() => server.dispose());
+    const client = await connectUser(server, 'reconnector');
+    const reason = new Promise<string>((resolve) => client.socket.once('disconnect', (r) => resolve(r)));
+    server.signal('SIGTERM');
+    expect(SessionEnded.parse(await client.next('session:ended'))).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(await reason).toBe('transport close');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+});
