@@ -26,7 +26,7 @@ export interface Arrival {
 
 export type ConnectOutcome =
   | { kind: 'connected'; sid: string; ms: number }
-  | { kind: 'refused'; data: unknown; ms: number }
+  | { kind: 'refused'; message: string; data: unknown; ms: number }
   | { kind: 'closed'; reason: string; ms: number }
   | { kind: 'timeout'; ms: number };
 
@@ -239,7 +239,9 @@ export class WireConnection {
       const sid = (got.data as { sid?: unknown } | undefined)?.sid;
       return { kind: 'connected', sid: typeof sid === 'string' ? sid : '', ms: ms() };
     }
-    return { kind: 'refused', data: got.data, ms: ms() };
+    // Socket.IO sends a middleware error as {message, data}: `data` is what the client library hands over as err.data.
+    const packet = got.data as { message?: unknown; data?: unknown } | undefined;
+    return { kind: 'refused', message: typeof packet?.message === 'string' ? packet.message : '', data: packet?.data, ms: ms() };
   }
 
   /** Emits an event with an acknowledgement callback and waits for the ack. */

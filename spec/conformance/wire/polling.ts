@@ -76,7 +76,7 @@ export class PollingSession {
   /** One long-poll GET, bounded by timeoutMs. */
   async poll(timeoutMs: number): Promise<PollResult> {
     try {
-      const res = await fetch(this.url(), { signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(this.url(), { signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))) });
       const body = await res.text();
       if (res.status !== 200) {
         this.recorder.add({ kind: 'http', method: 'GET', url: this.url(), status: res.status, responseBody: body, durationMs: 0 });
@@ -85,7 +85,8 @@ export class PollingSession {
       const packets = decodePayload(body);
       for (const p of packets) this.recorder.add({ kind: 'frame', conn: this.label, dir: 'in', type: `eio:${TYPES[p[0] ?? ''] ?? '?'}`, data: p.slice(1) });
       return { kind: 'packets', status: res.status, packets };
-    } catch {
+    } catch (err) {
+      if ((err as Error).name !== 'TimeoutError') this.recorder.note(`${this.label}: GET failed: ${(err as Error).message}`);
       return { kind: 'timeout' };
     }
   }

@@ -55,7 +55,7 @@ export default defineCheck({
 
     // A frame that is not a Socket.IO packet at all: the protocol lets the target drop that client, nothing more.
     const garbler = await ctx.connectAs('garbler', await ctx.user('garbler'));
-    garbler.sendRawMessage('42{"not":"an array"');
+    garbler.sendRawMessage('2{"not":"an array"');
     await garbler.waitClosed(1_000);
     ctx.recorder.note(`after an undecodable packet the garbler is ${garbler.isOpen ? 'still connected' : `closed (${garbler.closedReason})`}`);
 

@@ -4,8 +4,8 @@ import type { CheckContext } from '../../context.ts';
 import { PollingSession } from '../../wire/polling.ts';
 import { room } from '../scene.ts';
 
-/** A Socket.IO EVENT frame of about `bytes` bytes. */
-const bigEvent = (bytes: number) => `42["message:send",{"channelId":"x","clientMsgId":"big","text":"${'x'.repeat(bytes)}"}]`;
+/** A Socket.IO EVENT packet (the text inside an Engine.IO message) of about `bytes` bytes, with an ack id when given. */
+const bigEvent = (bytes: number, ackId = '') => `2${ackId}["message:send",{"channelId":"x","clientMsgId":"big","text":"${'x'.repeat(bytes)}"}]`;
 
 export default defineCheck({
   id: 'C23',
@@ -20,7 +20,7 @@ export default defineCheck({
     const bystander = r.members[0]!.conn;
 
     const near = await ctx.connectAs('near-limit', await ctx.user('near'));
-    near.sendRawMessage(`421${bigEvent(Math.floor(max * 0.9)).slice(2)}`);
+    near.sendRawMessage(bigEvent(Math.floor(max * 0.9), '1'));
     const nearAck = await near.nextPacket('ACK', 5_000);
     ctx.expect(nearAck !== undefined && near.isOpen, `a packet of 90 % of ${max} bytes is answered (VALIDATION: text too long) and the client stays`, nearAck ? JSON.stringify(nearAck.args).slice(0, 120) : near.closedReason ?? 'no ack');
 

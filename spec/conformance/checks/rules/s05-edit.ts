@@ -1,0 +1,25 @@
+import { Message } from '../../../events.ts';
+import { defineCheck } from '../../check.ts';
+import type { CheckContext } from '../../context.ts';
+import { msgKey, room } from '../scene.ts';
+
+export default defineCheck({
+  id: 'S05',
+  title: 'Edit: author only, text normalised, editedAt set, id/seq/createdAt kept, message:updated broadcast',
+  group: 'Spec rules',
+  level: 'MUST',
+  rules: ['MSG-7', 'TEXT-1'],
+  async run(ctx: CheckContext) {
+    const r = await room(ctx, ['author', 'other']);
+    const [author, other] = [r.members[0]!, r.members[1]!];
+    const m = await ctx.ok(author.conn, 'message:send', { channelId: r.channelId, text: 'draft', clientMsgId: msgKey(ctx) });
+    const edited = await ctx.ok(author.conn, 'message:edit', { messageId: m.id, text: 'final\u0007 e\u0301' });
+    ctx.expect(edited.text === 'final \u00e9' && edited.editedAt !== null, 'text normalised and editedAt set', JSON.stringify({ text: edited.text, editedAt: edited.editedAt }));
+    ctx.expect(edited.id === m.id && edited.seq === m.seq && edited.createdAt === m.createdAt, 'id, seq and createdAt unchanged', JSON.stringify({ id: edited.id, seq: edited.seq, createdAt: edited.createdAt }));
+    const update = await other.conn.nextEvent('message:updated', 2_000, (x) => (x as { id?: unknown }).id === m.id);
+    const parsed = update ? Message.safeParse(update.args[0]) : undefined;
+    ctx.expect(parsed?.success === true && parsed.data.text === edited.text, 'message:updated sent to the channel', update ? JSON.stringify(update.args[0]).slice(0, 160) : 'nothing');
+    await ctx.refused(other.conn, 'message:edit', [{ messageId: m.id, text: 'hijack' }], 'FORBIDDEN', 'another user edits');
+    await ctx.refused(author.conn, 'message:edit', [{ messageId: ctx.uniqueId('nomsg'), text: 'x' }], 'NOT_FOUND', 'edit of an unknown id');
+  },
+});

@@ -1,0 +1,36 @@
+import { defineCheck } from '../../check.ts';
+import type { CheckContext } from '../../context.ts';
+import { room } from '../scene.ts';
+
+export default defineCheck({
+  id: 'S06',
+  title: 'Typing: start and stop reach the others, not the typist; leaving ends it at once',
+  group: 'Spec rules',
+  level: 'MUST',
+  rules: ['TYP-1', 'TYP-2', 'TYP-3', 'CHAN-3'],
+  async run(ctx: CheckContext) {
+    const r = await room(ctx, ['typist', 'watcher']);
+    const [typist, watcher] = [r.members[0]!, r.members[1]!];
+    const is = (typing: boolean) => (e: unknown) => (e as { userId?: unknown }).userId === typist.user.id && (e as { typing?: unknown }).typing === typing;
+    const started = await ctx.ok(typist.conn, 'typing:start', { channelId: r.channelId });
+    ctx.expect(started.typing === true && started.channelId === r.channelId, 'ack {channelId, typing: true}', JSON.stringify(started));
+    ctx.expect((await watcher.conn.nextEvent('typing', 2_000, is(true))) !== undefined, 'the watcher receives typing: true', '');
+    const stopped = await ctx.ok(typist.conn, 'typing:stop', { channelId: r.channelId });
+    ctx.expect(stopped.typing === false, 'ack {typing: false}', JSON.stringify(stopped));
+    ctx.expect((await watcher.conn.nextEvent('typing', 2_000, is(false))) !== undefined, 'the watcher receives typing: false', '');
+    await ctx.ok(typist.conn, 'typing:stop', { channelId: r.channelId }, 'stopping when not typing');
+    const extra = await watcher.conn.eventsWithin('typing', 300, is(false));
+    ctx.expect(extra.length === 0, 'stopping when not typing sends nothing', `${extra.length} events`);
+    const self = await typist.conn.eventsWithin('typing', 0);
+    ctx.expect(self.length === 0, 'the typist does not receive its own typing events', `${self.length}`);
+
+    await ctx.ok(typist.conn, 'typing:start', { channelId: r.channelId });
+    await watcher.conn.nextEvent('typing', 2_000, is(true));
+    const leftAt = ctx.recorder.now();
+    await ctx.ok(typist.conn, 'channel:leave', { channelId: r.channelId });
+    const ended = await watcher.conn.nextEvent('typing', 1_000, is(false));
+    ctx.expect(ended !== undefined, 'leaving ends the indicator at once (typing: false within 1 s)', ended ? `${Math.round(ended.t - leftAt)} ms` : 'nothing');
+    const outsider = await ctx.connectAs('outsider', await ctx.user('outsider'));
+    await ctx.refused(outsider, 'typing:start', [{ channelId: r.channelId }], 'FORBIDDEN', 'typing:start from a socket not in the channel');
+  },
+});

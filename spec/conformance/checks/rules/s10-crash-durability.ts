@@ -1,0 +1,54 @@
+import type { Message } from '../../../events.ts';
+import { readAck } from '../../ack.ts';
+import { CheckInconclusive, defineCheck } from '../../check.ts';
+import type { CheckContext } from '../../context.ts';
+import { msgKey } from '../scene.ts';
+import { lostOrChanged, readHistory } from '../recovery/history.ts';
+
+const BURST = 20;
+
+export default defineCheck({
+  id: 'S10',
+  title: 'Durability: every message acked before a SIGKILL is in history after a restart, once, with its id and seq; retries land once',
+  group: 'Spec rules',
+  level: 'MUST',
+  rules: ['DUR-1', 'DUR-2', 'MSG-4'],
+  needs: ['harness-started'],
+  destructive: true,
+  timeoutMs: 120_000,
+  async run(ctx: CheckContext) {
+    const proc = ctx.target.process!;
+    const user = await ctx.user('durable');
+    const channelId = await ctx.channel();
+    const conn = await ctx.connectAs('durable', user);
+    await ctx.ok(conn, 'channel:join', { channelId });
+    const keys = Array.from({ length: BURST }, () => msgKey(ctx));
+    const pending = keys.map((clientMsgId, i) => conn.request('message:send', [{ channelId, text: `durable ${i}`, clientMsgId }], 10_000));
+    const acked: Message[] = [];
+    // SIGKILL the moment the last ack of the burst arrives: nothing gets time to flush after an ack.
+    const outcomes = await Promise.all(pending);
+    proc.kill('SIGKILL');
+    ctx.recorder.note('SIGKILL sent right after the last ack');
+    for (const o of outcomes) {
+      const r = readAck('message:send', o);
+      if (r.kind === 'ok') acked.push(r.data as Message);
+    }
+    ctx.expect(acked.length === BURST, `all ${BURST} sends acked before the kill`, String(acked.length));
+    await proc.waitExit(5_000);
+    try {
+      await proc.restart();
+    } catch (err) {
+      throw new CheckInconclusive(`could not restart the target: ${(err as Error).message}`);
+    }
+    const again = await ctx.connectAs('durable (after restart)', user);
+    await ctx.ok(again, 'channel:join', { channelId });
+    const history = await readHistory(ctx, again, channelId);
+    const problems = lostOrChanged(acked, history);
+    ctx.expect(problems.length === 0, `the ${acked.length} acked messages in history exactly once, same id and seq (DUR-1)`, problems.join('; ') || 'all there');
+    const first = acked[0];
+    if (first) {
+      const retried = await ctx.ok(again, 'message:send', { channelId, text: 'durable 0', clientMsgId: first.clientMsgId }, 'a retry after the crash');
+      ctx.expect(retried.id === first.id && retried.seq === first.seq, 'the retry returns the stored message (DUR-2)', `${retried.id} seq ${retried.seq}`);
+    }
+  },
+});

@@ -1,0 +1,39 @@
+import { AdminChannelResponse, AdminLimitsResponse, HTTP_PATHS } from '../../../http.ts';
+import { HttpErrorBody } from '../../../errors.ts';
+import { defineCheck } from '../../check.ts';
+import type { CheckContext } from '../../context.ts';
+
+export default defineCheck({
+  id: 'S12',
+  title: 'HTTP errors and fixtures: 400/401/403/413 with {error}, channels created (201) and replaced (200), limits replaced',
+  group: 'Spec rules',
+  level: 'MUST',
+  rules: ['HTTP-2', 'FIX-1', 'FIX-2'],
+  async run(ctx: CheckContext) {
+    const member = await ctx.user('member');
+    const expectError = async (what: string, res: Promise<{ status: number; body: unknown }>, status: number, code?: string) => {
+      const r = await res;
+      const body = HttpErrorBody.safeParse(r.body);
+      ctx.expect(r.status === status && body.success && (code === undefined || body.data.error.code === code), `${what}: ${status}${code ? ` {error: {code: ${code}}}` : ' {error}'}`, `${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
+    };
+    const id = ctx.uniqueId('ch');
+    await expectError('no token', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, body: { id } }), 401, 'UNAUTHORIZED');
+    await expectError('a garbage token', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: 'x.y.z', body: { id } }), 401, 'UNAUTHORIZED');
+    await expectError('a member token', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: member.token, body: { id } }), 403, 'FORBIDDEN');
+    await expectError('a bad channel id', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, body: { id: '' } }), 400, 'VALIDATION');
+    await expectError('a bad limits table', ctx.http.send({ method: 'PUT', path: HTTP_PATHS.adminLimits, token: ctx.adminToken, body: { 'message:send': { points: 0, durationMs: 5 } } }), 400, 'VALIDATION');
+    await expectError('a body over 64 KiB', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, rawBody: JSON.stringify({ id, members: ['m'.repeat(70_000)] }), headers: { 'content-type': 'application/json' } }), 413);
+
+    const created = await ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, body: { id, private: false, members: [] } });
+    const c = AdminChannelResponse.safeParse(created.body);
+    ctx.expect(created.status === 201 && c.success && c.data.created === true, 'create: 201 {created: true}', `${created.status} ${created.text.slice(0, 120)}`);
+    const replaced = await ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, body: { id, private: true, members: [member.id] } });
+    const r = AdminChannelResponse.safeParse(replaced.body);
+    ctx.expect(replaced.status === 200 && r.success && r.data.created === false && r.data.channel.private && r.data.channel.members.includes(member.id), 'replace: 200 {created: false, private, members}', `${replaced.status} ${replaced.text.slice(0, 160)}`);
+
+    const put = await ctx.http.send({ method: 'PUT', path: HTTP_PATHS.adminLimits, token: ctx.adminToken, body: { 'message:edit': { points: 7, durationMs: 7_000 } } });
+    const t = AdminLimitsResponse.safeParse(put.body);
+    ctx.expect(put.status === 200 && t.success && t.data.rateLimits['message:edit'].points === 7, 'PUT /admin/limits answers the effective table with the change', `${put.status} ${put.text.slice(0, 160)}`);
+    await ctx.relaxLimits();
+  },
+});

@@ -1,0 +1,63 @@
+import type { Check } from './check.ts';
+import c01 from './checks/architecture/c01-endpoints.ts';
+import c02 from './checks/architecture/c02-malformed-events.ts';
+import c03 from './checks/architecture/c03-breakers.ts';
+import c04 from './checks/architecture/c04-rate-limits.ts';
+import c05 from './checks/architecture/c05-state-baseline.ts';
+import c06 from './checks/architecture/c06-multi-node.ts';
+import c07 from './checks/architecture/c07-handlers-validate.ts';
+import c08 from './checks/architecture/c08-health-dependencies.ts';
+import c09 from './checks/configuration/c09-published-limits.ts';
+import c10 from './checks/configuration/c10-breaker-policy.ts';
+import c11 from './checks/configuration/c11-stale-expiry.ts';
+import c22 from './checks/performance/c22-heartbeat.ts';
+import c23 from './checks/performance/c23-buffer-limits.ts';
+import c18 from './checks/production/c18-metrics-exact.ts';
+import c19 from './checks/production/c19-health.ts';
+import c20 from './checks/production/c20-structured-logs.ts';
+import c21 from './checks/production/c21-supervisor.ts';
+import p01 from './checks/protocol/p01-polling-handshake.ts';
+import p02 from './checks/protocol/p02-websocket-handshake.ts';
+import p03 from './checks/protocol/p03-upgrade.ts';
+import p04 from './checks/protocol/p04-namespaces.ts';
+import p05 from './checks/protocol/p05-acks.ts';
+import p06 from './checks/protocol/p06-connection-state-recovery.ts';
+import c12 from './checks/recovery/c12-reconnect-after-outage.ts';
+import c13 from './checks/recovery/c13-graceful-degradation.ts';
+import c14 from './checks/recovery/c14-shutdown.ts';
+import s01 from './checks/rules/s01-channels.ts';
+import s02 from './checks/rules/s02-messages.ts';
+import s03 from './checks/rules/s03-idempotency.ts';
+import s04 from './checks/rules/s04-history.ts';
+import s05 from './checks/rules/s05-edit.ts';
+import s06 from './checks/rules/s06-typing.ts';
+import s07 from './checks/rules/s07-presence.ts';
+import s08 from './checks/rules/s08-moderation.ts';
+import s09 from './checks/rules/s09-token-expiry.ts';
+import s10 from './checks/rules/s10-crash-durability.ts';
+import s11 from './checks/rules/s11-startup.ts';
+import s12 from './checks/rules/s12-http-errors.ts';
+import c15 from './checks/security/c15-text-safety.ts';
+import c16 from './checks/security/c16-input-limits.ts';
+import c17 from './checks/security/c17-authentication.ts';
+import { levelsFor } from './verdict.ts';
+import type { Level } from '../../reports/schema.ts';
+
+/** Every check, in run order: protocol first, then the 23 crash-safe checks, then the spec rules; destructive ones last. */
+const ORDERED: readonly Check[] = [p01, p02, p03, p04, p05, p06, c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c15, c16, c17, c18, c19, c20, c21, c22, c23, s01, s02, s03, s04, s05, s06, s07, s09, s11, s12];
+const DESTRUCTIVE: readonly Check[] = [s08, s10, c14];
+
+export const ALL_CHECKS: readonly Check[] = [...ORDERED, ...DESTRUCTIVE];
+
+export class UnknownCheckError extends Error {
+  override name = 'UnknownCheckError';
+}
+
+/** The checks --only and --level select, in run order; --only names ids (case-insensitive) or group names. */
+export function selectChecks(opts: { only: readonly string[]; level: 'must' | 'should' | 'all' }, checks: readonly Check[] = ALL_CHECKS): Check[] {
+  const levels: readonly Level[] = levelsFor(opts.level);
+  const wanted = new Set(opts.only.map((s) => s.toUpperCase()));
+  const unknown = [...wanted].filter((w) => !checks.some((c) => c.id === w || c.group.toUpperCase() === w));
+  if (unknown.length > 0) throw new UnknownCheckError(`unknown check id ${unknown.join(', ')} (ids: ${checks.map((c) => c.id).join(' ')})`);
+  return checks.filter((c) => levels.includes(c.level) && (wanted.size === 0 || wanted.has(c.id) || wanted.has(c.group.toUpperCase())));
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { runAgainstReference, verdicts } from './harness.ts';
+
+/**
+ * The harness proves its checks can fail: each deliberately faulty reference server
+ * (SOCKPROOF_FAULTS) makes the expected checks fail and leaves the control checks passing.
+ * A focused subset per fault keeps this to seconds per server.
+ */
+const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
+  { fault: 'no-rate-limit', fails: ['C04'], passes: ['C09', 'S03'] },
+  { fault: 'blacklist-sanitizer', fails: ['C15'], passes: ['S03', 'C07'] },
+  { fault: 'ack-before-durable', fails: ['S10', 'S02', 'S03'], passes: ['C07', 'P02'] }, // its acks carry no stored seq, so S02/S03 catch it too
+  { fault: 'no-ban-check', fails: ['C17', 'S08'], passes: ['S03', 'C07'] },
+  { fault: 'crash-on-bad-payload', fails: ['C02'], passes: ['C07', 'S03'] },
+  { fault: 'wrong-error-shape', fails: ['C02', 'C07'], passes: ['S03', 'P02'] },
+  { fault: 'no-idempotency', fails: ['S03'], passes: ['C07', 'S02'] },
+];
+
+describe('faulty servers are caught', () => {
+  for (const { fault, fails, passes } of FAULTS) {
+    it(`${fault}: ${fails.join(', ')} fail; ${passes.join(', ')} pass`, async () => {
+      const report = await runAgainstReference([...fails, ...passes], { faults: [fault], propertyRuns: 20 });
+      const v = verdicts(report);
+      const got = Object.fromEntries([...fails, ...passes].map((id) => [id, v[id]]));
+      const want = Object.fromEntries([...fails.map((id) => [id, 'fail']), ...passes.map((id) => [id, 'pass'])]);
+      expect(got, report.results.map((r) => `${r.id} ${r.verdict}: ${r.message}`).join('\n')).toEqual(want);
+      expect(report.outcome).toBe('fail');
+    }, 120_000);
+  }
+});

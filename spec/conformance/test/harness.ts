@@ -1,0 +1,32 @@
+import { ALL_CHECKS, selectChecks } from '../registry.ts';
+import { runConformance, type RunOptions } from '../runner.ts';
+import { FAST_REFERENCE_ENV } from '../../../cli/conformance.ts';
+import type { Report, Verdict } from '../../../reports/schema.ts';
+
+export const REFERENCE_CMD = `"${process.execPath}" bin/sockproof.mjs serve`;
+export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
+
+/** Runs checks against a reference server the harness starts, with the fast timings and optional faults. */
+export function runAgainstReference(only: string[], opts: { faults?: string[]; propertyRuns?: number; extra?: Partial<RunOptions> } = {}): Promise<Report> {
+  const env: Record<string, string> = { ...FAST_REFERENCE_ENV };
+  if (opts.faults?.length) env.SOCKPROOF_FAULTS = opts.faults.join(',');
+  return runConformance({
+    target: { kind: 'command', command: REFERENCE_CMD, cwd: REPO_ROOT, env },
+    checks: only.length ? selectChecks({ only, level: 'all' }) : ALL_CHECKS,
+    only,
+    level: 'all',
+    strict: false,
+    repeat: 1,
+    propertyRuns: opts.propertyRuns ?? 30,
+    seed: 42,
+    ...opts.extra,
+  });
+}
+
+export function verdicts(report: Report): Record<string, Verdict> {
+  return Object.fromEntries(report.results.map((r) => [r.id, r.verdict]));
+}
+
+export function failures(report: Report): string[] {
+  return report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'inconclusive').map((r) => `${r.id}: ${r.message}`);
+}

@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clientEvents, CLIENT_EVENT_NAMES } from '../../events.ts';
+import { encodeHtml, normalizeText } from '../../text.ts';
+import { hostileHtml } from '../../properties/hostile-html.ts';
+import { judgeSafeText } from '../../properties/text-safety.ts';
+import { invalidPayloads } from '../checks/architecture/invalid-payloads.ts';
+import { expectedDeltas } from '../checks/production/metric-deltas.ts';
+import { judgeLogs } from '../checks/production/log-lines.ts';
+import { lostOrChanged } from '../checks/recovery/history.ts';
+import { readAck } from '../ack.ts';
+import { selectChecks } from '../registry.ts';
+import { runOutcome, verdictOf, worstVerdict } from '../verdict.ts';
+import { versionOutcome } from '../versions.ts';
+import { ArrivalQueue } from '../wire/arrival-queue.ts';
+
+describe('verdicts', () => {
+  it('turns a failure into fail, non-strict or (strict) fail by level', () => {
+    expect(verdictOf('fail', 'MUST', false)).toBe('fail');
+    expect(verdictOf('fail', 'SHOULD', false)).toBe('non-strict');
+    expect(verdictOf('fail', 'SHOULD', true)).toBe('fail');
+    expect(verdictOf('fail', 'MAY', true)).toBe('non-strict');
+    expect(verdictOf('inconclusive', 'MUST', false)).toBe('inconclusive');
+  });
+  it('a repeated check is as bad as its worst run; an inconclusive MUST fails the run, unimplemented never does', () => {
+    expect(worstVerdict(['pass', 'inconclusive', 'pass'])).toBe('inconclusive');
+    expect(runOutcome([{ level: 'MUST', verdict: 'unimplemented' }], false)).toBe('pass');
+    expect(runOutcome([{ level: 'MUST', verdict: 'inconclusive' }], false)).toBe('fail');
+    expect(runOutcome([{ level: 'SHOULD', verdict: 'non-strict' }], false)).toBe('pass');
+  });
+  it('states a version mismatch', () => {
+    expect(versionOutcome({ specName: 'sockproof', specVersion: '1.0', engineIoProtocol: 4 }).outcome).toBe('pass');
+    expect(versionOutcome({ specName: 'sockproof', specVersion: '2.0', engineIoProtocol: 4 }).message).toMatch(/2\.0/);
+  });
+  it('selects by id and group, refuses unknown ids', () => {
+    expect(selectChecks({ only: ['c04', 'Security'], level: 'all' }).map((c) => c.id)).toEqual(['C04', 'C15', 'C16', 'C17']);
+    expect(() => selectChecks({ only: ['X99'], level: 'all' })).toThrow(/unknown check id X99/);
+    expect(selectChecks({ only: [], level: 'must' }).every((c) => c.level === 'MUST')).toBe(true);
+  });
+});
+
+describe('acks', () => {
+  it('reads the spec envelope and nothing else', () => {
+    expect(readAck('x', { kind: 'ack', args: [{ ok: false, error: { code: 'VALIDATION', message: 'm' } }], ms: 1 }).kind).toBe('error');
+    expect(readAck('x', { kind: 'ack', args: [{ error: 'VALIDATION' }], ms: 1 }).kind).toBe('malformed');
+    expect(readAck('channel:join', { kind: 'ack', args: [{ ok: true, data: { channelId: 'a' } }], ms: 1 }).kind).toBe('malformed');
+    expect(readAck('x', { kind: 'timeout', ms: 5 }).kind).toBe('missing');
+  });
+  it('every payload C07 sends is invalid by the spec\'s own schema', () => {
+    const cases = invalidPayloads('nochan');
+    for (const e of CLIENT_EVENT_NAMES) for (const [what, p] of cases[e]) expect(clientEvents[e].payload.safeParse(p).success, `${e} ${what}`).toBe(false);
+  });
+});
+
+describe('text safety judgement', () => {
+  it('accepts the spec\'s encoding for hostile HTML (a property over the generator)', () => {
+    fc.assert(fc.property(hostileHtml, (s) => judgeSafeText(s, { text: normalizeText(s), html: encodeHtml(normalizeText(s)) }).ok), { numRuns: 300 });
+  });
+  it('rejects a blacklist that strips <script> and a missing encoding', () => {
+    const input = '<scr<script>ipt>alert(1)</script>';
+    expect(judgeSafeText(input, { text: input.replace(/<script>/gi, ''), html: encodeHtml(input.replace(/<script>/gi, '')) }).ok).toBe(false);
+    expect(judgeSafeText('<b>x</b>', { text: '<b>x</b>', html: '<b>x</b>' }).ok).toBe(false);
+  });
+});
+
+describe('pure expectations', () => {
+  it('metric deltas count idempotent repeats as processed, not sent', () => {
+    const d = expectedDeltas({ handshakesAccepted: 1, handshakesRefused: 0, newMessages: 2, idempotentRepeats: 1, sendsRefused: 1, otherEventsOk: 0, unknownEvents: 1, withoutCallback: 1 });
+    expect(d).toMatchObject({ messagesSent: 2, eventsProcessed: 3, eventsRejected: 3, messagesRejected: 1 });
+  });
+  it('log judgement finds non-JSON lines and leaked secrets', () => {
+    const j = judgeLogs(['{"level":30,"time":1,"msg":"ok"}', 'plain', '{"level":30,"time":1,"msg":"t s3cr3t"}'], ['s3cr3t']);
+    expect(j.notJson).toHaveLength(1);
+    expect(j.leaks).toHaveLength(1);
+  });
+  it('history comparison finds lost and duplicated messages', () => {
+    const m = (id: string, seq: number) => ({ id, seq, clientMsgId: id, authorId: 'a' }) as never;
+    expect(lostOrChanged([m('a', 1), m('b', 2)], [m('a', 1)])).toEqual(['seq 2 (b) missing']);
+    expect(lostOrChanged([m('a', 1)], [m('a', 1), m('a', 1)])[0]).toMatch(/2 times/);
+  });
+});
+
+describe('arrival queue', () => {
+  it('loses nothing that arrives before or between waits', async () => {
+    const q = new ArrivalQueue<number>();
+    q.push(1);
+    q.push(2);
+    q.push(3);
+    expect(await q.take((n) => n === 2, 10)).toBe(2);
+    const later = q.take((n) => n === 4, 1_000);
+    q.push(4);
+    expect(await later).toBe(4);
+    expect(await q.take(() => true, 10)).toBe(1);
+    expect(await q.take((n) => n === 9, 20)).toBeUndefined();
+  });
+});

@@ -1,0 +1,12 @@
+import { ENGINE_IO_PROTOCOL, SPEC_NAME, SPEC_VERSION } from '../version.ts';
+import type { RawOutcome } from './check.ts';
+
+/** What the target says it speaks, against what this harness checks (pure). */
+export function versionOutcome(found: { specName: string; specVersion: string; engineIoProtocol: number | null }): { outcome: RawOutcome; message: string } {
+  const problems: string[] = [];
+  if (found.specName !== SPEC_NAME || found.specVersion !== SPEC_VERSION) problems.push(`target states ${found.specName} ${found.specVersion}, harness checks ${SPEC_NAME} ${SPEC_VERSION}`);
+  if (found.engineIoProtocol !== ENGINE_IO_PROTOCOL) problems.push(`Engine.IO protocol ${found.engineIoProtocol ?? 'unknown'} (expected ${ENGINE_IO_PROTOCOL})`);
+  return problems.length === 0
+    ? { outcome: 'pass', message: `${SPEC_NAME} ${SPEC_VERSION} over Engine.IO ${ENGINE_IO_PROTOCOL} (Socket.IO protocol 5)` }
+    : { outcome: 'fail', message: problems.join('; ') };
+}
