@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { Server } from 'socket.io';
 import type { HealthResponse } from '../spec/index.ts';
 import { createVerifier } from './auth/verifier.ts';
+import { openCluster, type Cluster } from './cluster/cluster.ts';
 import type { ServerConfig } from './config.ts';
 import { handshakeMiddleware } from './connection/handshake.ts';
 import { startSession } from './connection/session.ts';
@@ -17,8 +18,11 @@ import { listen } from './listen.ts';
 import type { Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { Breakers } from './resilience/breakers.ts';
+import { withCachedLookups } from './resilience/cached-lookups.ts';
+import { DependencyMonitor, probeEvery } from './resilience/dependency-monitor.ts';
 import { guardStore } from './resilience/guarded-store.ts';
 import { memoryLimiter, RateLimits } from './resilience/rate-limits.ts';
+import { redisLimiters } from './resilience/redis-limiter.ts';
 import { CHANNEL_ROOM_PREFIX } from './rooms.ts';
 import { Sessions } from './state/sessions.ts';
 import { startSweeper } from './state/sweeper.ts';
@@ -26,6 +30,8 @@ import { TypingTracker } from './state/typing.ts';
 import { openStore } from './store/open-store.ts';
 
 export const DEFAULT_CHANNEL = 'general';
+/** How long a drain waits for clients to take their last packets (a polling client's next poll). */
+const CLIENT_FLUSH_MS = 1_500;
 
 export interface NodeOptions {
   config: ServerConfig;
@@ -50,10 +56,39 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   await rawStore.migrate();
   if (!(await rawStore.getChannel(DEFAULT_CHANNEL))) await rawStore.upsertChannel(DEFAULT_CHANNEL, false, []);
 
+  // An external database is shared by the nodes: its outage is the cluster's, not this node's (HLTH-2).
+  const externalStore = rawStore.kind === 'postgres';
+  const monitor = new DependencyMonitor(log);
+  let metrics: Metrics | undefined;
+  const cluster: Cluster | undefined = config.redisUrl
+    ? openCluster(config, log, {
+        reconnected: (client) => {
+          if (client === 'app') metrics?.inc('redisReconnects');
+          log.info({ redisClient: client }, 'redis reconnected');
+        },
+        linkChanged: (up) => monitor.report('redis', up),
+        dropped: (reason) => log.warn({ reason }, 'cross-node send dropped'),
+      })
+    : undefined;
+  if (cluster) {
+    monitor.track('redis');
+    if (!(await cluster.ready(config.dependencyTimeoutMs))) {
+      monitor.report('redis', false);
+      log.warn('redis unreachable at start-up: serving this node only until it returns');
+    }
+  }
+
   // Late-bound so the HTTP server exists before Socket.IO attaches to it (it forwards other paths).
   let route: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const httpServer = createServer((req, res) => void route(req, res));
   const io: ChatServer = new Server(httpServer, {
+    ...(cluster
+      ? {
+          adapter: cluster.adapter,
+          // A recovering socket passes the handshake middleware again: token, ban and limits are re-checked.
+          connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs, skipMiddlewares: false },
+        }
+      : {}),
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: config.transport.maxHttpBufferSize,
@@ -66,7 +101,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
 
   const sessions = new Sessions();
   let typing: TypingTracker;
-  const metrics = new Metrics(() => ({
+  metrics = new Metrics(() => ({
     activeConnections: io.of('/').sockets.size,
     sockets: sessions.socketCount,
     users: sessions.userCount,
@@ -78,13 +113,25 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     metrics.inc('circuitBreakerTrips');
     log.warn({ breaker: name }, 'circuit breaker opened');
   });
-  const store = guardStore(rawStore, breakers.create('store'));
+  const guarded = guardStore(rawStore, breakers.create('store'));
+  let staleLookups = 0;
+  const store = externalStore ? withCachedLookups(guarded, config.lookupCache, () => staleLookups++) : guarded;
+  const shared = cluster ? redisLimiters(cluster.app, config.redis.keyPrefix, breakers.create('redis')) : undefined;
+  const stopProbe = externalStore ? probeEvery(config.probeIntervalMs, config.dependencyTimeoutMs, () => rawStore.ping(), (up) => monitor.report('store', up)) : () => {};
+  if (externalStore) monitor.track('store');
+  if (cluster || externalStore) {
+    metrics.withDegradation(() => ({
+      dependencies: monitor.snapshot(),
+      ...(cluster ? { crossNode: cluster.relayStats() } : {}),
+      ...(externalStore ? { staleLookups } : {}),
+    }));
+  }
   const ctx: NodeContext = {
     config,
     log,
     io,
     store,
-    limits: new RateLimits(config.rateLimits, memoryLimiter, !faults.has('no-rate-limit')),
+    limits: new RateLimits(config.rateLimits, shared?.factory ?? memoryLimiter, !faults.has('no-rate-limit'), shared?.reset),
     metrics,
     typing: (typing = new TypingTracker(config.typingTimeoutMs, (entry) => {
       metrics.inc('staleEntriesCleaned');
@@ -95,6 +142,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     verifier: createVerifier(config.auth, secret),
     faults,
     lifecycle: new Lifecycle(),
+    ...(cluster ? { crossNode: cluster } : {}),
   };
 
   io.use(handshakeMiddleware(ctx));
@@ -109,11 +157,17 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
         return { status: 'down', detail: (err as Error).message };
       }
     },
+    ...(cluster ? { redis: () => cluster.check() } : {}),
   };
+  // HLTH-2: only a dependency a restart could fix makes the node unhealthy.
+  const critical = externalStore ? [] : ['store'];
   route = createRouter(
     [
-      ...observabilityRoutes(ctx, startedAt, checks, async () => breakers.resetAll()),
-      specRoute(ctx, version, { multiNode: false, connectionStateRecovery: false, durableStore: rawStore.kind }),
+      ...observabilityRoutes(ctx, startedAt, checks, critical, async () => {
+        breakers.resetAll();
+        cluster?.reconnectNow();
+      }),
+      specRoute(ctx, version, { multiNode: cluster !== undefined, connectionStateRecovery: cluster !== undefined, durableStore: rawStore.kind }),
       ...adminRoutes(ctx),
     ],
     log,
@@ -132,18 +186,30 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
       const drained = await ctx.lifecycle.idle(timeoutMs);
       for (const socket of io.of('/').sockets.values()) {
         socket.emit('session:ended', { code: 'UNAVAILABLE', message: 'server shutting down', retryAfterMs: 1_000 });
+        // Engine.IO flushes what is queued, then closes the transport: clients see a
+        // transport close and reconnect by themselves (OPS-2a).
+        socket.conn.close();
       }
-      io.disconnectSockets(true);
+      // A polling client gets its last packets on its next poll; io.close() would discard them.
+      await waitUntil(() => io.engine.clientsCount === 0, CLIENT_FLUSH_MS);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
-        httpServer.closeAllConnections();
+        // Backstop for connections that do not close by themselves (idle polling requests).
+        setTimeout(() => httpServer.closeAllConnections(), 500).unref();
       });
       typing.clear();
       breakers.shutdown();
+      stopProbe();
+      await cluster?.close();
       await rawStore.close();
       return drained;
     },
   };
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** TRN-7: with ALLOWED_ORIGINS set, a browser's Origin must be listed; non-browser clients send none. */
