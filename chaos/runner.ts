@@ -1,0 +1,50 @@
+import type { RunTarget } from '../load/run-target.ts';
+import { latencyScenario } from './scenarios/latency.ts';
+import { killScenario } from './scenarios/kill.ts';
+import { partitionScenario } from './scenarios/partition.ts';
+import type { ChaosOptions, Scenario, ScenarioName, ScenarioResult } from './scenario.ts';
+import { chaosExitStatus } from './verdict-table.ts';
+
+const SCENARIOS: Record<ScenarioName, Scenario> = {
+  latency: latencyScenario,
+  partition: partitionScenario,
+  kill: killScenario,
+};
+
+export interface ChaosRun {
+  results: ScenarioResult[];
+  exitStatus: 0 | 1 | 2;
+}
+
+/**
+ * Runs the chosen scenarios one after another against one open target, each on its own fresh channel. A
+ * scenario that throws gets verdict `error` (it could not run) and the next one still runs. Scenarios not
+ * reached before the overall deadline, or after an abort, are `skipped`.
+ */
+export async function runChaos(
+  target: RunTarget,
+  names: readonly ScenarioName[],
+  options: ChaosOptions,
+  ctl: { signal: AbortSignal; say: (line: string) => void },
+): Promise<ChaosRun> {
+  const results: ScenarioResult[] = [];
+  for (const name of names) {
+    const t0 = performance.now();
+    if (ctl.signal.aborted) {
+      results.push({ name, verdict: 'skipped', reason: 'the run was stopped (signal or --timeout) before it started', figures: {}, durationS: 0 });
+      continue;
+    }
+    ctl.say(`scenario ${name}...`);
+    let r: Omit<ScenarioResult, 'name' | 'durationS'>;
+    try {
+      r = await SCENARIOS[name]({ target, options, signal: ctl.signal, say: ctl.say });
+      if (ctl.signal.aborted && r.verdict === 'pass') r = { ...r, verdict: 'error', reason: `stopped early: ${r.reason}` };
+    } catch (err) {
+      r = { verdict: 'error', reason: `could not run: ${(err as Error).message.split('\n')[0]}`, figures: {} };
+    }
+    const result = { name, ...r, durationS: Math.round((performance.now() - t0) / 100) / 10 };
+    ctl.say(`scenario ${name}: ${result.verdict.toUpperCase()} (${result.durationS} s)`);
+    results.push(result);
+  }
+  return { results, exitStatus: chaosExitStatus(results.map((r) => r.verdict)) };
+}

@@ -1,0 +1,59 @@
+import type { RunTarget } from '../load/run-target.ts';
+import type { RealtimeResult } from '../load/realtime-run.ts';
+
+/** What one chaos scenario concluded. `error`: it could not run (the CLI exits 2 unless another failed). */
+export type Verdict = 'pass' | 'fail' | 'skipped' | 'error';
+
+export interface ScenarioResult {
+  name: ScenarioName;
+  verdict: Verdict;
+  /** One line: why it passed, failed or was skipped. */
+  reason: string;
+  /** Figures the scenario measured (numbers, or small records of numbers). */
+  figures: Record<string, unknown>;
+  history?: RealtimeResult['history'];
+  durationS: number;
+}
+
+export const SCENARIO_NAMES = ['latency', 'partition', 'kill'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+export interface ChaosOptions {
+  clients: number;
+  /** Messages per client per second while streaming. */
+  rate: number;
+  kills: number;
+  /** Random delay before each kill, ms. */
+  killDelayMs: { min: number; max: number };
+  cutMs: number;
+  latencyMs: number;
+  /** Length of each streaming phase around a fault (warm-up, tail, before/during), ms. */
+  phaseMs: number;
+  seed: number;
+  maxMessages: number;
+  /** How long to wait, after the stream stops, for in-doubt sends to resolve. */
+  drainMs: number;
+}
+
+export interface ScenarioContext {
+  target: RunTarget;
+  options: ChaosOptions;
+  signal: AbortSignal;
+  say: (line: string) => void;
+}
+
+export type Scenario = (ctx: ScenarioContext) => Promise<Omit<ScenarioResult, 'name' | 'durationS'>>;
+
+/** Sleeps `ms`, or less when the run is aborted. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,57 @@
+import { newRunId } from '../../load/chat-fleet.ts';
+import { summarizeVerdict } from '../../load/realtime-run.ts';
+import { openFaultLink } from '../fault-link.ts';
+import { ackedAfter, firstAckAfter, startFaultStream } from '../fault-stream.ts';
+import { pause, type Scenario } from '../scenario.ts';
+import { streamVerdict } from '../stream-verdict.ts';
+
+/**
+ * partition: clients reach the target through the fault proxy; while they stream, the runner disables the
+ * proxy (listener closed, live connections cut) for `cutMs`, then heals it. Clients reconnect and retry the
+ * sends left in doubt with the same clientMsgId. Proves that a network cut loses no acked message and that
+ * retries after it never store a message twice (MSG-4, DUR-2).
+ */
+export const partitionScenario: Scenario = async (ctx) => {
+  const o = ctx.options;
+  const runId = newRunId('part');
+  const link = await openFaultLink(ctx.target.url, `sockproof-${runId}`);
+  try {
+    const fs = await startFaultStream(ctx, runId, link.clientUrl);
+    let cutAt = 0;
+    let healAt = 0;
+    let disconnectsBefore = 0;
+    try {
+      await pause(o.phaseMs, ctx.signal);
+      disconnectsBefore = fs.fleet.clients.reduce((n, c) => n + c.disconnects, 0);
+      cutAt = performance.now();
+      await link.cut();
+      ctx.say(`  proxy cut for ${o.cutMs} ms`);
+      await pause(o.cutMs, ctx.signal);
+      await link.heal();
+      healAt = performance.now();
+      ctx.say('  proxy healed');
+      await pause(o.phaseMs, ctx.signal);
+    } catch (err) {
+      fs.stream.stop();
+      fs.fleet.close();
+      throw err;
+    }
+    const disconnects = fs.fleet.clients.reduce((n, c) => n + c.disconnects, 0) - disconnectsBefore;
+    const { records, history, doubt } = await fs.finish();
+    const { verdict, reason } = streamVerdict(history, doubt, ackedAfter(records, healAt));
+    return {
+      verdict,
+      reason,
+      figures: {
+        ...doubt,
+        cutMs: Math.round(healAt - cutAt),
+        disconnects,
+        healToFirstAckMs: firstAckAfter(records, healAt),
+        ackedDuringCut: records.filter((r) => r.ackedAt !== undefined && r.ackedAt > cutAt && r.ackedAt < healAt).length,
+      },
+      history: summarizeVerdict(history),
+    };
+  } finally {
+    await link.close();
+  }
+};

@@ -1,0 +1,46 @@
+import type { ScenarioResult, Verdict } from './scenario.ts';
+
+/** Exit status of a chaos run (pure): 1 when a scenario failed, else 2 when one could not run, else 0. */
+export function chaosExitStatus(verdicts: readonly Verdict[]): 0 | 1 | 2 {
+  if (verdicts.includes('fail')) return 1;
+  if (verdicts.includes('error')) return 2;
+  return 0;
+}
+
+const pick = (f: Record<string, unknown>, k: string): string => {
+  const v = f[k];
+  if (v === undefined || v === null) return '-';
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return o.p50 !== undefined ? `p50 ${o.p50 ?? '-'} p99 ${o.p99 ?? '-'}` : JSON.stringify(v);
+  }
+  return String(v);
+};
+
+/** Key figures of one scenario, on one line. */
+export function keyFigures(r: ScenarioResult): string {
+  const f = r.figures;
+  const common = f.sent !== undefined ? `sent ${pick(f, 'sent')}, acked ${pick(f, 'acked')}, in doubt ${pick(f, 'inDoubt')}, resolved ${pick(f, 'resolved')}, unresolved ${pick(f, 'unresolved')}` : '';
+  switch (r.name) {
+    case 'kill':
+      return f.kills ? `${common}; kill->serving ms ${pick(f, 'killToServingMs')}; per kill ${JSON.stringify(f.kills)}` : common;
+    case 'partition':
+      return `${common}; cut ${pick(f, 'cutMs')} ms, disconnects ${pick(f, 'disconnects')}, heal->first ack ${pick(f, 'healToFirstAckMs')} ms`;
+    case 'latency':
+      return `${common}; ack ms before ${pick(f, 'ackLatencyBeforeMs')}, during (+${pick(f, 'addedLatencyMs')} ms) ${pick(f, 'ackLatencyDuringMs')}`;
+  }
+}
+
+/** The human verdict table of a run. */
+export function formatVerdictTable(results: readonly ScenarioResult[], notes: readonly string[]): string {
+  const w = Math.max(8, ...results.map((r) => r.name.length));
+  const lines = [`${'scenario'.padEnd(w)}  verdict  time   reason`];
+  for (const r of results) {
+    lines.push(`${r.name.padEnd(w)}  ${r.verdict.toUpperCase().padEnd(7)}  ${`${r.durationS}s`.padEnd(5)}  ${r.reason}`);
+    const k = keyFigures(r);
+    if (k) lines.push(`${''.padEnd(w)}  ${''.padEnd(7)}  ${''.padEnd(5)}  ${k}`);
+    for (const p of r.history?.firstProblems ?? []) lines.push(`${''.padEnd(w)}  ! ${p}`);
+  }
+  lines.push(...notes.map((n) => `note: ${n}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,90 @@
+import { randomInt } from 'node:crypto';
+import type { Command } from 'commander';
+import { SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
+import { BOUNDS } from '../load/run-bounds.ts';
+import { numberFlagOrUsage, withTarget, withTargetOptions } from './load.ts';
+import { UsageError } from './usage-error.ts';
+
+interface ChaosFlags {
+  target?: string;
+  allowRemote?: boolean;
+  serverCmd?: string;
+  env?: string[];
+  jwtSecret?: string;
+  json?: boolean;
+  scenarios: string;
+  clients: string;
+  rate: string;
+  kills: string;
+  cutMs: string;
+  latencyMs: string;
+  phaseMs: string;
+  seed?: string;
+  maxMessages: string;
+  timeout: string;
+}
+
+function parseScenarios(raw: string): ScenarioName[] {
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--scenarios takes a comma-separated list of ${SCENARIO_NAMES.join(', ')}`);
+  for (const n of names) {
+    if (!(SCENARIO_NAMES as readonly string[]).includes(n)) throw new UsageError(`--scenarios: unknown scenario "${n}" (known: ${SCENARIO_NAMES.join(', ')})`);
+  }
+  // Always in the canonical order: the kill scenario restarts the server, so it runs last.
+  return SCENARIO_NAMES.filter((n) => names.includes(n));
+}
+
+export function registerChaos(program: Command): void {
+  withTargetOptions(
+    program
+      .command('chaos')
+      .description('fault scenarios against a chat server, each with a verdict: latency, partition (through the fault proxy), kill (SIGKILL + restart; needs a server the runner starts). Exit 0 all pass, 1 one fails, 2 could not run')
+      .option('--scenarios <list>', `comma-separated: ${SCENARIO_NAMES.join(',')}`, SCENARIO_NAMES.join(','))
+      .option('--clients <n>', `streaming clients (${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '5')
+      .option('--rate <n>', 'messages per client per second while streaming', '5')
+      .option('--kills <n>', `kill scenario: SIGKILLs (${BOUNDS.kills.min}-${BOUNDS.kills.max})`, '1')
+      .option('--cut-ms <ms>', `partition scenario: how long the proxy stays cut (${BOUNDS.cutMs.min}-${BOUNDS.cutMs.max})`, '2000')
+      .option('--latency-ms <ms>', `latency scenario: added latency (${BOUNDS.latencyMs.min}-${BOUNDS.latencyMs.max})`, '200')
+      .option('--phase-ms <ms>', `length of each streaming phase around a fault (${BOUNDS.phaseMs.min}-${BOUNDS.phaseMs.max})`, '2000')
+      .option('--seed <n>', 'seed for the kill moments (printed, to replay a run)')
+      .option('--max-messages <n>', 'stop sending after this many messages per scenario', '10000')
+      .option('--timeout <s>', `stop the whole run after this many seconds (${BOUNDS.timeoutS.min}-${BOUNDS.timeoutS.max})`, '300'),
+  ).action(async (flags: ChaosFlags) => {
+    const names = parseScenarios(flags.scenarios);
+    if (flags.target !== undefined && names.length === 1 && names[0] === 'kill') {
+      throw new UsageError('the kill scenario needs a server the runner starts: use --server-cmd (or no --target) instead of --target');
+    }
+    const seed = flags.seed === undefined ? randomInt(0, 2 ** 31) : numberFlagOrUsage('--seed', flags.seed, { min: 0, max: 2 ** 32 - 1 });
+    const phaseMs = numberFlagOrUsage('--phase-ms', flags.phaseMs, BOUNDS.phaseMs);
+    const options: ChaosOptions = {
+      clients: numberFlagOrUsage('--clients', flags.clients, BOUNDS.clients),
+      rate: numberFlagOrUsage('--rate', flags.rate, BOUNDS.rate, true),
+      kills: numberFlagOrUsage('--kills', flags.kills, BOUNDS.kills),
+      killDelayMs: { min: Math.round(phaseMs / 2), max: phaseMs },
+      cutMs: numberFlagOrUsage('--cut-ms', flags.cutMs, BOUNDS.cutMs),
+      latencyMs: numberFlagOrUsage('--latency-ms', flags.latencyMs, BOUNDS.latencyMs),
+      phaseMs,
+      seed,
+      maxMessages: numberFlagOrUsage('--max-messages', flags.maxMessages, BOUNDS.maxMessages),
+      drainMs: 20_000,
+    };
+    const timeoutS = numberFlagOrUsage('--timeout', flags.timeout, BOUNDS.timeoutS);
+    await withTarget(flags, { needsSecret: true, relaxLimits: true }, async (target, signal, say) => {
+      const { runChaos } = await import('../chaos/runner.ts');
+      const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
+      const run = await runChaos(target, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say });
+      process.exitCode = run.exitStatus;
+      const url = target.url;
+      const outcome = run.exitStatus === 0 ? 'pass' : run.exitStatus === 1 ? 'fail' : 'error';
+      return (closeNotes) => {
+        const notes = [...target.notes, ...closeNotes, `seed ${seed} (replay the kill moments with --seed ${seed})`];
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ outcome, exitStatus: run.exitStatus, target: url, options, scenarios: run.results, notes })}\n`);
+        } else {
+          process.stdout.write(`${formatVerdictTable(run.results, notes)}\n${outcome.toUpperCase()}\n`);
+        }
+      };
+    });
+  });
+}
+

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { mintToken } from '../spec/index.ts';
+import { checkHistory, type HistoryVerdict } from './history-check.ts';
+import { readChannelHistory } from './history-reader.ts';
+import type { SendRecord } from './message-stream.ts';
+import { ACK_TIMEOUT_MS } from './run-bounds.ts';
+import { StreamClient } from './stream-client.ts';
+import { createRunChannel, type TargetAccess } from './target-http.ts';
+
+/** Fan-out samples kept at most (the rest are counted, not stored). */
+const MAX_FANOUT_SAMPLES = 200_000;
+
+/** A short id that names one run's channel, users and clientMsgIds. */
+export function newRunId(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface FleetOptions {
+  runId: string;
+  clients: number;
+  reconnect: boolean;
+  ackTimeoutMs?: number;
+  /** Where the clients connect (a fault proxy in front of the target); the target itself by default. */
+  clientUrl?: string;
+  connectTimeoutMs?: number;
+}
+
+/** The run's clients on one fresh channel, with fan-out latency measured at every receiver. */
+export interface Fleet {
+  channelId: string;
+  clients: StreamClient[];
+  /** Send to `message:new` at a client other than the author, ms. */
+  fanoutMs: number[];
+  fanoutSeen: number;
+  close(): void;
+}
+
+export async function openFleet(target: TargetAccess, opts: FleetOptions): Promise<Fleet> {
+  const channelId = `sp-${opts.runId}`.slice(0, 64);
+  await createRunChannel(target, channelId);
+  const lastAttempt = new Map<string, number>();
+  const fleet: Fleet = { channelId, clients: [], fanoutMs: [], fanoutSeen: 0, close: () => fleet.clients.forEach((c) => c.close()) };
+  const url = opts.clientUrl ?? target.url;
+  for (let i = 0; i < opts.clients; i++) {
+    const userId = `u${i}-${opts.runId}`.slice(0, 128);
+    const token = await mintToken(target.jwtSecret, { sub: userId, ttlSec: 7_200 });
+    fleet.clients.push(
+      new StreamClient({
+        url,
+        token,
+        userId,
+        channelId,
+        reconnect: opts.reconnect,
+        ackTimeoutMs: opts.ackTimeoutMs ?? ACK_TIMEOUT_MS,
+        onAttempt: (id, at) => lastAttempt.set(id, at),
+        onMessageNew: (msg, at) => {
+          if (msg.authorId === userId || typeof msg.clientMsgId !== 'string') return;
+          const sent = lastAttempt.get(msg.clientMsgId);
+          if (sent === undefined) return;
+          fleet.fanoutSeen++;
+          if (fleet.fanoutMs.length < MAX_FANOUT_SAMPLES) fleet.fanoutMs.push(at - sent);
+        },
+      }),
+    );
+  }
+  const deadline = performance.now() + (opts.connectTimeoutMs ?? 30_000);
+  try {
+    await Promise.all(fleet.clients.map((c) => c.open(deadline)));
+  } catch (err) {
+    fleet.close();
+    throw err;
+  }
+  return fleet;
+}
+
+/** Reads the channel's history and checks every acked send of `records` is stored exactly once. */
+export async function verifyExactlyOnce(target: TargetAccess, channelId: string, records: readonly SendRecord[]): Promise<HistoryVerdict> {
+  const token = await mintToken(target.jwtSecret, { sub: 'sockproof-history-reader', ttlSec: 600 });
+  const acked = records.flatMap((r) => (r.acked ? [r.acked] : []));
+  const history = await readChannelHistory(target.url, token, channelId, records.length + 1_000);
+  return checkHistory(acked, history);
+}
+
+/** Failed sends counted by code. */
+export function errorsByCode(records: readonly SendRecord[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of records) if (r.outcome === 'failed') out[r.code ?? 'UNKNOWN'] = (out[r.code ?? 'UNKNOWN'] ?? 0) + 1;
+  return out;
+}

@@ -1,0 +1,139 @@
+/**
+ * The exactly-once checker (DUR-1, DUR-2, MSG-4, MSG-6): given the sends a run saw acked and the channel's
+ * stored history, finds acked messages that are missing, keys stored more than once, acks that disagree with
+ * what was stored, and seq order breaks. Pure: the load run and every chaos scenario feed it.
+ */
+
+/** A `message:send` the run saw answered `{ok: true}`. */
+export interface AckedSend {
+  authorId: string;
+  clientMsgId: string;
+  id: string;
+  seq: number;
+}
+
+/** A message as `channel:history` returned it (only the fields the check needs). */
+export interface StoredMessage {
+  id: string;
+  authorId: string;
+  clientMsgId: string;
+  seq: number;
+}
+
+export interface Duplicate {
+  authorId: string;
+  clientMsgId: string;
+  count: number;
+}
+
+export interface Mismatch {
+  authorId: string;
+  clientMsgId: string;
+  ackedId: string;
+  ackedSeq: number;
+  storedId: string | null;
+  storedSeq: number | null;
+  why: string;
+}
+
+export interface HistoryVerdict {
+  /** Every acked send is stored exactly once, as acked, and seq strictly increases. */
+  exactlyOnce: boolean;
+  acked: number;
+  stored: number;
+  /** Acked sends with no stored message. */
+  lost: AckedSend[];
+  /** Idempotency keys (author + clientMsgId) or message ids stored more than once. */
+  duplicated: Duplicate[];
+  /** Acked sends whose stored message has another id or seq, or keys acked twice with different messages. */
+  mismatched: Mismatch[];
+  /** Stored messages the run never saw acked (in-doubt sends that landed): allowed, counted. */
+  storedNotAcked: number;
+  seqStrictlyIncreasing: boolean;
+}
+
+const keyOf = (authorId: string, clientMsgId: string) => `${authorId}\u0000${clientMsgId}`;
+
+/** Checks `history` (in the order the server returned it) against the sends seen acked. */
+export function checkHistory(acked: readonly AckedSend[], history: readonly StoredMessage[]): HistoryVerdict {
+  const byKey = new Map<string, StoredMessage[]>();
+  const idCount = new Map<string, number>();
+  for (const m of history) {
+    const k = keyOf(m.authorId, m.clientMsgId);
+    const list = byKey.get(k);
+    if (list) list.push(m);
+    else byKey.set(k, [m]);
+    idCount.set(m.id, (idCount.get(m.id) ?? 0) + 1);
+  }
+
+  const duplicated: Duplicate[] = [];
+  const duplicatedKeys = new Set<string>();
+  for (const [k, list] of byKey) {
+    if (list.length > 1) {
+      duplicated.push({ authorId: list[0]!.authorId, clientMsgId: list[0]!.clientMsgId, count: list.length });
+      duplicatedKeys.add(k);
+    }
+  }
+  // The same message id under two keys is a duplicate too (a store that re-used ids).
+  for (const m of history) {
+    const k = keyOf(m.authorId, m.clientMsgId);
+    const count = idCount.get(m.id)!;
+    if (count > 1 && !duplicatedKeys.has(k)) {
+      duplicated.push({ authorId: m.authorId, clientMsgId: m.clientMsgId, count });
+      duplicatedKeys.add(k);
+    }
+  }
+
+  const lost: AckedSend[] = [];
+  const mismatched: Mismatch[] = [];
+  const ackedKeys = new Map<string, AckedSend>();
+  for (const a of acked) {
+    const k = keyOf(a.authorId, a.clientMsgId);
+    const earlier = ackedKeys.get(k);
+    if (earlier && (earlier.id !== a.id || earlier.seq !== a.seq)) {
+      mismatched.push({ ...pick(a), ackedId: a.id, ackedSeq: a.seq, storedId: earlier.id, storedSeq: earlier.seq, why: 'the same key was acked with two different messages' });
+    }
+    ackedKeys.set(k, a);
+    const stored = byKey.get(k);
+    if (!stored || stored.length === 0) {
+      lost.push(a);
+      continue;
+    }
+    const s = stored[0]!;
+    if (stored.length === 1 && (s.id !== a.id || s.seq !== a.seq)) {
+      mismatched.push({ ...pick(a), ackedId: a.id, ackedSeq: a.seq, storedId: s.id, storedSeq: s.seq, why: 'stored id or seq differs from the ack' });
+    }
+  }
+
+  let storedNotAcked = 0;
+  for (const k of byKey.keys()) if (!ackedKeys.has(k)) storedNotAcked++;
+
+  let seqStrictlyIncreasing = true;
+  for (let i = 1; i < history.length; i++) if (history[i]!.seq <= history[i - 1]!.seq) seqStrictlyIncreasing = false;
+
+  return {
+    exactlyOnce: lost.length === 0 && duplicated.length === 0 && mismatched.length === 0 && seqStrictlyIncreasing,
+    acked: ackedKeys.size,
+    stored: history.length,
+    lost,
+    duplicated,
+    mismatched,
+    storedNotAcked,
+    seqStrictlyIncreasing,
+  };
+}
+
+function pick(a: AckedSend): { authorId: string; clientMsgId: string } {
+  return { authorId: a.authorId, clientMsgId: a.clientMsgId };
+}
+
+/** One line describing the verdict, naming the first problems found. */
+export function describeVerdict(v: HistoryVerdict): string {
+  if (v.exactlyOnce) return `exactly once: ${v.acked} acked, ${v.stored} stored (${v.storedNotAcked} stored without an ack seen)`;
+  const parts: string[] = [];
+  if (v.lost.length) parts.push(`${v.lost.length} acked but not stored (first: ${v.lost[0]!.authorId}/${v.lost[0]!.clientMsgId})`);
+  if (v.duplicated.length) parts.push(`${v.duplicated.length} stored more than once (first: ${v.duplicated[0]!.authorId}/${v.duplicated[0]!.clientMsgId} x${v.duplicated[0]!.count})`);
+  if (v.mismatched.length) parts.push(`${v.mismatched.length} mismatched (first: ${v.mismatched[0]!.why})`);
+  if (!v.seqStrictlyIncreasing) parts.push('seq does not strictly increase');
+  return `NOT exactly once: ${parts.join('; ')}`;
+}

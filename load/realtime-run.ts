@@ -1,0 +1,109 @@
+import { errorsByCode, newRunId, openFleet, verifyExactlyOnce } from './chat-fleet.ts';
+import type { HistoryVerdict } from './history-check.ts';
+import { startStream } from './message-stream.ts';
+import { roundSummary, summarize, type RoundedSummary } from './percentiles.ts';
+import type { TargetAccess } from './target-http.ts';
+
+export interface RealtimeOptions {
+  clients: number;
+  durationS: number;
+  /** Messages per client per second; undefined: each client sends as soon as its last send is answered. */
+  rate: number | undefined;
+  maxMessages: number;
+  signal?: AbortSignal;
+  say?: (line: string) => void;
+}
+
+export interface RealtimeResult {
+  kind: 'realtime';
+  config: { clients: number; durationS: number; ratePerClient: number | null; maxMessages: number; mode: string };
+  figures: {
+    sent: number;
+    acked: number;
+    failed: number;
+    elapsedS: number;
+    ackedPerSec: number;
+    ackLatencyMs: RoundedSummary;
+    fanoutLatencyMs: RoundedSummary;
+    fanoutDeliveries: number;
+    errors: Record<string, number>;
+    disconnects: number;
+  };
+  history: Omit<HistoryVerdict, 'lost' | 'duplicated' | 'mismatched'> & { lost: number; duplicated: number; mismatched: number; firstProblems: string[] };
+}
+
+/** N clients on one fresh channel send for `durationS` (or until `maxMessages`), then history is verified. */
+export async function runRealtimeLoad(target: TargetAccess, opts: RealtimeOptions): Promise<RealtimeResult> {
+  const say = opts.say ?? (() => {});
+  const runId = newRunId('load');
+  say(`connecting ${opts.clients} clients...`);
+  const fleet = await openFleet(target, { runId, clients: opts.clients, reconnect: true });
+  try {
+    say(`sending for ${opts.durationS} s ${opts.rate === undefined ? '(closed loop: one message in flight per client)' : `at ${opts.rate} msg/s per client`}...`);
+    const t0 = performance.now();
+    const stream = startStream(fleet.clients, { runId, ratePerClient: opts.rate, maxMessages: opts.maxMessages, retry: false });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise((r) => (timer = setTimeout(r, opts.durationS * 1000))),
+      stream.finished,
+      new Promise((r) => opts.signal?.addEventListener('abort', r, { once: true })),
+    ]);
+    clearTimeout(timer);
+    stream.stop();
+    const records = await stream.finished;
+    const lastAck = Math.max(t0, ...records.map((r) => r.ackedAt ?? t0));
+    const elapsedS = Math.max(0.001, (lastAck - t0) / 1000);
+    // Let the last broadcasts arrive before the clients go.
+    await new Promise((r) => setTimeout(r, 300));
+    const disconnects = fleet.clients.reduce((n, c) => n + c.disconnects, 0);
+    fleet.close();
+    say('verifying history...');
+    const verdict = await verifyExactlyOnce(target, fleet.channelId, records);
+    const acked = records.filter((r) => r.outcome === 'acked');
+    return {
+      kind: 'realtime',
+      config: {
+        clients: opts.clients,
+        durationS: opts.durationS,
+        ratePerClient: opts.rate ?? null,
+        maxMessages: opts.maxMessages,
+        mode: opts.rate === undefined ? 'closed loop (1 in flight per client)' : 'fixed rate',
+      },
+      figures: {
+        sent: records.length,
+        acked: acked.length,
+        failed: records.length - acked.length,
+        elapsedS: Math.round(elapsedS * 100) / 100,
+        ackedPerSec: Math.round((acked.length / elapsedS) * 10) / 10,
+        ackLatencyMs: roundSummary(summarize(acked.map((r) => r.ackMs!))),
+        fanoutLatencyMs: roundSummary(summarize(fleet.fanoutMs)),
+        fanoutDeliveries: fleet.fanoutSeen,
+        errors: errorsByCode(records),
+        disconnects,
+      },
+      history: summarizeVerdict(verdict),
+    };
+  } finally {
+    fleet.close();
+  }
+}
+
+/** A verdict with its problem lists cut to counts and the first few lines (for output). */
+export function summarizeVerdict(v: HistoryVerdict): RealtimeResult['history'] {
+  const firstProblems = [
+    ...v.lost.slice(0, 3).map((l) => `lost: ${l.authorId}/${l.clientMsgId} (acked id ${l.id}, seq ${l.seq})`),
+    ...v.duplicated.slice(0, 3).map((d) => `duplicated: ${d.authorId}/${d.clientMsgId} x${d.count}`),
+    ...v.mismatched.slice(0, 3).map((m) => `mismatched: ${m.authorId}/${m.clientMsgId}: ${m.why}`),
+  ];
+  return {
+    exactlyOnce: v.exactlyOnce,
+    acked: v.acked,
+    stored: v.stored,
+    storedNotAcked: v.storedNotAcked,
+    seqStrictlyIncreasing: v.seqStrictlyIncreasing,
+    lost: v.lost.length,
+    duplicated: v.duplicated.length,
+    mismatched: v.mismatched.length,
+    firstProblems,
+  };
+}

@@ -1,0 +1,56 @@
+import type { HttpLoadResult } from './http-run.ts';
+import type { RealtimeResult } from './realtime-run.ts';
+
+/** Human-readable tables of load results (pure: strings in, strings out). */
+
+const fmt = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : String(v));
+
+/** A two-column table, left column padded. */
+export function table(rows: ReadonlyArray<readonly [string, string]>): string {
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+function latencyLine(s: { p50: number | null; p95?: number | null; p97_5?: number | null; p99: number | null; max: number | null; count?: number }): string {
+  return `p50 ${fmt(s.p50)}  p95 ${fmt(s.p95)}  p99 ${fmt(s.p99)}  max ${fmt(s.max)}${s.count !== undefined ? `  (n=${s.count})` : ''}`;
+}
+
+export function formatErrors(errors: Record<string, number>): string {
+  const entries = Object.entries(errors);
+  return entries.length ? entries.map(([k, v]) => `${k} ${v}`).join(', ') : 'none';
+}
+
+export function formatRealtime(r: RealtimeResult, notes: readonly string[]): string {
+  const f = r.figures;
+  const h = r.history;
+  const lines = [
+    `realtime load: ${r.config.clients} clients, ${r.config.durationS} s, ${r.config.mode}${r.config.ratePerClient ? ` ${r.config.ratePerClient} msg/s per client` : ''}`,
+    table([
+      ['acked messages/s', fmt(f.ackedPerSec)],
+      ['sent / acked / failed', `${f.sent} / ${f.acked} / ${f.failed}`],
+      ['ack latency ms', latencyLine(f.ackLatencyMs)],
+      ['fan-out latency ms', latencyLine(f.fanoutLatencyMs)],
+      ['errors by code', formatErrors(f.errors)],
+      ['disconnects', fmt(f.disconnects)],
+      ['exactly once', `${h.exactlyOnce ? 'yes' : 'NO'}: ${h.acked} acked, ${h.stored} stored, ${h.lost} lost, ${h.duplicated} duplicated, ${h.mismatched} mismatched`],
+    ]),
+    ...h.firstProblems.map((p) => `  ! ${p}`),
+    ...notes.map((n) => `  note: ${n}`),
+  ];
+  return lines.join('\n');
+}
+
+export function formatHttp(r: HttpLoadResult, notes: readonly string[]): string {
+  const f = r.figures;
+  return [
+    `http load: GET ${r.config.url}, ${r.config.connections} connections, ${r.config.durationS} s`,
+    table([
+      ['requests/s', fmt(f.reqPerSec)],
+      ['requests', fmt(f.requests)],
+      ['latency ms', `p50 ${fmt(f.latencyMs.p50)}  p97.5 ${fmt(f.latencyMs.p97_5)}  p99 ${fmt(f.latencyMs.p99)}  max ${fmt(f.latencyMs.max)}`],
+      ['errors (timeouts)', `${f.errors} (${f.timeouts})`],
+      ['non-2xx', fmt(f.non2xx)],
+    ]),
+    ...notes.map((n) => `  note: ${n}`),
+  ].join('\n');
+}

@@ -1,0 +1,178 @@
+import { io, type Socket } from 'socket.io-client';
+import { ErrorCode } from '../spec/index.ts';
+import type { AckedSend } from './history-check.ts';
+
+/**
+ * One chat user over a real Socket.IO connection, as a load or chaos run drives it: joins the run's channel
+ * (again after every reconnect, since membership is per socket), sends messages with their clientMsgId and,
+ * when asked to, retries an unanswered send with the same clientMsgId until it is acked (DUR-2).
+ */
+
+/** A send that got no answer (ack timeout or the socket dropped) is "in doubt": it may or may not be stored. */
+export type SendFailure = ErrorCode | 'TIMEOUT' | 'DISCONNECTED' | 'GAVE_UP';
+
+export type SendOutcome =
+  | { ok: true; acked: AckedSend; attempts: number; inDoubt: boolean; firstSentAt: number; lastSentAt: number; ackedAt: number }
+  | { ok: false; code: SendFailure; attempts: number; inDoubt: boolean; firstSentAt: number };
+
+export interface StreamClientOptions {
+  url: string;
+  token: string;
+  userId: string;
+  channelId: string;
+  /** Reconnect (socket.io backoff 100 ms .. 1 s) after the connection drops. */
+  reconnect: boolean;
+  ackTimeoutMs: number;
+  /** Every `message:new` this client receives, with performance.now() at arrival. */
+  onMessageNew?: (msg: { authorId?: unknown; clientMsgId?: unknown }, receivedAt: number) => void;
+  /** Each attempt of a send, at performance.now() just before the emit. */
+  onAttempt?: (clientMsgId: string, at: number) => void;
+}
+
+const RETRYABLE_WAIT_MAX_MS = 2_000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class StreamClient {
+  private readonly socket: Socket;
+  private ready = false;
+  private closed = false;
+  private readonly waiters = new Set<() => void>();
+  private lastError = '';
+  disconnects = 0;
+  joins = 0;
+  readonly connectErrors: Record<string, number> = {};
+
+  constructor(readonly opts: StreamClientOptions) {
+    this.socket = io(opts.url, {
+      auth: { token: opts.token },
+      transports: ['websocket'],
+      reconnection: opts.reconnect,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 1_000,
+      timeout: 5_000,
+      forceNew: true,
+      autoConnect: false,
+    });
+    this.socket.on('connect', () => void this.join());
+    this.socket.on('disconnect', () => {
+      this.ready = false;
+      this.disconnects++;
+    });
+    this.socket.on('connect_error', (err: Error & { data?: { code?: string; retryAfterMs?: number } }) => {
+      const code = err.data?.code ?? 'CONNECT_FAILED';
+      this.connectErrors[code] = (this.connectErrors[code] ?? 0) + 1;
+      this.lastError = `${code}: ${err.message}`;
+      // A handshake refused by the server (not a transport failure) is not retried by socket.io itself.
+      if (this.opts.reconnect && !this.closed && !this.socket.active) {
+        setTimeout(() => !this.closed && this.socket.connect(), Math.min(err.data?.retryAfterMs ?? 500, RETRYABLE_WAIT_MAX_MS));
+      }
+    });
+    this.socket.on('message:new', (msg: { authorId?: unknown; clientMsgId?: unknown }) => opts.onMessageNew?.(msg ?? {}, performance.now()));
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  private async join(): Promise<void> {
+    while (this.socket.connected && !this.closed) {
+      try {
+        const ack = (await this.socket.timeout(this.opts.ackTimeoutMs).emitWithAck('channel:join', { channelId: this.opts.channelId })) as {
+          ok: boolean;
+          error?: { code: string; message: string };
+        };
+        if (ack?.ok) {
+          this.joins++;
+          this.ready = true;
+          for (const wake of this.waiters) wake();
+          return;
+        }
+        this.lastError = `channel:join answered ${ack?.error?.code ?? 'a malformed ack'}`;
+        if (ack?.error?.code === 'NOT_FOUND' || ack?.error?.code === 'FORBIDDEN') return;
+      } catch (err) {
+        this.lastError = `channel:join: ${(err as Error).message}`;
+      }
+      await sleep(200);
+    }
+  }
+
+  /** Resolves true once connected and joined, false at `deadline` (performance.now() time). */
+  async waitReady(deadline: number | (() => number)): Promise<boolean> {
+    const until = typeof deadline === 'number' ? () => deadline : deadline;
+    while (!this.ready) {
+      const left = until() - performance.now();
+      if (left <= 0 || this.closed) return false;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.waiters.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.min(left, 250));
+        this.waiters.add(wake);
+      });
+    }
+    return true;
+  }
+
+  /** Connects and joins; throws with the last error when not ready by `deadline`. */
+  async open(deadline: number): Promise<void> {
+    this.socket.connect();
+    if (!(await this.waitReady(deadline))) {
+      throw new Error(`client ${this.opts.userId} could not connect and join ${this.opts.channelId}: ${this.lastError || 'timed out'}`);
+    }
+  }
+
+  /**
+   * Sends one message. Without `retry`, one attempt. With it, unanswered and retryable attempts are repeated
+   * with the same clientMsgId (after the socket is back and joined) until acked or `giveUpAt()` passes.
+   */
+  async send(clientMsgId: string, text: string, retry: boolean, giveUpAt: () => number): Promise<SendOutcome> {
+    let attempts = 0;
+    let inDoubt = false;
+    let firstSentAt = Number.NaN;
+    let last: SendFailure = 'GAVE_UP';
+    for (;;) {
+      if (!(await this.waitReady(giveUpAt))) {
+        return { ok: false, code: attempts === 0 ? 'DISCONNECTED' : last, attempts, inDoubt, firstSentAt };
+      }
+      const sentAt = performance.now();
+      if (attempts === 0) firstSentAt = sentAt;
+      attempts++;
+      this.opts.onAttempt?.(clientMsgId, sentAt);
+      let ack: { ok?: boolean; data?: { id?: unknown; seq?: unknown; authorId?: unknown }; error?: { code?: string; retryAfterMs?: number } };
+      try {
+        ack = await this.socket.timeout(this.opts.ackTimeoutMs).emitWithAck('message:send', { channelId: this.opts.channelId, text, clientMsgId });
+      } catch (err) {
+        inDoubt = true;
+        last = /disconnected/i.test((err as Error).message) ? 'DISCONNECTED' : 'TIMEOUT';
+        if (!retry || performance.now() >= giveUpAt()) return { ok: false, code: last, attempts, inDoubt, firstSentAt };
+        continue;
+      }
+      const ackedAt = performance.now();
+      if (ack?.ok && typeof ack.data?.id === 'string' && typeof ack.data.seq === 'number') {
+        return {
+          ok: true,
+          acked: { authorId: typeof ack.data.authorId === 'string' ? ack.data.authorId : this.opts.userId, clientMsgId, id: ack.data.id, seq: ack.data.seq },
+          attempts,
+          inDoubt,
+          firstSentAt,
+          lastSentAt: sentAt,
+          ackedAt,
+        };
+      }
+      const parsed = ErrorCode.safeParse(ack?.error?.code);
+      last = parsed.success ? parsed.data : 'INTERNAL';
+      if (!retry || last === 'VALIDATION' || performance.now() >= giveUpAt()) return { ok: false, code: last, attempts, inDoubt, firstSentAt };
+      if (last === 'FORBIDDEN' || last === 'NOT_FOUND') void this.join();
+      await sleep(Math.min(ack?.error?.retryAfterMs ?? 200, RETRYABLE_WAIT_MAX_MS));
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.ready = false;
+    for (const wake of this.waiters) wake();
+    this.socket.disconnect();
+  }
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { AdminChannelResponse, AdminLimitsResponse, HTTP_PATHS, mintToken, type PartialRateLimitTable } from '../spec/index.ts';
+
+/** A target that cannot be reached or refuses the harness: reported as one line, exit 2. */
+export class TargetUnavailableError extends Error {
+  override name = 'TargetUnavailableError';
+}
+
+export interface TargetAccess {
+  url: string;
+  jwtSecret: string;
+}
+
+/** Why a fetch failed, in a few words (ECONNREFUSED, timeout, DNS...). */
+export function fetchFailure(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'no answer (timed out)';
+  if (e?.cause?.code) return `${e.cause.code}${e.cause.code === 'ECONNREFUSED' ? ' (nothing listening)' : ''}`;
+  return e?.cause?.message ?? e?.message ?? String(err);
+}
+
+/** GET /health/socket; throws TargetUnavailableError with one clear line when the target does not answer. */
+export async function probeHealth(url: string, timeoutMs = 5_000): Promise<number> {
+  try {
+    const res = await fetch(url + HTTP_PATHS.health, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch (err) {
+    throw new TargetUnavailableError(`target ${url} is not reachable: ${fetchFailure(err)}`);
+  }
+}
+
+/** Polls health until it answers 200 (serving again after a restart); resolves with when, or undefined at the deadline. */
+export async function waitServing(url: string, deadlineMs: number, pollMs = 50): Promise<number | undefined> {
+  while (performance.now() < deadlineMs) {
+    try {
+      const res = await fetch(url + HTTP_PATHS.health, { signal: AbortSignal.timeout(1_000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return performance.now();
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  return undefined;
+}
+
+async function adminCall<T extends z.ZodType>(target: TargetAccess, method: string, path: string, body: unknown, schema: T): Promise<z.output<T>> {
+  const token = await mintToken(target.jwtSecret, { sub: 'sockproof-runner', roles: ['admin'], ttlSec: 600 });
+  let res: Response;
+  try {
+    res = await fetch(target.url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (err) {
+    throw new TargetUnavailableError(`${method} ${path} on ${target.url} failed: ${fetchFailure(err)}`);
+  }
+  const text = await res.text();
+  if (res.status === 401 || res.status === 403) {
+    throw new TargetUnavailableError(`${method} ${path} answered ${res.status}: the target refused an admin token signed with --jwt-secret`);
+  }
+  if (res.status < 200 || res.status > 299) throw new TargetUnavailableError(`${method} ${path} answered ${res.status}: ${text.slice(0, 200)}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new TargetUnavailableError(`${method} ${path} answered ${res.status} with a body that is not JSON`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new TargetUnavailableError(`${method} ${path} answered a body that does not fit the spec: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+/** FIX-1: a fresh public channel for one run. */
+export async function createRunChannel(target: TargetAccess, id: string): Promise<void> {
+  await adminCall(target, 'POST', HTTP_PATHS.adminChannels, { id, private: false, members: [] }, AdminChannelResponse);
+}
+
+/** FIX-2: raises limits for the run's own traffic. */
+export async function relaxLimits(target: TargetAccess, limits: PartialRateLimitTable): Promise<void> {
+  await adminCall(target, 'PUT', HTTP_PATHS.adminLimits, limits, AdminLimitsResponse);
+}
+
+/** FIX-2: back to the target's configured table. */
+export async function restoreLimits(target: TargetAccess): Promise<void> {
+  await adminCall(target, 'DELETE', HTTP_PATHS.adminLimits, undefined, AdminLimitsResponse);
+}

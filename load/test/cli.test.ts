@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type ServerProcess } from '../../testing/server-process.ts';
+import { closedPort, oneErrorLine, runCli } from './run-cli.ts';
+
+const SECRET = 'x'.repeat(40);
+
+describe('sockproof load: refusals (one line, exit 2)', () => {
+  it('refuses a non-loopback target without --allow-remote', async () => {
+    const r = await runCli(['load', 'realtime', '--target', 'http://192.0.2.10:8765', '--jwt-secret', SECRET]);
+    expect(r.code).toBe(2);
+    expect(oneErrorLine(r.stderr)).toMatch(/not a loopback address.*--allow-remote/);
+  });
+
+  it('reports an unreachable target (a closed port on 127.0.0.1)', async () => {
+    const port = await closedPort();
+    const r = await runCli(['load', 'http', '--target', `http://127.0.0.1:${port}`, '--duration', '1']);
+    expect(r.code).toBe(2);
+    expect(oneErrorLine(r.stderr)).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} is not reachable: ECONNREFUSED`));
+  });
+
+  it('refuses bad numbers and a missing secret', async () => {
+    const bad = await runCli(['load', 'realtime', '--clients', '0', '--target', 'http://127.0.0.1:9', '--jwt-secret', SECRET]);
+    expect(bad.code).toBe(2);
+    expect(oneErrorLine(bad.stderr)).toMatch(/--clients takes a whole number from 1 to 1000, got "0"/);
+    const noSecret = await runCli(['load', 'realtime', '--target', 'http://127.0.0.1:9']);
+    expect(noSecret.code).toBe(2);
+    expect(oneErrorLine(noSecret.stderr)).toMatch(/--jwt-secret/);
+  });
+});
+
+describe('sockproof load against a reference server', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServer({ secret: SECRET, env: { LOG_LEVEL: 'warn' } });
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it('realtime: figures present and positive, every acked message stored exactly once, limits relaxed and restored', async () => {
+    const r = await runCli(['load', 'realtime', '--target', server.url, '--jwt-secret', SECRET, '--clients', '5', '--duration', '3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.kind).toBe('realtime');
+    expect(out.figures.acked).toBeGreaterThan(0);
+    expect(out.figures.ackedPerSec).toBeGreaterThan(0);
+    for (const k of ['p50', 'p95', 'p99']) {
+      expect(out.figures.ackLatencyMs[k]).toBeGreaterThan(0);
+      expect(out.figures.fanoutLatencyMs[k]).toBeGreaterThan(0);
+    }
+    expect(out.figures.fanoutDeliveries).toBeGreaterThan(0);
+    expect(out.figures.errors).toEqual({});
+    expect(out.history).toMatchObject({ exactlyOnce: true, lost: 0, duplicated: 0, mismatched: 0 });
+    expect(out.history.acked).toBe(out.figures.acked);
+    expect(out.notes.join('\n')).toMatch(/PUT \/admin\/limits/);
+    expect(out.notes.join('\n')).toMatch(/restored with DELETE \/admin\/limits/);
+    // The server's limits are back to its configured table.
+    const spec = (await (await fetch(`${server.url}/spec`)).json()) as { limits: { rateLimits: Record<string, { points: number }> } };
+    expect(spec.limits.rateLimits['message:send']!.points).toBe(30);
+  });
+
+  it('realtime: the human table names every figure', async () => {
+    const r = await runCli(['load', '--target', server.url, '--jwt-secret', SECRET, '--clients', '2', '--duration', '1', '--rate', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const label of ['acked messages/s', 'ack latency ms', 'fan-out latency ms', 'errors by code', 'exactly once']) expect(r.stdout).toContain(label);
+    expect(r.stdout).toMatch(/exactly once\s+yes/);
+  });
+
+  it('http: req/s, latency percentiles, errors and non-2xx on /health/socket', async () => {
+    const r = await runCli(['load', 'http', '--target', server.url, '--duration', '2', '--connections', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.kind).toBe('http');
+    expect(out.config.url).toBe(`${server.url}/health/socket`);
+    expect(out.figures.requests).toBeGreaterThan(0);
+    expect(out.figures.reqPerSec).toBeGreaterThan(0);
+    for (const k of ['p50', 'p97_5', 'p99']) expect(out.figures.latencyMs[k]).toBeGreaterThanOrEqual(0);
+    expect(out.figures.errors).toBe(0);
+    expect(out.figures.non2xx).toBe(0);
+  });
+});
