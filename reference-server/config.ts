@@ -74,6 +74,15 @@ const EnvSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'an id of 1-64 letters, digits, _ . -').optional(),
+  // Multi-node (REDIS_URL) and external-database (DATABASE_URL) settings: see MULTI-NODE.md.
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{0,64}$/, 'up to 64 letters, digits, _ . : -').default('sockproof:'),
+  REDIS_RECONNECT_MIN_MS: int(10, 600_000).default(1_000),
+  REDIS_RECONNECT_MAX_MS: int(10, 3_600_000).default(30_000),
+  CROSS_NODE_BUFFER_MAX: int(1, 1_000_000).default(1_000),
+  RECOVERY_WINDOW_MS: int(1_000, 86_400_000).default(120_000),
+  LOOKUP_CACHE_MAX: int(0, 10_000_000).default(10_000),
+  LOOKUP_CACHE_TTL_MS: int(0, 86_400_000).default(300_000),
+  DEPENDENCY_PROBE_INTERVAL_MS: int(100, 600_000).default(2_000),
 });
 
 export interface ServerConfig {
@@ -96,6 +105,14 @@ export interface ServerConfig {
   redisUrl: string | undefined;
   databaseUrl: string | undefined;
   nodeId: string | undefined;
+  /** How the node talks to Redis when REDIS_URL is set. */
+  redis: { keyPrefix: string; reconnectMinMs: number; reconnectMaxMs: number; crossNodeBufferMax: number };
+  /** Connection state recovery window (multi-node only). */
+  recoveryWindowMs: number;
+  /** Ban, channel and membership answers kept to serve while the database is unreachable (DEG-4). */
+  lookupCache: { max: number; ttlMs: number };
+  /** How often an external dependency is probed for the outage count (DEG-5). */
+  probeIntervalMs: number;
 }
 
 /** Reads and validates the environment; throws ConfigError with one line on the first bad value. */
@@ -116,6 +133,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
   if (e.JWT_SECRET && e.JWT_JWKS_URL) {
     throw new ConfigError('JWT_SECRET and JWT_JWKS_URL must not both be set (pick one way to verify tokens)');
+  }
+  if (e.REDIS_RECONNECT_MIN_MS > e.REDIS_RECONNECT_MAX_MS) {
+    throw new ConfigError(`REDIS_RECONNECT_MIN_MS must be <= REDIS_RECONNECT_MAX_MS (got ${e.REDIS_RECONNECT_MIN_MS} > ${e.REDIS_RECONNECT_MAX_MS})`);
   }
   const claims = { issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, clockToleranceSec: e.JWT_CLOCK_TOLERANCE_SEC };
   return {
@@ -147,5 +167,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     redisUrl: e.REDIS_URL,
     databaseUrl: e.DATABASE_URL,
     nodeId: e.NODE_ID,
+    redis: {
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      reconnectMinMs: e.REDIS_RECONNECT_MIN_MS,
+      reconnectMaxMs: e.REDIS_RECONNECT_MAX_MS,
+      crossNodeBufferMax: e.CROSS_NODE_BUFFER_MAX,
+    },
+    recoveryWindowMs: e.RECOVERY_WINDOW_MS,
+    lookupCache: { max: e.LOOKUP_CACHE_MAX, ttlMs: e.LOOKUP_CACHE_TTL_MS },
+    probeIntervalMs: e.DEPENDENCY_PROBE_INTERVAL_MS,
   };
 }

@@ -7,6 +7,7 @@ import type { Faults } from './faults.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import type { CrossNodeLink } from './cluster/cluster.ts';
 import type { Breakers } from './resilience/breakers.ts';
 import type { RateLimits } from './resilience/rate-limits.ts';
 import type { Sessions } from './state/sessions.ts';
@@ -35,6 +36,8 @@ export interface NodeContext {
   readonly verifier: TokenVerifier;
   readonly faults: Faults;
   readonly lifecycle: Lifecycle;
+  /** The Redis link to the other nodes; undefined on a single node. */
+  readonly crossNode?: CrossNodeLink;
 }
 
 /** One client event being handled: who sent it, on which socket. */

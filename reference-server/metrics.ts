@@ -3,6 +3,9 @@ import type { SocketCounterName, SocketMetrics } from '../spec/index.ts';
 
 type StateGauges = SocketMetrics['state'];
 
+/** Figures that exist only on a node with external dependencies (DEG-2, DEG-4, DEG-5). */
+export type DegradationFigures = Pick<SocketMetrics, 'dependencies' | 'crossNode' | 'staleLookups'>;
+
 /**
  * The node's counters (MET-1), kept as plain numbers on the hot path; the Prometheus view
  * (MET-3) reads them at scrape time instead of being updated per event.
@@ -21,6 +24,7 @@ export class Metrics {
     redisReconnects: 0,
   };
   private readonly startedAt = Date.now();
+  private readDegradation: () => DegradationFigures = () => ({});
   readonly registry = new client.Registry();
 
   constructor(private readonly readState: () => StateGauges & { activeConnections: number }) {
@@ -50,6 +54,40 @@ export class Metrics {
     });
   }
 
+  /** Adds the degradation figures of a multi-node or external-database node, read at each snapshot. */
+  withDegradation(read: () => DegradationFigures): void {
+    this.readDegradation = read;
+    const figures = () => this.readDegradation();
+    new client.Gauge({
+      name: 'sockproof_dependency_up',
+      help: 'external dependency reachable (1) or not (0) (DEG-5)',
+      labelNames: ['dependency'],
+      registers: [this.registry],
+      collect() {
+        for (const [name, d] of Object.entries(figures().dependencies ?? {})) this.set({ dependency: name }, d.up ? 1 : 0);
+      },
+    });
+    new client.Counter({
+      name: 'sockproof_dependency_outages_total',
+      help: 'times an external dependency went down (DEG-5)',
+      labelNames: ['dependency'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [name, d] of Object.entries(figures().dependencies ?? {})) this.inc({ dependency: name }, d.outages);
+      },
+    });
+    new client.Gauge({
+      name: 'sockproof_cross_node',
+      help: 'cross-node sends: buffered now, dropped and flushed since start (DEG-2)',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        for (const [kind, value] of Object.entries(figures().crossNode ?? {})) this.set({ kind }, value);
+      },
+    });
+  }
+
   inc(name: SocketCounterName, by = 1): void {
     this.counters[name] += by;
   }
@@ -63,6 +101,7 @@ export class Metrics {
       state,
       memory: { heapUsedBytes: mem.heapUsed, rssBytes: mem.rss },
       uptimeSeconds: (Date.now() - this.startedAt) / 1000,
+      ...this.readDegradation(),
     };
   }
 

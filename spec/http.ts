@@ -51,9 +51,15 @@ export const SocketMetrics = z.object({
   }),
   memory: z.object({ heapUsedBytes: Counter, rssBytes: Counter }),
   uptimeSeconds: z.number().nonnegative(),
+  /** DEG-5: external dependencies (PostgreSQL, Redis) when configured: up now, outages since start. */
+  dependencies: z.record(z.string(), z.object({ up: z.boolean(), outages: Counter, since: z.iso.datetime({ offset: true }) })).optional(),
+  /** DEG-2: cross-node sends held while Redis is down (`buffered` now), `dropped` and `flushed` since start. */
+  crossNode: z.object({ buffered: Counter, dropped: Counter, flushed: Counter }).optional(),
+  /** DEG-4: look-ups answered from the cache while the database was unreachable. */
+  staleLookups: Counter.optional(),
 });
 export type SocketMetrics = z.infer<typeof SocketMetrics>;
-export type SocketCounterName = Exclude<keyof SocketMetrics, 'state' | 'memory' | 'uptimeSeconds' | 'activeConnections'>;
+export type SocketCounterName = Exclude<keyof SocketMetrics, 'state' | 'memory' | 'uptimeSeconds' | 'activeConnections' | 'dependencies' | 'crossNode' | 'staleLookups'>;
 
 export const BreakerState = z.enum(['closed', 'open', 'halfOpen']);
 export type BreakerState = z.infer<typeof BreakerState>;

@@ -1,3 +1,4 @@
+import { userSockets } from '../cluster/user-sockets.ts';
 import type { ChatSocket, NodeContext } from '../context.ts';
 import { attachDispatch } from '../events/dispatch.ts';
 import { announceTypingEnded } from '../events/typing.ts';
@@ -20,7 +21,18 @@ export function startSession(ctx: NodeContext, socket: ChatSocket): void {
     for (const entry of ctx.typing.dropSocket(socket.id)) announceTypingEnded(ctx, entry);
     if (ctx.sessions.remove(userId, socket.id)) {
       const rooms = [...socket.rooms].filter((r) => r.startsWith(CHANNEL_ROOM_PREFIX));
-      if (rooms.length > 0) socket.to(rooms).emit('presence', { userId, status: 'offline' });
+      if (rooms.length === 0) return;
+      if (!ctx.crossNode) {
+        socket.to(rooms).emit('presence', { userId, status: 'offline' });
+        return;
+      }
+      // PRES-2 across nodes: offline only when the user has no socket left on any node.
+      void userSockets(ctx, userId)
+        .then((left) => {
+          if (left.some((s) => s.id !== socket.id)) return;
+          ctx.io.to(rooms).except(socket.id).emit('presence', { userId, status: 'offline' });
+        })
+        .catch((err: unknown) => ctx.log.warn({ err, userId }, 'presence offline check failed'));
     }
   });
 }

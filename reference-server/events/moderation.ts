@@ -1,6 +1,7 @@
 import { canModerate, encodeHtml } from '../../spec/index.ts';
 import type { Call } from '../context.ts';
 import { errors } from '../errors.ts';
+import { userSockets } from '../cluster/user-sockets.ts';
 import { channelRoom, userRoom } from '../rooms.ts';
 import { requireChannel } from './access.ts';
 import { endTyping } from './typing.ts';
@@ -16,7 +17,7 @@ export const kick: Handler<'moderation:kick'> = async (ctx, call, { channelId, u
   requireModerator(call, userId);
   const channel = await requireChannel(ctx, channelId);
   const room = channelRoom(channelId);
-  const sockets = (await ctx.io.in(userRoom(userId)).fetchSockets()).filter((s) => s.rooms.has(room));
+  const sockets = (await userSockets(ctx, userId)).filter((s) => s.rooms.has(room));
   for (const s of sockets) {
     s.leave(room);
     endTyping(ctx, s.id, channelId);
@@ -31,14 +32,20 @@ export const ban: Handler<'moderation:ban'> = async (ctx, call, { userId, reason
   requireModerator(call, userId);
   const until = durationMs === undefined ? null : new Date(Date.now() + durationMs);
   await ctx.store.putBan({ userId, reason, by: call.identity.userId, until });
-  const sockets = await ctx.io.in(userRoom(userId)).fetchSockets();
+  const sockets = await userSockets(ctx, userId);
+  const ended = {
+    code: 'BANNED' as const,
+    message: `banned: ${reason}`,
+    ...(durationMs === undefined ? {} : { retryAfterMs: durationMs }),
+  };
   for (const s of sockets) {
-    s.emit('session:ended', {
-      code: 'BANNED',
-      message: `banned: ${reason}`,
-      ...(durationMs === undefined ? {} : { retryAfterMs: durationMs }),
-    });
+    s.emit('session:ended', ended);
     s.disconnect(true);
+  }
+  if (ctx.crossNode && !ctx.crossNode.up()) {
+    // DEG-2: the user's sockets on other nodes are ended when the link returns (held sends, in order).
+    ctx.io.in(userRoom(userId)).emit('session:ended', ended);
+    ctx.io.in(userRoom(userId)).disconnectSockets(true);
   }
   return { userId, until: until?.toISOString() ?? null, socketsDisconnected: sockets.length };
 };

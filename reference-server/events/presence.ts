@@ -1,4 +1,5 @@
-import { CHANNEL_ROOM_PREFIX, userRoom } from '../rooms.ts';
+import { userSockets } from '../cluster/user-sockets.ts';
+import { CHANNEL_ROOM_PREFIX } from '../rooms.ts';
 import { publicStatus } from '../state/presence-status.ts';
 import type { Handler } from './handler.ts';
 
@@ -6,7 +7,7 @@ import type { Handler } from './handler.ts';
 export const update: Handler<'presence:update'> = async (ctx, call, { status }) => {
   const userId = call.identity.userId;
   ctx.sessions.setStatus(userId, status);
-  const sockets = await ctx.io.in(userRoom(userId)).fetchSockets();
+  const sockets = await userSockets(ctx, userId);
   const rooms = new Set<string>();
   for (const s of sockets) for (const room of s.rooms) if (room.startsWith(CHANNEL_ROOM_PREFIX)) rooms.add(room);
   if (rooms.size > 0) ctx.io.to([...rooms]).emit('presence', { userId, status: publicStatus(status) });

@@ -33,7 +33,7 @@ export function adminRoutes(ctx: NodeContext): Route[] {
       async handle(req) {
         const admin = await requireAdmin(req, ctx.verifier);
         const partial = parseBody(AdminLimitsRequest, await readJson(req));
-        const rateLimits = ctx.limits.replace(partial);
+        const rateLimits = await ctx.limits.replace(partial);
         ctx.log.warn({ userId: admin.userId, limits: Object.keys(partial) }, 'rate limits replaced at run time');
         return { status: 200, json: { rateLimits } };
       },
@@ -43,7 +43,7 @@ export function adminRoutes(ctx: NodeContext): Route[] {
       path: HTTP_PATHS.adminLimits,
       async handle(req) {
         const admin = await requireAdmin(req, ctx.verifier);
-        const rateLimits = ctx.limits.restore();
+        const rateLimits = await ctx.limits.restore();
         ctx.log.info({ userId: admin.userId }, 'rate limits restored to the configured table');
         return { status: 200, json: { rateLimits } };
       },

@@ -12,6 +12,8 @@ export function observabilityRoutes(
   ctx: NodeContext,
   startedAt: number,
   checks: Record<string, DependencyCheck>,
+  /** Checks whose `down` makes the node unhealthy (503); any other check not up makes it degraded. */
+  critical: readonly string[],
   recover: () => Promise<void>,
 ): Route[] {
   return [
@@ -20,9 +22,9 @@ export function observabilityRoutes(
       path: HTTP_PATHS.health,
       async handle() {
         const results = Object.fromEntries(await Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await check()] as const)));
-        const storeDown = results.store?.status === 'down';
+        const criticalDown = critical.some((name) => results[name]?.status === 'down');
         const anyDown = Object.values(results).some((c) => c.status !== 'up');
-        const status: HealthResponse['status'] = ctx.lifecycle.draining || storeDown ? 'unhealthy' : anyDown ? 'degraded' : 'healthy';
+        const status: HealthResponse['status'] = ctx.lifecycle.draining || criticalDown ? 'unhealthy' : anyDown ? 'degraded' : 'healthy';
         const body: HealthResponse = {
           status,
           checks: results,

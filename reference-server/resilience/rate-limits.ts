@@ -1,9 +1,17 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { PartialRateLimitTable, RateLimitName, RateLimitRule, RateLimitTable } from '../../spec/index.ts';
 import { errors } from '../errors.ts';
 
+/** What RateLimits needs of a limiter: count one call, reject with RateLimiterRes when over. */
+export interface Limiter {
+  consume(key: string): Promise<unknown>;
+}
+
 /** Makes the limiter for one rule; the multi-node server swaps in a Redis-backed one. */
-export type LimiterFactory = (name: RateLimitName, rule: RateLimitRule) => RateLimiterAbstract;
+export type LimiterFactory = (name: RateLimitName, rule: RateLimitRule) => Limiter;
+
+/** Forgets the counts of a limit everywhere they are kept (shared limiters: in Redis). */
+export type LimiterReset = (name: RateLimitName) => Promise<void>;
 
 export const memoryLimiter: LimiterFactory = (name, rule) =>
   new RateLimiterMemory({ keyPrefix: name, points: rule.points, duration: rule.durationMs / 1000 });
@@ -14,16 +22,19 @@ export const memoryLimiter: LimiterFactory = (name, rule) =>
  */
 export class RateLimits {
   private table: RateLimitTable;
-  private limiters = new Map<RateLimitName, RateLimiterAbstract>();
+  private limiters = new Map<RateLimitName, Limiter>();
 
   constructor(
     private readonly configured: RateLimitTable,
     private readonly factory: LimiterFactory = memoryLimiter,
     /** When false, limits are published but not enforced (a fault for conformance tests). */
     private readonly enforce = true,
+    /** Shared limiters keep counts outside the process; FIX-2 must clear them there too. */
+    private readonly resetShared?: LimiterReset,
   ) {
     this.table = { ...configured };
-    this.rebuild(Object.keys(configured) as RateLimitName[]);
+    // At start-up only the local limiters are built: shared counts belong to the running cluster.
+    for (const name of Object.keys(configured) as RateLimitName[]) this.limiters.set(name, this.factory(name, this.table[name]));
   }
 
   current(): RateLimitTable {
@@ -42,19 +53,20 @@ export class RateLimits {
     }
   }
 
-  replace(partial: PartialRateLimitTable): RateLimitTable {
+  async replace(partial: PartialRateLimitTable): Promise<RateLimitTable> {
     this.table = { ...this.table, ...partial };
-    this.rebuild(Object.keys(partial) as RateLimitName[]);
+    await this.rebuild(Object.keys(partial) as RateLimitName[]);
     return this.current();
   }
 
-  restore(): RateLimitTable {
+  async restore(): Promise<RateLimitTable> {
     this.table = { ...this.configured };
-    this.rebuild(Object.keys(this.configured) as RateLimitName[]);
+    await this.rebuild(Object.keys(this.configured) as RateLimitName[]);
     return this.current();
   }
 
-  private rebuild(names: RateLimitName[]): void {
+  private async rebuild(names: RateLimitName[]): Promise<void> {
     for (const name of names) this.limiters.set(name, this.factory(name, this.table[name]));
+    if (this.resetShared) await Promise.all(names.map((name) => this.resetShared!(name)));
   }
 }

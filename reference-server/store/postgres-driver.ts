@@ -19,6 +19,7 @@ export async function openPostgresDriver(url: string, timeoutMs: number): Promis
     },
     async transaction(fn) {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const value = await fn({
@@ -33,10 +34,11 @@ export async function openPostgresDriver(url: string, timeoutMs: number): Promis
         await client.query('COMMIT');
         return value;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
         throw err;
       } finally {
-        client.release();
+        // A connection that could not even roll back is discarded, not handed to the next caller.
+        client.release(broken);
       }
     },
     async close() {
