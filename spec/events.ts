@@ -166,8 +166,9 @@ export type PayloadIn<E extends ClientEventName> = z.input<(typeof clientEvents)
 export type Payload<E extends ClientEventName> = z.output<(typeof clientEvents)[E]['payload']>;
 export type AckData<E extends ClientEventName> = z.output<(typeof clientEvents)[E]['data']>;
 
-export function ackSchemaFor<E extends ClientEventName>(event: E): ReturnType<typeof ackSchema<(typeof clientEvents)[E]['data']>> {
-  return ackSchema(clientEvents[event].data as (typeof clientEvents)[E]['data']);
+/** The ack schema of one event, typed by that event (the table lookup alone widens to a union). */
+export function ackSchemaFor<E extends ClientEventName>(event: E): z.ZodType<Ack<AckData<E>>> {
+  return ackSchema(clientEvents[event].data) as unknown as z.ZodType<Ack<AckData<E>>>;
 }
 
 /** Server-to-client events and their payload schemas. */
