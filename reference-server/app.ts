@@ -32,6 +32,11 @@ import { openStore } from './store/open-store.ts';
 export const DEFAULT_CHANNEL = 'general';
 /** How long a drain waits for clients to take their last packets (a polling client's next poll). */
 const CLIENT_FLUSH_MS = 1_500;
+/**
+ * After draining starts, events already on the wire still arrive for a moment: they are read
+ * and answered UNAVAILABLE, a clear answer, instead of being cut off unread (OPS-2).
+ */
+const DRAIN_GRACE_MS = 250;
 
 export interface NodeOptions {
   config: ServerConfig;
@@ -183,7 +188,8 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
       ctx.lifecycle.draining = true;
       stopSweeper();
       httpServer.close(); // no new connections; existing ones may still send (and get UNAVAILABLE)
-      const drained = await ctx.lifecycle.idle(timeoutMs);
+      await new Promise((r) => setTimeout(r, Math.min(DRAIN_GRACE_MS, timeoutMs)));
+      const drained = await ctx.lifecycle.idle(Math.max(0, timeoutMs - DRAIN_GRACE_MS));
       for (const socket of io.of('/').sockets.values()) {
         socket.emit('session:ended', { code: 'UNAVAILABLE', message: 'server shutting down', retryAfterMs: 1_000 });
         // Engine.IO flushes what is queued, then closes the transport: clients see a
