@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TargetChoice } from './run-target.ts';
-import { referenceServerCommand } from './target-process.ts';
+import { referenceServerCommand } from '../chaos/target-process.ts';
 import { parseTargetUrl, TargetUrlError } from './target-url.ts';
 
 /** A flag the operator got wrong: the CLI prints it as one line and exits 2. */

@@ -1,29 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { TargetProcess, referenceServerCommand, type ExitStatus } from '../chaos/target-process.ts';
 import { seedDataDir } from './pglite-template.ts';
 
-const REPO = new URL('..', import.meta.url).pathname;
-const BIN = join(REPO, 'bin/sockproof.mjs');
-
+/** A reference server process of a test, with what tests read from it. */
 export interface ServerProcess {
   url: string;
   port: number;
   secret: string;
   dataDir: string;
-  child: ChildProcess;
-  /** Everything the server wrote on stdout and stderr so far. */
+  /** Everything the server wrote on stdout and stderr so far, across restarts. */
   output(): string;
-  /** Parsed pino lines of stdout. */
+  /** Parsed pino lines of the output. */
   logLines(): Record<string, unknown>[];
-  /** Resolves with the exit code and signal once the process is gone. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with the exit code and signal once the current process is gone. */
+  readonly exited: Promise<ExitStatus>;
   signal(sig: NodeJS.Signals): void;
   /** SIGKILL, wait for exit; the data dir stays for a restart. */
   kill(): Promise<void>;
-  /** Starts a new server process on the same DATA_DIR and secret (a restart after a crash). */
+  /** Starts the server again on the same port, DATA_DIR and secret (a restart after a crash). */
   restart(extraEnv?: Record<string, string>): Promise<ServerProcess>;
   /** Stops the process (SIGKILL if needed) and removes its data dir. */
   dispose(): Promise<void>;
@@ -31,7 +24,6 @@ export interface ServerProcess {
 
 export interface ServerOptions {
   env?: Record<string, string>;
-  dataDir?: string;
   secret?: string;
   startTimeoutMs?: number;
 }
@@ -39,79 +31,46 @@ export interface ServerOptions {
 /** Limits loose enough that a test's own traffic never trips them unless it means to. */
 export const RELAXED_LIMITS = JSON.stringify({ connection: { points: 100_000, durationMs: 60_000 } });
 
-/** Starts the reference server as a real child process on a free port, with its own DATA_DIR. */
+/**
+ * Starts the reference server as a real child process on a free port, with its own DATA_DIR
+ * (seeded from the run's migrated template) and an environment of its own.
+ */
 export async function startServer(opts: ServerOptions = {}): Promise<ServerProcess> {
-  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'sockproof-server-')));
-  if (!opts.dataDir) await seedDataDir(dataDir);
-  const secret = opts.secret ?? randomBytes(32).toString('hex');
-  const portFile = join(dataDir, `port-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    cwd: REPO,
-    env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      JWT_SECRET: secret,
-      DATA_DIR: dataDir,
-      SOCKPROOF_PORT_FILE: portFile,
-      LOG_LEVEL: 'info',
-      RATE_LIMITS: RELAXED_LIMITS,
-      ...opts.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const reference = referenceServerCommand();
+  const target = await TargetProcess.start({
+    ...reference,
+    env: { LOG_LEVEL: 'info', RATE_LIMITS: RELAXED_LIMITS, ...opts.env },
+    inheritEnv: false,
+    jwtSecret: opts.secret,
+    startTimeoutMs: opts.startTimeoutMs ?? 60_000,
+    prepareDataDir: seedDataDir,
   });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-
-  const port = await waitForPort(portFile, exited, opts.startTimeoutMs ?? 60_000, () => out);
   const server: ServerProcess = {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    secret,
-    dataDir,
-    child,
-    output: () => out,
+    get url() {
+      return target.url;
+    },
+    get port() {
+      return target.port;
+    },
+    secret: target.jwtSecret,
+    dataDir: target.dataDir,
+    output: () => target.output(),
     logLines: () =>
-      out
+      target
+        .output()
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>),
-    exited,
-    signal: (sig) => void child.kill(sig),
-    async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
+    get exited() {
+      return target.exited;
     },
-    restart: (extraEnv) => startServer({ ...opts, env: { ...opts.env, ...extraEnv }, dataDir, secret }),
-    async dispose() {
-      await server.kill();
-      await rm(dataDir, { recursive: true, force: true });
+    signal: (sig) => target.signal(sig),
+    kill: () => target.crash(),
+    async restart(extraEnv) {
+      await target.restart(extraEnv);
+      return server;
     },
+    dispose: () => target.dispose(),
   };
   return server;
-}
-
-async function waitForPort(
-  portFile: string,
-  exited: Promise<unknown>,
-  timeoutMs: number,
-  output: () => string,
-): Promise<number> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const port = Number((await readFile(portFile, 'utf8')).trim());
-      if (port > 0) return port;
-    } catch {
-      // not written yet
-    }
-    if (gone) throw new Error(`server exited during start-up:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`server did not listen within ${timeoutMs} ms:\n${output()}`);
 }

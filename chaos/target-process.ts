@@ -6,9 +6,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * A chat server process the runner starts and owns: `sh -c "exec <command>"` in its own process group, with
- * PORT, HOST, JWT_SECRET, DATA_DIR and SOCKPROOF_PORT_FILE set; ready once the port file holds a port.
- * SIGKILL goes to the whole group (a crash); `restart()` starts it again on the same port and data.
+ * A chat server process a runner (load, chaos, the test suites) starts and owns: `sh -c "exec <command>"`
+ * in its own process group, with PORT, HOST, JWT_SECRET, DATA_DIR and SOCKPROOF_PORT_FILE set; ready
+ * once the port file holds a port. SIGKILL goes to the whole group (a crash); `restart()` starts it
+ * again on the same port and data.
  */
 export class TargetStartError extends Error {
   override name = 'TargetStartError';
@@ -21,7 +22,19 @@ export interface TargetCommand {
   env?: Record<string, string>;
   jwtSecret?: string;
   startTimeoutMs?: number;
+  /** false: the process gets only PATH and the variables above (tests: no leaks from the caller's env). */
+  inheritEnv?: boolean;
+  /** Runs once on the fresh DATA_DIR before the first start (e.g. to seed a template). */
+  prepareDataDir?: (dataDir: string) => Promise<void>;
 }
+
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Output kept per process, for tests that read its log lines. */
+const OUTPUT_LIMIT = 4 * 1024 * 1024;
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -53,9 +66,11 @@ function installExitHook(): void {
 
 export class TargetProcess {
   private child: ChildProcess | undefined;
-  private exitPromise: Promise<void> = Promise.resolve();
+  private exitPromise: Promise<ExitStatus> = Promise.resolve({ code: null, signal: null });
   private running = false;
   private readonly tail: string[] = [];
+  private out = '';
+  private extraEnv: Record<string, string> = {};
   port = 0;
   starts = 0;
 
@@ -72,6 +87,7 @@ export class TargetProcess {
     live.add(t);
     installExitHook();
     try {
+      await spec.prepareDataDir?.(t.dataDir);
       await t.launch(0);
     } catch (err) {
       await t.dispose();
@@ -86,6 +102,20 @@ export class TargetProcess {
 
   get isRunning(): boolean {
     return this.running;
+  }
+
+  get dataDir(): string {
+    return join(this.tempDir, 'data');
+  }
+
+  /** Resolves with how the current (or last) process ended. */
+  get exited(): Promise<ExitStatus> {
+    return this.exitPromise;
+  }
+
+  /** Everything the process wrote on stdout and stderr, across restarts (bounded). */
+  output(): string {
+    return this.out;
   }
 
   /** The last lines the process wrote (for error messages). */
@@ -103,13 +133,14 @@ export class TargetProcess {
     const child = spawn('sh', ['-c', `exec ${this.spec.command}`], {
       cwd: this.spec.cwd,
       env: {
-        ...process.env,
+        ...(this.spec.inheritEnv === false ? { PATH: process.env.PATH } : process.env),
         PORT: String(port),
         HOST: '127.0.0.1',
         JWT_SECRET: this.jwtSecret,
-        DATA_DIR: join(this.tempDir, 'data'),
+        DATA_DIR: this.dataDir,
         SOCKPROOF_PORT_FILE: this.portFile,
         ...this.spec.env,
+        ...this.extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -117,6 +148,7 @@ export class TargetProcess {
     this.child = child;
     this.running = true;
     const keep = (d: Buffer) => {
+      if (this.out.length < OUTPUT_LIMIT) this.out += d.toString();
       for (const line of d.toString().split('\n')) {
         if (!line.trim()) continue;
         this.tail.push(line);
@@ -130,7 +162,7 @@ export class TargetProcess {
       child.once('exit', (code, signal) => {
         this.running = false;
         exitInfo = signal ?? `code ${code}`;
-        done();
+        done({ code, signal });
       }),
     );
     child.once('error', (err) => (exitInfo = err.message));
@@ -167,9 +199,10 @@ export class TargetProcess {
     await this.exitPromise;
   }
 
-  /** Starts the command again on the same port, data and secret (after a crash). */
-  async restart(): Promise<void> {
+  /** Starts the command again on the same port, data and secret (after a crash), with extra env if given. */
+  async restart(extraEnv: Record<string, string> = {}): Promise<void> {
     if (this.running) await this.crash();
+    this.extraEnv = { ...this.extraEnv, ...extraEnv };
     await this.launch(this.port);
   }
 
