@@ -74,7 +74,7 @@ const EnvSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'an id of 1-64 letters, digits, _ . -').optional(),
-  // Multi-node (REDIS_URL) and external-database (DATABASE_URL) settings: see MULTI-NODE.md.
+  // Multi-node (REDIS_URL) and external-database (DATABASE_URL) settings: see README.md, "Running several nodes".
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{0,64}$/, 'up to 64 letters, digits, _ . : -').default('sockproof:'),
   REDIS_RECONNECT_MIN_MS: int(10, 600_000).default(1_000),
   REDIS_RECONNECT_MAX_MS: int(10, 3_600_000).default(30_000),
