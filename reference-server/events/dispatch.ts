@@ -79,6 +79,7 @@ async function run<E extends ClientEventName>(ctx: NodeContext, call: Call, even
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'payload';
     throw errors.validation(`${where}: ${issue?.message ?? 'invalid'}`);
   }
+  if (event === 'channel:history' && ctx.faults.has('throw-in-handler')) throw new Error('fault throw-in-handler');
   return handlers[event](ctx, call, parsed.data as Payload<E>);
 }
 
