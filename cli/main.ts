@@ -1,29 +1,32 @@
 import { Command, CommanderError } from 'commander';
 import { SPEC_VERSION } from '../spec/version.ts';
-import { registerChaos } from './chaos.ts';
-import { registerConformance } from './conformance.ts';
-import { registerDaemon } from './daemon.ts';
-import { registerFaultProxy } from './fault-proxy.ts';
-import { registerLoad } from './load.ts';
-import { registerReport } from './report.ts';
-import { registerServe } from './serve.ts';
-import { registerToken } from './token.ts';
 import { UsageError } from './usage-error.ts';
+
+type Register = (program: Command) => void;
+
+/**
+ * Subcommands, in `sockproof --help` order. Each is imported only when named: `serve` must not
+ * pay for loading the harness, the supervisor and the load tools.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./serve.ts')).registerServe,
+  token: async () => (await import('./token.ts')).registerToken,
+  daemon: async () => (await import('./daemon.ts')).registerDaemon,
+  conformance: async () => (await import('./conformance.ts')).registerConformance,
+  report: async () => (await import('./report.ts')).registerReport,
+  chaos: async () => (await import('./chaos.ts')).registerChaos,
+  load: async () => (await import('./load.ts')).registerLoad,
+  'fault-proxy': async () => (await import('./fault-proxy.ts')).registerFaultProxy,
+};
 
 const program = new Command('sockproof')
   .description(`Chaos and conformance harness for Socket.IO chat servers (sockproof spec ${SPEC_VERSION})`)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-// The order is the order of `sockproof --help`.
-registerServe(program);
-registerToken(program);
-registerDaemon(program);
-registerConformance(program);
-registerReport(program);
-registerChaos(program);
-registerLoad(program);
-registerFaultProxy(program);
+const named = process.argv[2];
+const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+for (const name of wanted) (await COMMANDS[name]!())(program);
 
 try {
   await program.parseAsync(process.argv);
