@@ -7,6 +7,7 @@ import { writeReports } from '../reports/write.ts';
 import { selectChecks, UnknownCheckError } from '../spec/conformance/registry.ts';
 import { HarnessError, runConformance, type TargetSpec } from '../spec/conformance/runner.ts';
 import { exitStatus } from '../spec/conformance/verdict.ts';
+import { parseDependencyNames, type DependencyName } from '../spec/conformance/dependencies.ts';
 import { UsageError } from './usage-error.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,11 +45,15 @@ const ConfigFile = z
     propertyRuns: z.int().min(1).max(10_000).optional(),
     seed: z.int().optional(),
     peer: z.array(z.string().url()).optional(),
+    deps: z.array(z.enum(['redis', 'postgres'])).optional(),
+    nodes: z.int().min(1).max(2).optional(),
   })
   .strict();
 type ConfigFile = z.infer<typeof ConfigFile>;
 
-interface Flags extends Omit<ConfigFile, 'serverEnv' | 'repeat' | 'propertyRuns' | 'seed'> {
+interface Flags extends Omit<ConfigFile, 'serverEnv' | 'repeat' | 'propertyRuns' | 'seed' | 'deps' | 'nodes'> {
+  deps?: string;
+  nodes?: string;
   config?: string;
   env?: string[];
   repeat?: string;
@@ -116,7 +121,9 @@ export function registerConformance(program: Command): void {
     .option('--out <dir>', 'write report.json, junit.xml, summary.md and report.html here')
     .option('--property-runs <n>', 'fast-check runs per property (default 100)')
     .option('--seed <n>', 'fast-check seed, to replay a counterexample')
-    .option('--peer <url...>', 'other nodes of a multi-node target')
+    .option('--peer <url...>', 'other nodes of an attached multi-node target')
+    .option('--deps <names>', 'harness-started targets: start throw-away redis,postgres behind a fault proxy, pass REDIS_URL/DATABASE_URL and short breaker/reconnect timings, and cut them in C08 C12 C13 S16 S17')
+    .option('--nodes <n>', 'harness-started targets: start n (1 or 2) nodes together sharing the dependencies (needs --deps redis,postgres)')
     .option('--quiet', 'no progress lines')
     .action(async (flags: Flags) => {
       const file = await readConfig(flags.config);
@@ -153,6 +160,16 @@ export function registerConformance(program: Command): void {
       const seed = flags.seed !== undefined ? Number.parseInt(flags.seed, 10) : file.seed;
       if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed takes an integer, got "${flags.seed}"`);
       const out = flags.out ?? file.out;
+      let deps: DependencyName[];
+      try {
+        deps = flags.deps !== undefined ? parseDependencyNames(flags.deps) : (file.deps ?? []);
+      } catch (err) {
+        throw new UsageError(`--deps: ${(err as Error).message}`);
+      }
+      const nodes = positiveInt('--nodes', flags.nodes) ?? file.nodes ?? 1;
+      if (nodes > 2) throw new UsageError('--nodes takes 1 or 2');
+      if (target.kind === 'url' && (deps.length > 0 || nodes > 1)) throw new UsageError('--deps and --nodes need a target the harness starts (--server-cmd or none); give an attached target\'s other nodes with --peer');
+      if (nodes > 1 && !(deps.includes('redis') && deps.includes('postgres'))) throw new UsageError('--nodes 2 needs --deps redis,postgres');
       const say = flags.quiet ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
 
       let report;
@@ -170,6 +187,8 @@ export function registerConformance(program: Command): void {
           propertyRuns,
           seed,
           peers: flags.peer ?? file.peer ?? [],
+          deps,
+          nodes,
           notes,
           onProgress: say,
         });

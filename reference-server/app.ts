@@ -4,6 +4,7 @@ import type { HealthResponse } from '../spec/index.ts';
 import { createVerifier } from './auth/verifier.ts';
 import { openCluster, type Cluster } from './cluster/cluster.ts';
 import type { ServerConfig } from './config.ts';
+import { endLocalSession } from './connection/end-session.ts';
 import { handshakeMiddleware } from './connection/handshake.ts';
 import { startSession } from './connection/session.ts';
 import type { ChatServer, NodeContext } from './context.ts';
@@ -191,10 +192,9 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
       await new Promise((r) => setTimeout(r, Math.min(DRAIN_GRACE_MS, timeoutMs)));
       const drained = await ctx.lifecycle.idle(Math.max(0, timeoutMs - DRAIN_GRACE_MS));
       for (const socket of io.of('/').sockets.values()) {
-        socket.emit('session:ended', { code: 'UNAVAILABLE', message: 'server shutting down', retryAfterMs: 1_000 });
         // Engine.IO flushes what is queued, then closes the transport: clients see a
         // transport close and reconnect by themselves (OPS-2a).
-        socket.conn.close();
+        endLocalSession(ctx, socket, { code: 'UNAVAILABLE', message: 'server shutting down', retryAfterMs: 1_000 }, 'transport');
       }
       // A polling client gets its last packets on its next poll; io.close() would discard them.
       await waitUntil(() => io.engine.clientsCount === 0, CLIENT_FLUSH_MS);

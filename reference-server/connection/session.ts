@@ -3,6 +3,7 @@ import type { ChatSocket, NodeContext } from '../context.ts';
 import { attachDispatch } from '../events/dispatch.ts';
 import { announceTypingEnded } from '../events/typing.ts';
 import { CHANNEL_ROOM_PREFIX, userRoom } from '../rooms.ts';
+import { endLocalSession } from './end-session.ts';
 
 // setTimeout's longest delay; longer token lifetimes are re-armed in steps.
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -47,8 +48,7 @@ function armExpiry(ctx: NodeContext, socket: ChatSocket): { timer: NodeJS.Timeou
       return;
     }
     slot.timer = setTimeout(() => {
-      socket.emit('session:ended', { code: 'UNAUTHORIZED', message: 'token expired' });
-      socket.disconnect(true);
+      endLocalSession(ctx, socket, { code: 'UNAUTHORIZED', message: 'token expired' }, 'disconnect');
     }, Math.max(0, wait));
   };
   arm();

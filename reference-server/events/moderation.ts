@@ -6,6 +6,7 @@ import { channelRoom, userRoom } from '../rooms.ts';
 import { requireChannel } from './access.ts';
 import { endTyping } from './typing.ts';
 import type { Handler } from './handler.ts';
+import { endUserSession } from '../connection/end-session.ts';
 
 function requireModerator(call: Call, targetUserId: string): void {
   if (!canModerate(call.identity.roles)) throw errors.forbidden('moderator or admin role required');
@@ -38,10 +39,7 @@ export const ban: Handler<'moderation:ban'> = async (ctx, call, { userId, reason
     message: `banned: ${reason}`,
     ...(durationMs === undefined ? {} : { retryAfterMs: durationMs }),
   };
-  for (const s of sockets) {
-    s.emit('session:ended', ended);
-    s.disconnect(true);
-  }
+  for (const s of sockets) endUserSession(ctx, s, ended);
   if (ctx.crossNode && !ctx.crossNode.up()) {
     // DEG-2: the user's sockets on other nodes are ended when the link returns (held sends, in order).
     ctx.io.in(userRoom(userId)).emit('session:ended', ended);

@@ -26,6 +26,8 @@ export type Need =
   | 'dependency-control'
   /** The target has several nodes and the harness knows a second one (--peer). */
   | 'multi-node'
+  /** The harness started several nodes of the target at once on a fresh database (--nodes 2 --deps …). */
+  | 'nodes-started-together'
   /** The target runs under a supervisor the harness can observe. */
   | 'supervisor';
 

@@ -9,6 +9,7 @@ import { describeAck, readAck, type AckReading } from './ack.ts';
 import { CheckFailed, CheckInconclusive, CheckUnimplemented, type CheckRun, type Need } from './check.ts';
 import { HttpProbe } from './http.ts';
 import type { Target } from './target.ts';
+import type { DependencyControl } from './dependencies.ts';
 import type { TokenMinter, TokenSpec } from './tokens.ts';
 import { WireConnection, type TransportName } from './wire/connection.ts';
 import { EvidenceRecorder } from './wire/evidence.ts';
@@ -18,8 +19,12 @@ export interface Capabilities {
   harnessStarted: boolean;
   dependencyControl: boolean;
   supervisor: boolean;
+  /** Present when the harness started the target's dependencies behind a fault proxy (--deps). */
+  dependencies?: DependencyControl | undefined;
   /** Base URLs of other nodes of a multi-node target. */
   peers: string[];
+  /** How a harness-started deployment came up (several nodes started together on a fresh database). */
+  deployment?: { nodesStartedTogether: number; freshDatabase: boolean; nodeStartFailures: string[] };
 }
 
 export interface ContextSettings {
@@ -91,6 +96,7 @@ export class CheckContext {
       'harness-started': this.capabilities.harnessStarted,
       'dependency-control': this.capabilities.dependencyControl,
       'multi-node': this.capabilities.peers.length > 0,
+      'nodes-started-together': (this.capabilities.deployment?.nodesStartedTogether ?? 1) > 1 && this.capabilities.deployment?.freshDatabase === true,
       supervisor: this.capabilities.supervisor,
     };
     const missing = needs.filter((n) => !have[n]);

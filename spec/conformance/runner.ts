@@ -7,6 +7,7 @@ import type { Check, CheckRun } from './check.ts';
 import { CheckContext, type Capabilities } from './context.ts';
 import { HttpProbe, HttpUnreachable } from './http.ts';
 import { attachedTarget, startedTarget, TargetProcess, TargetStartError, type Target } from './target.ts';
+import { DependencyStartError, HarnessDependencies, type DependencyName } from './dependencies.ts';
 import { privateKeyMinter, secretMinter, type TokenMinter } from './tokens.ts';
 import { versionOutcome } from './versions.ts';
 import { runOutcome, summarise, verdictOf, worstVerdict } from './verdict.ts';
@@ -38,6 +39,10 @@ export interface RunOptions {
   propertyRuns: number;
   seed?: number;
   peers?: string[];
+  /** Harness-started targets only: throw-away dependencies behind a fault proxy (--deps). */
+  deps?: DependencyName[];
+  /** Harness-started targets only: how many target processes to start together (--nodes; needs deps). */
+  nodes?: number;
   /** Said in the report (e.g. timings shortened for a fast run). */
   notes?: string[];
   onProgress?: (line: string) => void;
@@ -46,26 +51,84 @@ export interface RunOptions {
 /** Runs the selected checks against the target and returns the native report. */
 export async function runConformance(opts: RunOptions): Promise<Report> {
   const startedAt = new Date().toISOString();
-  const target = await resolveTarget(opts);
+  const nodes = opts.nodes ?? 1;
+  const deps = opts.deps ?? [];
+  if (opts.target.kind === 'url' && (deps.length > 0 || nodes > 1)) throw new HarnessError('--deps and --nodes need a target the harness starts (--server-cmd or the default reference server); use --peer for an attached one');
+  if (nodes > 1 && !(deps.includes('redis') && deps.includes('postgres'))) throw new HarnessError('--nodes 2 needs --deps redis,postgres (the nodes share Redis and PostgreSQL)');
+  let dependencies: HarnessDependencies | undefined;
+  if (deps.length > 0) {
+    try {
+      dependencies = await HarnessDependencies.start(deps);
+    } catch (err) {
+      if (err instanceof DependencyStartError) throw new HarnessError(err.message);
+      throw err;
+    }
+  }
+  const extraNodes: TargetProcess[] = [];
+  let target: Target | undefined;
   try {
-    return await runAgainst(target, opts, startedAt);
+    const started = await resolveTarget(opts, nodes, dependencies?.targetEnv ?? {});
+    target = started.target;
+    extraNodes.push(...started.extraNodes);
+    const deployment: Deployment = {
+      nodesStartedTogether: started.extraNodes.length + started.nodeStartFailures.length > 0 ? nodes : 1,
+      freshDatabase: deps.includes('postgres'),
+      nodeStartFailures: started.nodeStartFailures,
+    };
+    const notes = [...(opts.notes ?? [])];
+    if (dependencies) notes.push(`dependencies: ${deps.join(', ')} started by the harness behind a fault proxy; target env ${JSON.stringify(redactUrls(dependencies.targetEnv))}`);
+    if (nodes > 1) notes.push(`${nodes} target nodes started together on a fresh database; other nodes: ${extraNodes.map((n) => n.url).join(', ')}${started.nodeStartFailures.length ? `; failed: ${started.nodeStartFailures.join('; ')}` : ''}`);
+    return await runAgainst(target, { ...opts, notes, peers: [...(opts.peers ?? []), ...extraNodes.map((n) => n.url)] }, startedAt, dependencies, deployment);
   } finally {
-    await target.process?.stop();
+    await dependencies?.healAll().catch(() => undefined);
+    await Promise.all([target?.process?.stop(), ...extraNodes.map((n) => n.stop())]);
+    await dependencies?.stop();
   }
 }
 
-async function resolveTarget(opts: RunOptions): Promise<Target> {
-  if (opts.target.kind === 'url') return attachedTarget(opts.target.url);
-  try {
-    const proc = await TargetProcess.start({ command: opts.target.command, cwd: opts.target.cwd, env: opts.target.env, jwtSecret: opts.jwtSecret, startTimeoutMs: opts.target.startTimeoutMs });
-    return startedTarget(proc);
-  } catch (err) {
+/** How a harness-started deployment came up (NODE-4 reads it). */
+export interface Deployment {
+  nodesStartedTogether: number;
+  freshDatabase: boolean;
+  /** Nodes after the first that did not come up, with why. */
+  nodeStartFailures: string[];
+}
+
+async function resolveTarget(opts: RunOptions, nodes: number, depsEnv: Record<string, string>): Promise<{ target: Target; extraNodes: TargetProcess[]; nodeStartFailures: string[] }> {
+  if (opts.target.kind === 'url') return { target: attachedTarget(opts.target.url), extraNodes: [], nodeStartFailures: [] };
+  const spec = opts.target;
+  const jwtSecret = opts.jwtSecret ?? (nodes > 1 ? randomBytes(36).toString('base64url') : undefined);
+  // Every node at once, as a deployment starts: their migrations race on the fresh database (NODE-4).
+  const started = await Promise.allSettled(
+    Array.from({ length: nodes }, (_, i) =>
+      TargetProcess.start({
+        command: spec.command,
+        cwd: spec.cwd,
+        env: { ...spec.env, ...depsEnv, ...(nodes > 1 ? { NODE_ID: `node-${i + 1}` } : {}) },
+        jwtSecret,
+        startTimeoutMs: spec.startTimeoutMs,
+      }),
+    ),
+  );
+  const first = started[0]!;
+  const rest = started.slice(1);
+  const extraNodes = rest.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (first.status === 'rejected') {
+    await Promise.all(extraNodes.map((n) => n.stop()));
+    const err = first.reason as unknown;
     if (err instanceof TargetStartError) throw new HarnessError(err.message);
     throw err;
   }
+  const nodeStartFailures = rest.flatMap((r, i) => (r.status === 'rejected' ? [`node-${i + 2}: ${(r.reason as Error).message}`] : []));
+  return { target: startedTarget(first.value), extraNodes, nodeStartFailures };
 }
 
-async function runAgainst(target: Target, opts: RunOptions, startedAt: string): Promise<Report> {
+/** Service URLs without passwords, for the report: pure. */
+function redactUrls(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, /^[a-z]+:\/\//.test(v) ? v.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') : v]));
+}
+
+async function runAgainst(target: Target, opts: RunOptions, startedAt: string, dependencies: HarnessDependencies | undefined, deployment: Deployment): Promise<Report> {
   const preflight = new EvidenceRecorder();
   const http = new HttpProbe(target.url, preflight);
   let specRes;
@@ -92,14 +155,18 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string): 
   const harnessLimits: PartialRateLimitTable = Object.fromEntries(
     (Object.entries(spec.limits.rateLimits) as Array<[RateLimitName, { durationMs: number }]>).map(([name, rule]) => [name, { points: 1_000_000, durationMs: rule.durationMs }]),
   );
+  // Every node gets the relaxed table: a node may keep its limit table to itself.
   const relax = async () => {
-    const res = await new HttpProbe(target.url, preflight).send({ method: 'PUT', path: HTTP_PATHS.adminLimits, token: adminToken, body: harnessLimits });
-    if (res.status === 401 || res.status === 403) throw new HarnessError(`the target refused the harness's admin token (PUT ${HTTP_PATHS.adminLimits} answered ${res.status}); check --jwt-secret or --admin-token`);
-    if (res.status !== 200) opts.onProgress?.(`warning: PUT ${HTTP_PATHS.adminLimits} answered ${res.status}; rate limits may throttle the harness`);
+    for (const url of [target.url, ...(opts.peers ?? [])]) {
+      const res = await new HttpProbe(url, preflight).send({ method: 'PUT', path: HTTP_PATHS.adminLimits, token: adminToken, body: harnessLimits });
+      if (res.status === 401 || res.status === 403) throw new HarnessError(`the target refused the harness's admin token (PUT ${url}${HTTP_PATHS.adminLimits} answered ${res.status}); check --jwt-secret or --admin-token`);
+      if (res.status !== 200) opts.onProgress?.(`warning: PUT ${url}${HTTP_PATHS.adminLimits} answered ${res.status}; rate limits may throttle the harness`);
+    }
   };
   await relax();
+  target.process?.afterRestart.push(relax);
 
-  const capabilities: Capabilities = { harnessStarted: target.startedByHarness, dependencyControl: false, supervisor: false, peers: opts.peers ?? [] };
+  const capabilities: Capabilities = { harnessStarted: target.startedByHarness, dependencyControl: dependencies !== undefined, dependencies, supervisor: false, peers: opts.peers ?? [], deployment };
   const runTag = randomBytes(4).toString('hex');
   const versionRun = versionOutcome({ specName: spec.spec, specVersion: spec.version, engineIoProtocol });
   const versionResult: CheckResult = {
@@ -128,6 +195,7 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string): 
       const ctx = new CheckContext(check.id, target, spec, tokens, adminToken, capabilities, { propertyRuns: opts.propertyRuns, seed: opts.seed, runTag: `${runTag}${round}` }, harnessLimits);
       const startedMs = performance.now();
       const run = await runOne(check, ctx);
+      await dependencies?.healAll();
       const durationMs = Math.round(performance.now() - startedMs);
       const proc = target.process;
       // A target that crashed may take a moment to be reaped: wait briefly when the check saw trouble.
@@ -159,7 +227,9 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string): 
       opts.onProgress?.(progressLine(i + 1, opts.checks.length, result, opts.repeat > 1 ? round + 1 : undefined));
     }
   }
-  await new HttpProbe(target.url, new EvidenceRecorder()).send({ method: 'DELETE', path: HTTP_PATHS.adminLimits, token: adminToken }).catch(() => undefined);
+  for (const url of [target.url, ...(opts.peers ?? [])]) {
+    await new HttpProbe(url, new EvidenceRecorder()).send({ method: 'DELETE', path: HTTP_PATHS.adminLimits, token: adminToken }).catch(() => undefined);
+  }
 
   const all = [versionResult, ...results];
   return {

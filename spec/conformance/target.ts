@@ -43,6 +43,9 @@ export class TargetProcess {
   private startedAt = 0;
   port = 0;
   restarts = 0;
+  /** Run after every restart, before restart() resolves (the runner puts its relaxed limits back: a target whose
+   * rate-limit counts outlive it, e.g. in Redis, would otherwise throttle the harness's own connections). */
+  readonly afterRestart: Array<() => Promise<void>> = [];
 
   private constructor(
     readonly options: StartOptions,
@@ -166,6 +169,7 @@ export class TargetProcess {
     }
     this.restarts++;
     await this.launch();
+    for (const hook of this.afterRestart) await hook();
   }
 
   /** Stops the target (SIGTERM, then SIGKILL after graceMs) and removes its DATA_DIR. */

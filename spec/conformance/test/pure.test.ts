@@ -13,6 +13,10 @@ import { selectChecks } from '../registry.ts';
 import { runOutcome, verdictOf, worstVerdict } from '../verdict.ts';
 import { versionOutcome } from '../versions.ts';
 import { ArrivalQueue } from '../wire/arrival-queue.ts';
+import { expectedHealth } from '../checks/architecture/c08-health-dependencies.ts';
+import { parseDependencyNames } from '../dependencies.ts';
+import { firstArrivals } from '../checks/degradation/s17-redis-outage.ts';
+import { offsetOf } from '../checks/multinode/s14-recovery-on-another-node.ts';
 
 describe('verdicts', () => {
   it('turns a failure into fail, non-strict or (strict) fail by level', () => {
@@ -92,5 +96,26 @@ describe('arrival queue', () => {
     expect(await later).toBe(4);
     expect(await q.take(() => true, 10)).toBe(1);
     expect(await q.take((n) => n === 9, 20)).toBeUndefined();
+  });
+});
+
+describe('dependency and multi-node judgements', () => {
+  it('health by HLTH-2: a down embedded store is unhealthy, a down external store or Redis degraded', () => {
+    expect(expectedHealth({ store: { status: 'down' } }, 'pglite')).toBe('unhealthy');
+    expect(expectedHealth({ store: { status: 'down' }, redis: { status: 'up' } }, 'postgres')).toBe('degraded');
+    expect(expectedHealth({ store: { status: 'up' }, redis: { status: 'down' } }, 'postgres')).toBe('degraded');
+    expect(expectedHealth({ store: { status: 'up' }, redis: { status: 'up' } }, 'postgres')).toBe('healthy');
+  });
+  it('parses --deps and refuses unknown names', () => {
+    expect(parseDependencyNames('postgres, redis,postgres')).toEqual(['postgres', 'redis']);
+    expect(() => parseDependencyNames('redis,mysql')).toThrow(/unknown dependency "mysql"/);
+  });
+  it('drops repeats of at-least-once delivery, keeping first-arrival order', () => {
+    expect(firstArrivals(['a', 'b', 'a', 'c', 'b'])).toEqual(['a', 'b', 'c']);
+  });
+  it('reads the recovery offset only when Socket.IO appended one', () => {
+    const arrival = (args: unknown[]) => ({ t: 0, type: 'EVENT' as const, nsp: '/', id: undefined, event: 'message:new', args, data: undefined });
+    expect(offsetOf(arrival([{ id: 'm' }, '1700000000000-0']))).toBe('1700000000000-0');
+    expect(offsetOf(arrival([{ id: 'm' }]))).toBeUndefined();
   });
 });

@@ -25,7 +25,7 @@ export interface Arrival {
 }
 
 export type ConnectOutcome =
-  | { kind: 'connected'; sid: string; ms: number }
+  | { kind: 'connected'; sid: string; /** Socket.IO's private session id, present when the target offers connection state recovery. */ pid: string | undefined; ms: number }
   | { kind: 'refused'; message: string; data: unknown; ms: number }
   | { kind: 'closed'; reason: string; ms: number }
   | { kind: 'timeout'; ms: number };
@@ -236,8 +236,8 @@ export class WireConnection {
     if (!got) return this.isOpen ? { kind: 'timeout', ms: ms() } : { kind: 'closed', reason: this.closeReason ?? 'closed', ms: ms() };
     if (got.type === 'CONNECT') {
       this.connectedNsps.add(nsp);
-      const sid = (got.data as { sid?: unknown } | undefined)?.sid;
-      return { kind: 'connected', sid: typeof sid === 'string' ? sid : '', ms: ms() };
+      const { sid, pid } = (got.data ?? {}) as { sid?: unknown; pid?: unknown };
+      return { kind: 'connected', sid: typeof sid === 'string' ? sid : '', pid: typeof pid === 'string' ? pid : undefined, ms: ms() };
     }
     // Socket.IO sends a middleware error as {message, data}: `data` is what the client library hands over as err.data.
     const packet = got.data as { message?: unknown; data?: unknown } | undefined;

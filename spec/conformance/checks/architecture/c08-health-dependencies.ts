@@ -1,13 +1,28 @@
 import type { CheckContext } from '../../context.ts';
 import { HealthResponse, HTTP_PATHS } from '../../../http.ts';
 import { defineCheck } from '../../check.ts';
+import type { DependencyName } from '../../dependencies.ts';
+import { health, requireHealthy, within } from '../degradation/outage.ts';
 
-/** What health must say for a set of dependency states (HLTH-2): pure. */
-export function expectedHealth(checks: Record<string, { status: 'up' | 'down' | 'degraded' }>): 'healthy' | 'degraded' | 'unhealthy' {
-  if (checks.store?.status === 'down') return 'unhealthy';
+type DependencyStatus = 'up' | 'down' | 'degraded';
+
+/**
+ * What health must say for a set of dependency states (HLTH-2), pure: a down *embedded* store
+ * (features.durableStore "pglite", in the node's own process) is unhealthy; a down external store
+ * (any other durableStore, e.g. "postgres") or a down Redis is degraded; all up is healthy.
+ */
+export function expectedHealth(checks: Record<string, { status: DependencyStatus }>, durableStore: string): 'healthy' | 'degraded' | 'unhealthy' {
+  if (checks.store?.status === 'down' && durableStore === EMBEDDED_STORE) return 'unhealthy';
   if (Object.values(checks).some((c) => c.status !== 'up')) return 'degraded';
   return 'healthy';
 }
+
+/** The reference server's embedded store, as GET /spec names it. */
+export const EMBEDDED_STORE = 'pglite';
+
+/** The health check name a dependency is reported under. */
+const CHECK_NAME: Record<DependencyName, string> = { postgres: 'store', redis: 'redis' };
+const SETTLE_MS = 5_000;
 
 export default defineCheck({
   id: 'C08',
@@ -15,15 +30,42 @@ export default defineCheck({
   group: 'Architecture',
   level: 'MUST',
   rules: ['HLTH-2'],
+  timeoutMs: 60_000,
   async run(ctx: CheckContext) {
+    const store = ctx.spec.features.durableStore;
     const res = await ctx.http.get(HTTP_PATHS.health);
     const parsed = HealthResponse.safeParse(res.body);
     ctx.require(parsed.success, 'GET /health/socket answers HealthResponse', res.text.slice(0, 200));
     const h = parsed.data;
     ctx.expect('store' in h.checks, 'checks names the store', Object.keys(h.checks).join(', '));
-    const expected = expectedHealth(h.checks);
-    ctx.expect(h.status === expected, `status ${expected} for checks ${JSON.stringify(h.checks)}`, h.status);
+    if (ctx.spec.features.multiNode) ctx.expect('redis' in h.checks, 'a multi-node target names redis in checks', Object.keys(h.checks).join(', '));
+    const expected = expectedHealth(h.checks, store);
+    ctx.expect(h.status === expected, `status ${expected} for checks ${JSON.stringify(h.checks)} (durableStore ${store})`, h.status);
     ctx.expect((res.status === 503) === (h.status === 'unhealthy'), '503 exactly when unhealthy', String(res.status));
-    if (!ctx.capabilities.dependencyControl) ctx.recorder.note('dependencies were not taken down (the harness does not control them): only the present state was checked');
+
+    const deps = ctx.capabilities.dependencies;
+    if (!deps) {
+      ctx.recorder.note('dependencies were not taken down (the harness does not control them, --deps): only the present state was checked');
+      return;
+    }
+    for (const name of deps.names) {
+      await requireHealthy(ctx, SETTLE_MS);
+      const checkName = CHECK_NAME[name];
+      await deps.cut(name);
+      ctx.recorder.note(`${name} cut`);
+      const seen = await within(SETTLE_MS, async () => {
+        const now = await health(ctx);
+        return now.body.checks[checkName]?.status === 'down' ? now : undefined;
+      });
+      ctx.expect(seen !== undefined, `checks.${checkName} down within ${SETTLE_MS} ms of cutting ${name}`, seen ? 'down' : 'never down');
+      if (seen) {
+        const want = expectedHealth(seen.body.checks, store);
+        ctx.expect(want === 'degraded', `an external ${name} down is degraded by HLTH-2 (durableStore ${store})`, want);
+        ctx.expect(seen.body.status === want && seen.status === (want === 'unhealthy' ? 503 : 200), `health ${want} answered ${want === 'unhealthy' ? 503 : 200} with ${name} down`, `${seen.body.status} ${seen.status}`);
+      }
+      await deps.heal(name);
+      const back = await within(SETTLE_MS * 2, async () => (await health(ctx)).body.status === 'healthy');
+      ctx.expect(back === true, `healthy again on its own after ${name} returns (DEG-5)`, back ? 'healthy' : 'still not healthy');
+    }
   },
 });

@@ -1,13 +1,138 @@
-import { CheckUnimplemented, defineCheck } from '../../check.ts';
+import { describeAck } from '../../ack.ts';
+import { defineCheck } from '../../check.ts';
+import type { CheckContext } from '../../context.ts';
+import { HTTP_PATHS, RecoveryResponse } from '../../../http.ts';
+import type { WireConnection } from '../../wire/connection.ts';
+import { breakers, dependencyControl, HALF_OPEN_SLACK_MS, health, nodeMetrics, requireHealthy, within } from '../degradation/outage.ts';
+import { msgKey } from '../scene.ts';
+
+const SETTLE_MS = 5_000;
+/** Reconnect backoff cap the harness gives a target it starts with --deps; the spec's default otherwise. */
+const DEFAULT_RECONNECT_MAX_MS = 30_000;
+
+/** Sends until the store breaker opens; returns the breaker states seen after each refused send. */
+async function driveStoreBreakerOpen(ctx: CheckContext, conn: WireConnection, channelId: string, threshold: number): Promise<string[]> {
+  const states: string[] = [];
+  for (let i = 1; i <= threshold; i++) {
+    const r = await ctx.call(conn, 'message:send', [{ channelId, text: `outage ${i}`, clientMsgId: msgKey(ctx) }]);
+    ctx.expect(r.kind === 'error' && r.code === 'UNAVAILABLE', `send ${i} with the database cut answered UNAVAILABLE`, describeAck(r));
+    states.push((await breakers(ctx)).store?.state ?? 'absent');
+  }
+  return states;
+}
 
 export default defineCheck({
   id: 'C12',
-  title: 'Reconnect behaviour after a dependency outage (breaker opens, half-opens, closes)',
+  title: 'Reconnect behaviour after a dependency outage (breaker opens, half-opens, closes; Redis reconnects counted)',
   group: 'Error recovery',
   level: 'MUST',
-  rules: ['BRK-2', 'BRK-5'],
+  rules: ['BRK-2', 'BRK-5', 'DEG-5', 'DEG-6', 'DEG-7'],
   needs: ['dependency-control'],
-  async run() {
-    throw new CheckUnimplemented('no dependency control is wired into this harness yet');
+  timeoutMs: 90_000,
+  async run(ctx: CheckContext) {
+    const deps = dependencyControl(ctx, 'postgres');
+    const policy = ctx.spec.breakers;
+    const threshold = policy.failureThreshold;
+    await requireHealthy(ctx, SETTLE_MS);
+    const user = await ctx.user('writer');
+    const channelId = await ctx.channel();
+    const conn = await ctx.connectAs('writer', user);
+    await ctx.ok(conn, 'channel:join', { channelId });
+    await ctx.ok(conn, 'message:send', { channelId, text: 'before the outage', clientMsgId: msgKey(ctx) });
+    const names = Object.keys(await breakers(ctx));
+    ctx.expect(names.includes('store'), 'a breaker named store (DEG-7)', names.join(', '));
+    if (ctx.spec.features.multiNode) ctx.expect(names.includes('redis'), 'a multi-node target has a breaker named redis (DEG-7)', names.join(', '));
+    // The figures of an earlier outage settle first (the node probes its dependencies on its own schedule).
+    const before = (await within(SETTLE_MS, async () => {
+      const m = await nodeMetrics(ctx);
+      return m.dependencies?.store?.up !== false ? m : undefined;
+    })) ?? (await nodeMetrics(ctx));
+    const tripsBefore = (await breakers(ctx)).store?.trips ?? 0;
+
+    // BRK-2: opens on the threshold-th failure within the window, not before.
+    await deps.cut('postgres');
+    ctx.recorder.note('postgres cut');
+    // Failures still in the window from earlier outages count towards the threshold.
+    const earlier = (await breakers(ctx)).store?.failures ?? 0;
+    const states = await driveStoreBreakerOpen(ctx, conn, channelId, threshold - earlier);
+    const want = states.map((_, i) => (earlier + i + 1 < threshold ? 'closed' : 'open'));
+    ctx.expect(JSON.stringify(states) === JSON.stringify(want), `store breaker after each failure: ${want.join(',')} (failureThreshold ${threshold}, ${earlier} failures already in the window)`, states.join(','));
+    const open = (await breakers(ctx)).store!;
+    ctx.expect(open.trips === tripsBefore + 1, 'store breaker trips +1', `${tripsBefore} -> ${open.trips}`);
+    if (ctx.spec.features.multiNode) {
+      const redisState = (await breakers(ctx)).redis?.state;
+      ctx.expect(redisState === 'closed', 'a database outage leaves the redis breaker closed (DEG-7)', String(redisState));
+    }
+    // DEG-5: emergency mode is visible.
+    const during = await within(SETTLE_MS, async () => {
+      const m = await nodeMetrics(ctx);
+      return m.dependencies?.store?.up === false && m.dependencies.store.outages > (before.dependencies?.store?.outages ?? 0) ? m : undefined;
+    });
+    ctx.expect(during !== undefined, `/metrics/socket dependencies.store.up false with outages +1 within ${SETTLE_MS} ms (DEG-5)`, during ? 'down' : JSON.stringify((await nodeMetrics(ctx)).dependencies ?? 'absent'));
+    if (during) {
+      ctx.expect(during.dependencies!.store!.outages === (before.dependencies?.store?.outages ?? 0) + 1, 'dependencies.store.outages +1', `${before.dependencies?.store?.outages} -> ${during.dependencies!.store!.outages}`);
+      ctx.expect(during.circuitBreakerTrips === before.circuitBreakerTrips + 1, 'circuitBreakerTrips +1 (DEG-5, BRK-2)', `${before.circuitBreakerTrips} -> ${during.circuitBreakerTrips}`);
+    }
+    const h = await health(ctx);
+    ctx.expect(h.body.checks.store?.status === 'down', 'health checks.store down while cut (DEG-5)', JSON.stringify(h.body.checks));
+
+    // BRK-2: half-open after resetTimeoutMs, closes on the trial's success; the node recovers by itself (DEG-5).
+    await deps.heal('postgres');
+    ctx.recorder.note('postgres healed');
+    const halfOpen = await within(policy.resetTimeoutMs + HALF_OPEN_SLACK_MS, async () => {
+      const b = (await breakers(ctx)).store!;
+      return b.state === 'halfOpen' ? b : undefined;
+    });
+    ctx.require(halfOpen !== undefined, `store breaker halfOpen within resetTimeoutMs ${policy.resetTimeoutMs} (+${HALF_OPEN_SLACK_MS}) ms`, (await breakers(ctx)).store!.state);
+    const openFor = Date.parse(halfOpen.since) - Date.parse(open.since);
+    ctx.expect(openFor >= policy.resetTimeoutMs - 50, `open for at least resetTimeoutMs ${policy.resetTimeoutMs} ms before halfOpen`, `${openFor} ms`);
+    const trial = await ctx.call(conn, 'message:send', [{ channelId, text: 'trial', clientMsgId: msgKey(ctx) }]);
+    ctx.expect(trial.kind === 'ok', 'the half-open trial send succeeds', describeAck(trial));
+    const closed = (await breakers(ctx)).store!;
+    ctx.expect(closed.state === 'closed', 'store breaker closed after the successful trial', closed.state);
+    const healthy = await within(SETTLE_MS, async () => (await health(ctx)).body.status === 'healthy');
+    ctx.expect(healthy === true, 'healthy again with no restart and no operator action (DEG-5)', healthy ? 'healthy' : 'not healthy');
+    const after = await nodeMetrics(ctx);
+    ctx.expect(after.dependencies?.store?.up === true, 'dependencies.store.up true again', JSON.stringify(after.dependencies?.store));
+
+    // BRK-5: the recovery endpoint closes an open breaker at once.
+    await deps.cut('postgres');
+    await driveStoreBreakerOpen(ctx, conn, channelId, threshold - ((await breakers(ctx)).store?.failures ?? 0));
+    ctx.require((await breakers(ctx)).store?.state === 'open', 'store breaker open again', (await breakers(ctx)).store?.state ?? 'absent');
+    await deps.heal('postgres');
+    const rec = await ctx.http.send({ method: 'POST', path: HTTP_PATHS.recovery, token: ctx.adminToken });
+    const parsed = RecoveryResponse.safeParse(rec.body);
+    ctx.expect(rec.status === 200 && parsed.success && parsed.data.breakers.store?.state === 'closed', 'POST /admin/socket/recovery answers RecoveryResponse with the store breaker closed (BRK-5)', `${rec.status} ${rec.text.slice(0, 200)}`);
+    const right = await ctx.call(conn, 'message:send', [{ channelId, text: 'after recovery', clientMsgId: msgKey(ctx) }]);
+    ctx.expect(right.kind === 'ok', 'a send right after the recovery endpoint succeeds', describeAck(right));
+
+    if (!deps.names.includes('redis')) {
+      ctx.recorder.note('Redis is not controlled in this run (--deps without redis): DEG-6 not exercised');
+      return;
+    }
+    // DEG-6: Redis reconnects by itself, within the backoff cap, counted once.
+    await requireHealthy(ctx, SETTLE_MS);
+    const redisBefore = (await within(SETTLE_MS, async () => {
+      const m = await nodeMetrics(ctx);
+      return m.dependencies?.redis?.up !== false ? m : undefined;
+    })) ?? (await nodeMetrics(ctx));
+    await deps.cut('redis');
+    ctx.recorder.note('redis cut');
+    const down = await within(SETTLE_MS, async () => (await health(ctx)).body.checks.redis?.status === 'down');
+    ctx.expect(down === true, 'health checks.redis down while Redis is cut', down ? 'down' : 'not down');
+    await new Promise((r) => setTimeout(r, 1_500)); // several failed attempts, so the backoff grows
+    await deps.heal('redis');
+    const healedAt = performance.now();
+    const capMs = Number(deps.targetEnv.REDIS_RECONNECT_MAX_MS ?? DEFAULT_RECONNECT_MAX_MS);
+    const bound = Math.round(capMs * 1.2) + SETTLE_MS;
+    const back = await within(bound, async () => {
+      const m = await nodeMetrics(ctx);
+      return m.redisReconnects > redisBefore.redisReconnects && m.dependencies?.redis?.up === true ? m : undefined;
+    });
+    ctx.expect(back !== undefined, `Redis reconnected within REDIS_RECONNECT_MAX_MS ${capMs} ms +20 % (+${SETTLE_MS} ms) of the heal`, back ? `${Math.round(performance.now() - healedAt)} ms` : 'not reconnected');
+    await new Promise((r) => setTimeout(r, 1_000));
+    const settled = await nodeMetrics(ctx);
+    ctx.expect(settled.redisReconnects === redisBefore.redisReconnects + 1, 'redisReconnects +1 for the one re-established connection (DEG-6)', `${redisBefore.redisReconnects} -> ${settled.redisReconnects}`);
+    ctx.expect(settled.dependencies?.redis?.outages === (redisBefore.dependencies?.redis?.outages ?? 0) + 1, 'dependencies.redis.outages +1 (DEG-5)', JSON.stringify(settled.dependencies?.redis));
   },
 });

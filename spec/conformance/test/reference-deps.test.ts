@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { postgresAvailability, redisAvailability } from '../../../chaos/services/index.ts';
+import { failures, runAgainstReference, verdicts } from './harness.ts';
+
+const redis = await redisAvailability({ needsControl: true });
+const postgres = await postgresAvailability({ needsControl: true });
+
+/** The dependency and multi-node checks, against two reference nodes on a throw-away Redis and PostgreSQL. */
+const IDS = ['C06', 'C08', 'C12', 'C13', 'S13', 'S14', 'S15', 'S16', 'S17'];
+
+describe.skipIf(redis.skip ?? postgres.skip)('the reference server with --deps redis,postgres --nodes 2', () => {
+  it(`passes ${IDS.join(' ')}`, async () => {
+    const report = await runAgainstReference(IDS, { extra: { deps: ['redis', 'postgres'], nodes: 2 } });
+    expect(failures(report)).toEqual([]);
+    expect(verdicts(report)).toEqual({ V01: 'pass', ...Object.fromEntries(IDS.map((id) => [id, 'pass'])) });
+  }, 240_000);
+});
