@@ -6,10 +6,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * A chat server process a runner (load, chaos, the test suites) starts and owns: `sh -c "exec <command>"`
- * in its own process group, with PORT, HOST, JWT_SECRET, DATA_DIR and SOCKPROOF_PORT_FILE set; ready
- * once the port file holds a port. SIGKILL goes to the whole group (a crash); `restart()` starts it
- * again on the same port and data.
+ * A chat server process that sockproof starts and owns (the conformance harness's `--server-cmd`,
+ * load and chaos runs, the test suites): `sh -c "exec <command>"` in its own process group, with
+ * PORT, HOST, JWT_SECRET, DATA_DIR and SOCKPROOF_PORT_FILE set, as Autobahn's fuzzing client starts
+ * the server it tests. It is ready once it reports its port: in the port file, or in a pino
+ * `listening` line for servers that only log it. Signals go to the whole group; `restart()` starts
+ * it again on the same port, data and secret.
  */
 export class TargetStartError extends Error {
   override name = 'TargetStartError';
@@ -18,7 +20,7 @@ export class TargetStartError extends Error {
 export interface TargetCommand {
   command: string;
   cwd?: string;
-  /** Added to the runner's environment (after the variables above, so it can override them). */
+  /** Added after the variables above, so it can override them. */
   env?: Record<string, string>;
   jwtSecret?: string;
   startTimeoutMs?: number;
@@ -28,17 +30,17 @@ export interface TargetCommand {
   prepareDataDir?: (dataDir: string) => Promise<void>;
 }
 
-export interface ExitStatus {
+export interface TargetExit {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** performance.now() when it exited. */
+  atMs: number;
 }
 
-/** Output kept per process, for tests that read its log lines. */
-const OUTPUT_LIMIT = 4 * 1024 * 1024;
-
 const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const MAX_LOG_LINES = 20_000;
 
-/** Relaxed limits for a server the runner starts itself: the run's own traffic must not trip them. */
+/** Relaxed limits for a server sockproof starts itself: its own traffic must not trip them. */
 export const RELAXED_RATE_LIMITS = {
   connection: { points: 100_000, durationMs: 60_000 },
   'message:send': { points: 100_000, durationMs: 60_000 },
@@ -53,26 +55,25 @@ export function referenceServerCommand(): TargetCommand {
   };
 }
 
+/** Started targets: killed (synchronously, as a last resort) if the process exits without stopping them. */
 const live = new Set<TargetProcess>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Synchronous last resort: never leave a server behind, even when the CLI exits early.
-  process.on('exit', () => {
-    for (const t of live) t.signal('SIGKILL');
-  });
-}
+process.once('exit', () => {
+  for (const t of live) t.signal('SIGKILL');
+});
 
 export class TargetProcess {
   private child: ChildProcess | undefined;
-  private exitPromise: Promise<ExitStatus> = Promise.resolve({ code: null, signal: null });
-  private running = false;
-  private readonly tail: string[] = [];
-  private out = '';
+  private exitPromise: Promise<TargetExit> = Promise.resolve({ code: null, signal: null, atMs: 0 });
   private extraEnv: Record<string, string> = {};
+  private startedAt = 0;
+  /** Every line the process wrote on stdout and stderr, across restarts (bounded). */
+  readonly logLines: string[] = [];
+  /** How the current process ended; undefined while it runs. */
+  exit: TargetExit | undefined;
   port = 0;
-  starts = 0;
+  restarts = 0;
+  /** Run after every restart, before restart() resolves (e.g. to put relaxed limits back). */
+  readonly afterRestart: Array<() => Promise<void>> = [];
 
   private constructor(
     readonly spec: TargetCommand,
@@ -81,16 +82,14 @@ export class TargetProcess {
   ) {}
 
   static async start(spec: TargetCommand): Promise<TargetProcess> {
-    const tempDir = await mkdtemp(join(tmpdir(), 'sockproof-run-'));
-    const secret = spec.jwtSecret ?? randomBytes(32).toString('base64url');
-    const t = new TargetProcess(spec, tempDir, secret);
+    const tempDir = await mkdtemp(join(tmpdir(), 'sockproof-target-'));
+    const t = new TargetProcess(spec, tempDir, spec.jwtSecret ?? randomBytes(32).toString('base64url'));
     live.add(t);
-    installExitHook();
     try {
       await spec.prepareDataDir?.(t.dataDir);
-      await t.launch(0);
+      await t.launch();
     } catch (err) {
-      await t.dispose();
+      await t.stop();
       throw err;
     }
     return t;
@@ -101,91 +100,102 @@ export class TargetProcess {
   }
 
   get isRunning(): boolean {
-    return this.running;
+    return this.child !== undefined && this.exit === undefined;
   }
 
   get dataDir(): string {
     return join(this.tempDir, 'data');
   }
 
-  /** Resolves with how the current (or last) process ended. */
-  get exited(): Promise<ExitStatus> {
-    return this.exitPromise;
-  }
-
-  /** Everything the process wrote on stdout and stderr, across restarts (bounded). */
-  output(): string {
-    return this.out;
-  }
-
-  /** The last lines the process wrote (for error messages). */
-  lastOutput(lines = 3): string {
-    return this.tail.slice(-lines).join(' | ').slice(0, 500);
-  }
-
   private get portFile(): string {
     return join(this.tempDir, 'port');
   }
 
-  private async launch(port: number): Promise<void> {
+  /** The variables sockproof sets for the process (on top of its own environment, unless isolated). */
+  get env(): Record<string, string> {
+    return {
+      PORT: String(this.port),
+      HOST: '127.0.0.1',
+      JWT_SECRET: this.jwtSecret,
+      DATA_DIR: this.dataDir,
+      SOCKPROOF_PORT_FILE: this.portFile,
+      ...this.spec.env,
+      ...this.extraEnv,
+    };
+  }
+
+  /** Milliseconds since the current process was launched. */
+  get uptimeMs(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  /** Resolves with how the current (or last) process ended. */
+  get exited(): Promise<TargetExit> {
+    return this.exitPromise;
+  }
+
+  output(): string {
+    return this.logLines.join('\n');
+  }
+
+  /** The last lines the process wrote, for error messages. */
+  lastOutput(lines = 3): string {
+    return this.logLines.slice(-lines).join(' | ').slice(0, 500);
+  }
+
+  private async launch(): Promise<void> {
     await rm(this.portFile, { force: true });
-    this.starts++;
+    this.exit = undefined;
+    this.startedAt = performance.now();
     const child = spawn('sh', ['-c', `exec ${this.spec.command}`], {
       cwd: this.spec.cwd,
-      env: {
-        ...(this.spec.inheritEnv === false ? { PATH: process.env.PATH } : process.env),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        JWT_SECRET: this.jwtSecret,
-        DATA_DIR: this.dataDir,
-        SOCKPROOF_PORT_FILE: this.portFile,
-        ...this.spec.env,
-        ...this.extraEnv,
-      },
+      env: { ...(this.spec.inheritEnv === false ? { PATH: process.env.PATH } : process.env), ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
     this.child = child;
-    this.running = true;
-    const keep = (d: Buffer) => {
-      if (this.out.length < OUTPUT_LIMIT) this.out += d.toString();
-      for (const line of d.toString().split('\n')) {
-        if (!line.trim()) continue;
-        this.tail.push(line);
-        if (this.tail.length > 50) this.tail.shift();
-      }
+    let loggedPort: number | undefined;
+    const onLine = (line: string) => {
+      if (this.logLines.length >= MAX_LOG_LINES) this.logLines.shift();
+      this.logLines.push(line);
+      if (loggedPort === undefined && line.includes('"listening"')) loggedPort = listeningPort(line);
     };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    let exitInfo: string | undefined;
+    splitLines(child.stdout!, onLine);
+    splitLines(child.stderr!, onLine);
+    let spawnError: string | undefined;
+    child.once('error', (err) => (spawnError = err.message));
     this.exitPromise = new Promise((done) =>
       child.once('exit', (code, signal) => {
-        this.running = false;
-        exitInfo = signal ?? `code ${code}`;
-        done({ code, signal });
+        this.exit = { code, signal, atMs: performance.now() };
+        done(this.exit);
       }),
     );
-    child.once('error', (err) => (exitInfo = err.message));
 
     const timeoutMs = this.spec.startTimeoutMs ?? 120_000;
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (exitInfo !== undefined) throw new TargetStartError(`the server command exited (${exitInfo}) before listening: ${this.lastOutput() || 'no output'}`);
-      const p = await readFile(this.portFile, 'utf8').then((s) => Number(s.trim()), () => 0);
-      if (Number.isInteger(p) && p > 0) {
-        this.port = p;
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      const ended = (this.exit as TargetExit | undefined) ?? (spawnError ? { signal: null, code: null } : undefined);
+      if (ended) {
+        const why = spawnError ?? ended.signal ?? `code ${ended.code}`;
+        throw new TargetStartError(`the server command exited (${why}) before listening: ${this.lastOutput() || 'no output'}`);
+      }
+      const port = (await readPortFile(this.portFile)) ?? loggedPort;
+      if (port) {
+        this.port = port;
         return;
       }
       await new Promise((r) => setTimeout(r, 50));
     }
     this.signal('SIGKILL');
-    throw new TargetStartError(`the server command did not write its port to SOCKPROOF_PORT_FILE within ${timeoutMs} ms: ${this.lastOutput() || 'no output'}`);
+    throw new TargetStartError(
+      `the server command did not report a port within ${timeoutMs} ms (SOCKPROOF_PORT_FILE or a "listening" log line): ${this.lastOutput() || 'no output'}`,
+    );
   }
 
   /** Sends a signal to the whole process group. */
   signal(sig: NodeJS.Signals): void {
     const pid = this.child?.pid;
-    if (pid === undefined || !this.running) return;
+    if (pid === undefined || !this.isRunning) return;
     try {
       process.kill(-pid, sig);
     } catch {
@@ -193,28 +203,72 @@ export class TargetProcess {
     }
   }
 
+  /** Resolves with the exit, or undefined after timeoutMs. */
+  async waitExit(timeoutMs: number): Promise<TargetExit | undefined> {
+    if (this.exit) return this.exit;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), timeoutMs)));
+    const result = await Promise.race([this.exitPromise, timedOut]);
+    clearTimeout(timer);
+    return result;
+  }
+
   /** SIGKILL (a crash) and wait until the process is gone; the data stays. */
   async crash(): Promise<void> {
     this.signal('SIGKILL');
-    await this.exitPromise;
+    if (this.child) await this.exitPromise;
   }
 
-  /** Starts the command again on the same port, data and secret (after a crash), with extra env if given. */
+  /** Starts the command again on the same port, data and secret (after a crash or a shutdown). */
   async restart(extraEnv: Record<string, string> = {}): Promise<void> {
-    if (this.running) await this.crash();
+    if (this.isRunning) await this.crash();
     this.extraEnv = { ...this.extraEnv, ...extraEnv };
-    await this.launch(this.port);
+    this.restarts++;
+    await this.launch();
+    for (const hook of this.afterRestart) await hook();
   }
 
-  /** Stops the server (SIGTERM, then SIGKILL after 5 s) and removes its data. */
-  async dispose(): Promise<void> {
-    if (this.running) {
+  /** Stops the server (SIGTERM, then SIGKILL after graceMs) and removes its data. */
+  async stop(graceMs = 5_000): Promise<void> {
+    if (this.isRunning) {
       this.signal('SIGTERM');
-      const timer = setTimeout(() => this.signal('SIGKILL'), 5_000);
-      await this.exitPromise;
-      clearTimeout(timer);
+      if (!(await this.waitExit(graceMs))) await this.crash();
     }
     live.delete(this);
-    await rm(this.tempDir, { recursive: true, force: true });
+    await rm(this.tempDir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+function listeningPort(line: string): number | undefined {
+  try {
+    const parsed = JSON.parse(line) as { msg?: unknown; port?: unknown };
+    return parsed.msg === 'listening' && typeof parsed.port === 'number' ? parsed.port : undefined;
+  } catch {
+    return undefined; // not JSON: the structured-logs check reports it
+  }
+}
+
+async function readPortFile(path: string): Promise<number | undefined> {
+  try {
+    const n = Number((await readFile(path, 'utf8')).trim());
+    return Number.isInteger(n) && n > 0 && n < 65536 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    rest += chunk;
+    let i: number;
+    while ((i = rest.indexOf('\n')) >= 0) {
+      onLine(rest.slice(0, i));
+      rest = rest.slice(i + 1);
+    }
+  });
+  stream.on('end', () => {
+    if (rest) onLine(rest);
+  });
 }

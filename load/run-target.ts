@@ -71,7 +71,7 @@ export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promi
   try {
     await relax();
   } catch (err) {
-    await proc.dispose();
+    await proc.stop();
     throw err;
   }
   return {
@@ -83,7 +83,7 @@ export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promi
     notes: [`target: ${choice.label}, started by the runner on ${proc.url} with a temporary DATA_DIR and relaxed rate limits (removed at the end)`],
     relax,
     async close() {
-      await proc.dispose();
+      await proc.stop();
       return [];
     },
   };

@@ -1,4 +1,9 @@
-import { TargetProcess, referenceServerCommand, type ExitStatus } from '../chaos/target-process.ts';
+import { TargetProcess, referenceServerCommand } from '../chaos/target-process.ts';
+
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 import { seedDataDir } from './pglite-template.ts';
 
 /** A reference server process of a test, with what tests read from it. */
@@ -62,7 +67,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>),
     get exited() {
-      return target.exited;
+      return target.exited.then(({ code, signal }) => ({ code, signal }));
     },
     signal: (sig) => target.signal(sig),
     kill: () => target.crash(),
@@ -70,7 +75,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
       await target.restart(extraEnv);
       return server;
     },
-    dispose: () => target.dispose(),
+    dispose: () => target.stop(),
   };
   return server;
 }

@@ -33,7 +33,7 @@ export default defineCheck({
     const inFlight = inFlightSends.map((payload) => writer.conn.request('message:send', [payload], timeoutS * 1000 + 2_000));
     const endedWatch = [writer, listener].map((m) => m.conn.nextEvent('session:ended', timeoutS * 1000 + 2_000));
     const signalledAt = performance.now();
-    proc.kill('SIGTERM');
+    proc.signal('SIGTERM');
     ctx.recorder.note('SIGTERM sent to the target');
 
     try {

@@ -27,7 +27,7 @@ export default defineCheck({
     const acked: Message[] = [];
     // SIGKILL the moment the last ack of the burst arrives: nothing gets time to flush after an ack.
     const outcomes = await Promise.all(pending);
-    proc.kill('SIGKILL');
+    proc.signal('SIGKILL');
     ctx.recorder.note('SIGKILL sent right after the last ack');
     for (const o of outcomes) {
       const r = readAck('message:send', o);

@@ -29,8 +29,8 @@ export default defineCheck({
     const host = listening?.host ?? listening?.address;
     ctx.expect(host === undefined || host === '127.0.0.1', 'bound to 127.0.0.1 by default (TRN-8)', String(host ?? 'not logged'));
 
-    const child = spawn('sh', ['-c', `exec ${proc.options.command}`], {
-      cwd: proc.options.cwd,
+    const child = spawn('sh', ['-c', `exec ${proc.spec.command}`], {
+      cwd: proc.spec.cwd,
       env: { ...process.env, ...proc.env, PORT: '0', PING_INTERVAL_MS: 'soon', SOCKPROOF_PORT_FILE: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
