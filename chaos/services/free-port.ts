@@ -25,3 +25,23 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
     server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
+
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Starts a server on a free port: picking a port and the server binding it are two steps, so when
+ * someone takes the port in between (`portTaken` reads that from the server's output) it tries
+ * another one. Returns the port the server listens on.
+ */
+export async function launchOnFreePort(host: string, launch: (port: number) => Promise<void>, portTaken: () => boolean): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort(host);
+    try {
+      await launch(port);
+      return port;
+    } catch (error) {
+      if (attempt < PORT_ATTEMPTS && portTaken()) continue;
+      throw error;
+    }
+  }
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PostgresBinaries } from './binaries.ts';
 import { registerExitCleanup } from './exit-cleanup.ts';
-import { freePort } from './free-port.ts';
+import { launchOnFreePort } from './free-port.ts';
 import { postgresRunAs } from './postgres-os-user.ts';
 import { copyTemplate, postgresTemplate } from './postgres-template.ts';
 import { ServiceProcess } from './service-process.ts';
@@ -26,7 +26,6 @@ const USER = 'postgres';
 const DATABASE = 'postgres';
 const READY = /database system is ready to accept connections/;
 const PORT_TAKEN = /could not bind|Address already in use/;
-const PORT_ATTEMPTS = 3;
 
 /**
  * A private PostgreSQL cluster on a free loopback port, in a temp dir removed at stop(). When we are root it
@@ -83,16 +82,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   try {
     if (runAs) chownSync(dir, runAs.uid, runAs.gid);
     await copyTemplate(template, data);
-    for (let attempt = 1; ; attempt++) {
-      port = await freePort(HOST);
-      try {
-        await launch(port);
-        break;
-      } catch (error) {
-        if (attempt < PORT_ATTEMPTS && current && PORT_TAKEN.test(current.output(40))) continue;
-        throw error;
-      }
-    }
+    port = await launchOnFreePort(HOST, launch, () => current !== undefined && PORT_TAKEN.test(current.output(40)));
   } catch (error) {
     unregister();
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerExitCleanup } from './exit-cleanup.ts';
-import { freePort } from './free-port.ts';
+import { launchOnFreePort } from './free-port.ts';
 import { ServiceProcess } from './service-process.ts';
 import { TERMINATING_SIGNALS, type RedisService } from './service.ts';
 
@@ -21,7 +21,6 @@ export interface LocalRedisOptions {
 const HOST = '127.0.0.1';
 const READY = /Ready to accept connections/;
 const PORT_TAKEN = /Address already in use/;
-const PORT_ATTEMPTS = 3;
 
 /** A private redis-server on a free loopback port, with its data dir in a temp dir removed at stop(). */
 export async function startLocalRedis(options: LocalRedisOptions): Promise<RedisService> {
@@ -64,17 +63,7 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Redis
   });
 
   try {
-    for (let attempt = 1; ; attempt++) {
-      port = await freePort(HOST);
-      try {
-        await launch(port);
-        break;
-      } catch (error) {
-        // Someone took the port between freePort() and bind: try another one.
-        if (attempt < PORT_ATTEMPTS && current && PORT_TAKEN.test(current.output(40))) continue;
-        throw error;
-      }
-    }
+    port = await launchOnFreePort(HOST, launch, () => current !== undefined && PORT_TAKEN.test(current.output(40)));
   } catch (error) {
     unregister();
     rmSync(dir, { recursive: true, force: true });
