@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 
-export type HealthResult = { ok: true; status: number } | { ok: false; status?: number; error: string };
+export type HealthResult = { ok: true; status: number } | { ok: false; status?: number; error: string; timedOut?: true };
 
 /**
  * One health check: GET the URL with a deadline covering connect, headers and body. Only a
@@ -26,7 +26,7 @@ export function checkHealth(url: string, timeoutMs: number): Promise<HealthResul
       });
       res.on('error', (err) => done({ ok: false, error: err.message }));
     });
-    const timer = setTimeout(() => done({ ok: false, error: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(() => done({ ok: false, error: `no answer within ${timeoutMs} ms`, timedOut: true }), timeoutMs);
     req.on('error', (err) => done({ ok: false, error: (err as NodeJS.ErrnoException).code ?? err.message }));
     req.end();
   });

@@ -244,13 +244,16 @@ export async function runSupervisor(opts: SupervisorOptions): Promise<ExitCode> 
       const port = readPortFile(paths.portFile) ?? null;
       const url = opts.healthUrl ?? (port !== null ? healthUrlFor(process.env.HOST, port, HTTP_PATHS.health) : undefined);
       if (url) {
-        const remaining = Math.max(1, deadline - Date.now());
-        const probe = await race(() => checkHealth(url, Math.min(config.healthTimeoutMs, remaining)), server, stopSignal);
+        const budget = Math.min(config.healthTimeoutMs, Math.max(1, deadline - Date.now()));
+        const probe = await race(() => checkHealth(url, budget), server, stopSignal);
         if (probe.kind === 'stop') return { kind: 'stop' };
         if (probe.kind === 'exit') return startupExit(probe.exit);
         const result = probe.value;
         if (result.ok) return { kind: 'healthy', port, url };
-        lastError = result.error;
+        // A probe cut short by the start-up deadline that then timed out says nothing about the
+        // server: keep what the last full check saw.
+        const cutShort = result.timedOut && budget < config.healthTimeoutMs;
+        if (!cutShort || lastError === undefined) lastError = result.error;
       }
       const waited = await race(pause(Math.min(100, Math.max(1, deadline - Date.now()))), server, stopSignal);
       if (waited.kind === 'stop') return { kind: 'stop' };
