@@ -9,9 +9,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
     pool: 'forks',
-    // Most suites wait on the processes they start (servers, Redis, PostgreSQL), so three files at
-    // once overlap those waits on 2 cores; vitest's default there would be one.
-    poolOptions: { forks: { minForks: 1, maxForks: 3 } },
     globalSetup: ['testing/global-setup.ts'],
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: process.env.CI ? { json: '.ci/vitest-results.json' } : undefined,
