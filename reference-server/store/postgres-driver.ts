@@ -20,6 +20,11 @@ export async function openPostgresDriver(url: string, timeoutMs: number): Promis
     async transaction(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client whose connection drops between two queries emits 'error' with nobody
+      // listening, an uncaught exception (OPS-4). Its next query fails and reports it; the client
+      // is then discarded, not handed to the next caller.
+      const onError = (err: Error) => (broken = err);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const value = await fn({
@@ -37,7 +42,8 @@ export async function openPostgresDriver(url: string, timeoutMs: number): Promis
         await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
         throw err;
       } finally {
-        // A connection that could not even roll back is discarded, not handed to the next caller.
+        // A connection that failed or could not even roll back is discarded.
+        client.off('error', onError);
         client.release(broken);
       }
     },
