@@ -33,11 +33,6 @@ export class Sessions {
     if (user) user.status = status;
   }
 
-  hasSocket(socketId: string): boolean {
-    for (const user of this.users.values()) if (user.sockets.has(socketId)) return true;
-    return false;
-  }
-
   /** Drops users whose sockets are all gone; returns how many (the sweep's count, SES-3). */
   sweep(isConnected: (socketId: string) => boolean): number {
     let removed = 0;
