@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// Entry point: registers the TypeScript loader, then hands over to the CLI.
-// Shipping sources run through tsx keeps one artefact for dev, tests and production.
-import { register } from 'tsx/esm/api';
+// Entry point. Runs the compiled dist/ while it matches the sources (built by `npm install`);
+// otherwise, or with SOCKPROOF_FROM_SOURCE=1, compiles the TypeScript sources on the fly with tsx.
+import { distIsFresh } from './dist-manifest.mjs';
 
-register();
-await import('../cli/main.ts');
+if (process.env.SOCKPROOF_FROM_SOURCE !== '1' && distIsFresh()) {
+  await import('../dist/sockproof.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../cli/main.ts');
+}

@@ -1,6 +1,8 @@
-import { cp, mkdtemp } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { openPgliteDriver } from '../reference-server/store/pglite-driver.ts';
 import { SqlStore } from '../reference-server/store/sql-store.ts';
 
@@ -18,8 +20,13 @@ export async function createPgliteTemplate(): Promise<string> {
 
 export const TEMPLATE_ENV = 'SOCKPROOF_TEST_PGLITE_TEMPLATE';
 
-/** Copies the run's template into a fresh DATA_DIR, when one was made. */
+/**
+ * Copies the run's template into a fresh DATA_DIR, when one was made. `cp -R` rather than
+ * fs.cp: Node 20's fs.cp walks the thousand files of a data dir in JS, 7x slower, on every start.
+ */
 export async function seedDataDir(dataDir: string): Promise<void> {
   const template = process.env[TEMPLATE_ENV];
-  if (template) await cp(join(template, 'pglite'), join(dataDir, 'pglite'), { recursive: true });
+  if (!template) return;
+  await mkdir(dataDir, { recursive: true });
+  await promisify(execFile)('cp', ['-R', join(template, 'pglite'), join(dataDir, 'pglite')]);
 }

@@ -16,6 +16,11 @@ export interface ServerProcess {
   output(): string;
   /** Parsed pino lines of the output. */
   logLines(): Record<string, unknown>[];
+  /**
+   * The first log line that matches, waiting up to timeoutMs for it: stdout reaches the test
+   * through a pipe, so a line may arrive after the socket answer that followed it.
+   */
+  waitForLog(matches: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Resolves with the exit code and signal once the current process is gone. */
   readonly exited: Promise<ExitStatus>;
   signal(sig: NodeJS.Signals): void;
@@ -66,6 +71,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>),
+    async waitForLog(matches, timeoutMs = 5_000) {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const line = server.logLines().find(matches);
+        if (line) return line;
+        if (performance.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms; last lines: ${target.lastOutput()}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
     get exited() {
       return target.exited.then(({ code, signal }) => ({ code, signal }));
     },

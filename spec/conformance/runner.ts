@@ -6,7 +6,7 @@ import { SPEC_NAME, SPEC_VERSION } from '../version.ts';
 import type { Check, CheckRun } from './check.ts';
 import { CheckContext, type Capabilities } from './context.ts';
 import { HttpProbe, HttpUnreachable } from './http.ts';
-import { attachedTarget, startedTarget, TargetProcess, TargetStartError, type Target } from './target.ts';
+import { attachedTarget, startedTarget, TargetProcess, TargetStartError, type Target, type TargetCommand } from './target.ts';
 import { DependencyStartError, HarnessDependencies, type DependencyName } from './dependencies.ts';
 import { privateKeyMinter, secretMinter, type TokenMinter } from './tokens.ts';
 import { versionOutcome } from './versions.ts';
@@ -24,7 +24,7 @@ export class HarnessError extends Error {
 
 export type TargetSpec =
   | { kind: 'url'; url: string }
-  | { kind: 'command'; command: string; cwd?: string; env?: Record<string, string>; startTimeoutMs?: number };
+  | ({ kind: 'command' } & Pick<TargetCommand, 'command' | 'cwd' | 'env' | 'startTimeoutMs' | 'prepareDataDir'>);
 
 export interface RunOptions {
   target: TargetSpec;
@@ -107,6 +107,7 @@ async function resolveTarget(opts: RunOptions, nodes: number, depsEnv: Record<st
         env: { ...spec.env, ...depsEnv, ...(nodes > 1 ? { NODE_ID: `node-${i + 1}` } : {}) },
         jwtSecret,
         startTimeoutMs: spec.startTimeoutMs,
+        prepareDataDir: spec.prepareDataDir,
       }),
     ),
   );

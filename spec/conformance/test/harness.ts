@@ -2,6 +2,7 @@ import { ALL_CHECKS, selectChecks } from '../registry.ts';
 import { runConformance, type RunOptions } from '../runner.ts';
 import { FAST_REFERENCE_ENV } from '../../../cli/conformance.ts';
 import type { Report, Verdict } from '../../../reports/schema.ts';
+import { seedDataDir } from '../../../testing/pglite-template.ts';
 
 export const REFERENCE_CMD = `"${process.execPath}" bin/sockproof.mjs serve`;
 export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
@@ -11,7 +12,8 @@ export function runAgainstReference(only: string[], opts: { faults?: string[]; p
   const env: Record<string, string> = { ...FAST_REFERENCE_ENV };
   if (opts.faults?.length) env.SOCKPROOF_FAULTS = opts.faults.join(',');
   return runConformance({
-    target: { kind: 'command', command: REFERENCE_CMD, cwd: REPO_ROOT, env },
+    // Seeded from the run's migrated store: a fresh PGlite costs seconds of CPU per run.
+    target: { kind: 'command', command: REFERENCE_CMD, cwd: REPO_ROOT, env, prepareDataDir: seedDataDir },
     checks: only.length ? selectChecks({ only, level: 'all' }) : ALL_CHECKS,
     only,
     level: 'all',
