@@ -88,13 +88,10 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   let route: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const httpServer = createServer((req, res) => void route(req, res));
   const io: ChatServer = new Server(httpServer, {
-    ...(cluster
-      ? {
-          adapter: cluster.adapter,
-          // A recovering socket passes the handshake middleware again: token, ban and limits are re-checked.
-          connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs, skipMiddlewares: false },
-        }
-      : {}),
+    ...(cluster ? { adapter: cluster.adapter } : {}),
+    // SES-4 / NODE-3: in memory on one node, in Redis across nodes. A recovering socket passes the
+    // handshake middleware again: token, ban and limits are re-checked.
+    connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs, skipMiddlewares: faults.has('recovery-skips-auth') },
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: config.transport.maxHttpBufferSize,
@@ -173,7 +170,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
         breakers.resetAll();
         cluster?.reconnectNow();
       }),
-      specRoute(ctx, version, { multiNode: cluster !== undefined, connectionStateRecovery: cluster !== undefined, durableStore: rawStore.kind }),
+      specRoute(ctx, version, { multiNode: cluster !== undefined, connectionStateRecovery: true, durableStore: rawStore.kind }),
       ...adminRoutes(ctx),
     ],
     log,

@@ -13,6 +13,8 @@ export const FaultName = z.enum([
   'crash-on-bad-payload',
   'wrong-error-shape',
   'no-idempotency',
+  /** A recovering socket skips the handshake middleware (Socket.IO's skipMiddlewares): SES-4. */
+  'recovery-skips-auth',
   /** channel:history throws an unexpected error: shows ACK-6 / OPS-4 handling on a real process. */
   'throw-in-handler',
 ]);

@@ -14,6 +14,7 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'crash-on-bad-payload', fails: ['C02'], passes: ['C07', 'S03'] },
   { fault: 'wrong-error-shape', fails: ['C02', 'C07'], passes: ['S03', 'P02'] },
   { fault: 'no-idempotency', fails: ['S03'], passes: ['C07', 'S02'] },
+  { fault: 'recovery-skips-auth', fails: ['P06'], passes: ['C17', 'S03'] },
 ];
 
 describe('faulty servers are caught', () => {

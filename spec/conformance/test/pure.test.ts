@@ -16,7 +16,7 @@ import { ArrivalQueue } from '../wire/arrival-queue.ts';
 import { expectedHealth } from '../checks/architecture/c08-health-dependencies.ts';
 import { parseDependencyNames } from '../dependencies.ts';
 import { firstArrivals } from '../checks/degradation/s17-redis-outage.ts';
-import { offsetOf } from '../checks/multinode/s14-recovery-on-another-node.ts';
+import { offsetOf } from '../checks/recovery-scene.ts';
 
 describe('verdicts', () => {
   it('turns a failure into fail, non-strict or (strict) fail by level', () => {

@@ -1,14 +1,16 @@
 import { CheckUnimplemented, defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
+import { recoveryScene } from '../recovery-scene.ts';
 
+/** A client whose transport is cut comes back to the same node and is recovered (unimplemented unless offered: SES-4 is a MAY). */
 export default defineCheck({
   id: 'P06',
-  title: 'Connection state recovery (when the target publishes it)',
+  title: 'Connection state recovery: a dropped socket that returns within the window gets its id, rooms and missed broadcasts; a forged token is still refused',
   group: 'Protocol',
-  level: 'MAY',
-  rules: ['TRN-1'],
+  level: 'MUST',
+  rules: ['SES-4', 'SES-5'],
   async run(ctx: CheckContext) {
     if (!ctx.spec.features.connectionStateRecovery) throw new CheckUnimplemented('the target does not publish features.connectionStateRecovery');
-    throw new CheckUnimplemented('recovery is published but this harness does not test it yet');
+    await recoveryScene(ctx, { senderUrl: ctx.target.url, returnTo: ctx.target.url, label: 'the same node' });
   },
 });
