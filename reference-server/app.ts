@@ -112,14 +112,16 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     presence: sessions.userCount,
     rooms: [...io.of('/').adapter.rooms.keys()].filter((r) => r.startsWith(CHANNEL_ROOM_PREFIX)).length,
   }));
-  const breakers = new Breakers(config.breakerPolicy, config.dependencyTimeoutMs, (name) => {
+  // The fault keeps publishing the configured policy (GET /spec) while never opening.
+  const breakerPolicy = faults.has('breaker-never-opens') ? { ...config.breakerPolicy, failureThreshold: Number.MAX_SAFE_INTEGER } : config.breakerPolicy;
+  const breakers = new Breakers(breakerPolicy, config.dependencyTimeoutMs, (name) => {
     metrics.inc('circuitBreakerTrips');
     log.warn({ breaker: name }, 'circuit breaker opened');
   });
   const guarded = guardStore(rawStore, breakers.create('store'));
   let staleLookups = 0;
   const store = externalStore ? withCachedLookups(guarded, config.lookupCache, () => staleLookups++) : guarded;
-  const shared = cluster ? redisLimiters(cluster.app, config.redis.keyPrefix, breakers.create('redis')) : undefined;
+  const shared = cluster && !faults.has('local-rate-limits') ? redisLimiters(cluster.app, config.redis.keyPrefix, breakers.create('redis')) : undefined;
   const stopProbe = externalStore ? probeEvery(config.probeIntervalMs, config.dependencyTimeoutMs, () => rawStore.ping(), (up) => monitor.report('store', up)) : () => {};
   if (externalStore) monitor.track('store');
   if (cluster || externalStore) {

@@ -13,7 +13,11 @@ export const FaultName = z.enum([
   'crash-on-bad-payload',
   'wrong-error-shape',
   'no-idempotency',
-  /** A recovering socket skips the handshake middleware (Socket.IO's skipMiddlewares): SES-4. */
+  /** Circuit breakers never open, however many calls fail: BRK-2, BRK-4. */
+  'breaker-never-opens',
+  /** Each node counts rate limits on its own, even with Redis: NODE-2. */
+  'local-rate-limits',
+  /** A recovering socket skips the handshake middleware (Socket.IO's skipMiddlewares): SES-5. */
   'recovery-skips-auth',
   /** channel:history throws an unexpected error: shows ACK-6 / OPS-4 handling on a real process. */
   'throw-in-handler',

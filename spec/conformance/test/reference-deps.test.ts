@@ -18,4 +18,17 @@ describe.skipIf(redis.skip ?? postgres.skip)('the reference server with --deps r
     expect(failures(report)).toEqual([]);
     expect(verdicts(report)).toEqual({ V01: 'pass', ...Object.fromEntries(IDS.map((id) => [id, 'pass'])) });
   }, 240_000);
+
+  // Faulty deployments: the dependency and multi-node checks can fail too.
+  for (const { fault, fails, passes } of [
+    { fault: 'local-rate-limits', fails: ['S13'], passes: ['S14'] },
+    { fault: 'breaker-never-opens', fails: ['C10', 'C12', 'C13'], passes: ['S17'] },
+  ]) {
+    it(`catches SOCKPROOF_FAULTS=${fault}: ${fails.join(', ')} fail; ${passes.join(', ')} pass`, async () => {
+      const report = await runAgainstReference([...fails, ...passes], { faults: [fault], extra: { deps: ['redis', 'postgres'], nodes: 2 } });
+      const want = { V01: 'pass', ...Object.fromEntries([...fails.map((id) => [id, 'fail']), ...passes.map((id) => [id, 'pass'])]) };
+      expect(verdicts(report), report.results.map((r) => `${r.id} ${r.verdict}: ${r.message}`).join('\n')).toEqual(want);
+      expect(report.outcome).toBe('fail');
+    }, 240_000);
+  }
 });
