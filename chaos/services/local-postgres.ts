@@ -1,13 +1,12 @@
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PostgresBinaries } from './binaries.ts';
-import { registerExitCleanup } from './exit-cleanup.ts';
-import { launchOnFreePort } from './free-port.ts';
+import { startLocalService } from './local-service.ts';
 import { postgresRunAs } from './postgres-os-user.ts';
 import { copyTemplate, postgresTemplate } from './postgres-template.ts';
 import { ServiceProcess } from './service-process.ts';
-import { TERMINATING_SIGNALS, type PostgresService } from './service.ts';
+import type { PostgresService } from './service.ts';
 
 export interface LocalPostgresOptions {
   binaries: PostgresBinaries;
@@ -38,12 +37,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   const template = await postgresTemplate(options.binaries.initdb, runAs);
   const dir = mkdtempSync(join(tmpdir(), 'sockproof-pg-'));
   const data = join(dir, 'data');
-  const timeoutMs = options.startTimeoutMs ?? 20_000;
   const durable = options.fsync ? 'on' : 'off';
-  let current: ServiceProcess | undefined;
-  let port = 0;
-  let stopped = false;
-
   const args = (p: number) => [
     '-D', data,
     '-p', String(p),
@@ -55,68 +49,40 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     '-c', 'max_connections=50',
     '-c', 'shared_buffers=32MB',
   ];
-
-  const launch = async (p: number): Promise<void> => {
-    const child = new ServiceProcess(`postgres on port ${p}`, options.binaries.postgres, args(p), { cwd: dir, uid: runAs?.uid, gid: runAs?.gid });
-    current = child;
-    try {
-      await child.waitForLine(READY, timeoutMs);
-    } catch (error) {
-      await child.stop('SIGKILL', 1_000);
-      throw error;
-    }
-  };
-
-  const unregister = registerExitCleanup({
-    begin: () => {
-      current?.signal('SIGCONT'); // in case a test froze it
-      current?.signal('SIGQUIT'); // immediate shutdown: fast, and releases shared memory
+  const server = await startLocalService({
+    label: 'PostgreSQL',
+    host: HOST,
+    dir,
+    spawn: (p) => new ServiceProcess(`postgres on port ${p}`, options.binaries.postgres, args(p), { cwd: dir, uid: runAs?.uid, gid: runAs?.gid }),
+    ready: READY,
+    portTaken: PORT_TAKEN,
+    startTimeoutMs: options.startTimeoutMs ?? 20_000,
+    stop: { signal: 'SIGINT', graceMs: 10_000 }, // fast shutdown: ends sessions, checkpoints, exits; after a kill, restart runs crash recovery first
+    killWaitMs: 15_000,
+    sigkillGroup: true,
+    onExit: (proc) => {
+      proc.signal('SIGCONT'); // in case a test froze it
+      proc.signal('SIGQUIT'); // immediate shutdown: fast, and releases shared memory
     },
-    done: () => !current?.alive,
-    finish: () => {
-      current?.signal('SIGKILL', true);
-      rmSync(dir, { recursive: true, force: true });
+    prepare: async () => {
+      if (runAs) chownSync(dir, runAs.uid, runAs.gid);
+      await copyTemplate(template, data);
     },
   });
 
-  try {
-    if (runAs) chownSync(dir, runAs.uid, runAs.gid);
-    await copyTemplate(template, data);
-    port = await launchOnFreePort(HOST, launch, () => current !== undefined && PORT_TAKEN.test(current.output(40)));
-  } catch (error) {
-    unregister();
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-
   return {
     source: 'local',
-    url: `postgres://${USER}@${HOST}:${port}/${DATABASE}`,
+    url: `postgres://${USER}@${HOST}:${server.port}/${DATABASE}`,
     host: HOST,
-    port,
+    port: server.port,
     user: USER,
     database: DATABASE,
     controllable: true,
     get pid() {
-      return current?.running ? current.pid : undefined;
+      return server.pid;
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await current?.stop('SIGINT', 10_000); // SIGINT = fast shutdown: ends sessions, checkpoints, exits
-      unregister();
-      rmSync(dir, { recursive: true, force: true });
-    },
-    async kill(signal = 'SIGKILL') {
-      if (stopped || !current) throw new Error('kill() after stop(): this PostgreSQL is gone');
-      // A SIGKILLed postmaster cannot take its backends down; kill the whole group, like a crashed host would.
-      current.signal(signal, signal === 'SIGKILL');
-      if (TERMINATING_SIGNALS.has(signal)) await current.waitGone(15_000);
-    },
-    async restart() {
-      if (stopped) throw new Error('restart() after stop(): this PostgreSQL is gone');
-      await current?.stop('SIGINT', 10_000);
-      await launch(port); // same port and data dir; after a kill, PostgreSQL runs crash recovery first
-    },
+    stop: () => server.stop(),
+    kill: (signal) => server.kill(signal),
+    restart: () => server.restart(),
   };
 }

@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerExitCleanup } from './exit-cleanup.ts';
-import { launchOnFreePort } from './free-port.ts';
+import { startLocalService } from './local-service.ts';
 import { ServiceProcess } from './service-process.ts';
-import { TERMINATING_SIGNALS, type RedisService } from './service.ts';
+import type { RedisService } from './service.ts';
 
 export interface LocalRedisOptions {
   /** Path of redis-server. */
@@ -25,11 +24,6 @@ const PORT_TAKEN = /Address already in use/;
 /** A private redis-server on a free loopback port, with its data dir in a temp dir removed at stop(). */
 export async function startLocalRedis(options: LocalRedisOptions): Promise<RedisService> {
   const dir = mkdtempSync(join(tmpdir(), 'sockproof-redis-'));
-  const timeoutMs = options.startTimeoutMs ?? 10_000;
-  let current: ServiceProcess | undefined;
-  let port = 0;
-  let stopped = false;
-
   const args = (p: number) => [
     '--port', String(p),
     '--bind', HOST,
@@ -41,61 +35,32 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Redis
     '--appendfsync', 'always',
     '--loglevel', 'notice',
   ];
-
-  const launch = async (p: number): Promise<void> => {
-    const child = new ServiceProcess(`redis-server on port ${p}`, options.binary, args(p), { cwd: dir });
-    current = child;
-    try {
-      await child.waitForLine(READY, timeoutMs);
-    } catch (error) {
-      await child.stop('SIGKILL', 1_000);
-      throw error;
-    }
-  };
-
-  const unregister = registerExitCleanup({
-    begin: () => current?.signal('SIGKILL', true), // nothing on disk worth a clean shutdown
-    done: () => !current?.alive,
-    finish: () => {
-      current?.signal('SIGKILL', true);
-      rmSync(dir, { recursive: true, force: true });
-    },
+  const server = await startLocalService({
+    label: 'Redis',
+    host: HOST,
+    dir,
+    spawn: (p) => new ServiceProcess(`redis-server on port ${p}`, options.binary, args(p), { cwd: dir }),
+    ready: READY,
+    portTaken: PORT_TAKEN,
+    startTimeoutMs: options.startTimeoutMs ?? 10_000,
+    stop: { signal: 'SIGTERM', graceMs: 5_000 },
+    killWaitMs: 10_000,
+    sigkillGroup: false,
+    onExit: (proc) => proc.signal('SIGKILL', true), // nothing on disk worth a clean shutdown
   });
-
-  try {
-    port = await launchOnFreePort(HOST, launch, () => current !== undefined && PORT_TAKEN.test(current.output(40)));
-  } catch (error) {
-    unregister();
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
 
   return {
     source: 'local',
-    url: `redis://${HOST}:${port}`,
+    url: `redis://${HOST}:${server.port}`,
     host: HOST,
-    port,
+    port: server.port,
     keyPrefix: '',
     controllable: true,
     get pid() {
-      return current?.running ? current.pid : undefined;
+      return server.pid;
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await current?.stop('SIGTERM', 5_000);
-      unregister();
-      rmSync(dir, { recursive: true, force: true });
-    },
-    async kill(signal = 'SIGKILL') {
-      if (stopped || !current) throw new Error('kill() after stop(): this Redis is gone');
-      current.signal(signal);
-      if (TERMINATING_SIGNALS.has(signal)) await current.waitGone(10_000);
-    },
-    async restart() {
-      if (stopped) throw new Error('restart() after stop(): this Redis is gone');
-      await current?.stop('SIGTERM', 5_000);
-      await launch(port); // same port: clients reconnect to where the server was
-    },
+    stop: () => server.stop(),
+    kill: (signal) => server.kill(signal),
+    restart: () => server.restart(),
   };
 }

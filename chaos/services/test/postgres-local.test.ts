@@ -1,10 +1,9 @@
-import { existsSync, readlinkSync } from 'node:fs';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { postgresAvailability } from '../availability.ts';
 import { isProcessAlive } from '../exit-cleanup.ts';
-import { isPortFree } from '../free-port.ts';
 import type { PostgresService } from '../service.ts';
+import { expectCleanStop, keepLeases } from './support.ts';
 
 // Local servers only: these tests kill and restart, and check pids and data dirs.
 const postgres = await postgresAvailability({ sources: ['local'], needsControl: true });
@@ -20,27 +19,14 @@ async function query(service: PostgresService, sql: string): Promise<pg.QueryRes
 }
 
 describe.skipIf(postgres.skip)('local PostgreSQL', () => {
-  const leases: PostgresService[] = [];
-  const start = async () => {
-    const lease = await postgres.start();
-    leases.push(lease);
-    return lease;
-  };
-  afterAll(async () => {
-    await Promise.all(leases.map((lease) => lease.stop()));
-  });
+  const keep = keepLeases<PostgresService>();
+  const start = async () => keep(await postgres.start());
 
   it('starts on a free loopback port and stop() leaves no process, port or files behind', async () => {
     const service = await start();
     expect(service).toMatchObject({ source: 'local', host: '127.0.0.1', user: 'postgres', database: 'postgres', controllable: true });
     expect((await query(service, 'SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
-    const pid = service.pid!;
-    const dataDir = readlinkSync(`/proc/${pid}/cwd`); // the postmaster's cwd is its data dir
-    await service.stop();
-    expect(isProcessAlive(pid)).toBe(false);
-    expect(await isPortFree(service.port)).toBe(true);
-    expect(existsSync(dataDir)).toBe(false);
-    await service.stop(); // idempotent
+    await expectCleanStop(service); // the postmaster's cwd is its data dir
   });
 
   it('two concurrent leases do not share data', async () => {

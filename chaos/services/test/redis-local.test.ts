@@ -1,10 +1,9 @@
-import { existsSync, readlinkSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { redisAvailability } from '../availability.ts';
 import { isProcessAlive } from '../exit-cleanup.ts';
-import { isPortFree } from '../free-port.ts';
 import type { RedisService } from '../service.ts';
+import { expectCleanStop, keepLeases } from './support.ts';
 
 // Local servers only: these tests kill and restart, and check pids and data dirs.
 const redis = await redisAvailability({ sources: ['local'], needsControl: true });
@@ -22,28 +21,17 @@ async function withClient<T>(service: RedisService, use: (client: Redis) => Prom
 }
 
 describe.skipIf(redis.skip)('local Redis', () => {
-  const leases: RedisService[] = [];
+  const keep = keepLeases<RedisService>();
   const start = async (options?: { persist?: boolean }) => {
     const availability = options ? await redisAvailability({ sources: ['local'], ...options }) : redis;
-    const lease = await availability.start();
-    leases.push(lease);
-    return lease;
+    return keep(await availability.start());
   };
-  afterAll(async () => {
-    await Promise.all(leases.map((lease) => lease.stop()));
-  });
 
   it('starts on a free loopback port and stop() leaves no process, port or files behind', async () => {
     const service = await start();
     expect(service).toMatchObject({ source: 'local', host: '127.0.0.1', keyPrefix: '', controllable: true });
     expect(await withClient(service, (c) => c.ping())).toBe('PONG');
-    const pid = service.pid!;
-    const dir = readlinkSync(`/proc/${pid}/cwd`);
-    await service.stop();
-    expect(isProcessAlive(pid)).toBe(false);
-    expect(await isPortFree(service.port)).toBe(true);
-    expect(existsSync(dir)).toBe(false);
-    await service.stop(); // idempotent
+    await expectCleanStop(service);
   });
 
   it('two concurrent leases do not share data', async () => {

@@ -1,35 +1,10 @@
 // Connection-level faults on real sockets: timeout, reset_peer, slow_close, disabling a proxy.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Proxy, Toxiproxy } from 'toxiproxy-node-client';
-import { connect, delay, portOf, Recorder, roundTripMs, startEchoServer, startHarness, type TcpServer } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { connect, delay, portOf, roundTripMs, useProxyBench } from './support.ts';
 
-let harness: Awaited<ReturnType<typeof startHarness>>;
-let toxiproxy: Toxiproxy;
-let echo: TcpServer;
-const clients: Recorder[] = [];
-
-beforeAll(async () => {
-  harness = await startHarness();
-  toxiproxy = harness.toxiproxy;
-  echo = await startEchoServer();
-});
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.socket.destroy();
-  for (const proxy of Object.values(await toxiproxy.getAll())) await proxy.remove();
-});
-afterAll(async () => {
-  await harness?.dispose();
-  await echo?.close();
-});
-
-const proxyToEcho = (name = 'p'): Promise<Proxy> =>
-  toxiproxy.createProxy({ name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` });
-
-async function client(listen: string): Promise<Recorder> {
-  const recorder = new Recorder(await connect(portOf(listen)));
-  clients.push(recorder);
-  return recorder;
-}
+const bench = useProxyBench();
+const { client } = bench;
+const proxyToEcho = (name = 'p') => bench.proxyTo(bench.echo.port, name);
 
 describe('timeout', () => {
   it('stops data and closes the connection after the timeout (tolerance +150 ms)', async () => {
@@ -108,7 +83,7 @@ describe('enabled', () => {
   });
 
   it('closes the client when the upstream refuses', async () => {
-    const proxy = await toxiproxy.createProxy({ name: 'dead', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' });
+    const proxy = await bench.toxiproxy.createProxy({ name: 'dead', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' });
     const c = await client(proxy.listen);
     expect(await c.untilClosed(2_000)).toBe(true);
   });

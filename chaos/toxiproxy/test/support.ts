@@ -1,6 +1,7 @@
 // Raw TCP traffic for the fault-proxy tests: real servers and clients on loopback, every wait bounded.
 import net from 'node:net';
-import { Toxiproxy } from 'toxiproxy-node-client';
+import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startFaultProxy, type FaultProxyServer } from '../server.ts';
 
 export interface TcpServer {
@@ -140,4 +141,47 @@ export const portOf = (listen: string): number => Number(listen.slice(listen.las
 export async function startHarness(): Promise<{ server: FaultProxyServer; toxiproxy: Toxiproxy; dispose(): Promise<void> }> {
   const server = await startFaultProxy({ host: '127.0.0.1', port: 0 });
   return { server, toxiproxy: new Toxiproxy(server.url), dispose: () => server.close() };
+}
+
+/**
+ * A suite's bench: the fault proxy and an echo server for the whole suite; the clients a test
+ * opens and the servers it keeps are closed, and every proxy removed, after each test.
+ */
+export function useProxyBench() {
+  let harness: Awaited<ReturnType<typeof startHarness>>;
+  let echo: TcpServer;
+  const clients: Recorder[] = [];
+  const servers: TcpServer[] = [];
+  beforeAll(async () => {
+    harness = await startHarness();
+    echo = await startEchoServer();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.socket.destroy();
+    for (const proxy of Object.values(await harness.toxiproxy.getAll())) await proxy.remove();
+    for (const server of servers.splice(0)) await server.close();
+  });
+  afterAll(async () => {
+    await harness?.dispose();
+    await echo?.close();
+  });
+  return {
+    get toxiproxy(): Toxiproxy {
+      return harness.toxiproxy;
+    },
+    get echo(): TcpServer {
+      return echo;
+    },
+    proxyTo: (port: number, name = 'p'): Promise<Proxy> => harness.toxiproxy.createProxy({ name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}` }),
+    /** A recording client of a proxy's `listen` address, or of a port directly. */
+    async client(to: string | number): Promise<Recorder> {
+      const recorder = new Recorder(await connect(typeof to === 'number' ? to : portOf(to)));
+      clients.push(recorder);
+      return recorder;
+    },
+    keepServer<T extends TcpServer>(server: T): T {
+      servers.push(server);
+      return server;
+    },
+  };
 }

@@ -1,61 +1,22 @@
 // Toxics measured on real traffic: bytes through, latency, bandwidth, slicing, limits, toxicity.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Proxy, Toxiproxy } from 'toxiproxy-node-client';
-import {
-  connect,
-  pattern,
-  portOf,
-  Recorder,
-  roundTripMs,
-  startEchoServer,
-  startHarness,
-  startSourceServer,
-  type TcpServer,
-} from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { pattern, roundTripMs, startSourceServer, useProxyBench } from './support.ts';
 
-let harness: Awaited<ReturnType<typeof startHarness>>;
-let toxiproxy: Toxiproxy;
-let echo: TcpServer;
-const servers: TcpServer[] = [];
-const clients: Recorder[] = [];
-
-beforeAll(async () => {
-  harness = await startHarness();
-  toxiproxy = harness.toxiproxy;
-  echo = await startEchoServer();
-});
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.socket.destroy();
-  for (const proxy of Object.values(await toxiproxy.getAll())) await proxy.remove();
-  for (const server of servers.splice(0)) await server.close();
-});
-afterAll(async () => {
-  await harness?.dispose();
-  await echo?.close();
-});
-
-async function proxyTo(port: number, name = 'p'): Promise<Proxy> {
-  return toxiproxy.createProxy({ name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}` });
-}
-
-async function client(proxy: Proxy): Promise<Recorder> {
-  const recorder = new Recorder(await connect(portOf(proxy.listen)));
-  clients.push(recorder);
-  return recorder;
-}
+const bench = useProxyBench();
+const { proxyTo, keepServer } = bench;
+const client = (proxy: { listen: string }) => bench.client(proxy.listen);
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 describe('plain forwarding', () => {
   it('carries 4 MB both ways intact and reports throughput and added round-trip time', async () => {
-    const proxy = await proxyTo(echo.port);
+    const proxy = await proxyTo(bench.echo.port);
     const c = await client(proxy);
     const payload = pattern(4 * 1024 * 1024);
     const ms = await roundTripMs(c, payload, 20_000);
     expect(c.received.equals(payload)).toBe(true);
 
-    const direct = new Recorder(await connect(echo.port));
-    clients.push(direct);
+    const direct = await bench.client(bench.echo.port);
     const small = Buffer.from('x');
     const viaProxy: number[] = [];
     const straight: number[] = [];
@@ -75,7 +36,7 @@ describe('plain forwarding', () => {
 
 describe('latency', () => {
   it('adds the configured delay to the chosen direction only (tolerance -2/+80 ms)', async () => {
-    const proxy = await proxyTo(echo.port);
+    const proxy = await proxyTo(bench.echo.port);
     const c = await client(proxy);
     const base = await roundTripMs(c, Buffer.from('warm'));
     await proxy.addToxic({ name: 'down', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 150, jitter: 0 } });
@@ -95,7 +56,7 @@ describe('latency', () => {
   });
 
   it('keeps jitter within latency ± jitter', async () => {
-    const proxy = await proxyTo(echo.port);
+    const proxy = await proxyTo(bench.echo.port);
     const c = await client(proxy);
     await proxy.addToxic({ name: 'j', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 60, jitter: 30 } });
     const samples: number[] = [];
@@ -107,8 +68,7 @@ describe('latency', () => {
 
 describe('bandwidth', () => {
   it('paces 120 kB at rate 200 KB/s to about 600 ms (tolerance 480-1100 ms)', async () => {
-    const source = await startSourceServer(120_000);
-    servers.push(source);
+    const source = keepServer(await startSourceServer(120_000));
     const proxy = await proxyTo(source.port);
     await proxy.addToxic({ name: 'bw', type: 'bandwidth', stream: 'downstream', toxicity: 1, attributes: { rate: 200 } });
     const start = performance.now();
@@ -124,8 +84,7 @@ describe('bandwidth', () => {
 
 describe('slicer', () => {
   it('splits one 2 kB write into many small reads with gaps between them', async () => {
-    const source = await startSourceServer(2_000);
-    servers.push(source);
+    const source = keepServer(await startSourceServer(2_000));
     const proxy = await proxyTo(source.port);
     await proxy.addToxic({
       name: 'slice',
@@ -146,7 +105,7 @@ describe('slicer', () => {
 
 describe('limit_data', () => {
   it('lets exactly N bytes through to the client, then closes the connection', async () => {
-    const proxy = await proxyTo(echo.port);
+    const proxy = await proxyTo(bench.echo.port);
     await proxy.addToxic({ name: 'cap', type: 'limit_data', stream: 'downstream', toxicity: 1, attributes: { bytes: 1_000 } });
     const c = await client(proxy);
     c.socket.write(pattern(600));
@@ -160,7 +119,7 @@ describe('limit_data', () => {
 
 describe('toxicity', () => {
   it('toxicity 0 leaves connections alone; toxicity 1 hits every connection', async () => {
-    const proxy = await proxyTo(echo.port);
+    const proxy = await proxyTo(bench.echo.port);
     await proxy.addToxic({ name: 'never', type: 'latency', stream: 'downstream', toxicity: 0, attributes: { latency: 300, jitter: 0 } });
     for (let i = 0; i < 3; i++) {
       expect(await roundTripMs(await client(proxy), Buffer.from('n'))).toBeLessThan(100);
