@@ -54,6 +54,9 @@ function watchExit(exited: Promise<ExitInfo>): ExitWatch {
   return watch;
 }
 
+/** How long a refused health check waits for a pending exit of the server before it counts. */
+const EXIT_SETTLE_MS = 250;
+
 /** Waits for `work`, the server's exit or a stop request, whichever comes first; then cancels `work`. */
 function race<T>(work: (signal: AbortSignal) => Promise<T>, server: ExitWatch | undefined, stop: AbortSignal): Promise<Outcome<T>> {
   if (stop.aborted) return Promise.resolve({ kind: 'stop' });
@@ -293,6 +296,13 @@ export async function runSupervisor(opts: SupervisorOptions): Promise<ExitCode> 
         if (metrics.status !== 'healthy') setStatus('healthy');
         else saveMetrics();
         continue;
+      }
+      // A server killed a moment ago refuses the probe before its exit is seen: that failure is the
+      // exit. (A hung server times out instead, and is not kept waiting for.)
+      if (!result.timedOut) {
+        const settled = await race(pause(EXIT_SETTLE_MS), server, stopSignal);
+        if (settled.kind === 'stop') return 'stop';
+        if (settled.kind === 'exit') return unexpectedExit(settled.exit);
       }
       metrics.health_checks_failed++;
       failedInARow++;
