@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunTarget } from '../load/run-target.ts';
 import type { RealtimeResult } from '../load/realtime-run.ts';
 
@@ -46,14 +47,5 @@ export type Scenario = (ctx: ScenarioContext) => Promise<Omit<ScenarioResult, 'n
 
 /** Sleeps `ms`, or less when the run is aborted. */
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return sleep(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -1,6 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { writeReports } from '../reports/write.ts';
@@ -8,9 +6,8 @@ import { selectChecks, UnknownCheckError } from '../spec/conformance/registry.ts
 import { HarnessError, runConformance, type TargetSpec } from '../spec/conformance/runner.ts';
 import { exitStatus } from '../spec/conformance/verdict.ts';
 import { parseDependencyNames, type DependencyName } from '../spec/conformance/dependencies.ts';
-import { UsageError } from './usage-error.ts';
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+import { parseIntOption, UsageError } from './usage-error.ts';
+import { referenceServerCommand } from '../chaos/target-process.ts';
 
 /**
  * Timings `sockproof conformance` gives the reference server it starts by default, so that the
@@ -62,11 +59,8 @@ interface Flags extends Omit<ConfigFile, 'serverEnv' | 'repeat' | 'propertyRuns'
   quiet?: boolean;
 }
 
-function positiveInt(name: string, value: string | undefined, min = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} takes a whole number >= ${min}, got "${value}"`);
-  return n;
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  return value === undefined ? undefined : parseIntOption(name)(value);
 }
 
 async function readConfig(path: string | undefined): Promise<ConfigFile> {
@@ -136,7 +130,8 @@ export function registerConformance(program: Command): void {
       if (targetUrl) target = { kind: 'url', url: targetUrl };
       else if (serverCmd) target = { kind: 'command', command: serverCmd, env: { ...file.serverEnv, ...parseEnv(flags.env) } };
       else {
-        target = { kind: 'command', command: `"${process.execPath}" bin/sockproof.mjs serve`, cwd: REPO_ROOT, env: { ...FAST_REFERENCE_ENV, ...parseEnv(flags.env) } };
+        const reference = referenceServerCommand();
+        target = { kind: 'command', command: reference.command, cwd: reference.cwd, env: { ...FAST_REFERENCE_ENV, ...parseEnv(flags.env) } };
         notes.push(`target: the reference server, started by the harness with shortened timings ${JSON.stringify(FAST_REFERENCE_ENV)}`);
       }
       const jwtSecret = flags.jwtSecret ?? file.jwtSecret;

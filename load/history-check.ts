@@ -126,14 +126,3 @@ export function checkHistory(acked: readonly AckedSend[], history: readonly Stor
 function pick(a: AckedSend): { authorId: string; clientMsgId: string } {
   return { authorId: a.authorId, clientMsgId: a.clientMsgId };
 }
-
-/** One line describing the verdict, naming the first problems found. */
-export function describeVerdict(v: HistoryVerdict): string {
-  if (v.exactlyOnce) return `exactly once: ${v.acked} acked, ${v.stored} stored (${v.storedNotAcked} stored without an ack seen)`;
-  const parts: string[] = [];
-  if (v.lost.length) parts.push(`${v.lost.length} acked but not stored (first: ${v.lost[0]!.authorId}/${v.lost[0]!.clientMsgId})`);
-  if (v.duplicated.length) parts.push(`${v.duplicated.length} stored more than once (first: ${v.duplicated[0]!.authorId}/${v.duplicated[0]!.clientMsgId} x${v.duplicated[0]!.count})`);
-  if (v.mismatched.length) parts.push(`${v.mismatched.length} mismatched (first: ${v.mismatched[0]!.why})`);
-  if (!v.seqStrictlyIncreasing) parts.push('seq does not strictly increase');
-  return `NOT exactly once: ${parts.join('; ')}`;
-}

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AckedSend } from './history-check.ts';
 import { DRAIN_TIMEOUT_MS, MAX_IN_FLIGHT_PER_CLIENT } from './run-bounds.ts';
 import type { SendFailure, StreamClient } from './stream-client.ts';
@@ -38,9 +39,6 @@ export interface MessageStream {
   stop(): void;
   /** Resolves when every client loop is done, with every send in start order. */
   finished: Promise<SendRecord[]>;
-  /** Sends recorded so far (answered ones). */
-  records: SendRecord[];
-  started(): number;
 }
 
 export function startStream(clients: readonly StreamClient[], opts: StreamOptions): MessageStream {
@@ -48,8 +46,9 @@ export function startStream(clients: readonly StreamClient[], opts: StreamOption
   let stopped = false;
   let stopAt = Number.POSITIVE_INFINITY;
   let started = 0;
-  let wakeStop: () => void = () => {};
-  const stopPromise = new Promise<void>((r) => (wakeStop = r));
+  // Wakes a client waiting for its next slot; an AbortSignal leaves no reaction behind per wait,
+  // where racing one long-lived promise would keep one per send until the run ends.
+  const stopping = new AbortController();
   const drain = opts.drainTimeoutMs ?? DRAIN_TIMEOUT_MS;
   const giveUpAt = () => stopAt + drain;
 
@@ -83,12 +82,12 @@ export function startStream(clients: readonly StreamClient[], opts: StreamOption
     let n = 0;
     while (!stopped && started < opts.maxMessages) {
       if (inFlight.size >= maxInFlight) {
-        await Promise.race([...inFlight, stopPromise]);
+        await Promise.race(inFlight); // after stop() the loop would wait for these anyway
         continue;
       }
       if (interval > 0) {
         const wait = next - performance.now();
-        if (wait > 0) await Promise.race([new Promise((r) => setTimeout(r, wait)), stopPromise]);
+        if (wait > 0) await sleep(wait, undefined, { signal: stopping.signal }).catch(() => undefined);
         if (stopped) break;
         next = Math.max(next + interval, performance.now() - interval);
       }
@@ -105,10 +104,8 @@ export function startStream(clients: readonly StreamClient[], opts: StreamOption
       if (stopped) return;
       stopped = true;
       stopAt = performance.now();
-      wakeStop();
+      stopping.abort();
     },
     finished,
-    records,
-    started: () => started,
   };
 }

@@ -14,8 +14,6 @@ export interface RunTarget {
   process: TargetProcess | undefined;
   /** What the run did to the target, for the output (limits relaxed and restored, server started...). */
   notes: string[];
-  /** Re-applies the run's relaxed limits (after a restart: PUT /admin/limits does not survive one). */
-  relax(): Promise<void>;
   /** Restores limits (attached target) or stops and removes the server (started target). Never throws. */
   close(): Promise<string[]>;
 }
@@ -31,22 +29,15 @@ export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promi
     await probeHealth(choice.url);
     const access = { url: choice.url, jwtSecret: choice.jwtSecret ?? '' };
     const notes = [`target: ${choice.url} (not started by the runner)`];
-    let relaxed = false;
-    const relax = async () => {
-      if (!opts.relaxLimits) return;
-      await relaxLimits(access, RELAXED_RATE_LIMITS);
-      relaxed = true;
-    };
-    await relax();
-    if (relaxed) notes.push(`rate limits: relaxed for the run with PUT /admin/limits ${JSON.stringify(RELAXED_RATE_LIMITS)}`);
+    if (opts.relaxLimits) await relaxLimits(access, RELAXED_RATE_LIMITS);
+    if (opts.relaxLimits) notes.push(`rate limits: relaxed for the run with PUT /admin/limits ${JSON.stringify(RELAXED_RATE_LIMITS)}`);
     return {
       url: choice.url,
       jwtSecret: choice.jwtSecret,
       process: undefined,
       notes,
-      relax,
       async close() {
-        if (!relaxed) return [];
+        if (!opts.relaxLimits) return [];
         try {
           await restoreLimits(access);
           return ['rate limits: restored with DELETE /admin/limits'];
@@ -74,6 +65,7 @@ export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promi
     await proc.stop();
     throw err;
   }
+  proc.afterRestart.push(relax); // PUT /admin/limits does not survive a restart (the kill scenario's)
   return {
     get url() {
       return proc.url;
@@ -81,12 +73,9 @@ export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promi
     jwtSecret: proc.jwtSecret,
     process: proc,
     notes: [`target: ${choice.label}, started by the runner on ${proc.url} with a temporary DATA_DIR and relaxed rate limits (removed at the end)`],
-    relax,
     async close() {
       await proc.stop();
       return [];
     },
   };
 }
-
-export { TargetUnavailableError };

@@ -39,8 +39,6 @@ export class StreamClient {
   private readonly waiters = new Set<() => void>();
   private lastError = '';
   disconnects = 0;
-  joins = 0;
-  readonly connectErrors: Record<string, number> = {};
 
   constructor(readonly opts: StreamClientOptions) {
     this.socket = io(opts.url, {
@@ -60,7 +58,6 @@ export class StreamClient {
     });
     this.socket.on('connect_error', (err: Error & { data?: { code?: string; retryAfterMs?: number } }) => {
       const code = err.data?.code ?? 'CONNECT_FAILED';
-      this.connectErrors[code] = (this.connectErrors[code] ?? 0) + 1;
       this.lastError = `${code}: ${err.message}`;
       // A handshake refused by the server (not a transport failure) is not retried by socket.io itself.
       if (this.opts.reconnect && !this.closed && !this.socket.active) {
@@ -68,10 +65,6 @@ export class StreamClient {
       }
     });
     this.socket.on('message:new', (msg: { authorId?: unknown; clientMsgId?: unknown }) => opts.onMessageNew?.(msg ?? {}, performance.now()));
-  }
-
-  get isReady(): boolean {
-    return this.ready;
   }
 
   private async join(): Promise<void> {
@@ -82,7 +75,6 @@ export class StreamClient {
           error?: { code: string; message: string };
         };
         if (ack?.ok) {
-          this.joins++;
           this.ready = true;
           for (const wake of this.waiters) wake();
           return;

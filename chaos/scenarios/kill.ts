@@ -36,7 +36,6 @@ export const killScenario: Scenario = async (ctx) => {
       await proc.restart();
       const servingAt = await serving;
       if (servingAt === undefined) throw new Error(`the server did not serve /health/socket within ${SERVING_TIMEOUT_MS} ms of a restart: ${proc.lastOutput()}`);
-      await ctx.target.relax();
       kills.push({ atMs: Math.round(killAt - t0), killToServingMs: Math.round(servingAt - killAt), killToFirstAckMs: null });
       ctx.say(`  serving again after ${Math.round(servingAt - killAt)} ms`);
     }

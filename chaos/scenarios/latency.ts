@@ -3,7 +3,7 @@ import { roundSummary, summarize } from '../../load/percentiles.ts';
 import { summarizeVerdict } from '../../load/realtime-run.ts';
 import type { SendRecord } from '../../load/message-stream.ts';
 import { openFaultLink } from '../fault-link.ts';
-import { startFaultStream } from '../fault-stream.ts';
+import { ackedAfter, startFaultStream } from '../fault-stream.ts';
 import { pause, type Scenario } from '../scenario.ts';
 import { streamVerdict } from '../stream-verdict.ts';
 
@@ -43,7 +43,7 @@ export const latencyScenario: Scenario = async (ctx) => {
     const { records, history, doubt } = await fs.finish();
     const before = summarize(ackMsBetween(records, t0, addedAt));
     const during = summarize(ackMsBetween(records, addedAt, removedAt));
-    const { verdict, reason } = streamVerdict(history, doubt, records.filter((r) => r.ackedAt !== undefined && r.ackedAt > addedAt).length);
+    const { verdict, reason } = streamVerdict(history, doubt, ackedAfter(records, addedAt));
     const bothPhases = before.count > 0 && during.count > 0;
     return {
       verdict: bothPhases ? verdict : 'fail',

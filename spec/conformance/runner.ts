@@ -10,6 +10,7 @@ import { attachedTarget, startedTarget, TargetProcess, TargetStartError, type Ta
 import { DependencyStartError, HarnessDependencies, type DependencyName } from './dependencies.ts';
 import { privateKeyMinter, secretMinter, type TokenMinter } from './tokens.ts';
 import { versionOutcome } from './versions.ts';
+import { redactUrl } from '../../chaos/services/redacted-url.ts';
 import { runOutcome, summarise, verdictOf, worstVerdict } from './verdict.ts';
 import { EvidenceRecorder } from './wire/evidence.ts';
 import { PollingSession } from './wire/polling.ts';
@@ -126,7 +127,7 @@ async function resolveTarget(opts: RunOptions, nodes: number, depsEnv: Record<st
 
 /** Service URLs without passwords, for the report: pure. */
 function redactUrls(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, /^[a-z]+:\/\//.test(v) ? v.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') : v]));
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, /^[a-z]+:\/\//.test(v) ? redactUrl(v) : v]));
 }
 
 async function runAgainst(target: Target, opts: RunOptions, startedAt: string, dependencies: HarnessDependencies | undefined, deployment: Deployment): Promise<Report> {
@@ -187,12 +188,11 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string, d
   for (let round = 0; round < opts.repeat; round++) {
     for (const [i, check] of opts.checks.entries()) {
       if (target.process && !target.process.isRunning) {
+        // restart() runs relax() again (an afterRestart hook), as for restarts inside a check.
         await target.process.restart().catch((err: unknown) => {
           throw new HarnessError(`the target is down before ${check.id} and could not be restarted: ${(err as Error).message}`);
         });
-        await relax();
       }
-      const restartsBefore = target.process?.restarts ?? 0;
       const ctx = new CheckContext(check.id, target, spec, tokens, adminToken, capabilities, { propertyRuns: opts.propertyRuns, seed: opts.seed, runTag: `${runTag}${round}` }, harnessLimits);
       const startedMs = performance.now();
       const run = await runOne(check, ctx);
@@ -208,7 +208,6 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string, d
           throw new HarnessError(`the target exited during ${check.id} and could not be restarted: ${(err as Error).message}`);
         });
       }
-      if ((target.process?.restarts ?? 0) !== restartsBefore) await relax();
       const verdict = verdictOf(run.outcome, check.level, opts.strict);
       const result: CheckResult = {
         id: check.id,

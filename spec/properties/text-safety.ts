@@ -1,6 +1,6 @@
 import { parseFragment } from 'parse5';
-import { RAW_TEXT_MAX_UNITS, TEXT_MAX_CODE_POINTS } from '../limits.ts';
-import { codePointLength, normalizeText } from '../text.ts';
+import { MessageText } from '../events.ts';
+import { normalizeText } from '../text.ts';
 
 /**
  * The text-safety judgement (TEXT-1..3), pure: given what was sent and the `text` and `html` the
@@ -10,9 +10,7 @@ export type TextJudgement = { ok: true } | { ok: false; why: string };
 
 /** Whether the spec requires the target to accept this input as message text (MSG-3). */
 export function acceptableText(input: string): boolean {
-  if (input.length > RAW_TEXT_MAX_UNITS) return false;
-  const n = codePointLength(normalizeText(input));
-  return n >= 1 && n <= TEXT_MAX_CODE_POINTS;
+  return MessageText.safeParse(input).success;
 }
 
 /** Parses html as an HTML fragment (in a <body>, as a page would show it) and returns its node kinds and text. */

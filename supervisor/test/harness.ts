@@ -2,17 +2,20 @@
 // every process a test started, whatever happened in the test.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { METRICS_FILE_NAME } from '../config.ts';
+import { LAUNCHER } from '../daemon-control.ts';
 import { readMetricsFile, type MetricsFile } from '../metrics-file.ts';
+import { readPortFile } from '../port-file.ts';
 import { livePid, readPidFile } from '../pid-lock.ts';
 import { isAlive, pidsWithEnvMarker } from '../proc-identity.ts';
 import { signalGroup } from '../process-group.ts';
 import { statePaths, SUPERVISED_BY_ENV } from '../state-dir.ts';
 
-export const LAUNCHER = fileURLToPath(new URL('../../bin/sockproof.mjs', import.meta.url));
+export { LAUNCHER } from '../daemon-control.ts';
+export { isPortFree } from '../../chaos/services/free-port.ts';
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 export const fixtureCommand = (name: string) => [process.execPath, fixture(name)];
 
@@ -90,19 +93,13 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 }
 
 export function metricsOf(stateDir: string): MetricsFile | undefined {
-  const read = readMetricsFile(join(stateDir, 'socketio-metrics.json'));
+  const read = readMetricsFile(join(stateDir, METRICS_FILE_NAME));
   return read.ok ? read.metrics : undefined;
 }
 
 export const serverPidOf = (stateDir: string) => readPidFile(statePaths(stateDir).serverPid)?.pid;
 export const supervisorPidOf = (stateDir: string) => readPidFile(statePaths(stateDir).supervisorPid)?.pid;
-export const portOf = (stateDir: string) => {
-  try {
-    return Number(readFileSync(statePaths(stateDir).portFile, 'utf8').trim()) || undefined;
-  } catch {
-    return undefined;
-  }
-};
+export const portOf = (stateDir: string) => readPortFile(statePaths(stateDir).portFile);
 
 /** Waits until the supervisor reports a healthy server other than `notPid`; returns its pid. */
 export function waitHealthyServer(stateDir: string, notPid?: number, timeoutMs = 45_000): Promise<number> {
@@ -127,14 +124,6 @@ export function supervisorLog(stateDir: string): Array<Record<string, unknown> &
   } catch {
     return [];
   }
-}
-
-export function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
 }
 
 /** Processes started for this state directory's servers (the supervisor marks their environment). */

@@ -3,17 +3,17 @@ import { runConformance, type RunOptions } from '../runner.ts';
 import { FAST_REFERENCE_ENV } from '../../../cli/conformance.ts';
 import type { Report, Verdict } from '../../../reports/schema.ts';
 import { seedDataDir } from '../../../testing/pglite-template.ts';
+import { referenceServerCommand } from '../../../chaos/target-process.ts';
 
-export const REFERENCE_CMD = `"${process.execPath}" bin/sockproof.mjs serve`;
-export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
 
 /** Runs checks against a reference server the harness starts, with the fast timings and optional faults. */
 export function runAgainstReference(only: string[], opts: { faults?: string[]; propertyRuns?: number; extra?: Partial<RunOptions> } = {}): Promise<Report> {
+  const reference = referenceServerCommand();
   const env: Record<string, string> = { ...FAST_REFERENCE_ENV };
   if (opts.faults?.length) env.SOCKPROOF_FAULTS = opts.faults.join(',');
   return runConformance({
     // Seeded from the run's migrated store: a fresh PGlite costs seconds of CPU per run.
-    target: { kind: 'command', command: REFERENCE_CMD, cwd: REPO_ROOT, env, prepareDataDir: seedDataDir },
+    target: { kind: 'command', command: reference.command, cwd: reference.cwd, env, prepareDataDir: seedDataDir },
     checks: only.length ? selectChecks({ only, level: 'all' }) : ALL_CHECKS,
     only,
     level: 'all',
