@@ -147,10 +147,12 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string, d
   const engineIoProtocol = eio.session ? 4 : null;
 
   const claims = { ...(spec.auth.issuer ? { issuer: spec.auth.issuer } : {}), ...(spec.auth.audience ? { audience: spec.auth.audience } : {}) };
+  // A private key given names the target's trust: a harness-started target also gets a JWT_SECRET,
+  // which a JWKS-verifying target does not use.
   const secret = opts.jwtSecret ?? target.process?.jwtSecret;
   let tokens: TokenMinter;
-  if (secret) tokens = secretMinter(secret, claims);
-  else if (opts.privateKey) tokens = await privateKeyMinter(opts.privateKey.file, opts.privateKey.alg, opts.privateKey.kid, claims);
+  if (opts.privateKey) tokens = await privateKeyMinter(opts.privateKey.file, opts.privateKey.alg, opts.privateKey.kid, claims);
+  else if (secret) tokens = secretMinter(secret, claims);
   else throw new HarnessError('no way to mint user tokens: pass --jwt-secret, or --jwks-private-key with the key the target\'s JWKS publishes');
   const adminToken = opts.adminToken ?? (await tokens.mint({ sub: `sockproof-admin-${randomBytes(3).toString('hex')}`, roles: ['admin'], ttlSec: 6 * 3600 }));
 

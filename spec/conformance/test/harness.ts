@@ -7,9 +7,12 @@ import { referenceServerCommand } from '../../../chaos/target-process.ts';
 
 
 /** Runs checks against a reference server the harness starts, with the fast timings and optional faults. */
-export function runAgainstReference(only: string[], opts: { faults?: string[]; propertyRuns?: number; extra?: Partial<RunOptions> } = {}): Promise<Report> {
+export function runAgainstReference(
+  only: string[],
+  opts: { faults?: string[]; env?: Record<string, string>; propertyRuns?: number; extra?: Partial<RunOptions> } = {},
+): Promise<Report> {
   const reference = referenceServerCommand();
-  const env: Record<string, string> = { ...FAST_REFERENCE_ENV };
+  const env: Record<string, string> = { ...FAST_REFERENCE_ENV, ...opts.env };
   if (opts.faults?.length) env.SOCKPROOF_FAULTS = opts.faults.join(',');
   return runConformance({
     // Seeded from the run's migrated store: a fresh PGlite costs seconds of CPU per run.
