@@ -9,7 +9,8 @@ export interface FaultLink {
   clientUrl: string;
   /** Closes the listener and cuts every live connection (a partition). */
   cut(): Promise<void>;
-  heal(): Promise<void>;
+  /** Opens the listener again, to the same target or, given a URL, to that one from now on (a load balancer failing over). */
+  heal(toUrl?: string): Promise<void>;
   /** Adds `ms` of latency to server-to-client data (acks and broadcasts). */
   addLatency(ms: number): Promise<void>;
   removeLatency(): Promise<void>;
@@ -19,22 +20,24 @@ export interface FaultLink {
 export async function openFaultLink(targetUrl: string, name: string): Promise<FaultLink> {
   const target = new URL(targetUrl);
   if (target.protocol !== 'http:') throw new Error('the fault proxy scenarios support http: targets only (TLS would be proxied to 127.0.0.1 with the wrong name)');
-  const port = target.port || '80';
   const conn: ToxiproxyConnection = await connectToxiproxy();
   let proxy: ToxiProxy;
   try {
-    proxy = await conn.toxiproxy.createProxy({ name, listen: '127.0.0.1:0', upstream: `${target.hostname.replace(/^\[|\]$/g, '')}:${port}` });
+    proxy = await conn.toxiproxy.createProxy({ name, listen: '127.0.0.1:0', upstream: upstreamOf(target) });
   } catch (err) {
     await conn.close();
     throw err;
   }
   const listen = proxy.listen;
-  const upstream = proxy.upstream;
+  let upstream = proxy.upstream;
   const toxicName = `${name}-latency`;
   return {
     clientUrl: `http://${listen}`,
     cut: async () => void (await proxy.update({ enabled: false, listen, upstream })),
-    heal: async () => void (await proxy.update({ enabled: true, listen, upstream })),
+    heal: async (toUrl) => {
+      if (toUrl) upstream = upstreamOf(new URL(toUrl));
+      await proxy.update({ enabled: true, listen, upstream });
+    },
     addLatency: async (ms) =>
       void (await proxy.addToxic({ name: toxicName, type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: ms, jitter: 0 } })),
     removeLatency: async () => {
@@ -49,4 +52,9 @@ export async function openFaultLink(targetUrl: string, name: string): Promise<Fa
       }
     },
   };
+}
+
+/** host:port of an http: URL, as the proxy's upstream. */
+function upstreamOf(url: URL): string {
+  return `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || '80'}`;
 }

@@ -1,6 +1,6 @@
 import { openFleet, verifyExactlyOnce, type Fleet } from '../load/chat-fleet.ts';
 import type { HistoryVerdict } from '../load/history-check.ts';
-import { startStream, type MessageStream, type SendRecord } from '../load/message-stream.ts';
+import { startStream, type SendRecord } from '../load/message-stream.ts';
 import type { ScenarioContext } from './scenario.ts';
 import { doubtFigures, type DoubtFigures } from './stream-verdict.ts';
 
@@ -10,9 +10,10 @@ export const CHAOS_ACK_TIMEOUT_MS = 5_000;
 /** The clients of a fault scenario streaming at a fixed rate, retrying unanswered sends with the same clientMsgId. */
 export interface FaultStream {
   fleet: Fleet;
-  stream: MessageStream;
   /** Stops sending, waits for every send to be acked or given up, reads history and checks it. */
   finish(): Promise<{ records: SendRecord[]; history: HistoryVerdict; doubt: DoubtFigures }>;
+  /** Stops sending and closes the clients at once (the scenario failed). */
+  abort(): void;
 }
 
 export async function startFaultStream(ctx: ScenarioContext, runId: string, clientUrl?: string): Promise<FaultStream> {
@@ -27,13 +28,16 @@ export async function startFaultStream(ctx: ScenarioContext, runId: string, clie
   });
   return {
     fleet,
-    stream,
     async finish() {
       stream.stop();
       const records = await stream.finished;
       fleet.close();
-      const history = await verifyExactlyOnce({ url: ctx.target.url, jwtSecret: ctx.target.jwtSecret! }, fleet.channelId, records);
+      const history = await verifyExactlyOnce(access, fleet.channelId, records);
       return { records, history, doubt: doubtFigures(records) };
+    },
+    abort() {
+      stream.stop();
+      fleet.close();
     },
   };
 }

@@ -32,6 +32,8 @@ export interface Fleet {
   /** Send to `message:new` at a client other than the author, ms. */
   fanoutMs: number[];
   fanoutSeen: number;
+  /** Disconnects seen so far, over all clients. */
+  disconnects(): number;
   close(): void;
 }
 
@@ -39,7 +41,14 @@ export async function openFleet(target: TargetAccess, opts: FleetOptions): Promi
   const channelId = `sp-${opts.runId}`.slice(0, 64);
   await createRunChannel(target, channelId);
   const lastAttempt = new Map<string, number>();
-  const fleet: Fleet = { channelId, clients: [], fanoutMs: [], fanoutSeen: 0, close: () => fleet.clients.forEach((c) => c.close()) };
+  const fleet: Fleet = {
+    channelId,
+    clients: [],
+    fanoutMs: [],
+    fanoutSeen: 0,
+    disconnects: () => fleet.clients.reduce((n, c) => n + c.disconnects, 0),
+    close: () => fleet.clients.forEach((c) => c.close()),
+  };
   const url = opts.clientUrl ?? target.url;
   for (let i = 0; i < opts.clients; i++) {
     const userId = `u${i}-${opts.runId}`.slice(0, 128);

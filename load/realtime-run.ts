@@ -56,7 +56,7 @@ export async function runRealtimeLoad(target: TargetAccess, opts: RealtimeOption
     const elapsedS = Math.max(0.001, (lastAck - t0) / 1000);
     // Let the last broadcasts arrive before the clients go.
     await new Promise((r) => setTimeout(r, 300));
-    const disconnects = fleet.clients.reduce((n, c) => n + c.disconnects, 0);
+    const disconnects = fleet.disconnects();
     fleet.close();
     say('verifying history...');
     const verdict = await verifyExactlyOnce(target, fleet.channelId, records);

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { ErrorBody, ErrorCode } from '../spec/index.ts';
 
 /**
@@ -24,6 +25,11 @@ export class AppError extends Error {
 /** The catalogue: one constructor per refusal, so messages stay consistent. */
 export const errors = {
   validation: (message: string) => new AppError('VALIDATION', message),
+  /** VALIDATION naming the first problem zod found: `path: message` (`what` when at the top). */
+  invalid: (error: z.ZodError, what: string) => {
+    const issue = error.issues[0];
+    return new AppError('VALIDATION', `${issue?.path.join('.') || what}: ${issue?.message ?? 'invalid'}`);
+  },
   unauthorized: (message = 'authentication required') => new AppError('UNAUTHORIZED', message),
   forbidden: (message: string) => new AppError('FORBIDDEN', message),
   notFound: (what: string) => new AppError('NOT_FOUND', `${what} not found`),

@@ -41,8 +41,7 @@ export const killScenario: Scenario = async (ctx) => {
     }
     await pause(o.phaseMs, ctx.signal);
   } catch (err) {
-    fs.stream.stop();
-    fs.fleet.close();
+    fs.abort();
     throw err;
   }
   const { records, history, doubt } = await fs.finish();

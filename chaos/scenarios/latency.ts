@@ -36,8 +36,7 @@ export const latencyScenario: Scenario = async (ctx) => {
       await link.removeLatency();
       removedAt = performance.now();
     } catch (err) {
-      fs.stream.stop();
-      fs.fleet.close();
+      fs.abort();
       throw err;
     }
     const { records, history, doubt } = await fs.finish();

@@ -22,7 +22,7 @@ export const partitionScenario: Scenario = async (ctx) => {
     let disconnectsBefore = 0;
     try {
       await pause(o.phaseMs, ctx.signal);
-      disconnectsBefore = fs.fleet.clients.reduce((n, c) => n + c.disconnects, 0);
+      disconnectsBefore = fs.fleet.disconnects();
       cutAt = performance.now();
       await link.cut();
       ctx.say(`  proxy cut for ${o.cutMs} ms`);
@@ -32,11 +32,10 @@ export const partitionScenario: Scenario = async (ctx) => {
       ctx.say('  proxy healed');
       await pause(o.phaseMs, ctx.signal);
     } catch (err) {
-      fs.stream.stop();
-      fs.fleet.close();
+      fs.abort();
       throw err;
     }
-    const disconnects = fs.fleet.clients.reduce((n, c) => n + c.disconnects, 0) - disconnectsBefore;
+    const disconnects = fs.fleet.disconnects() - disconnectsBefore;
     const { records, history, doubt } = await fs.finish();
     const { verdict, reason } = streamVerdict(history, doubt, ackedAfter(records, healAt));
     return {

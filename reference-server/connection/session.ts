@@ -1,7 +1,7 @@
 import { userSockets } from '../cluster/user-sockets.ts';
 import type { ChatSocket, NodeContext } from '../context.ts';
 import { attachDispatch } from '../events/dispatch.ts';
-import { announceTypingEnded } from '../events/typing.ts';
+import { endSocketTyping } from '../events/typing.ts';
 import { CHANNEL_ROOM_PREFIX, userRoom } from '../rooms.ts';
 import { endLocalSession } from './end-session.ts';
 
@@ -19,7 +19,7 @@ export function startSession(ctx: NodeContext, socket: ChatSocket): void {
 
   socket.on('disconnecting', () => {
     clearTimeout(expiry.timer);
-    for (const entry of ctx.typing.dropSocket(socket.id)) announceTypingEnded(ctx, entry);
+    endSocketTyping(ctx, socket.id);
     if (ctx.sessions.remove(userId, socket.id)) {
       const rooms = [...socket.rooms].filter((r) => r.startsWith(CHANNEL_ROOM_PREFIX));
       if (rooms.length === 0) return;

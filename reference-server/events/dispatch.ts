@@ -61,7 +61,7 @@ async function dispatch<E extends ClientEventName>(ctx: NodeContext, call: Call,
       reply(ctx, ack, { ok: true, data });
       ctx.metrics.inc('eventsProcessed');
     } catch (err) {
-      const error = toErrorBody(ctx, call, event, err);
+      const error = toErrorBody(call, event, err);
       reply(ctx, ack, { ok: false, error });
       ctx.metrics.inc('eventsRejected');
       if (event === 'message:send') ctx.metrics.inc('messagesRejected');
@@ -74,16 +74,12 @@ async function run<E extends ClientEventName>(ctx: NodeContext, call: Call, even
   if (ctx.lifecycle.draining) throw errors.unavailable('server shutting down', 1_000);
   if (LIMITED_EVENTS.has(event)) await ctx.limits.consume(event as RateLimitName, call.identity.userId);
   const parsed = clientEvents[event].payload.safeParse(payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'payload';
-    throw errors.validation(`${where}: ${issue?.message ?? 'invalid'}`);
-  }
+  if (!parsed.success) throw errors.invalid(parsed.error, 'payload');
   if (event === 'channel:history' && ctx.faults.has('throw-in-handler')) throw new Error('fault throw-in-handler');
   return handlers[event](ctx, call, parsed.data as Payload<E>);
 }
 
-function toErrorBody(ctx: NodeContext, call: Call, event: string, err: unknown): ErrorBody {
+function toErrorBody(call: Call, event: string, err: unknown): ErrorBody {
   if (err instanceof AppError) return err.toBody();
   // ACK-6, OPS-4: unexpected, so logged with context; the client learns nothing internal.
   call.log.error({ event, err }, 'handler failed');

@@ -6,7 +6,6 @@ import type { Handler } from './handler.ts';
 /** PRES-1, PRES-2: the new status goes to every channel any of the user's sockets is in. */
 export const update: Handler<'presence:update'> = async (ctx, call, { status }) => {
   const userId = call.identity.userId;
-  ctx.sessions.setStatus(userId, status);
   const sockets = await userSockets(ctx, userId);
   const rooms = new Set<string>();
   for (const s of sockets) for (const room of s.rooms) if (room.startsWith(CHANNEL_ROOM_PREFIX)) rooms.add(room);

@@ -12,6 +12,13 @@ export function announceTypingEnded(ctx: NodeContext, entry: TypingEntry): void 
     .emit('typing', { channelId: entry.channelId, userId: entry.userId, typing: false });
 }
 
+/** Ends every indicator of a socket that is gone (SES-2, SES-3); returns how many. */
+export function endSocketTyping(ctx: NodeContext, socketId: string): number {
+  const entries = ctx.typing.dropSocket(socketId);
+  for (const entry of entries) announceTypingEnded(ctx, entry);
+  return entries.length;
+}
+
 /** Ends a socket's indicator in a channel, if it had one. */
 export function endTyping(ctx: NodeContext, socketId: string, channelId: string): void {
   const entry = ctx.typing.stop(socketId, channelId);

@@ -9,8 +9,7 @@ import type { z } from 'zod';
 function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw errors.validation(`${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+  throw errors.invalid(parsed.error, 'body');
 }
 
 /** FIX-1, FIX-2: fixtures that let a harness set up its world. */

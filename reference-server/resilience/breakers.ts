@@ -17,10 +17,6 @@ export class Breakers {
     return breaker;
   }
 
-  get(name: string): DependencyBreaker | undefined {
-    return this.byName.get(name);
-  }
-
   statuses(): Record<string, BreakerStatus> {
     return Object.fromEntries([...this.byName].map(([name, b]) => [name, b.status()]));
   }

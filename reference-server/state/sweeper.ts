@@ -1,5 +1,5 @@
 import type { NodeContext } from '../context.ts';
-import { announceTypingEnded } from '../events/typing.ts';
+import { endSocketTyping } from '../events/typing.ts';
 
 /**
  * The periodic sweep of SES-3: anything per-connection still held for a socket that is gone is
@@ -11,9 +11,7 @@ export function startSweeper(ctx: NodeContext): () => void {
     let removed = ctx.sessions.sweep(isConnected);
     for (const socketId of [...ctx.typing.socketIds()]) {
       if (isConnected(socketId)) continue;
-      const entries = ctx.typing.dropSocket(socketId);
-      for (const entry of entries) announceTypingEnded(ctx, entry);
-      removed += entries.length;
+      removed += endSocketTyping(ctx, socketId);
     }
     if (removed > 0) ctx.metrics.inc('staleEntriesCleaned', removed);
   }, ctx.config.cleanupIntervalMs);

@@ -106,7 +106,7 @@ export class CheckContext {
   /** Opens an Engine.IO session (no namespace yet). */
   async open(
     label: string,
-    opts: { transports?: TransportName[]; upgrade?: boolean; extraHeaders?: Record<string, string>; recordHeartbeats?: boolean; url?: string } = {},
+    opts: { transports?: TransportName[]; upgrade?: boolean; extraHeaders?: Record<string, string>; url?: string } = {},
   ): Promise<WireConnection> {
     const conn = await WireConnection.open({ url: opts.url ?? this.target.url, label, recorder: this.recorder, ...opts });
     this.connections.push(conn);

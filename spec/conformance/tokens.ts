@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { importPKCS8, SignJWT } from 'jose';
+import { importPKCS8 } from 'jose';
 import type { Role } from '../auth.ts';
-import { mintToken } from '../tokens.ts';
+import { mintToken, signToken } from '../tokens.ts';
 
 /** What a check asks a token for. */
 export interface TokenSpec {
@@ -38,17 +38,7 @@ export async function privateKeyMinter(
   return {
     kind: 'private-key',
     secret: undefined,
-    async mint(spec) {
-      const now = Math.floor(Date.now() / 1000);
-      const jwt = new SignJWT({ ...spec.extra, roles: spec.roles ?? ['member'], ...(spec.name ? { name: spec.name } : {}) })
-        .setProtectedHeader({ alg, typ: 'JWT', ...(kid ? { kid } : {}) })
-        .setSubject(spec.sub)
-        .setIssuedAt(now)
-        .setExpirationTime(now + (spec.ttlSec ?? 3600));
-      if (claims.issuer) jwt.setIssuer(claims.issuer);
-      if (claims.audience) jwt.setAudience(claims.audience);
-      return jwt.sign(key);
-    },
+    mint: (spec) => signToken({ key, alg, kid }, { ...spec, ...definedClaims(claims) }),
   };
 }
 

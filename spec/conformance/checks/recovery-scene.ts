@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connectToxiproxy } from '../../../chaos/toxiproxy/connect.ts';
+import { openFaultLink } from '../../../chaos/fault-link.ts';
 import { CheckInconclusive } from '../check.ts';
 import type { CheckContext } from '../context.ts';
 import type { Arrival } from '../wire/connection.ts';
@@ -21,11 +21,9 @@ export function offsetOf(arrival: Arrival): string | undefined {
  * messages it missed in order, and its rooms. P06 returns to the same node, S14 to another one.
  */
 export async function recoveryScene(ctx: CheckContext, where: { senderUrl: string; returnTo: string; label: string }): Promise<void> {
-  const lb = await connectToxiproxy();
+  const lb = await openFaultLink(ctx.target.url, `lb-${randomUUID().slice(0, 8)}`);
   try {
-    const target = new URL(ctx.target.url);
-    const route = await lb.toxiproxy.createProxy({ name: `lb-${randomUUID().slice(0, 8)}`, listen: '127.0.0.1:0', upstream: `${target.hostname}:${target.port}` });
-    const lbUrl = `http://127.0.0.1:${route.listen.split(':').at(-1)}`;
+    const lbUrl = lb.clientUrl;
     const [user, sender] = [await ctx.user('roamer'), await ctx.user('sender')];
     const channelId = await ctx.channel();
     const first = await ctx.open('roamer via lb', { url: lbUrl, transports: ['websocket'] });
@@ -41,12 +39,12 @@ export async function recoveryScene(ctx: CheckContext, where: { senderUrl: strin
     const offset = offsetOf(seen);
     if (!offset) throw new CheckInconclusive('message:new carried no recovery offset although features.connectionStateRecovery is published');
 
-    const cut = await route.update({ enabled: false, listen: route.listen, upstream: route.upstream });
+    await lb.cut();
     ctx.recorder.note('load balancer cut: the roamer\'s transport closes');
     ctx.require(await first.waitClosed(WAIT_MS), 'the roamer sees its transport close', 'still open');
     const missed = [];
     for (let i = 1; i <= MISSED; i++) missed.push(await ctx.ok(senderConn, 'message:send', { channelId, text: `missed ${i}`, clientMsgId: msgKey(ctx) }));
-    await cut.update({ enabled: true, listen: cut.listen, upstream: new URL(where.returnTo).host });
+    await lb.heal(where.returnTo);
     ctx.recorder.note(`load balancer now points at ${where.label}`);
 
     const again = await ctx.open(`roamer via lb (${where.label})`, { url: lbUrl, transports: ['websocket'] });
@@ -69,9 +67,9 @@ export async function recoveryScene(ctx: CheckContext, where: { senderUrl: strin
     // where a server that skipped its middleware for recovered sockets would take it back.
     const liveOffset = live ? offsetOf(live) : undefined;
     if (!liveOffset) return;
-    const cutAgain = await route.update({ enabled: false, listen: route.listen, upstream: new URL(where.returnTo).host });
+    await lb.cut();
     ctx.require(await again.waitClosed(WAIT_MS), 'the recovered socket sees its transport close again', 'still open');
-    await cutAgain.update({ enabled: true, listen: cutAgain.listen, upstream: cutAgain.upstream });
+    await lb.heal();
     const forged = await ctx.open('roamer with a forged token', { url: lbUrl, transports: ['websocket'] });
     const refused = await forged.connect({ token: `${user.token}x`, pid: hello.pid, offset: liveOffset });
     const code = refused.kind === 'refused' ? (refused.data as { code?: unknown } | null)?.code : undefined;

@@ -37,10 +37,6 @@ export class ArrivalQueue<T> {
     }
   }
 
-  get isEnded(): boolean {
-    return this.ended;
-  }
-
   /** Removes and returns the first queued item that matches, waiting up to timeoutMs; undefined on timeout or end. */
   take(match: Match<T>, timeoutMs: number): Promise<T | undefined> {
     const i = this.items.findIndex(match);
@@ -58,11 +54,6 @@ export class ArrivalQueue<T> {
       };
       this.waiters.push(waiter);
     });
-  }
-
-  /** Items queued now that match, left in place. */
-  peekAll(match: Match<T>): T[] {
-    return this.items.filter(match);
   }
 
   /** Removes every queued item that matches and returns them. */

@@ -54,8 +54,6 @@ export interface WireOptions {
   /** Upgrade polling to WebSocket when offered (default: false, so a check knows its transport). */
   upgrade?: boolean;
   extraHeaders?: Record<string, string>;
-  /** Record Engine.IO ping/pong frames as evidence (default false: heartbeat checks turn it on). */
-  recordHeartbeats?: boolean;
 }
 
 const ENGINE_OPEN_TIMEOUT_MS = 5_000;
@@ -75,8 +73,6 @@ export class WireConnection {
   readonly ackCounts = new Map<number, number>();
   handshake: HandshakeInfo | undefined;
   private readonly connectedNsps = new Set<string>();
-  readonly pings: number[] = [];
-  upgradedAt: number | undefined;
 
   private constructor(opts: WireOptions) {
     this.label = opts.label;
@@ -88,7 +84,6 @@ export class WireConnection {
       extraHeaders: opts.extraHeaders,
       rememberUpgrade: false,
     });
-    const recordHeartbeats = opts.recordHeartbeats ?? false;
     this.engine.on('handshake', (data) => {
       this.handshake = {
         sid: data.sid,
@@ -99,19 +94,7 @@ export class WireConnection {
       };
       this.recorder.add({ kind: 'frame', conn: this.label, dir: 'in', type: 'eio:open', data });
     });
-    this.engine.on('packet', (p) => {
-      if (p.type === 'ping') {
-        this.pings.push(this.recorder.now());
-        if (recordHeartbeats) this.recorder.add({ kind: 'frame', conn: this.label, dir: 'in', type: 'eio:ping' });
-      }
-    });
-    if (recordHeartbeats) {
-      this.engine.on('packetCreate', (p) => {
-        if (p.type === 'pong') this.recorder.add({ kind: 'frame', conn: this.label, dir: 'out', type: 'eio:pong' });
-      });
-    }
     this.engine.on('upgrade', (transport) => {
-      this.upgradedAt = this.recorder.now();
       this.recorder.add({ kind: 'frame', conn: this.label, dir: 'in', type: 'eio:upgrade', data: transport.name });
     });
     this.engine.on('message', (data) => {
