@@ -1,6 +1,6 @@
-import { openFleet, verifyExactlyOnce, type Fleet } from '../load/chat-fleet.ts';
-import type { HistoryVerdict } from '../load/history-check.ts';
-import { startStream, type SendRecord } from '../load/message-stream.ts';
+import { openFleet, verifyExactlyOnce, type Fleet } from '../testbed/clients/chat-fleet.ts';
+import type { HistoryVerdict } from '../testbed/history/history-check.ts';
+import { startStream, type SendRecord } from '../testbed/clients/message-stream.ts';
 import type { ScenarioContext } from './scenario.ts';
 import { doubtFigures, type DoubtFigures } from './stream-verdict.ts';
 

@@ -1,4 +1,4 @@
-import type { RunTarget } from '../load/run-target.ts';
+import type { RunTarget } from '../testbed/targets/run-target.ts';
 import { latencyScenario } from './scenarios/latency.ts';
 import { killScenario } from './scenarios/kill.ts';
 import { partitionScenario } from './scenarios/partition.ts';

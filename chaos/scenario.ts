@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunTarget } from '../load/run-target.ts';
-import type { RealtimeResult } from '../load/realtime-run.ts';
+import type { RunTarget } from '../testbed/targets/run-target.ts';
+import type { HistorySummary } from '../testbed/history/history-check.ts';
 
 /** What one chaos scenario concluded. `error`: it could not run (the CLI exits 2 unless another failed). */
 export type Verdict = 'pass' | 'fail' | 'skipped' | 'error';
@@ -12,7 +12,7 @@ export interface ScenarioResult {
   reason: string;
   /** Figures the scenario measured (numbers, or small records of numbers). */
   figures: Record<string, unknown>;
-  history?: RealtimeResult['history'];
+  history?: HistorySummary;
   durationS: number;
 }
 

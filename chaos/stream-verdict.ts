@@ -1,5 +1,5 @@
-import type { SendRecord } from '../load/message-stream.ts';
-import type { HistoryVerdict } from '../load/history-check.ts';
+import type { SendRecord } from '../testbed/clients/message-stream.ts';
+import type { HistoryVerdict } from '../testbed/history/history-check.ts';
 import type { Verdict } from './scenario.ts';
 
 /** Send figures of a stream under faults (pure). */

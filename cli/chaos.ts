@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import { SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
-import { BOUNDS } from '../load/run-bounds.ts';
+import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlagOrUsage, withTarget, withTargetOptions } from './load.ts';
 import { UsageError } from './usage-error.ts';
 

@@ -7,7 +7,7 @@ import { HarnessError, runConformance, type TargetSpec } from '../spec/conforman
 import { exitStatus } from '../spec/conformance/verdict.ts';
 import { parseDependencyNames, type DependencyName } from '../spec/conformance/dependencies.ts';
 import { parseIntOption, UsageError } from './usage-error.ts';
-import { referenceServerCommand } from '../chaos/target-process.ts';
+import { referenceServerCommand } from '../testbed/targets/target-process.ts';
 
 /**
  * Timings `sockproof conformance` gives the reference server it starts by default, so that the

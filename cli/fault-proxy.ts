@@ -10,7 +10,7 @@ export function registerFaultProxy(program: Command): void {
     .action(async (options: { host: string; port: number }) => {
       if (options.port > 65_535) throw new UsageError(`--port takes a port number up to 65535, got ${options.port}`);
       if (options.host.trim() === '') throw new UsageError('--host must not be empty');
-      const { startFaultProxy } = await import('../chaos/toxiproxy/server.ts');
+      const { startFaultProxy } = await import('../testbed/fault-proxy/server.ts');
       const server = await startFaultProxy(options).catch((err: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot listen on ${options.host}:${options.port}: ${err.code ?? err.message}`);
       });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { BOUNDS } from '../load/run-bounds.ts';
+import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlag, targetChoice, type TargetFlags } from '../load/run-flags.ts';
-import { openTarget, type RunTarget } from '../load/run-target.ts';
+import { openTarget, type RunTarget } from '../testbed/targets/run-target.ts';
 import { UsageError } from './usage-error.ts';
 
 interface CommonFlags extends TargetFlags {

@@ -1,8 +1,8 @@
-import { errorsByCode, newRunId, openFleet, verifyExactlyOnce } from './chat-fleet.ts';
-import type { HistoryVerdict } from './history-check.ts';
-import { startStream } from './message-stream.ts';
-import { roundSummary, summarize, type RoundedSummary } from './percentiles.ts';
-import type { TargetAccess } from './target-http.ts';
+import { errorsByCode, newRunId, openFleet, verifyExactlyOnce } from '../testbed/clients/chat-fleet.ts';
+import { summarizeHistory, type HistorySummary } from '../testbed/history/history-check.ts';
+import { startStream } from '../testbed/clients/message-stream.ts';
+import { roundSummary, summarize, type RoundedSummary } from '../testbed/percentiles.ts';
+import type { TargetAccess } from '../testbed/targets/target-http.ts';
 
 export interface RealtimeOptions {
   clients: number;
@@ -29,7 +29,7 @@ export interface RealtimeResult {
     errors: Record<string, number>;
     disconnects: number;
   };
-  history: Omit<HistoryVerdict, 'lost' | 'duplicated' | 'mismatched'> & { lost: number; duplicated: number; mismatched: number; firstProblems: string[] };
+  history: HistorySummary;
 }
 
 /** N clients on one fresh channel send for `durationS` (or until `maxMessages`), then history is verified. */
@@ -82,29 +82,9 @@ export async function runRealtimeLoad(target: TargetAccess, opts: RealtimeOption
         errors: errorsByCode(records),
         disconnects,
       },
-      history: summarizeVerdict(verdict),
+      history: summarizeHistory(verdict),
     };
   } finally {
     fleet.close();
   }
-}
-
-/** A verdict with its problem lists cut to counts and the first few lines (for output). */
-export function summarizeVerdict(v: HistoryVerdict): RealtimeResult['history'] {
-  const firstProblems = [
-    ...v.lost.slice(0, 3).map((l) => `lost: ${l.authorId}/${l.clientMsgId} (acked id ${l.id}, seq ${l.seq})`),
-    ...v.duplicated.slice(0, 3).map((d) => `duplicated: ${d.authorId}/${d.clientMsgId} x${d.count}`),
-    ...v.mismatched.slice(0, 3).map((m) => `mismatched: ${m.authorId}/${m.clientMsgId}: ${m.why}`),
-  ];
-  return {
-    exactlyOnce: v.exactlyOnce,
-    acked: v.acked,
-    stored: v.stored,
-    storedNotAcked: v.storedNotAcked,
-    seqStrictlyIncreasing: v.seqStrictlyIncreasing,
-    lost: v.lost.length,
-    duplicated: v.duplicated.length,
-    mismatched: v.mismatched.length,
-    firstProblems,
-  };
 }

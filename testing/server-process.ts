@@ -1,4 +1,4 @@
-import { RELAXED_RATE_LIMITS, TargetProcess, referenceServerCommand } from '../chaos/target-process.ts';
+import { RELAXED_RATE_LIMITS, TargetProcess, referenceServerCommand } from '../testbed/targets/target-process.ts';
 
 export interface ExitStatus {
   code: number | null;

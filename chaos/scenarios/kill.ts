@@ -1,7 +1,7 @@
-import { newRunId } from '../../load/chat-fleet.ts';
-import { summarizeVerdict } from '../../load/realtime-run.ts';
-import { waitServing } from '../../load/target-http.ts';
-import { summarize, roundSummary } from '../../load/percentiles.ts';
+import { newRunId } from '../../testbed/clients/chat-fleet.ts';
+import { summarizeHistory } from '../../testbed/history/history-check.ts';
+import { waitServing } from '../../testbed/targets/target-http.ts';
+import { summarize, roundSummary } from '../../testbed/percentiles.ts';
 import { killDelays } from '../kill-schedule.ts';
 import { pause, type Scenario } from '../scenario.ts';
 import { startFaultStream, firstAckAfter, ackedAfter } from '../fault-stream.ts';
@@ -59,6 +59,6 @@ export const killScenario: Scenario = async (ctx) => {
       seed: o.seed,
       ackLatencyMs: roundSummary(summarize(records.flatMap((r) => (r.ackMs === undefined ? [] : [r.ackMs])))),
     },
-    history: summarizeVerdict(history),
+    history: summarizeHistory(history),
   };
 };

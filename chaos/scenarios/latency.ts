@@ -1,8 +1,8 @@
-import { newRunId } from '../../load/chat-fleet.ts';
-import { roundSummary, summarize } from '../../load/percentiles.ts';
-import { summarizeVerdict } from '../../load/realtime-run.ts';
-import type { SendRecord } from '../../load/message-stream.ts';
-import { openFaultLink } from '../fault-link.ts';
+import { newRunId } from '../../testbed/clients/chat-fleet.ts';
+import { roundSummary, summarize } from '../../testbed/percentiles.ts';
+import { summarizeHistory } from '../../testbed/history/history-check.ts';
+import type { SendRecord } from '../../testbed/clients/message-stream.ts';
+import { openFaultLink } from '../../testbed/fault-proxy/fault-link.ts';
 import { ackedAfter, startFaultStream } from '../fault-stream.ts';
 import { pause, type Scenario } from '../scenario.ts';
 import { streamVerdict } from '../stream-verdict.ts';
@@ -53,7 +53,7 @@ export const latencyScenario: Scenario = async (ctx) => {
         ackLatencyBeforeMs: roundSummary(before),
         ackLatencyDuringMs: roundSummary(during),
       },
-      history: summarizeVerdict(history),
+      history: summarizeHistory(history),
     };
   } finally {
     await link.close();

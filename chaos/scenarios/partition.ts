@@ -1,6 +1,6 @@
-import { newRunId } from '../../load/chat-fleet.ts';
-import { summarizeVerdict } from '../../load/realtime-run.ts';
-import { openFaultLink } from '../fault-link.ts';
+import { newRunId } from '../../testbed/clients/chat-fleet.ts';
+import { summarizeHistory } from '../../testbed/history/history-check.ts';
+import { openFaultLink } from '../../testbed/fault-proxy/fault-link.ts';
 import { ackedAfter, firstAckAfter, startFaultStream } from '../fault-stream.ts';
 import { pause, type Scenario } from '../scenario.ts';
 import { streamVerdict } from '../stream-verdict.ts';
@@ -48,7 +48,7 @@ export const partitionScenario: Scenario = async (ctx) => {
         healToFirstAckMs: firstAckAfter(records, healAt),
         ackedDuringCut: records.filter((r) => r.ackedAt !== undefined && r.ackedAt > cutAt && r.ackedAt < healAt).length,
       },
-      history: summarizeVerdict(history),
+      history: summarizeHistory(history),
     };
   } finally {
     await link.close();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkHistory } from '../../load/history-check.ts';
-import type { SendRecord } from '../../load/message-stream.ts';
+import { checkHistory } from '../../testbed/history/history-check.ts';
+import type { SendRecord } from '../../testbed/clients/message-stream.ts';
 import { killDelays } from '../kill-schedule.ts';
 import { doubtFigures, streamVerdict } from '../stream-verdict.ts';
 import { chaosExitStatus } from '../verdict-table.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
-import { oneErrorLine, runCli } from '../../load/test/run-cli.ts';
+import { oneErrorLine, runCli } from '../../testing/run-cli.ts';
 
 const SECRET = 'y'.repeat(40);
 const SMALL = ['--clients', '3', '--rate', '4', '--phase-ms', '1000', '--json'];

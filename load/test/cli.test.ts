@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
-import { closedPort, oneErrorLine, runCli } from './run-cli.ts';
+import { closedPort, oneErrorLine, runCli } from '../../testing/run-cli.ts';
 
 const SECRET = 'x'.repeat(40);
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectErrorData, mintToken } from '../../spec/index.ts';
-import { ChatClient, connectError } from '../../testing/chat-client.ts';
+import { ChatClient, connectError } from '../../testbed/clients/chat-client.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Message, SessionEnded, type Ack } from '../../spec/index.ts';
 import { createChannel } from '../../testing/admin.ts';
-import { connectUser, type ChatClient } from '../../testing/chat-client.ts';
+import { connectUser, type ChatClient } from '../../testbed/clients/chat-client.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 
 const disposables: (() => Promise<void> | void)[] = [];

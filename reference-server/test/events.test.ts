@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnyAck, Message, SocketMetrics, ackSchemaFor, TEXT_MAX_CODE_POINTS } from '../../spec/index.ts';
 import { createChannel, getJson } from '../../testing/admin.ts';
-import { connectUser, type ChatClient } from '../../testing/chat-client.ts';
+import { connectUser, type ChatClient } from '../../testbed/clients/chat-client.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 
 let server: ServerProcess;

@@ -11,7 +11,7 @@ import {
   mintToken,
 } from '../../spec/index.ts';
 import { adminRequest, createChannel, getJson } from '../../testing/admin.ts';
-import { connectUser } from '../../testing/chat-client.ts';
+import { connectUser } from '../../testbed/clients/chat-client.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 
 let server: ServerProcess;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnyAck, ConnectErrorData, KickedEvent, SessionEnded, mintToken } from '../../spec/index.ts';
 import { createChannel } from '../../testing/admin.ts';
-import { ChatClient, connectError, connectUser } from '../../testing/chat-client.ts';
+import { ChatClient, connectError, connectUser } from '../../testbed/clients/chat-client.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 
 let server: ServerProcess;

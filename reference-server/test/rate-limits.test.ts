@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnyAck, ConnectErrorData, DEFAULT_RATE_LIMITS, RateLimitTable, SpecDocument, mintToken, type ClientEventName, type RateLimitName } from '../../spec/index.ts';
 import { adminRequest, createChannel, getJson, setLimits } from '../../testing/admin.ts';
-import { ChatClient, connectError, connectUser } from '../../testing/chat-client.ts';
+import { ChatClient, connectError, connectUser } from '../../testbed/clients/chat-client.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 
 let server: ServerProcess;

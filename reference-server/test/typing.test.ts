@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnyAck, TYPING_TIMEOUT_MS, TypingEvent } from '../../spec/index.ts';
 import { createChannel } from '../../testing/admin.ts';
-import { connectUser, type ChatClient } from '../../testing/chat-client.ts';
+import { connectUser, type ChatClient } from '../../testbed/clients/chat-client.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 
 // TYP-3 states +1000 ms of tolerance; scheduling on a loaded 2-core CI box gets another 500.

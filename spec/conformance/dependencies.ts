@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Proxy } from 'toxiproxy-node-client';
-import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from '../../chaos/services/index.ts';
-import { connectToxiproxy, type ToxiproxyConnection } from '../../chaos/toxiproxy/connect.ts';
+import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from '../../testbed/services/index.ts';
+import { connectToxiproxy, type ToxiproxyConnection } from '../../testbed/fault-proxy/connect.ts';
 
 /** The external dependencies the harness can start, put behind a fault proxy, cut and heal. */
 export const DEPENDENCY_NAMES = ['redis', 'postgres'] as const;

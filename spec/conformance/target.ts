@@ -1,6 +1,6 @@
-import type { TargetProcess } from '../../chaos/target-process.ts';
+import type { TargetProcess } from '../../testbed/targets/target-process.ts';
 
-export { TargetProcess, TargetStartError, type TargetCommand, type TargetExit } from '../../chaos/target-process.ts';
+export { TargetProcess, TargetStartError, type TargetCommand, type TargetExit } from '../../testbed/targets/target-process.ts';
 
 /**
  * The server under test: either one the harness attached to (--target), or one it started itself

@@ -15,7 +15,7 @@ import { signalGroup } from '../process-group.ts';
 import { statePaths, SUPERVISED_BY_ENV } from '../state-dir.ts';
 
 export { LAUNCHER } from '../daemon-control.ts';
-export { isPortFree } from '../../chaos/services/free-port.ts';
+export { isPortFree } from '../../testbed/services/free-port.ts';
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 export const fixtureCommand = (name: string) => [process.execPath, fixture(name)];
 

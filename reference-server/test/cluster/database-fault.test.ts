@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Proxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailability, type PostgresService } from '../../../chaos/services/index.ts';
-import { connectToxiproxy, type ToxiproxyConnection } from '../../../chaos/toxiproxy/connect.ts';
+import { postgresAvailability, type PostgresService } from '../../../testbed/services/index.ts';
+import { connectToxiproxy, type ToxiproxyConnection } from '../../../testbed/fault-proxy/connect.ts';
 import { BreakersResponse, HealthResponse, mintToken, SocketMetrics, type Message } from '../../../spec/index.ts';
 import { getJson } from '../../../testing/admin.ts';
-import { connectError, connectUser, type ChatClient } from '../../../testing/chat-client.ts';
+import { connectError, connectUser, type ChatClient } from '../../../testbed/clients/chat-client.ts';
 import type { ServerProcess } from '../../../testing/server-process.ts';
 import { setEnabled, startNodes, throughProxy, waitFor } from './support.ts';
 

@@ -4,11 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Proxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from '../../../chaos/services/index.ts';
-import { connectToxiproxy, type ToxiproxyConnection } from '../../../chaos/toxiproxy/connect.ts';
+import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from '../../../testbed/services/index.ts';
+import { connectToxiproxy, type ToxiproxyConnection } from '../../../testbed/fault-proxy/connect.ts';
 import { HealthResponse, SocketMetrics, type Message } from '../../../spec/index.ts';
 import { getJson } from '../../../testing/admin.ts';
-import { connectUser, type ChatClient } from '../../../testing/chat-client.ts';
+import { connectUser, type ChatClient } from '../../../testbed/clients/chat-client.ts';
 import type { ServerProcess } from '../../../testing/server-process.ts';
 import { setEnabled, sleep, startNodes, throughProxy, waitFor } from './support.ts';
 

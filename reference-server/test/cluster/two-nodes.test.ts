@@ -3,11 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectToxiproxy, type ToxiproxyConnection } from '../../../chaos/toxiproxy/connect.ts';
-import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from '../../../chaos/services/index.ts';
+import { connectToxiproxy, type ToxiproxyConnection } from '../../../testbed/fault-proxy/connect.ts';
+import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from '../../../testbed/services/index.ts';
 import { mintToken, SpecDocument, type Message } from '../../../spec/index.ts';
 import { createChannel, getJson } from '../../../testing/admin.ts';
-import { connectError, connectUser, type ChatClient } from '../../../testing/chat-client.ts';
+import { connectError, connectUser, type ChatClient } from '../../../testbed/clients/chat-client.ts';
 import type { ServerProcess } from '../../../testing/server-process.ts';
 import { setEnabled, startNodes, throughProxy, waitFor } from './support.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { openFaultLink } from '../../../chaos/fault-link.ts';
+import { openFaultLink } from '../../../testbed/fault-proxy/fault-link.ts';
 import { CheckInconclusive } from '../check.ts';
 import type { CheckContext } from '../context.ts';
 import type { Arrival } from '../wire/connection.ts';

@@ -3,7 +3,7 @@ import { runConformance, type RunOptions } from '../runner.ts';
 import { FAST_REFERENCE_ENV } from '../../../cli/conformance.ts';
 import type { Report, Verdict } from '../../../reports/schema.ts';
 import { seedDataDir } from '../../../testing/pglite-template.ts';
-import { referenceServerCommand } from '../../../chaos/target-process.ts';
+import { referenceServerCommand } from '../../../testbed/targets/target-process.ts';
 
 
 /** Runs checks against a reference server the harness starts, with the fast timings and optional faults. */

@@ -12,7 +12,7 @@ import { readAck } from '../ack.ts';
 import { selectChecks } from '../registry.ts';
 import { runOutcome, verdictOf, worstVerdict } from '../verdict.ts';
 import { versionOutcome } from '../versions.ts';
-import { ArrivalQueue } from '../wire/arrival-queue.ts';
+import { ArrivalQueue } from '../../../testbed/clients/arrival-queue.ts';
 import { expectedHealth } from '../checks/architecture/c08-health-dependencies.ts';
 import { parseDependencyNames } from '../dependencies.ts';
 import { firstArrivals } from '../checks/degradation/s17-redis-outage.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { postgresAvailability, redisAvailability } from '../../../chaos/services/index.ts';
+import { postgresAvailability, redisAvailability } from '../../../testbed/services/index.ts';
 import { failures, runAgainstReference, verdicts } from './harness.ts';
 
 const redis = await redisAvailability({ needsControl: true });

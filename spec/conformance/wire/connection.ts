@@ -1,6 +1,6 @@
 import { Socket as EngineSocket } from 'engine.io-client';
 import { Decoder, Encoder, PacketType, type Packet } from 'socket.io-parser';
-import { ArrivalQueue, type Match } from './arrival-queue.ts';
+import { ArrivalQueue, type Match } from '../../../testbed/clients/arrival-queue.ts';
 import type { EvidenceRecorder } from './evidence.ts';
 
 /**

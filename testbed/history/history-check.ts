@@ -126,3 +126,26 @@ export function checkHistory(acked: readonly AckedSend[], history: readonly Stor
 function pick(a: AckedSend): { authorId: string; clientMsgId: string } {
   return { authorId: a.authorId, clientMsgId: a.clientMsgId };
 }
+
+/** A verdict as runs print and report it: problem lists cut to counts and the first few lines. */
+export type HistorySummary = Omit<HistoryVerdict, 'lost' | 'duplicated' | 'mismatched'> & { lost: number; duplicated: number; mismatched: number; firstProblems: string[] };
+
+/** A verdict with its problem lists cut to counts and the first few lines (for output). */
+export function summarizeHistory(v: HistoryVerdict): HistorySummary {
+  const firstProblems = [
+    ...v.lost.slice(0, 3).map((l) => `lost: ${l.authorId}/${l.clientMsgId} (acked id ${l.id}, seq ${l.seq})`),
+    ...v.duplicated.slice(0, 3).map((d) => `duplicated: ${d.authorId}/${d.clientMsgId} x${d.count}`),
+    ...v.mismatched.slice(0, 3).map((m) => `mismatched: ${m.authorId}/${m.clientMsgId}: ${m.why}`),
+  ];
+  return {
+    exactlyOnce: v.exactlyOnce,
+    acked: v.acked,
+    stored: v.stored,
+    storedNotAcked: v.storedNotAcked,
+    seqStrictlyIncreasing: v.seqStrictlyIncreasing,
+    lost: v.lost.length,
+    duplicated: v.duplicated.length,
+    mismatched: v.mismatched.length,
+    firstProblems,
+  };
+}

@@ -1,5 +1,5 @@
 import { probeHealth, relaxLimits, restoreLimits, TargetUnavailableError } from './target-http.ts';
-import { RELAXED_RATE_LIMITS, TargetProcess, TargetStartError, type TargetCommand } from '../chaos/target-process.ts';
+import { RELAXED_RATE_LIMITS, TargetProcess, TargetStartError, type TargetCommand } from './target-process.ts';
 
 /** What the operator asked to run against: a running server, or a command the runner starts. */
 export type TargetChoice =

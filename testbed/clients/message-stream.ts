@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AckedSend } from './history-check.ts';
-import { DRAIN_TIMEOUT_MS, MAX_IN_FLIGHT_PER_CLIENT } from './run-bounds.ts';
+import type { AckedSend } from '../history/history-check.ts';
+import { DRAIN_TIMEOUT_MS, MAX_IN_FLIGHT_PER_CLIENT } from '../run-bounds.ts';
 import type { SendFailure, StreamClient } from './stream-client.ts';
 
 /**

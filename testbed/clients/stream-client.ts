@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
-import { ErrorCode } from '../spec/index.ts';
-import type { AckedSend } from './history-check.ts';
+import { ErrorCode } from '../../spec/index.ts';
+import type { AckedSend } from '../history/history-check.ts';
 
 /**
  * One chat user over a real Socket.IO connection, as a load or chaos run drives it: joins the run's channel

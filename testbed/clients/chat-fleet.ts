@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mintToken } from '../spec/index.ts';
-import { checkHistory, type HistoryVerdict } from './history-check.ts';
-import { readChannelHistory } from './history-reader.ts';
+import { mintToken } from '../../spec/index.ts';
+import { checkHistory, type HistoryVerdict } from '../history/history-check.ts';
+import { readChannelHistory } from '../history/history-reader.ts';
 import type { SendRecord } from './message-stream.ts';
-import { ACK_TIMEOUT_MS } from './run-bounds.ts';
+import { ACK_TIMEOUT_MS } from '../run-bounds.ts';
 import { StreamClient } from './stream-client.ts';
-import { createRunChannel, type TargetAccess } from './target-http.ts';
+import { createRunChannel, type TargetAccess } from '../targets/target-http.ts';
 
 /** Fan-out samples kept at most (the rest are counted, not stored). */
 const MAX_FANOUT_SAMPLES = 200_000;

@@ -1,5 +1,5 @@
 import type { Proxy as ToxiProxy } from 'toxiproxy-node-client';
-import { connectToxiproxy, type ToxiproxyConnection } from './toxiproxy/connect.ts';
+import { connectToxiproxy, type ToxiproxyConnection } from './connect.ts';
 
 /**
  * The fault proxy between the chaos clients and the target: clients connect to `clientUrl`, admin and

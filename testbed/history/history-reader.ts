@@ -1,6 +1,6 @@
 import { io } from 'socket.io-client';
 import { z } from 'zod';
-import { HISTORY_MAX_LIMIT } from '../spec/index.ts';
+import { HISTORY_MAX_LIMIT } from '../../spec/index.ts';
 import type { StoredMessage } from './history-check.ts';
 
 /** The fields of a history page the exactly-once check reads (unknown fields pass through unread). */

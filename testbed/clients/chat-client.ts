@@ -8,7 +8,7 @@ import {
   type PayloadIn,
   type Role,
   type ServerToClientEvents,
-} from '../spec/index.ts';
+} from '../../spec/index.ts';
 
 export type TypedSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../repo-root.ts';
 
 /**
  * A chat server process that sockproof starts and owns (the conformance harness's `--server-cmd`,
@@ -37,7 +37,6 @@ export interface TargetExit {
   atMs: number;
 }
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const MAX_LOG_LINES = 20_000;
 
 /** Relaxed limits for a server sockproof starts itself: its own traffic must not trip them. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AdminChannelResponse, AdminLimitsResponse, HTTP_PATHS, mintToken, type PartialRateLimitTable } from '../spec/index.ts';
+import { AdminChannelResponse, AdminLimitsResponse, HTTP_PATHS, mintToken, type PartialRateLimitTable } from '../../spec/index.ts';
 
 /** A target that cannot be reached or refuses the harness: reported as one line, exit 2. */
 export class TargetUnavailableError extends Error {
