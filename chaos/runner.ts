@@ -3,7 +3,7 @@ import { latencyScenario } from './scenarios/latency.ts';
 import { killScenario } from './scenarios/kill.ts';
 import { partitionScenario } from './scenarios/partition.ts';
 import type { ChaosOptions, Scenario, ScenarioName, ScenarioResult } from './scenario.ts';
-import { chaosExitStatus } from './verdict-table.ts';
+import { runOutcome, type CommandOutcome } from '../reports/verdicts.ts';
 
 const SCENARIOS: Record<ScenarioName, Scenario> = {
   latency: latencyScenario,
@@ -13,13 +13,13 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
 
 export interface ChaosRun {
   results: ScenarioResult[];
-  exitStatus: 0 | 1 | 2;
+  outcome: CommandOutcome;
 }
 
 /**
  * Runs the chosen scenarios one after another against one open target, each on its own fresh channel. A
- * scenario that throws gets verdict `error` (it could not run) and the next one still runs. Scenarios not
- * reached before the overall deadline, or after an abort, are `skipped`.
+ * scenario that throws is `inconclusive` (it could not finish) and the next one still runs. Scenarios not
+ * reached before the overall deadline, or after an abort, are `inconclusive`.
  */
 export async function runChaos(
   target: RunTarget,
@@ -31,20 +31,21 @@ export async function runChaos(
   for (const name of names) {
     const t0 = performance.now();
     if (ctl.signal.aborted) {
-      results.push({ name, verdict: 'skipped', reason: 'the run was stopped (signal or --timeout) before it started', figures: {}, durationS: 0 });
+      results.push({ name, verdict: 'inconclusive', reason: 'the run was stopped (signal or --timeout) before it started', figures: {}, durationS: 0 });
       continue;
     }
     ctl.say(`scenario ${name}...`);
     let r: Omit<ScenarioResult, 'name' | 'durationS'>;
     try {
       r = await SCENARIOS[name]({ target, options, signal: ctl.signal, say: ctl.say });
-      if (ctl.signal.aborted && r.verdict === 'pass') r = { ...r, verdict: 'error', reason: `stopped early: ${r.reason}` };
+      if (ctl.signal.aborted && r.verdict === 'pass') r = { ...r, verdict: 'inconclusive', reason: `stopped early: ${r.reason}` };
     } catch (err) {
-      r = { verdict: 'error', reason: `could not run: ${(err as Error).message.split('\n')[0]}`, figures: {} };
+      r = { verdict: 'inconclusive', reason: `could not run: ${(err as Error).message.split('\n')[0]}`, figures: {} };
     }
     const result = { name, ...r, durationS: Math.round((performance.now() - t0) / 100) / 10 };
     ctl.say(`scenario ${name}: ${result.verdict.toUpperCase()} (${result.durationS} s)`);
     results.push(result);
   }
-  return { results, exitStatus: chaosExitStatus(results.map((r) => r.verdict)) };
+  // Every scenario is a MUST of its run: a failed or undecided one fails it, one this target cannot run does not.
+  return { results, outcome: runOutcome(results.map((r) => ({ level: 'MUST' as const, verdict: r.verdict })), false) };
 }

@@ -1,13 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunTarget } from '../testbed/targets/run-target.ts';
+import type { Observation } from '../reports/verdicts.ts';
 import type { HistorySummary } from '../testbed/history/history-check.ts';
 
-/** What one chaos scenario concluded. `error`: it could not run (the CLI exits 2 unless another failed). */
-export type Verdict = 'pass' | 'fail' | 'skipped' | 'error';
 
 export interface ScenarioResult {
   name: ScenarioName;
-  verdict: Verdict;
+  /**
+   * What the scenario observed (reports/verdicts.ts): `unimplemented` when it cannot run against this
+   * target (kill needs a server the runner starts), `inconclusive` when it could not finish.
+   */
+  verdict: Observation;
   /** One line: why it passed, failed or was skipped. */
   reason: string;
   /** Figures the scenario measured (numbers, or small records of numbers). */

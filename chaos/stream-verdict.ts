@@ -1,6 +1,6 @@
 import type { SendRecord } from '../testbed/clients/message-stream.ts';
 import type { HistoryVerdict } from '../testbed/history/history-check.ts';
-import type { Verdict } from './scenario.ts';
+import type { Observation } from '../reports/verdicts.ts';
 
 /** Send figures of a stream under faults (pure). */
 export interface DoubtFigures {
@@ -33,7 +33,7 @@ export function doubtFigures(records: readonly SendRecord[]): DoubtFigures {
  * A fault scenario passes when every acked message is stored exactly once, every send was eventually acked
  * (retries resolved every doubt), and the service carried on after the fault (some send acked after it).
  */
-export function streamVerdict(history: HistoryVerdict, doubt: DoubtFigures, ackedAfterFault: number): { verdict: Verdict; reason: string } {
+export function streamVerdict(history: HistoryVerdict, doubt: DoubtFigures, ackedAfterFault: number): { verdict: Observation; reason: string } {
   const problems: string[] = [];
   if (!history.exactlyOnce) {
     problems.push(`not exactly once (${history.lost.length} lost, ${history.duplicated.length} duplicated, ${history.mismatched.length} mismatched${history.seqStrictlyIncreasing ? '' : ', seq out of order'})`);

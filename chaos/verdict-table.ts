@@ -1,11 +1,4 @@
-import type { ScenarioResult, Verdict } from './scenario.ts';
-
-/** Exit status of a chaos run (pure): 1 when a scenario failed, else 2 when one could not run, else 0. */
-export function chaosExitStatus(verdicts: readonly Verdict[]): 0 | 1 | 2 {
-  if (verdicts.includes('fail')) return 1;
-  if (verdicts.includes('error')) return 2;
-  return 0;
-}
+import type { ScenarioResult } from './scenario.ts';
 
 const pick = (f: Record<string, unknown>, k: string): string => {
   const v = f[k];

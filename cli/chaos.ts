@@ -73,13 +73,14 @@ export function registerChaos(program: Command): void {
       const { runChaos } = await import('../chaos/runner.ts');
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
       const run = await runChaos(target, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say });
-      process.exitCode = run.exitStatus;
+      const { EXIT_STATUS } = await import('../reports/verdicts.ts');
+      const { outcome } = run;
+      process.exitCode = EXIT_STATUS[outcome];
       const url = target.url;
-      const outcome = run.exitStatus === 0 ? 'pass' : run.exitStatus === 1 ? 'fail' : 'error';
       return (closeNotes) => {
         const notes = [...target.notes, ...closeNotes, `seed ${seed} (replay the kill moments with --seed ${seed})`];
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ outcome, exitStatus: run.exitStatus, target: url, options, scenarios: run.results, notes })}\n`);
+          process.stdout.write(`${JSON.stringify({ outcome, exitStatus: EXIT_STATUS[outcome], target: url, options, scenarios: run.results, notes })}\n`);
         } else {
           process.stdout.write(`${formatVerdictTable(run.results, notes)}\n${outcome.toUpperCase()}\n`);
         }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { writeReports } from '../reports/write.ts';
 import { selectChecks, UnknownCheckError } from '../spec/conformance/registry.ts';
 import { HarnessError, runConformance, type TargetSpec } from '../spec/conformance/runner.ts';
-import { exitStatus } from '../spec/conformance/verdict.ts';
+import { EXIT_STATUS } from '../reports/verdicts.ts';
 import { parseDependencyNames, type DependencyName } from '../spec/conformance/dependencies.ts';
 import { parseIntOption, UsageError } from './usage-error.ts';
 import { referenceServerCommand } from '../testbed/targets/target-process.ts';
@@ -197,6 +197,6 @@ export function registerConformance(program: Command): void {
         const paths = await writeReports(report, out);
         say(`reports: ${Object.values(paths).join(', ')}`);
       }
-      process.exitCode = exitStatus(report.outcome);
+      process.exitCode = EXIT_STATUS[report.outcome];
     });
 }

@@ -4,7 +4,7 @@ import { parseIntOption, UsageError } from './usage-error.ts';
 export function registerFaultProxy(program: Command): void {
   program
     .command('fault-proxy')
-    .description('run a Toxiproxy-compatible TCP fault proxy (HTTP API as Toxiproxy v2; see chaos/toxiproxy/README.md)')
+    .description('run a Toxiproxy-compatible TCP fault proxy (HTTP API as Toxiproxy v2; see testbed/fault-proxy/README.md)')
     .option('--host <host>', 'address for the HTTP API to listen on', '127.0.0.1')
     .option('--port <port>', 'port for the HTTP API (0 picks a free one)', parseIntOption('--port', 0), 8474)
     .action(async (options: { host: string; port: number }) => {

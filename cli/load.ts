@@ -88,7 +88,8 @@ export function registerLoad(program: Command): void {
       const { runRealtimeLoad } = await import('../load/realtime-run.ts');
       const { formatRealtime } = await import('../load/report-format.ts');
       const result = await runRealtimeLoad({ url: target.url, jwtSecret: target.jwtSecret! }, { clients, durationS, rate, maxMessages, signal, say });
-      process.exitCode = result.history.exactlyOnce ? 0 : 1;
+      const { EXIT_STATUS } = await import('../reports/verdicts.ts');
+      process.exitCode = EXIT_STATUS[result.history.exactlyOnce ? 'pass' : 'fail'];
       const url = target.url;
       return (closeNotes) => {
         const notes = [...target.notes, ...closeNotes];

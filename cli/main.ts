@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { EXIT_STATUS } from '../reports/verdicts.ts';
 import { SPEC_VERSION } from '../spec/version.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -31,10 +32,10 @@ for (const name of wanted) (await COMMANDS[name]!())(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : EXIT_STATUS['could-not-run']);
   if (err instanceof UsageError) {
     process.stderr.write(`sockproof: ${err.message}\n`);
-    process.exit(2);
+    process.exit(EXIT_STATUS['could-not-run']);
   }
   throw err;
 }

@@ -32,10 +32,11 @@ export function registerReport(program: Command): void {
     .action(async (beforePath: string, afterPath: string, opts: { json?: boolean }) => {
       const [before, after] = await Promise.all([loadReport(beforePath), loadReport(afterPath)]);
       const { compareReports, formatComparison, hasRegressions } = await import('../reports/compare.ts');
+      const { EXIT_STATUS } = await import('../reports/verdicts.ts');
       const comparison = compareReports(before, after);
       process.stdout.write(opts.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparison(comparison));
       // exitCode, not exit(): lets stdout drain when piped.
-      if (hasRegressions(comparison)) process.exitCode = 1;
+      if (hasRegressions(comparison)) process.exitCode = EXIT_STATUS.fail;
     });
 
   report

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errorsByCode, newRunId, openFleet, verifyExactlyOnce } from '../testbed/clients/chat-fleet.ts';
 import { summarizeHistory, type HistorySummary } from '../testbed/history/history-check.ts';
 import { startStream } from '../testbed/clients/message-stream.ts';
@@ -55,7 +56,7 @@ export async function runRealtimeLoad(target: TargetAccess, opts: RealtimeOption
     const lastAck = records.reduce((last, r) => Math.max(last, r.ackedAt ?? t0), t0);
     const elapsedS = Math.max(0.001, (lastAck - t0) / 1000);
     // Let the last broadcasts arrive before the clients go.
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const disconnects = fleet.disconnects();
     fleet.close();
     say('verifying history...');

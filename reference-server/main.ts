@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { PACKAGE_VERSION } from '../spec/version.ts';
 import { startNode } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { Faults } from './faults.ts';
@@ -6,7 +6,6 @@ import { writePortFile } from './listen.ts';
 import { createLogger } from './logger.ts';
 import { loadOrCreateSecret } from './secret.ts';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** `sockproof serve` / `npm start`: validate config, start the node, drain on SIGTERM/SIGINT. */
 export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -45,7 +44,7 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
 
   let node;
   try {
-    node = await startNode({ config, log, secret, faults, version: VERSION });
+    node = await startNode({ config, log, secret, faults, version: PACKAGE_VERSION });
   } catch (err) {
     log.fatal({ err }, 'start-up failed');
     process.stderr.write(`sockproof serve: start-up failed: ${(err as Error).message}\n`);
@@ -53,7 +52,7 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
   }
   if (config.portFile) await writePortFile(config.portFile, node.port);
   const host = 'host' in config.listen ? config.listen.host : '127.0.0.1';
-  log.info({ port: node.port, host, store: node.ctx.store.kind, version: VERSION }, 'listening');
+  log.info({ port: node.port, host, store: node.ctx.store.kind, version: PACKAGE_VERSION }, 'listening');
   if (config.auth.kind === 'secret' && !config.auth.secret) {
     log.info(`mint a token with: npx sockproof token --sub alice --role admin --data-dir ${config.dataDir}`);
   }

@@ -36,14 +36,3 @@ export function codePointLength(text: string): number {
   for (const _ of text) n++;
   return n;
 }
-
-/** A user-supplied string as others see it: its normalised text and its HTML form. */
-export interface SafeText {
-  text: string;
-  html: string;
-}
-
-export function safeText(input: string): SafeText {
-  const text = normalizeText(input);
-  return { text, html: encodeHtml(text) };
-}

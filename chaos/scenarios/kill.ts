@@ -16,7 +16,7 @@ const SERVING_TIMEOUT_MS = 120_000;
  */
 export const killScenario: Scenario = async (ctx) => {
   const proc = ctx.target.process;
-  if (!proc) return { verdict: 'skipped', reason: 'needs a server the runner starts (--server-cmd, or no --target)', figures: {} };
+  if (!proc) return { verdict: 'unimplemented', reason: 'needs a server the runner starts (--server-cmd, or no --target)', figures: {} };
   const o = ctx.options;
   const runId = newRunId('kill');
   const fs = await startFaultStream(ctx, runId);

@@ -25,12 +25,12 @@ describe('sockproof chaos against a reference server the test started', () => {
     await server?.dispose();
   });
 
-  it('latency and partition pass with exactly-once history; kill is skipped for an attached target', async () => {
+  it('latency and partition pass with exactly-once history; kill is unimplemented for an attached target', async () => {
     const r = await runCli(['chaos', '--target', server.url, '--jwt-secret', SECRET, '--cut-ms', '1000', ...SMALL]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     const by = Object.fromEntries(out.scenarios.map((s: { name: string }) => [s.name, s]));
-    expect(by.kill.verdict).toBe('skipped');
+    expect(by.kill.verdict).toBe('unimplemented');
     for (const name of ['latency', 'partition']) {
       expect(by[name].verdict, by[name].reason).toBe('pass');
       expect(by[name].history).toMatchObject({ exactlyOnce: true, lost: 0, duplicated: 0 });

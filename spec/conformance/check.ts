@@ -1,3 +1,4 @@
+import type { Observation } from '../../reports/verdicts.ts';
 import type { Counterexample, Level } from '../../reports/schema.ts';
 import type { z } from 'zod';
 import type { CheckContext } from './context.ts';
@@ -27,9 +28,7 @@ export type Need =
   /** The target has several nodes and the harness knows a second one (--peer). */
   | 'multi-node'
   /** The harness started several nodes of the target at once on a fresh database (--nodes 2 --deps …). */
-  | 'nodes-started-together'
-  /** The target runs under a supervisor the harness can observe. */
-  | 'supervisor';
+  | 'nodes-started-together';
 
 export interface Check {
   /** Stable id: never reused or renumbered (C01-C23 the crash-safe checks, P protocol, S spec rules). */
@@ -47,11 +46,9 @@ export interface Check {
   run(ctx: CheckContext): Promise<void>;
 }
 
-/** How a check run ended, before its level turns it into a verdict (verdict.ts). */
-export type RawOutcome = 'pass' | 'fail' | 'unimplemented' | 'inconclusive';
-
 export interface CheckRun {
-  outcome: RawOutcome;
+  /** How the run ended, before the check's level turns it into a verdict. */
+  outcome: Observation;
   message: string;
   counterexample?: z.infer<typeof Counterexample>;
 }

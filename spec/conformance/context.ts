@@ -17,8 +17,6 @@ import { EvidenceRecorder } from './wire/evidence.ts';
 /** What the harness can do to the target, beyond talking to it. */
 export interface Capabilities {
   harnessStarted: boolean;
-  dependencyControl: boolean;
-  supervisor: boolean;
   /** Present when the harness started the target's dependencies behind a fault proxy (--deps). */
   dependencies?: DependencyControl | undefined;
   /** Base URLs of other nodes of a multi-node target. */
@@ -94,10 +92,9 @@ export class CheckContext {
   requireNeeds(needs: readonly Need[]): void {
     const have: Record<Need, boolean> = {
       'harness-started': this.capabilities.harnessStarted,
-      'dependency-control': this.capabilities.dependencyControl,
+      'dependency-control': this.capabilities.dependencies !== undefined,
       'multi-node': this.capabilities.peers.length > 0,
       'nodes-started-together': (this.capabilities.deployment?.nodesStartedTogether ?? 1) > 1 && this.capabilities.deployment?.freshDatabase === true,
-      supervisor: this.capabilities.supervisor,
     };
     const missing = needs.filter((n) => !have[n]);
     if (missing.length > 0) throw new CheckUnimplemented(`needs ${missing.join(', ')}`);

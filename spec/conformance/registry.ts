@@ -1,4 +1,4 @@
-import type { Check } from './check.ts';
+import type { Check, Group } from './check.ts';
 import c01 from './checks/architecture/c01-endpoints.ts';
 import c02 from './checks/architecture/c02-malformed-events.ts';
 import c03 from './checks/architecture/c03-breakers.ts';
@@ -38,21 +38,39 @@ import s10 from './checks/rules/s10-crash-durability.ts';
 import s11 from './checks/rules/s11-startup.ts';
 import s12 from './checks/rules/s12-http-errors.ts';
 import c15 from './checks/security/c15-text-safety.ts';
-import s13 from './checks/multinode/s13-shared-rate-limits.ts';
-import s14 from './checks/multinode/s14-recovery-on-another-node.ts';
-import s15 from './checks/multinode/s15-concurrent-migrations.ts';
-import s16 from './checks/degradation/s16-lookup-cache.ts';
-import s17 from './checks/degradation/s17-redis-outage.ts';
+import s13 from './checks/rules/s13-shared-rate-limits.ts';
+import s14 from './checks/rules/s14-recovery-on-another-node.ts';
+import s15 from './checks/rules/s15-concurrent-migrations.ts';
+import s16 from './checks/rules/s16-lookup-cache.ts';
+import s17 from './checks/rules/s17-redis-outage.ts';
 import c16 from './checks/security/c16-input-limits.ts';
 import c17 from './checks/security/c17-authentication.ts';
 import { levelsFor } from './verdict.ts';
 import type { Level } from '../../reports/schema.ts';
 
-/** Every check, in run order: protocol first, then the 23 crash-safe checks, then the spec rules; destructive ones last. */
-const ORDERED: readonly Check[] = [p01, p02, p03, p04, p05, p06, c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c15, c16, c17, c18, c19, c20, c21, c22, c23, s01, s02, s03, s04, s05, s06, s07, s09, s11, s12, s13, s14, s15, s16, s17];
-const DESTRUCTIVE: readonly Check[] = [s08, s10, c14];
+/**
+ * Every check, in run order: protocol first, then the 23 crash-safe checks, then the spec rules. Checks
+ * that stop the target or ban users for good (`destructive`) run after all the others, in this order.
+ */
+const CHECKS: readonly Check[] = [
+  p01, p02, p03, p04, p05, p06,
+  c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23,
+  s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15, s16, s17,
+];
 
-export const ALL_CHECKS: readonly Check[] = [...ORDERED, ...DESTRUCTIVE];
+export const ALL_CHECKS: readonly Check[] = [...CHECKS.filter((c) => !c.destructive), ...CHECKS.filter((c) => c.destructive)];
+
+/** The folder under checks/ that holds each group's checks: a check's file says its group. */
+export const GROUP_FOLDER: Readonly<Record<Group, string>> = {
+  Architecture: 'architecture',
+  Configuration: 'configuration',
+  'Error recovery': 'recovery',
+  Security: 'security',
+  'Production readiness': 'production',
+  Performance: 'performance',
+  Protocol: 'protocol',
+  'Spec rules': 'rules',
+};
 
 export class UnknownCheckError extends Error {
   override name = 'UnknownCheckError';

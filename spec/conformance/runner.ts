@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { REPORT_SCHEMA_ID, REPORT_SCHEMA_VERSION, type CheckResult, type Report, type Verdict } from '../../reports/schema.ts';
 import { HTTP_PATHS, SpecDocument } from '../http.ts';
 import type { PartialRateLimitTable, RateLimitName } from '../limits.ts';
-import { SPEC_NAME, SPEC_VERSION } from '../version.ts';
+import { PACKAGE_VERSION, SPEC_NAME, SPEC_VERSION } from '../version.ts';
 import type { Check, CheckRun } from './check.ts';
 import { CheckContext, type Capabilities } from './context.ts';
 import { HttpProbe, HttpUnreachable } from './http.ts';
@@ -11,11 +11,10 @@ import { DependencyStartError, HarnessDependencies, type DependencyName } from '
 import { privateKeyMinter, secretMinter, type TokenMinter } from './tokens.ts';
 import { versionOutcome } from './versions.ts';
 import { redactUrl } from '../../testbed/services/redacted-url.ts';
-import { runOutcome, summarise, verdictOf, worstVerdict } from './verdict.ts';
+import { runOutcome, summarise, verdictOf, worstVerdict } from '../../reports/verdicts.ts';
 import { EvidenceRecorder } from './wire/evidence.ts';
 import { PollingSession } from './wire/polling.ts';
 
-export const TOOL_VERSION = '0.1.0';
 const DEFAULT_CHECK_TIMEOUT_MS = 60_000;
 
 /** The harness could not run at all (exit status 2): one line, no stack. */
@@ -170,7 +169,7 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string, d
   await relax();
   target.process?.afterRestart.push(relax);
 
-  const capabilities: Capabilities = { harnessStarted: target.startedByHarness, dependencyControl: dependencies !== undefined, dependencies, supervisor: false, peers: opts.peers ?? [], deployment };
+  const capabilities: Capabilities = { harnessStarted: target.startedByHarness, dependencies, peers: opts.peers ?? [], deployment };
   const runTag = randomBytes(4).toString('hex');
   const versionRun = versionOutcome({ specName: spec.spec, specVersion: spec.version, engineIoProtocol });
   const versionResult: CheckResult = {
@@ -237,7 +236,7 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string, d
   return {
     schema: REPORT_SCHEMA_ID,
     schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: 'sockproof', version: TOOL_VERSION },
+    tool: { name: 'sockproof', version: PACKAGE_VERSION },
     spec: { name: SPEC_NAME, version: SPEC_VERSION },
     target: { url: target.url, specVersion: spec.version, implementation: spec.implementation, engineIoProtocol, startedByHarness: target.startedByHarness },
     options: { level: opts.level, strict: opts.strict, only: opts.only, repeat: opts.repeat },

@@ -4,7 +4,7 @@ export { TargetProcess, TargetStartError, type TargetCommand, type TargetExit } 
 
 /**
  * The server under test: either one the harness attached to (--target), or one it started itself
- * (--server-cmd, see chaos/target-process.ts). Only a started target can be signalled, restarted
+ * (--server-cmd, see testbed/targets/target-process.ts). Only a started target can be signalled, restarted
  * and read.
  */
 export interface Target {

@@ -1,8 +1,8 @@
 import { ENGINE_IO_PROTOCOL, SPEC_NAME, SPEC_VERSION } from '../version.ts';
-import type { RawOutcome } from './check.ts';
+import type { Observation } from '../../reports/verdicts.ts';
 
 /** What the target says it speaks, against what this harness checks (pure). */
-export function versionOutcome(found: { specName: string; specVersion: string; engineIoProtocol: number | null }): { outcome: RawOutcome; message: string } {
+export function versionOutcome(found: { specName: string; specVersion: string; engineIoProtocol: number | null }): { outcome: Observation; message: string } {
   const problems: string[] = [];
   if (found.specName !== SPEC_NAME || found.specVersion !== SPEC_VERSION) problems.push(`target states ${found.specName} ${found.specVersion}, harness checks ${SPEC_NAME} ${SPEC_VERSION}`);
   if (found.engineIoProtocol !== ENGINE_IO_PROTOCOL) problems.push(`Engine.IO protocol ${found.engineIoProtocol ?? 'unknown'} (expected ${ENGINE_IO_PROTOCOL})`);

@@ -56,6 +56,11 @@ export class ArrivalQueue<T> {
     });
   }
 
+  /** The queued items that match, in arrival order, left in the queue. */
+  peek(match: Match<T>): T[] {
+    return this.items.filter(match);
+  }
+
   /** Removes every queued item that matches and returns them. */
   drain(match: Match<T>): T[] {
     const out: T[] = [];

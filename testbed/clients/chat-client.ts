@@ -9,6 +9,7 @@ import {
   type Role,
   type ServerToClientEvents,
 } from '../../spec/index.ts';
+import { ArrivalQueue } from './arrival-queue.ts';
 
 export type TypedSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -18,22 +19,15 @@ interface Received {
 }
 
 /**
- * A test client over a real socket. Every server event is queued as it arrives, so a test that
- * awaits one event never loses another that came in the same read.
+ * A test client over a real socket. Every server event is queued as it arrives (ArrivalQueue), so a
+ * test that awaits one event never loses another that came in the same read.
  */
 export class ChatClient {
-  private readonly queue: Received[] = [];
-  private readonly waiters = new Set<() => void>();
+  private readonly arrivals = new ArrivalQueue<Received>();
 
   private constructor(readonly socket: TypedSocket) {
-    socket.onAny((event: string, ...args: unknown[]) => {
-      this.queue.push({ event, args });
-      for (const wake of this.waiters) wake();
-    });
-    socket.on('disconnect', () => {
-      this.queue.push({ event: 'disconnect', args: [] });
-      for (const wake of this.waiters) wake();
-    });
+    socket.onAny((event: string, ...args: unknown[]) => this.arrivals.push({ event, args }));
+    socket.on('disconnect', () => this.arrivals.push({ event: 'disconnect', args: [] }));
   }
 
   static async connect(url: string, token: string | undefined, opts: { transports?: ('websocket' | 'polling')[] } = {}): Promise<ChatClient> {
@@ -64,27 +58,17 @@ export class ChatClient {
 
   /** Resolves with the next queued event of that name (removing it), waiting up to `timeoutMs`. */
   async next(event: string, timeoutMs = 10_000, match: (payload: unknown) => boolean = () => true): Promise<unknown> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.queue.findIndex((r) => r.event === event && match(r.args[0]));
-      if (i >= 0) return this.queue.splice(i, 1)[0]!.args[0];
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no "${event}" within ${timeoutMs} ms (queued: ${this.queue.map((r) => r.event).join(', ') || 'nothing'})`);
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.waiters.delete(wake);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(wake, left);
-        this.waiters.add(wake);
-      });
+    const got = await this.arrivals.take((r) => r.event === event && match(r.args[0]), timeoutMs);
+    if (got === undefined) {
+      const queued = this.arrivals.peek(() => true).map((r) => r.event);
+      throw new Error(`no "${event}" within ${timeoutMs} ms (queued: ${queued.join(', ') || 'nothing'})`);
     }
+    return got.args[0];
   }
 
   /** Events of that name received so far (without removing them). */
   seen(event: string): unknown[] {
-    return this.queue.filter((r) => r.event === event).map((r) => r.args[0]);
+    return this.arrivals.peek((r) => r.event === event).map((r) => r.args[0]);
   }
 
   get connected(): boolean {

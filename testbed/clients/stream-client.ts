@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { io, type Socket } from 'socket.io-client';
 import { ErrorCode } from '../../spec/index.ts';
 import type { AckedSend } from '../history/history-check.ts';
@@ -30,7 +31,6 @@ export interface StreamClientOptions {
 }
 
 const RETRYABLE_WAIT_MAX_MS = 2_000;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class StreamClient {
   private readonly socket: Socket;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { isProcessAlive } from './exit-cleanup.ts';
 
@@ -150,8 +151,4 @@ function groupAlive(pgid: number): boolean {
   } catch {
     return false;
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { AdminChannelResponse, AdminLimitsResponse, HTTP_PATHS, mintToken, type PartialRateLimitTable } from '../../spec/index.ts';
 
@@ -40,7 +41,7 @@ export async function waitServing(url: string, deadlineMs: number, pollMs = 50):
     } catch {
       /* not yet */
     }
-    await new Promise((r) => setTimeout(r, pollMs));
+    await sleep(pollMs);
   }
   return undefined;
 }

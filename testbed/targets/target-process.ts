@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -183,7 +184,7 @@ export class TargetProcess {
         this.port = port;
         return;
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     this.signal('SIGKILL');
     throw new TargetStartError(

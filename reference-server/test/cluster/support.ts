@@ -41,20 +41,5 @@ export async function setEnabled(proxy: Proxy, enabled: boolean, upstream = prox
   return proxy.update({ enabled, listen: proxy.listen, upstream });
 }
 
-/** Polls `probe` every 50 ms until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor<T>(what: string, probe: () => Promise<T> | T, timeoutMs: number): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { setTimeout as sleep } from 'node:timers/promises';
+export { waitFor } from '../../../testbed/wait.ts';

@@ -10,12 +10,12 @@ import { judgeLogs } from '../checks/production/log-lines.ts';
 import { lostOrChanged } from '../checks/recovery/history.ts';
 import { readAck } from '../ack.ts';
 import { selectChecks } from '../registry.ts';
-import { runOutcome, verdictOf, worstVerdict } from '../verdict.ts';
+import { runOutcome, verdictOf, worstVerdict } from '../../../reports/verdicts.ts';
 import { versionOutcome } from '../versions.ts';
 import { ArrivalQueue } from '../../../testbed/clients/arrival-queue.ts';
 import { expectedHealth } from '../checks/architecture/c08-health-dependencies.ts';
 import { parseDependencyNames } from '../dependencies.ts';
-import { firstArrivals } from '../checks/degradation/s17-redis-outage.ts';
+import { firstArrivals } from '../checks/rules/s17-redis-outage.ts';
 import { offsetOf } from '../checks/recovery-scene.ts';
 
 describe('verdicts', () => {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Socket as EngineSocket } from 'engine.io-client';
 import { Decoder, Encoder, PacketType, type Packet } from 'socket.io-parser';
 import { ArrivalQueue, type Match } from '../../../testbed/clients/arrival-queue.ts';
@@ -301,8 +302,4 @@ export class WireConnection {
     this.arrivals.end();
     for (const w of this.closedWaiters.splice(0)) w();
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

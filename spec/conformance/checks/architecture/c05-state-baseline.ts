@@ -1,6 +1,6 @@
 import type { CheckContext } from '../../context.ts';
 import { defineCheck } from '../../check.ts';
-import { sleep } from '../../wire/connection.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SocketMetrics } from '../../../http.ts';
 
 const CYCLES = 25;

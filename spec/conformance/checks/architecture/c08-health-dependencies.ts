@@ -2,7 +2,7 @@ import type { CheckContext } from '../../context.ts';
 import { HealthResponse, HTTP_PATHS } from '../../../http.ts';
 import { defineCheck } from '../../check.ts';
 import type { DependencyName } from '../../dependencies.ts';
-import { health, requireHealthy, within } from '../degradation/outage.ts';
+import { health, requireHealthy, within } from '../outage.ts';
 
 type DependencyStatus = 'up' | 'down' | 'degraded';
 

@@ -1,6 +1,6 @@
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
-import { sleep } from '../../wire/connection.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SocketCounterName } from '../../../http.ts';
 import { msgKey } from '../scene.ts';
 import { actualDeltas, expectedDeltas, type MetricActions } from './metric-deltas.ts';

@@ -1,7 +1,7 @@
 import { HealthResponse, HTTP_PATHS } from '../../../http.ts';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
-import { sleep } from '../../wire/connection.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export default defineCheck({
   id: 'C19',

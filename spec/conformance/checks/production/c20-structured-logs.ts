@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
 import { judgeLogs } from './log-lines.ts';
@@ -17,7 +18,7 @@ export default defineCheck({
     await ctx.call(conn, 'no:such:event', [{}]);
     const refused = await ctx.open('refused');
     await refused.connect({ token: `${user.token}x` });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const j = judgeLogs(proc.logLines, [proc.jwtSecret, user.token, ctx.adminToken]);
     ctx.expect(j.lines > 0, 'the target logged something', `${j.lines} lines`);
     ctx.expect(j.notJson.length === 0, 'every line is JSON', j.notJson.slice(0, 3).join(' | ') || 'all JSON');

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeAck } from '../../ack.ts';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
 import { HTTP_PATHS, RecoveryResponse } from '../../../http.ts';
 import type { WireConnection } from '../../wire/connection.ts';
-import { breakers, dependencyControl, HALF_OPEN_SLACK_MS, health, nodeMetrics, requireHealthy, within } from '../degradation/outage.ts';
+import { breakers, dependencyControl, HALF_OPEN_SLACK_MS, health, nodeMetrics, requireHealthy, within } from '../outage.ts';
 import { msgKey } from '../scene.ts';
 
 const SETTLE_MS = 5_000;
@@ -120,7 +121,7 @@ export default defineCheck({
     ctx.recorder.note('redis cut');
     const down = await within(SETTLE_MS, async () => (await health(ctx)).body.checks.redis?.status === 'down');
     ctx.expect(down === true, 'health checks.redis down while Redis is cut', down ? 'down' : 'not down');
-    await new Promise((r) => setTimeout(r, 1_500)); // several failed attempts, so the backoff grows
+    await sleep(1_500); // several failed attempts, so the backoff grows
     await deps.heal('redis');
     const healedAt = performance.now();
     const capMs = Number(deps.targetEnv.REDIS_RECONNECT_MAX_MS ?? DEFAULT_RECONNECT_MAX_MS);
@@ -130,7 +131,7 @@ export default defineCheck({
       return m.redisReconnects > redisBefore.redisReconnects && m.dependencies?.redis?.up === true ? m : undefined;
     });
     ctx.expect(back !== undefined, `Redis reconnected within REDIS_RECONNECT_MAX_MS ${capMs} ms +20 % (+${SETTLE_MS} ms) of the heal`, back ? `${Math.round(performance.now() - healedAt)} ms` : 'not reconnected');
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     const settled = await nodeMetrics(ctx);
     ctx.expect(settled.redisReconnects === redisBefore.redisReconnects + 1, 'redisReconnects +1 for the one re-established connection (DEG-6)', `${redisBefore.redisReconnects} -> ${settled.redisReconnects}`);
     ctx.expect(settled.dependencies?.redis?.outages === (redisBefore.dependencies?.redis?.outages ?? 0) + 1, 'dependencies.redis.outages +1 (DEG-5)', JSON.stringify(settled.dependencies?.redis));

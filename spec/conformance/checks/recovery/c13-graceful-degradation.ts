@@ -2,7 +2,7 @@ import type { Message } from '../../../events.ts';
 import { describeAck } from '../../ack.ts';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
-import { breakers, dependencyControl, HALF_OPEN_SLACK_MS, health, requireHealthy, within } from '../degradation/outage.ts';
+import { breakers, dependencyControl, HALF_OPEN_SLACK_MS, health, requireHealthy, within } from '../outage.ts';
 import { msgKey } from '../scene.ts';
 import { lostOrChanged, readHistory } from './history.ts';
 import { expectedHealth } from '../architecture/c08-health-dependencies.ts';

@@ -2,7 +2,7 @@ import { ConnectErrorData } from '../../../errors.ts';
 import { describeAck } from '../../ack.ts';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
-import { dependencyControl, nodeMetrics, requireHealthy } from './outage.ts';
+import { dependencyControl, nodeMetrics, requireHealthy } from '../outage.ts';
 
 const SETTLE_MS = 5_000;
 

@@ -3,7 +3,7 @@ import { describeAck } from '../../ack.ts';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
 import { msgKey } from '../scene.ts';
-import { dependencyControl, health, nodeMetrics, requireHealthy, within } from './outage.ts';
+import { dependencyControl, health, nodeMetrics, requireHealthy, within } from '../outage.ts';
 
 const SETTLE_MS = 5_000;
 const HELD = 3;

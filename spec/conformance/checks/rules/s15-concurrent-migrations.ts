@@ -2,7 +2,7 @@ import { HTTP_PATHS } from '../../../http.ts';
 import { AdminChannelResponse } from '../../../http.ts';
 import { CheckInconclusive, defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
-import { health, nodeHttp } from '../degradation/outage.ts';
+import { health, nodeHttp } from '../outage.ts';
 import { msgKey } from '../scene.ts';
 
 export default defineCheck({

@@ -2,7 +2,7 @@ import { HTTP_PATHS } from '../../../http.ts';
 import { describeAck } from '../../ack.ts';
 import { CheckInconclusive, defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
-import { nodeHttp } from '../degradation/outage.ts';
+import { nodeHttp } from '../outage.ts';
 
 /** A limit small enough to reach across two nodes, with a window longer than the check. */
 const POINTS = 4;

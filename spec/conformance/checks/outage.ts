@@ -1,8 +1,9 @@
-import { BreakersResponse, HealthResponse, HTTP_PATHS, SocketMetrics, type BreakerStatus } from '../../../http.ts';
-import { CheckInconclusive, CheckUnimplemented } from '../../check.ts';
-import type { CheckContext } from '../../context.ts';
-import type { DependencyControl, DependencyName } from '../../dependencies.ts';
-import { HttpProbe } from '../../http.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BreakersResponse, HealthResponse, HTTP_PATHS, SocketMetrics, type BreakerStatus } from '../../http.ts';
+import { CheckInconclusive, CheckUnimplemented } from '../check.ts';
+import type { CheckContext } from '../context.ts';
+import type { DependencyControl, DependencyName } from '../dependencies.ts';
+import { HttpProbe } from '../http.ts';
 
 /** The dependency control of this run, when it covers `names`; else the check is unimplemented. */
 export function dependencyControl(ctx: CheckContext, ...names: DependencyName[]): DependencyControl {
@@ -46,7 +47,7 @@ export async function within<T>(timeoutMs: number, probe: () => Promise<T>): Pro
     const v = await probe();
     if (v) return v;
     if (performance.now() > deadline) return undefined;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 
