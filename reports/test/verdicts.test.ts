@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Level, Verdict } from '../schema.ts';
-import { EXIT_STATUS, runOutcome, VERDICT_ORDER, verdictRank, worstVerdict } from '../verdicts.ts';
+import { EXIT_STATUS, runOutcome, VERDICT_ORDER, verdictOf, verdictRank, worstVerdict } from '../verdicts.ts';
 
 const verdict = fc.constantFrom(...Verdict.options);
 const level = fc.constantFrom(...Level.options);
@@ -35,5 +35,18 @@ describe('one verdict model for every run', () => {
 
   it('one exit-status table: 0 passed, 1 failed, 2 could not run', () => {
     expect(EXIT_STATUS).toEqual({ pass: 0, fail: 1, 'could-not-run': 2 });
+  });
+  it('turns a failure into fail, non-strict or (strict) fail by level', () => {
+    expect(verdictOf('fail', 'MUST', false)).toBe('fail');
+    expect(verdictOf('fail', 'SHOULD', false)).toBe('non-strict');
+    expect(verdictOf('fail', 'SHOULD', true)).toBe('fail');
+    expect(verdictOf('fail', 'MAY', true)).toBe('non-strict');
+    expect(verdictOf('inconclusive', 'MUST', false)).toBe('inconclusive');
+  });
+  it('a repeated check is as bad as its worst run; an inconclusive MUST fails the run, unimplemented never does', () => {
+    expect(worstVerdict(['pass', 'inconclusive', 'pass'])).toBe('inconclusive');
+    expect(runOutcome([{ level: 'MUST', verdict: 'unimplemented' }], false)).toBe('pass');
+    expect(runOutcome([{ level: 'MUST', verdict: 'inconclusive' }], false)).toBe('fail');
+    expect(runOutcome([{ level: 'SHOULD', verdict: 'non-strict' }], false)).toBe('pass');
   });
 });

@@ -1,26 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { REPORT_SCHEMA_ID, REPORT_SCHEMA_VERSION, type CheckResult, type Report, type Verdict } from '../../reports/schema.ts';
-import { HTTP_PATHS, SpecDocument } from '../http.ts';
-import type { PartialRateLimitTable, RateLimitName } from '../limits.ts';
-import { PACKAGE_VERSION, SPEC_NAME, SPEC_VERSION } from '../version.ts';
-import type { Check, CheckRun } from './check.ts';
-import { CheckContext, type Capabilities } from './context.ts';
-import { HttpProbe, HttpUnreachable } from './http.ts';
-import { attachedTarget, startedTarget, TargetProcess, TargetStartError, type Target, type TargetCommand } from './target.ts';
-import { DependencyStartError, HarnessDependencies, type DependencyName } from './dependencies.ts';
-import { privateKeyMinter, secretMinter, type TokenMinter } from './tokens.ts';
-import { versionOutcome } from './versions.ts';
+import { REPORT_SCHEMA_ID, REPORT_SCHEMA_VERSION, type CheckResult, type Report } from '../../reports/schema.ts';
+import { runOutcome, summarise, verdictOf } from '../../reports/verdicts.ts';
 import { redactUrl } from '../../testbed/services/redacted-url.ts';
-import { runOutcome, summarise, verdictOf, worstVerdict } from '../../reports/verdicts.ts';
+import { PACKAGE_VERSION, SPEC_NAME, SPEC_VERSION } from '../version.ts';
+import type { Check } from './check.ts';
+import { CheckContext, type Capabilities } from './context.ts';
+import { DependencyStartError, HarnessDependencies, type DependencyName } from './dependencies.ts';
+import { HarnessError } from './harness-error.ts';
+import { harnessCredentials, harnessLimitsFor, relaxLimits, restoreLimits } from './harness-limits.ts';
+import { preflight } from './preflight.ts';
+import { ensureRunning, runCheck, settleAfter } from './run-check.ts';
+import { progressLine, RunResults } from './run-results.ts';
+import { attachedTarget, startedTarget, TargetProcess, TargetStartError, type Target, type TargetCommand } from './target.ts';
+import { versionCheckResult } from './versions.ts';
 import { EvidenceRecorder } from './wire/evidence.ts';
-import { PollingSession } from './wire/polling.ts';
 
-const DEFAULT_CHECK_TIMEOUT_MS = 60_000;
-
-/** The harness could not run at all (exit status 2): one line, no stack. */
-export class HarnessError extends Error {
-  override name = 'HarnessError';
-}
+export { HarnessError };
 
 export type TargetSpec =
   | { kind: 'url'; url: string }
@@ -129,110 +124,55 @@ function redactUrls(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, /^[a-z]+:\/\//.test(v) ? redactUrl(v) : v]));
 }
 
+/** One run against a reachable target: preflight and V01, credentials, relaxed limits, the checks (repeated), the report. */
 async function runAgainst(target: Target, opts: RunOptions, startedAt: string, dependencies: HarnessDependencies | undefined, deployment: Deployment): Promise<Report> {
-  const preflight = new EvidenceRecorder();
-  const http = new HttpProbe(target.url, preflight);
-  let specRes;
-  try {
-    specRes = await http.get(HTTP_PATHS.spec);
-  } catch (err) {
-    if (err instanceof HttpUnreachable) throw new HarnessError(`target unreachable at ${target.url} (${err.message})`);
-    throw err;
-  }
-  const parsedSpec = SpecDocument.safeParse(specRes.body);
-  if (!parsedSpec.success) throw new HarnessError(`GET ${target.url}${HTTP_PATHS.spec} answered ${specRes.status} without a sockproof SpecDocument; is this a sockproof target?`);
-  const spec = parsedSpec.data;
-  const eio = await PollingSession.handshake(target.url, spec.transport.path, preflight, 'preflight').catch(() => ({ session: undefined }));
-  const engineIoProtocol = eio.session ? 4 : null;
-
-  const claims = { ...(spec.auth.issuer ? { issuer: spec.auth.issuer } : {}), ...(spec.auth.audience ? { audience: spec.auth.audience } : {}) };
-  // A private key given names the target's trust: a harness-started target also gets a JWT_SECRET,
-  // which a JWKS-verifying target does not use.
-  const secret = opts.jwtSecret ?? target.process?.jwtSecret;
-  let tokens: TokenMinter;
-  if (opts.privateKey) tokens = await privateKeyMinter(opts.privateKey.file, opts.privateKey.alg, opts.privateKey.kid, claims);
-  else if (secret) tokens = secretMinter(secret, claims);
-  else throw new HarnessError('no way to mint user tokens: pass --jwt-secret, or --jwks-private-key with the key the target\'s JWKS publishes');
-  const adminToken = opts.adminToken ?? (await tokens.mint({ sub: `sockproof-admin-${randomBytes(3).toString('hex')}`, roles: ['admin'], ttlSec: 6 * 3600 }));
-
-  const harnessLimits: PartialRateLimitTable = Object.fromEntries(
-    (Object.entries(spec.limits.rateLimits) as Array<[RateLimitName, { durationMs: number }]>).map(([name, rule]) => [name, { points: 1_000_000, durationMs: rule.durationMs }]),
-  );
-  // Every node gets the relaxed table: a node may keep its limit table to itself.
-  const relax = async () => {
-    for (const url of [target.url, ...(opts.peers ?? [])]) {
-      const res = await new HttpProbe(url, preflight).send({ method: 'PUT', path: HTTP_PATHS.adminLimits, token: adminToken, body: harnessLimits });
-      if (res.status === 401 || res.status === 403) throw new HarnessError(`the target refused the harness's admin token (PUT ${url}${HTTP_PATHS.adminLimits} answered ${res.status}); check --jwt-secret or --admin-token`);
-      if (res.status !== 200) opts.onProgress?.(`warning: PUT ${url}${HTTP_PATHS.adminLimits} answered ${res.status}; rate limits may throttle the harness`);
-    }
-  };
+  const preflightEvidence = new EvidenceRecorder();
+  const { spec, engineIoProtocol } = await preflight(target.url, preflightEvidence);
+  const { tokens, adminToken } = await harnessCredentials(spec, { ...opts, jwtSecret: opts.jwtSecret ?? target.process?.jwtSecret });
+  const nodeUrls = [target.url, ...(opts.peers ?? [])];
+  const harnessLimits = harnessLimitsFor(spec);
+  const relax = () => relaxLimits(nodeUrls, adminToken, harnessLimits, preflightEvidence, (line) => opts.onProgress?.(line));
   await relax();
+  // Limits do not survive a restart: every restart of a started target puts them back.
   target.process?.afterRestart.push(relax);
+
+  const v01 = versionCheckResult(
+    { specName: spec.spec, specVersion: spec.version, engineIoProtocol },
+    [...preflightEvidence.finish(), ...(opts.notes ?? []).map((text) => ({ kind: 'note' as const, t: 0, text }))],
+    opts.strict,
+  );
+  opts.onProgress?.(progressLine(0, opts.checks.length, v01));
 
   const capabilities: Capabilities = { harnessStarted: target.startedByHarness, dependencies, peers: opts.peers ?? [], deployment };
   const runTag = randomBytes(4).toString('hex');
-  const versionRun = versionOutcome({ specName: spec.spec, specVersion: spec.version, engineIoProtocol });
-  const versionResult: CheckResult = {
-    id: 'V01',
-    title: `The target states ${SPEC_NAME} ${SPEC_VERSION} in GET /spec and speaks Engine.IO 4`,
-    group: 'Protocol',
-    level: 'MUST',
-    rules: ['SPECDOC-1', 'TRN-1'],
-    verdict: verdictOf(versionRun.outcome, 'MUST', opts.strict),
-    message: versionRun.message,
-    durationMs: 0,
-    evidence: [...preflight.finish(), ...(opts.notes ?? []).map((text) => ({ kind: 'note' as const, t: 0, text }))],
-  };
-  opts.onProgress?.(progressLine(0, opts.checks.length, versionResult));
-
-  const results: CheckResult[] = [];
+  const results = new RunResults(opts.repeat);
   for (let round = 0; round < opts.repeat; round++) {
     for (const [i, check] of opts.checks.entries()) {
-      if (target.process && !target.process.isRunning) {
-        // restart() runs relax() again (an afterRestart hook), as for restarts inside a check.
-        await target.process.restart().catch((err: unknown) => {
-          throw new HarnessError(`the target is down before ${check.id} and could not be restarted: ${(err as Error).message}`);
-        });
-      }
+      await ensureRunning(target, check.id);
       const ctx = new CheckContext(check.id, target, spec, tokens, adminToken, capabilities, { propertyRuns: opts.propertyRuns, seed: opts.seed, runTag: `${runTag}${round}` }, harnessLimits);
       const startedMs = performance.now();
-      const run = await runOne(check, ctx);
-      await dependencies?.healAll();
+      const finished = await runCheck(check, ctx);
       const durationMs = Math.round(performance.now() - startedMs);
-      const proc = target.process;
-      // A target that crashed may take a moment to be reaped: wait briefly when the check saw trouble.
-      if (proc && proc.isRunning && run.outcome !== 'pass') await proc.waitExit(300);
-      if (proc && !proc.isRunning) {
-        ctx.recorder.note(`the target exited during the check (${proc.exit?.signal ?? `code ${proc.exit?.code}`}); restarted for the next check`);
-        if (run.outcome === 'pass') Object.assign(run, { outcome: 'fail', message: 'the target exited during the check' });
-        await proc.restart().catch((err: unknown) => {
-          throw new HarnessError(`the target exited during ${check.id} and could not be restarted: ${(err as Error).message}`);
-        });
-      }
-      const verdict = verdictOf(run.outcome, check.level, opts.strict);
+      const run = await settleAfter(check, finished, ctx, target, dependencies);
       const result: CheckResult = {
         id: check.id,
         title: check.title,
         group: check.group,
         level: check.level,
         rules: [...check.rules],
-        verdict,
+        verdict: verdictOf(run.outcome, check.level, opts.strict),
         message: run.message,
         durationMs,
         evidence: ctx.recorder.finish(),
         ...(run.counterexample ? { counterexample: run.counterexample } : {}),
       };
-      const earlier = results.find((r) => r.id === check.id);
-      if (earlier) mergeRepeat(earlier, result);
-      else results.push(opts.repeat > 1 ? { ...result, repeats: [verdict] } : result);
+      results.add(result);
       opts.onProgress?.(progressLine(i + 1, opts.checks.length, result, opts.repeat > 1 ? round + 1 : undefined));
     }
   }
-  for (const url of [target.url, ...(opts.peers ?? [])]) {
-    await new HttpProbe(url, new EvidenceRecorder()).send({ method: 'DELETE', path: HTTP_PATHS.adminLimits, token: adminToken }).catch(() => undefined);
-  }
+  await restoreLimits(nodeUrls, adminToken);
 
-  const all = [versionResult, ...results];
+  const all = [v01, ...results.list()];
   return {
     schema: REPORT_SCHEMA_ID,
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -246,48 +186,4 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string, d
     outcome: runOutcome(all, opts.strict),
     results: all,
   };
-}
-
-async function runOne(check: Check, ctx: CheckContext): Promise<CheckRun> {
-  let ending: unknown;
-  let timer: NodeJS.Timeout | undefined;
-  const budget = check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
-  try {
-    ctx.requireNeeds(check.needs ?? []);
-    await Promise.race([
-      check.run(ctx),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CheckTimeout(`the check did not finish within ${budget} ms`)), budget);
-      }),
-    ]);
-  } catch (err) {
-    ending = err;
-  } finally {
-    clearTimeout(timer);
-    ctx.closeAll();
-  }
-  return ctx.conclude(ending);
-}
-
-class CheckTimeout extends Error {
-  override name = 'CheckTimeout';
-}
-
-function mergeRepeat(earlier: CheckResult, next: CheckResult): void {
-  const repeats: Verdict[] = [...(earlier.repeats ?? [earlier.verdict]), next.verdict];
-  const worst = worstVerdict(repeats);
-  earlier.repeats = repeats;
-  if (worst !== earlier.verdict) {
-    earlier.verdict = worst;
-    earlier.message = next.message;
-    earlier.evidence = next.evidence;
-    if (next.counterexample) earlier.counterexample = next.counterexample;
-  }
-  earlier.durationMs += next.durationMs;
-}
-
-export function progressLine(i: number, n: number, r: CheckResult, round?: number): string {
-  const width = String(n).length;
-  const pos = `[${String(i).padStart(width)}/${n}]${round ? ` run ${round}` : ''}`;
-  return `${pos} ${r.id.padEnd(4)} ${r.level.padEnd(6)} ${r.verdict.padEnd(13)} ${r.title.slice(0, 70)} (${(r.durationMs / 1000).toFixed(1)} s)${r.verdict === 'pass' ? '' : `\n${' '.repeat(pos.length + 1)}${r.message.slice(0, 300)}`}`;
 }

@@ -1,5 +1,6 @@
 import { ENGINE_IO_PROTOCOL, SPEC_NAME, SPEC_VERSION } from '../version.ts';
-import type { Observation } from '../../reports/verdicts.ts';
+import type { CheckResult, Evidence } from '../../reports/schema.ts';
+import { verdictOf, type Observation } from '../../reports/verdicts.ts';
 
 /** What the target says it speaks, against what this harness checks (pure). */
 export function versionOutcome(found: { specName: string; specVersion: string; engineIoProtocol: number | null }): { outcome: Observation; message: string } {
@@ -9,4 +10,20 @@ export function versionOutcome(found: { specName: string; specVersion: string; e
   return problems.length === 0
     ? { outcome: 'pass', message: `${SPEC_NAME} ${SPEC_VERSION} over Engine.IO ${ENGINE_IO_PROTOCOL} (Socket.IO protocol 5)` }
     : { outcome: 'fail', message: problems.join('; ') };
+}
+
+/** V01, the check every run starts with: the preflight's findings as a result, with its evidence and the run's notes. */
+export function versionCheckResult(found: { specName: string; specVersion: string; engineIoProtocol: number | null }, evidence: Evidence[], strict: boolean): CheckResult {
+  const run = versionOutcome(found);
+  return {
+    id: 'V01',
+    title: `The target states ${SPEC_NAME} ${SPEC_VERSION} in GET /spec and speaks Engine.IO ${ENGINE_IO_PROTOCOL}`,
+    group: 'Protocol',
+    level: 'MUST',
+    rules: ['SPECDOC-1', 'TRN-1'],
+    verdict: verdictOf(run.outcome, 'MUST', strict),
+    message: run.message,
+    durationMs: 0,
+    evidence,
+  };
 }

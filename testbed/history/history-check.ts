@@ -132,11 +132,7 @@ export type HistorySummary = Omit<HistoryVerdict, 'lost' | 'duplicated' | 'misma
 
 /** A verdict with its problem lists cut to counts and the first few lines (for output). */
 export function summarizeHistory(v: HistoryVerdict): HistorySummary {
-  const firstProblems = [
-    ...v.lost.slice(0, 3).map((l) => `lost: ${l.authorId}/${l.clientMsgId} (acked id ${l.id}, seq ${l.seq})`),
-    ...v.duplicated.slice(0, 3).map((d) => `duplicated: ${d.authorId}/${d.clientMsgId} x${d.count}`),
-    ...v.mismatched.slice(0, 3).map((m) => `mismatched: ${m.authorId}/${m.clientMsgId}: ${m.why}`),
-  ];
+  const firstProblems = historyProblems(v, 3);
   return {
     exactlyOnce: v.exactlyOnce,
     acked: v.acked,
@@ -148,4 +144,13 @@ export function summarizeHistory(v: HistoryVerdict): HistorySummary {
     mismatched: v.mismatched.length,
     firstProblems,
   };
+}
+
+/** The verdict's problems as lines, lost first, then duplicates, then mismatches (at most `perKind` of each). */
+export function historyProblems(v: HistoryVerdict, perKind = Number.POSITIVE_INFINITY): string[] {
+  return [
+    ...v.lost.slice(0, perKind).map((l) => `lost: ${l.authorId}/${l.clientMsgId} (acked id ${l.id}, seq ${l.seq})`),
+    ...v.duplicated.slice(0, perKind).map((d) => `duplicated: ${d.authorId}/${d.clientMsgId} x${d.count}`),
+    ...v.mismatched.slice(0, perKind).map((m) => `mismatched: ${m.authorId}/${m.clientMsgId}: ${m.why}`),
+  ];
 }

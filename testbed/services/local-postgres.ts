@@ -70,19 +70,6 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     },
   });
 
-  return {
-    source: 'local',
-    url: `postgres://${USER}@${HOST}:${server.port}/${DATABASE}`,
-    host: HOST,
-    port: server.port,
-    user: USER,
-    database: DATABASE,
-    controllable: true,
-    get pid() {
-      return server.pid;
-    },
-    stop: () => server.stop(),
-    kill: (signal) => server.kill(signal),
-    restart: () => server.restart(),
-  };
+  // Object.assign keeps the lease's live `pid` getter, which a spread would freeze.
+  return Object.assign(server, { url: `postgres://${USER}@${HOST}:${server.port}/${DATABASE}`, user: USER, database: DATABASE });
 }

@@ -49,18 +49,6 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Redis
     onExit: (proc) => proc.signal('SIGKILL', true), // nothing on disk worth a clean shutdown
   });
 
-  return {
-    source: 'local',
-    url: `redis://${HOST}:${server.port}`,
-    host: HOST,
-    port: server.port,
-    keyPrefix: '',
-    controllable: true,
-    get pid() {
-      return server.pid;
-    },
-    stop: () => server.stop(),
-    kill: (signal) => server.kill(signal),
-    restart: () => server.restart(),
-  };
+  // Object.assign keeps the lease's live `pid` getter, which a spread would freeze.
+  return Object.assign(server, { url: `redis://${HOST}:${server.port}`, keyPrefix: '' });
 }

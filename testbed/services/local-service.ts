@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { registerExitCleanup } from './exit-cleanup.ts';
 import { launchOnFreePort } from './free-port.ts';
 import type { ServiceProcess } from './service-process.ts';
-import { TERMINATING_SIGNALS } from './service.ts';
+import { TERMINATING_SIGNALS, type ServiceLease } from './service.ts';
 
 /** What differs between the local servers (redis-server, postgres); the lifecycle below is shared. */
 export interface LocalServiceSpec {
@@ -28,13 +28,8 @@ export interface LocalServiceSpec {
   prepare?: () => Promise<void>;
 }
 
-export interface LocalService {
-  readonly port: number;
-  readonly pid: number | undefined;
-  stop(): Promise<void>;
-  kill(signal?: NodeJS.Signals): Promise<void>;
-  restart(): Promise<void>;
-}
+/** A lease on a server this process started: everything but its URL, which the kind of server decides. */
+export type LocalService = Omit<ServiceLease, 'url'>;
 
 /** Starts a local server on a free loopback port and owns it until stop(): kill and restart keep the port. */
 export async function startLocalService(spec: LocalServiceSpec): Promise<LocalService> {
@@ -73,7 +68,10 @@ export async function startLocalService(spec: LocalServiceSpec): Promise<LocalSe
   }
 
   return {
+    source: 'local',
+    host: spec.host,
     port,
+    controllable: true,
     get pid() {
       return current?.running ? current.pid : undefined;
     },

@@ -10,7 +10,8 @@ import { judgeLogs } from '../checks/production/log-lines.ts';
 import { lostOrChanged } from '../checks/recovery/history.ts';
 import { readAck } from '../ack.ts';
 import { selectChecks } from '../registry.ts';
-import { runOutcome, verdictOf, worstVerdict } from '../../../reports/verdicts.ts';
+import { RunResults } from '../run-results.ts';
+import { VERDICT_ORDER } from '../../../reports/verdicts.ts';
 import { versionOutcome } from '../versions.ts';
 import { ArrivalQueue } from '../../../testbed/clients/arrival-queue.ts';
 import { expectedHealth } from '../checks/architecture/c08-health-dependencies.ts';
@@ -19,18 +20,16 @@ import { firstArrivals } from '../checks/rules/s17-redis-outage.ts';
 import { offsetOf } from '../checks/recovery-scene.ts';
 
 describe('verdicts', () => {
-  it('turns a failure into fail, non-strict or (strict) fail by level', () => {
-    expect(verdictOf('fail', 'MUST', false)).toBe('fail');
-    expect(verdictOf('fail', 'SHOULD', false)).toBe('non-strict');
-    expect(verdictOf('fail', 'SHOULD', true)).toBe('fail');
-    expect(verdictOf('fail', 'MAY', true)).toBe('non-strict');
-    expect(verdictOf('inconclusive', 'MUST', false)).toBe('inconclusive');
-  });
-  it('a repeated check is as bad as its worst run; an inconclusive MUST fails the run, unimplemented never does', () => {
-    expect(worstVerdict(['pass', 'inconclusive', 'pass'])).toBe('inconclusive');
-    expect(runOutcome([{ level: 'MUST', verdict: 'unimplemented' }], false)).toBe('pass');
-    expect(runOutcome([{ level: 'MUST', verdict: 'inconclusive' }], false)).toBe('fail');
-    expect(runOutcome([{ level: 'SHOULD', verdict: 'non-strict' }], false)).toBe('pass');
+  it("a repeated check keeps every verdict and shows its worst run, with that run's message", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('pass', 'non-strict', 'unimplemented', 'inconclusive', 'fail' as const), { minLength: 2, maxLength: 6 }), (verdicts) => {
+        const results = new RunResults(verdicts.length);
+        verdicts.forEach((verdict, i) => results.add({ id: 'X01', title: 't', group: 'Protocol', level: 'MUST', rules: [], verdict, message: `run ${i}`, durationMs: 1, evidence: [] }));
+        const [only] = results.list();
+        const worstAt = verdicts.reduce((w, v, i) => (VERDICT_ORDER.indexOf(v) > VERDICT_ORDER.indexOf(verdicts[w]!) ? i : w), 0);
+        expect(only).toMatchObject({ repeats: verdicts, verdict: verdicts[worstAt], message: `run ${worstAt}`, durationMs: verdicts.length });
+      }),
+    );
   });
   it('states a version mismatch', () => {
     expect(versionOutcome({ specName: 'sockproof', specVersion: '1.0', engineIoProtocol: 4 }).outcome).toBe('pass');
@@ -79,8 +78,8 @@ describe('pure expectations', () => {
   });
   it('history comparison finds lost and duplicated messages', () => {
     const m = (id: string, seq: number) => ({ id, seq, clientMsgId: id, authorId: 'a' }) as never;
-    expect(lostOrChanged([m('a', 1), m('b', 2)], [m('a', 1)])).toEqual(['seq 2 (b) missing']);
-    expect(lostOrChanged([m('a', 1)], [m('a', 1), m('a', 1)])[0]).toMatch(/2 times/);
+    expect(lostOrChanged([m('a', 1), m('b', 2)], [m('a', 1)])).toEqual(['lost: a/b (acked id b, seq 2)']);
+    expect(lostOrChanged([m('a', 1)], [m('a', 1), m('a', 1)])).toEqual(['duplicated: a/a x2']);
   });
 });
 
