@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import { SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
-import { numberFlagOrUsage, withTarget, withTargetOptions } from './load.ts';
+import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport } from './load.ts';
 import { UsageError } from './usage-error.ts';
 
 interface ChaosFlags {
@@ -22,6 +22,7 @@ interface ChaosFlags {
   seed?: string;
   maxMessages: string;
   timeout: string;
+  out?: string;
 }
 
 function parseScenarios(raw: string): ScenarioName[] {
@@ -48,7 +49,8 @@ export function registerChaos(program: Command): void {
       .option('--phase-ms <ms>', `length of each streaming phase around a fault (${BOUNDS.phaseMs.min}-${BOUNDS.phaseMs.max})`, '2000')
       .option('--seed <n>', 'seed for the kill moments (printed, to replay a run)')
       .option('--max-messages <n>', 'stop sending after this many messages per scenario', '10000')
-      .option('--timeout <s>', `stop the whole run after this many seconds (${BOUNDS.timeoutS.min}-${BOUNDS.timeoutS.max})`, '300'),
+      .option('--timeout <s>', `stop the whole run after this many seconds (${BOUNDS.timeoutS.min}-${BOUNDS.timeoutS.max})`, '300')
+      .option(...OUT_OPTION),
   ).action(async (flags: ChaosFlags) => {
     const names = parseScenarios(flags.scenarios);
     if (flags.target !== undefined && names.length === 1 && names[0] === 'kill') {
@@ -72,18 +74,22 @@ export function registerChaos(program: Command): void {
     await withTarget(flags, { needsSecret: true, relaxLimits: true }, async (target, signal, say) => {
       const { runChaos } = await import('../chaos/runner.ts');
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
+      const startedAt = new Date().toISOString();
       const run = await runChaos(target, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say });
       const { EXIT_STATUS } = await import('../reports/verdicts.ts');
       const { outcome } = run;
       process.exitCode = EXIT_STATUS[outcome];
       const url = target.url;
-      return (closeNotes) => {
+      const startedByHarness = target.process !== undefined;
+      return async (closeNotes) => {
         const notes = [...target.notes, ...closeNotes, `seed ${seed} (replay the kill moments with --seed ${seed})`];
         if (flags.json) {
           process.stdout.write(`${JSON.stringify({ outcome, exitStatus: EXIT_STATUS[outcome], target: url, options, scenarios: run.results, notes })}\n`);
         } else {
           process.stdout.write(`${formatVerdictTable(run.results, notes)}\n${outcome.toUpperCase()}\n`);
         }
+        const { chaosReport } = await import('../chaos/report.ts');
+        await writeRunReport(flags.out, async () => chaosReport({ results: run.results, url, startedByHarness, startedAt, notes }), say);
       };
     });
   });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Report } from '../reports/schema.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlag, targetChoice, type TargetFlags } from '../load/run-flags.ts';
 import { openTarget, type RunTarget } from '../testbed/targets/run-target.ts';
@@ -53,13 +54,24 @@ export async function withTarget(
     const closeNotes = target ? await target.close() : [];
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (print) print(closeNotes);
+    if (print) await print(closeNotes);
     else for (const note of closeNotes) say(note);
   }
 }
 
-/** Prints a run's result once the target is closed, given the notes closing it produced. */
-export type Printer = (closeNotes: string[]) => void;
+/** Prints (and writes) a run's result once the target is closed, given the notes closing it produced. */
+export type Printer = (closeNotes: string[]) => void | Promise<void>;
+
+/** `--out <dir>`: where chaos and load runs write report.json, junit.xml, summary.md and report.html. */
+export const OUT_OPTION = ['--out <dir>', 'also write report.json, junit.xml, summary.md and report.html here'] as const;
+
+/** Writes the run's report when --out was given, and says where. */
+export async function writeRunReport(out: string | undefined, report: () => Promise<Report>, say: (line: string) => void): Promise<void> {
+  if (!out) return;
+  const { writeReports } = await import('../reports/write.ts');
+  const paths = await writeReports(await report(), out);
+  say(`report: ${paths.html} (and ${paths.json}, ${paths.junit}, ${paths.markdown})`);
+}
 
 /** The message of any error, on one line (no stack). */
 export function oneLine(err: unknown): string {
@@ -78,8 +90,9 @@ export function registerLoad(program: Command): void {
       .option('--clients <n>', `clients (${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '50')
       .option('--duration <s>', `seconds of sending (${BOUNDS.durationS.min}-${BOUNDS.durationS.max})`, '10')
       .option('--rate <n>', 'messages per client per second (default: closed loop, next send when the last is answered)')
-      .option('--max-messages <n>', `stop after this many sends (${BOUNDS.maxMessages.min}-${BOUNDS.maxMessages.max})`, '100000'),
-  ).action(async (flags: CommonFlags & { clients: string; rate?: string; maxMessages: string }) => {
+      .option('--max-messages <n>', `stop after this many sends (${BOUNDS.maxMessages.min}-${BOUNDS.maxMessages.max})`, '100000')
+      .option(...OUT_OPTION),
+  ).action(async (flags: CommonFlags & { clients: string; rate?: string; maxMessages: string; out?: string }) => {
     const clients = numberFlagOrUsage('--clients', flags.clients, BOUNDS.clients);
     const durationS = numberFlagOrUsage('--duration', flags.duration, BOUNDS.durationS);
     const rate = flags.rate === undefined ? undefined : numberFlagOrUsage('--rate', flags.rate, BOUNDS.rate, true);
@@ -87,13 +100,17 @@ export function registerLoad(program: Command): void {
     await withTarget(flags, { needsSecret: true, relaxLimits: true }, async (target, signal, say) => {
       const { runRealtimeLoad } = await import('../load/realtime-run.ts');
       const { formatRealtime } = await import('../load/report-format.ts');
+      const startedAt = new Date().toISOString();
       const result = await runRealtimeLoad({ url: target.url, jwtSecret: target.jwtSecret! }, { clients, durationS, rate, maxMessages, signal, say });
       const { EXIT_STATUS } = await import('../reports/verdicts.ts');
       process.exitCode = EXIT_STATUS[result.history.exactlyOnce ? 'pass' : 'fail'];
       const url = target.url;
-      return (closeNotes) => {
+      const startedByHarness = target.process !== undefined;
+      return async (closeNotes) => {
         const notes = [...target.notes, ...closeNotes];
         process.stdout.write(flags.json ? `${JSON.stringify({ ...result, target: url, notes })}\n` : `${formatRealtime(result, notes)}\n`);
+        const { loadReport } = await import('../load/report.ts');
+        await writeRunReport(flags.out, async () => loadReport({ result, url, startedByHarness, startedAt, notes }), say);
       };
     });
   });

@@ -122,7 +122,7 @@ export function renderHtml(reportOrReports: Report | readonly Report[]): string 
   const indexes = reports.map(indexById);
   const first = reports[0]!;
   const specName = `${first.spec.name} spec ${first.spec.version}`;
-  const title = `${specName} conformance: ${reports.map(targetLabel).join(' vs ')}`;
+  const title = `${specName} ${first.kind}: ${reports.map(targetLabel).join(' vs ')}`;
   const legend = VERDICT_ORDER.map((v) => `<span class="${verdictClass(v)}">${escapeHtml(v)}</span>`).join('');
   const csp = `default-src 'none'; style-src ${cspHash(PAGE_STYLE)}; script-src ${cspHash(PAGE_SCRIPT)}`;
   const groups = [...rowsByGroup(reports)].map(([group, rows]) => groupRows(group, rows, reports, indexes));
@@ -136,7 +136,7 @@ export function renderHtml(reportOrReports: Report | readonly Report[]): string 
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
-<h1>${escapeHtml(specName)} conformance</h1>
+<h1>${escapeHtml(specName)} ${escapeHtml(first.kind)}</h1>
 <p class="legend">Verdicts, best to worst: ${legend}</p>
 <p><label><input type="checkbox" id="hide-passing"> hide checks every target passes</label> · click a cell for its evidence</p>
 <table class="grid">

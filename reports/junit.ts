@@ -145,7 +145,7 @@ export function renderJUnit(report: Report): string {
       checks.map(testcase).join('') +
       '  </testsuite>\n',
   );
-  const name = `${report.spec.name} spec ${report.spec.version} conformance: ${targetLabel(report)}`;
+  const name = `${report.spec.name} spec ${report.spec.version} ${report.kind}: ${targetLabel(report)}`;
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<testsuites${attrs({ name, ...count(report.results), timestamp: report.startedAt })}>\n` +

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * The native conformance report (schema version 1). Every other format (JUnit, Markdown,
- * HTML) is made from this one; `sockproof report compare` reads two of them.
+ * The native report of every sockproof run (schema version 1): a conformance run's checks, a chaos run's
+ * scenarios, a load run's verdict. Every other format (JUnit, Markdown, HTML) is made from this one;
+ * `sockproof report compare` reads two of them.
  */
 export const REPORT_SCHEMA_ID = 'sockproof.report';
 export const REPORT_SCHEMA_VERSION = 1;
@@ -75,12 +76,19 @@ export const CheckResult = z.object({
   /** With --repeat N > 1: every run's verdict; `verdict` is the worst of them. */
   repeats: z.array(Verdict).optional(),
   counterexample: Counterexample.optional(),
+  /** What a chaos scenario or load run measured (numbers, or small records of numbers). */
+  figures: z.record(z.string(), z.unknown()).optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
+
+/** Which command made the report; reports written before chaos and load wrote them are conformance reports. */
+export const RunKind = z.enum(['conformance', 'chaos', 'load']);
+export type RunKind = z.infer<typeof RunKind>;
 
 export const Report = z.object({
   schema: z.literal(REPORT_SCHEMA_ID),
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  kind: RunKind.default('conformance'),
   tool: z.object({ name: z.string(), version: z.string() }),
   spec: z.object({ name: z.string(), version: z.string() }),
   target: z.object({

@@ -1,6 +1,10 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 import { oneErrorLine, runCli } from '../../testing/run-cli.ts';
+import { parseReport } from '../../reports/json.ts';
 
 const SECRET = 'y'.repeat(40);
 const SMALL = ['--clients', '3', '--rate', '4', '--phase-ms', '1000', '--json'];
@@ -26,9 +30,16 @@ describe('sockproof chaos against a reference server the test started', () => {
   });
 
   it('latency and partition pass with exactly-once history; kill is unimplemented for an attached target', async () => {
-    const r = await runCli(['chaos', '--target', server.url, '--jwt-secret', SECRET, '--cut-ms', '1000', ...SMALL]);
+    const reportDir = await mkdtemp(join(tmpdir(), 'sockproof-chaos-report-'));
+    const r = await runCli(['chaos', '--target', server.url, '--jwt-secret', SECRET, '--cut-ms', '1000', '--out', reportDir, ...SMALL]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
+    // The same run as a report, in the one verdict model: scenarios are results with their figures.
+    const report = parseReport(await readFile(join(reportDir, 'report.json'), 'utf8'));
+    await rm(reportDir, { recursive: true, force: true });
+    expect(report).toMatchObject({ kind: 'chaos', outcome: 'pass' });
+    expect(Object.fromEntries(report.results.map((x) => [x.id, x.verdict]))).toEqual({ LATENCY: 'pass', PARTITION: 'pass', KILL: 'unimplemented' });
+    expect(report.results.find((x) => x.id === 'PARTITION')!.figures).toMatchObject({ history: { exactlyOnce: true } });
     const by = Object.fromEntries(out.scenarios.map((s: { name: string }) => [s.name, s]));
     expect(by.kill.verdict).toBe('unimplemented');
     for (const name of ['latency', 'partition']) {

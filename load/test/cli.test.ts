@@ -1,6 +1,10 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 import { closedPort, oneErrorLine, runCli } from '../../testing/run-cli.ts';
+import { parseReport } from '../../reports/json.ts';
 
 const SECRET = 'x'.repeat(40);
 
@@ -59,11 +63,21 @@ describe('sockproof load against a reference server', () => {
     expect(spec.limits.rateLimits['message:send']!.points).toBe(30);
   });
 
-  it('realtime: the human table names every figure', async () => {
-    const r = await runCli(['load', '--target', server.url, '--jwt-secret', SECRET, '--clients', '2', '--duration', '1', '--rate', '2']);
-    expect(r.code, r.stderr).toBe(0);
-    for (const label of ['acked messages/s', 'ack latency ms', 'fan-out latency ms', 'errors by code', 'exactly once']) expect(r.stdout).toContain(label);
-    expect(r.stdout).toMatch(/exactly once\s+yes/);
+  it('realtime: the human table names every figure; --out writes the run as a report in every format', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'sockproof-load-report-'));
+    try {
+      const r = await runCli(['load', '--target', server.url, '--jwt-secret', SECRET, '--clients', '2', '--duration', '1', '--rate', '2', '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      for (const label of ['acked messages/s', 'ack latency ms', 'fan-out latency ms', 'errors by code', 'exactly once']) expect(r.stdout).toContain(label);
+      expect(r.stdout).toMatch(/exactly once\s+yes/);
+      const report = parseReport(await readFile(join(out, 'report.json'), 'utf8'));
+      expect(report).toMatchObject({ kind: 'load', outcome: 'pass', target: { url: server.url, startedByHarness: false } });
+      expect(report.results).toMatchObject([{ id: 'EXACTLY-ONCE', verdict: 'pass', figures: { history: { exactlyOnce: true } } }]);
+      expect(await readFile(join(out, 'junit.xml'), 'utf8')).toContain('EXACTLY-ONCE');
+      expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('sockproof spec 1.0 load');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 
   it('http: req/s, latency percentiles, errors and non-2xx on /health/socket', async () => {

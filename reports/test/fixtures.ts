@@ -23,6 +23,7 @@ export function report(results: CheckResult[], overrides: Partial<Report> = {}):
   return {
     schema: REPORT_SCHEMA_ID,
     schemaVersion: REPORT_SCHEMA_VERSION,
+    kind: 'conformance',
     tool: { name: 'sockproof', version: '0.1.0' },
     spec: { name: 'sockproof', version: '1.0' },
     target: {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { REPORT_SCHEMA_ID, REPORT_SCHEMA_VERSION, type CheckResult, type Report } from '../../reports/schema.ts';
-import { runOutcome, summarise, verdictOf } from '../../reports/verdicts.ts';
+import { buildReport } from '../../reports/build.ts';
+import type { CheckResult, Report } from '../../reports/schema.ts';
+import { verdictOf } from '../../reports/verdicts.ts';
 import { redactUrl } from '../../testbed/services/redacted-url.ts';
-import { PACKAGE_VERSION, SPEC_NAME, SPEC_VERSION } from '../version.ts';
 import type { Check } from './check.ts';
 import { CheckContext, type Capabilities } from './context.ts';
 import { DependencyStartError, HarnessDependencies, type DependencyName } from './dependencies.ts';
@@ -172,18 +172,11 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string, d
   }
   await restoreLimits(nodeUrls, adminToken);
 
-  const all = [v01, ...results.list()];
-  return {
-    schema: REPORT_SCHEMA_ID,
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: 'sockproof', version: PACKAGE_VERSION },
-    spec: { name: SPEC_NAME, version: SPEC_VERSION },
+  return buildReport({
+    kind: 'conformance',
     target: { url: target.url, specVersion: spec.version, implementation: spec.implementation, engineIoProtocol, startedByHarness: target.startedByHarness },
     options: { level: opts.level, strict: opts.strict, only: opts.only, repeat: opts.repeat },
     startedAt,
-    finishedAt: new Date().toISOString(),
-    summary: summarise(all.map((r) => r.verdict)),
-    outcome: runOutcome(all, opts.strict),
-    results: all,
-  };
+    results: [v01, ...results.list()],
+  });
 }

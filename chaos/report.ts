@@ -1,0 +1,37 @@
+import { buildReport, notesAsEvidence, plainTarget } from '../reports/build.ts';
+import type { CheckResult, Report } from '../reports/schema.ts';
+import { keyFigures } from './verdict-table.ts';
+import type { ScenarioName, ScenarioResult } from './scenario.ts';
+
+/** What each scenario proves, in the words of the spec (chaos/README.md). */
+const SCENARIO: Record<ScenarioName, { title: string; rules: string[] }> = {
+  latency: { title: 'Under added network latency every acked message is stored exactly once', rules: ['DUR-1', 'MSG-4'] },
+  partition: { title: 'A network cut loses no acked message; retries after it never store twice', rules: ['DUR-2', 'MSG-4'] },
+  kill: { title: 'An acked message survives a SIGKILL and restart exactly once', rules: ['DUR-1', 'DUR-2'] },
+};
+
+/** A chaos run as a report: a MUST result per scenario, its figures kept as data and as notes. */
+export function chaosReport(run: { results: readonly ScenarioResult[]; url: string; startedByHarness: boolean; startedAt: string; notes: readonly string[] }): Report {
+  const results = run.results.map((r): CheckResult => {
+    const figures = { ...r.figures, ...(r.history ? { history: r.history } : {}) };
+    return {
+      id: r.name.toUpperCase(),
+      title: SCENARIO[r.name].title,
+      group: 'Chaos',
+      level: 'MUST',
+      rules: SCENARIO[r.name].rules,
+      verdict: r.verdict,
+      message: r.reason,
+      durationMs: Math.round(r.durationS * 1000),
+      evidence: notesAsEvidence([keyFigures(r), ...(r.history?.firstProblems ?? []), ...run.notes].filter(Boolean)),
+      figures,
+    };
+  });
+  return buildReport({
+    kind: 'chaos',
+    target: plainTarget(run.url, run.startedByHarness),
+    options: { level: 'must', strict: false, only: run.results.map((r) => r.name), repeat: 1 },
+    startedAt: run.startedAt,
+    results,
+  });
+}
