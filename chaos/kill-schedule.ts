@@ -2,18 +2,7 @@
  * When the kill scenario strikes (pure): a seeded generator, so a failing run can be replayed with --seed.
  * Each delay is measured from the stream start or from the moment the server served again after the last kill.
  */
-
-/** mulberry32: a small, fast 32-bit PRNG; the same seed always gives the same sequence in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '../testbed/random.ts';
 
 /** `kills` whole-millisecond delays, each in [minMs, maxMs]. */
 export function killDelays(seed: number, kills: number, minMs: number, maxMs: number): number[] {

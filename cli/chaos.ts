@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import { SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
-import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport } from './load.ts';
+import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
 
 interface ChaosFlags {

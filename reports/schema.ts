@@ -82,7 +82,7 @@ export const CheckResult = z.object({
 export type CheckResult = z.infer<typeof CheckResult>;
 
 /** Which command made the report; reports written before chaos and load wrote them are conformance reports. */
-export const RunKind = z.enum(['conformance', 'chaos', 'load']);
+export const RunKind = z.enum(['conformance', 'chaos', 'load', 'fuzz']);
 export type RunKind = z.infer<typeof RunKind>;
 
 export const Report = z.object({

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkHistory, type AckedSend, type StoredMessage } from '../../testbed/history/history-check.ts';
 import { percentileOfSorted, summarize } from '../../testbed/percentiles.ts';
-import { FlagError, numberFlag } from '../run-flags.ts';
+import { FlagError, numberFlag } from '../../testbed/targets/target-flags.ts';
 import { isLoopbackHost, parseTargetUrl, TargetUrlError } from '../../testbed/targets/target-url.ts';
 
 const samples = fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 300 });

@@ -16,9 +16,10 @@ const BELOW: Record<string, readonly string[]> = {
   conformance: ['spec', 'reports', 'testbed'],
   chaos: ['spec', 'reports', 'testbed'],
   load: ['spec', 'reports', 'testbed'],
+  fuzz: ['spec', 'reports', 'testbed'],
   'reference-server': ['spec'],
   supervisor: ['spec'],
-  cli: ['spec', 'reports', 'testbed', 'conformance', 'chaos', 'load', 'reference-server', 'supervisor'],
+  cli: ['spec', 'reports', 'testbed', 'conformance', 'chaos', 'load', 'fuzz', 'reference-server', 'supervisor'],
   bin: ['cli', 'dist'],
 };
 

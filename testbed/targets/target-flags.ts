@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { TargetChoice } from '../testbed/targets/run-target.ts';
-import { referenceServerCommand } from '../testbed/targets/target-process.ts';
-import { parseTargetUrl, TargetUrlError } from '../testbed/targets/target-url.ts';
+import type { TargetChoice } from './run-target.ts';
+import { referenceServerCommand } from './target-process.ts';
+import { parseTargetUrl, TargetUrlError } from './target-url.ts';
 
 /** A flag the operator got wrong: the CLI prints it as one line and exits 2. */
 export class FlagError extends Error {

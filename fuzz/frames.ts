@@ -1,0 +1,111 @@
+import { CLIENT_EVENT_NAMES } from '../spec/events.ts';
+import { seededRandom } from '../testbed/random.ts';
+
+/**
+ * The wire fuzzer's frames (pure): a seeded stream of hostile Engine.IO / Socket.IO frames, so a run that
+ * broke a server replays exactly with the same seed. Each frame says how it was made, for the report.
+ */
+
+/** One frame as it goes on the wire: text (an Engine.IO packet as text) or bytes (a binary frame). */
+export interface Frame {
+  data: string | Uint8Array;
+  /** How the frame was made, e.g. "event message:send with a mutated payload". */
+  kind: FrameKind;
+}
+
+export const FRAME_KINDS = ['random-bytes', 'random-text', 'engine-packet', 'socket-packet', 'event', 'binary-placeholder', 'mutated-event'] as const;
+export type FrameKind = (typeof FRAME_KINDS)[number];
+
+type Rng = () => number;
+
+const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
+const int = (rng: Rng, min: number, max: number): number => min + Math.floor(rng() * (max - min + 1));
+
+/** Strings that break naive servers: NUL, lone surrogates, control characters, markup, huge and odd numbers as text. */
+const HOSTILE_STRINGS = [
+  '', ' ', '\u0000', 'a\u0000b', '\ud800', '\udfff', 'x\ud83d', '\u202e', '\u0007\u001b[2J', '<script>alert(1)</script>', '"><img src=x onerror=1>',
+  '__proto__', 'constructor', 'prototype', '../../etc/passwd', '%00', '\\', '{}', '[]', 'null', 'NaN', '-1', '1e309', 'general', 'x'.repeat(2001),
+  '🙂'.repeat(300), 'a'.repeat(64), 'a'.repeat(65),
+];
+
+/** A random JSON-ish value of bounded depth and size, biased towards what breaks validators. */
+function hostileValue(rng: Rng, depth = 0): unknown {
+  const roll = rng();
+  if (depth > 3 || roll < 0.25) return pick(rng, HOSTILE_STRINGS);
+  if (roll < 0.4) return pick(rng, [0, -1, 1.5, 2 ** 53, -(2 ** 31), 1e308, true, false, null]);
+  if (roll < 0.6) return Array.from({ length: int(rng, 0, 4) }, () => hostileValue(rng, depth + 1));
+  const obj: Record<string, unknown> = {};
+  for (let i = int(rng, 0, 4); i > 0; i--) obj[pick(rng, ['channelId', 'text', 'clientMsgId', 'messageId', 'userId', 'limit', 'beforeSeq', 'status', 'reason', 'attachments', 'url', '__proto__', 'constructor', 'x'])] = hostileValue(rng, depth + 1);
+  return obj;
+}
+
+/** A payload for a known client event that is almost right: one field of the right name holds a hostile value. */
+function mutatedPayload(rng: Rng, channelId: string): Record<string, unknown> {
+  const base: Record<string, unknown> = { channelId, text: 'hi', clientMsgId: `fz-${int(rng, 0, 1e9)}`, messageId: 'm1', userId: 'u1', limit: 10, status: 'online', reason: 'r' };
+  base[pick(rng, Object.keys(base))] = hostileValue(rng);
+  if (rng() < 0.2) base.attachments = [{ url: pick(rng, ['https://example.com/\u0000', 'javascript:alert(1)', 'https://\ud800.example', 'not a url']), name: pick(rng, HOSTILE_STRINGS), mime: 'image/png', size: int(rng, -5, 2 ** 31) }];
+  return base;
+}
+
+function randomBytes(rng: Rng, max: number): Uint8Array {
+  return Uint8Array.from({ length: int(rng, 0, max) }, () => int(rng, 0, 255));
+}
+
+function randomText(rng: Rng, max: number): string {
+  return Array.from({ length: int(rng, 0, max) }, () => String.fromCharCode(int(rng, 0, 0xffff))).join('');
+}
+
+/** A Socket.IO EVENT in Engine.IO message framing: "4" + "2" + [nsp,] [ack id] + JSON. */
+function eventFrame(rng: Rng, name: unknown, args: unknown[]): string {
+  const nsp = rng() < 0.1 ? `${pick(rng, ['/admin', '/x', '/', '//', '/\u0000'])},` : '';
+  const ackId = rng() < 0.8 ? String(pick(rng, [int(rng, 0, 1000), 2 ** 32, 9_007_199_254_740_993])) : '';
+  return `42${nsp}${ackId}${JSON.stringify([name, ...args])}`;
+}
+
+/** The next frame from `rng`; every kind comes up over a few hundred frames. */
+export function nextFrame(rng: Rng, channelId: string): Frame {
+  const kind = pick(rng, FRAME_KINDS);
+  switch (kind) {
+    case 'random-bytes':
+      return { kind, data: randomBytes(rng, 512) };
+    case 'random-text':
+      return { kind, data: randomText(rng, 256) };
+    case 'engine-packet':
+      // Engine.IO packet types 0-6 are open, close, ping, pong, message, upgrade, noop; others are invalid.
+      return { kind, data: `${pick(rng, ['0', '1', '2', '3', '5', '6', '7', '9', 'b', 'x', ''])}${rng() < 0.5 ? randomText(rng, 32) : JSON.stringify(hostileValue(rng))}` };
+    case 'socket-packet':
+      // Socket.IO packet types 0-6 (CONNECT .. BINARY_ACK) and beyond, with a random tail.
+      return { kind, data: `4${int(rng, 0, 9)}${rng() < 0.5 ? JSON.stringify(hostileValue(rng)) : randomText(rng, 32)}` };
+    case 'event':
+      return { kind, data: eventFrame(rng, rng() < 0.7 ? pick(rng, CLIENT_EVENT_NAMES) : hostileValue(rng), Array.from({ length: int(rng, 0, 3) }, () => hostileValue(rng))) };
+    case 'binary-placeholder':
+      // A BINARY_EVENT announcing attachments that never come, or placeholders pointing past them.
+      return { kind, data: `45${int(rng, 0, 3)}-${int(rng, 0, 99)}${JSON.stringify([pick(rng, CLIENT_EVENT_NAMES), { _placeholder: true, num: int(rng, -1, 10) }])}` };
+    case 'mutated-event': {
+      const frame = eventFrame(rng, pick(rng, CLIENT_EVENT_NAMES), [mutatedPayload(rng, channelId)]);
+      // Half of them also lose a tail or get a byte flipped, as a broken proxy would deliver them.
+      if (rng() < 0.25) return { kind, data: frame.slice(0, int(rng, 1, frame.length)) };
+      if (rng() < 0.25) {
+        const at = int(rng, 0, frame.length - 1);
+        return { kind, data: frame.slice(0, at) + String.fromCharCode(frame.charCodeAt(at) ^ (1 << int(rng, 0, 6))) + frame.slice(at + 1) };
+      }
+      return { kind, data: frame };
+    }
+  }
+}
+
+/**
+ * The frame stream of `seed`: the same seed always gives the same frames. `channelId` is the channel the
+ * fuzzing member joined, so that almost-right events get past the membership check to the handlers and the
+ * store behind them.
+ */
+export function framesFrom(seed: number, channelId: string): () => Frame {
+  const rng = seededRandom(seed);
+  return () => nextFrame(rng, channelId);
+}
+
+/** A frame as a report shows it: text as JSON-escaped text, bytes as hex (both cut to `max` characters). */
+export function describeFrame(frame: Frame, max = 300): string {
+  const shown = typeof frame.data === 'string' ? JSON.stringify(frame.data) : `0x${Buffer.from(frame.data).toString('hex')}`;
+  return `${frame.kind}: ${shown.length > max ? `${shown.slice(0, max)}… (${shown.length} chars)` : shown}`;
+}
