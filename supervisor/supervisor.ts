@@ -1,17 +1,17 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { HTTP_PATHS } from '../spec/http.ts';
-import { decideRestart, isStable } from './backoff.ts';
 import type { SupervisorConfig } from './config.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
-import { checkHealth } from './health.ts';
-import { initialMetrics, writeMetricsFile, type FailureRecord, type MetricsFile, type SupervisorStatus } from './metrics-file.ts';
+import { watchHealth, type PeriodicCheck } from './health-watch.ts';
+import { writeMetricsFile, type SupervisorStatus } from './metrics-file.ts';
 import { acquireLock, readPidFile, releaseLock, removeFile, removePidFileIfOwned, writePidFile } from './pid-lock.ts';
-import { healthUrlFor, readPortFile } from './port-file.ts';
 import { hasEnvMarker, isAlive, isSameProcess, pidsWithEnvMarker } from './proc-identity.ts';
 import { pollExit, spawnGroupLeader, stopGroup, type ExitInfo, type GroupLeader } from './process-group.ts';
 import { logSize, tailSince } from './server-output.ts';
-import { statePaths, SUPERVISED_BY_ENV } from './state-dir.ts';
+import { describeExit, waitUntilHealthy } from './startup.ts';
+import { statePaths, SUPERVISED_BY_ENV, type StatePaths } from './state-dir.ts';
+import { initialState, isTerminal, metricsAt, transition, type FailureCause, type LifecyclePolicy, type SupervisorEvent, type SupervisorState } from './state-machine.ts';
+import { pause, race, watchExit } from './waits.ts';
 
 /** What the supervisor tells the `daemon start` that launched it (over IPC), once. */
 export type SupervisorNotice =
@@ -33,76 +33,15 @@ export interface SupervisorOptions {
   random?: () => number;
 }
 
-type Outcome<T> = { kind: 'value'; value: T } | { kind: 'exit'; exit: ExitInfo } | { kind: 'stop' };
-
-/**
- * A server's exit as an AbortSignal: each wait listens to it and then stops listening. (A
- * promise's handlers cannot be removed, so racing the exit promise itself on every health
- * check would pile up handlers for as long as the server lives.)
- */
-interface ExitWatch {
-  gone: AbortSignal;
-  exit: ExitInfo | undefined;
-}
-function watchExit(exited: Promise<ExitInfo>): ExitWatch {
-  const controller = new AbortController();
-  const watch: ExitWatch = { gone: controller.signal, exit: undefined };
-  void exited.then((exit) => {
-    watch.exit = exit;
-    controller.abort();
-  });
-  return watch;
-}
-
-/** How long a refused health check waits for a pending exit of the server before it counts. */
-const EXIT_SETTLE_MS = 250;
-
-/** Waits for `work`, the server's exit or a stop request, whichever comes first; then cancels `work`. */
-function race<T>(work: (signal: AbortSignal) => Promise<T>, server: ExitWatch | undefined, stop: AbortSignal): Promise<Outcome<T>> {
-  if (stop.aborted) return Promise.resolve({ kind: 'stop' });
-  if (server?.exit) return Promise.resolve({ kind: 'exit', exit: server.exit });
-  return new Promise((resolve, reject) => {
-    const local = new AbortController();
-    let settled = false;
-    const finish = (outcome: Outcome<T> | Error) => {
-      if (settled) return;
-      settled = true;
-      stop.removeEventListener('abort', onStop);
-      server?.gone.removeEventListener('abort', onGone);
-      local.abort();
-      if (outcome instanceof Error) reject(outcome);
-      else resolve(outcome);
-    };
-    const onStop = () => finish({ kind: 'stop' });
-    const onGone = () => finish({ kind: 'exit', exit: server!.exit! });
-    stop.addEventListener('abort', onStop);
-    server?.gone.addEventListener('abort', onGone);
-    work(local.signal).then(
-      (value) => finish({ kind: 'value', value }),
-      (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
-    );
-  });
-}
-
-const pause = (ms: number) => (signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
-
-function describeExit(exit: ExitInfo): string {
-  if (exit.spawnError) return `could not be started: ${exit.spawnError}`;
-  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-}
-
 /**
  * Runs the supervisor in this process until it is asked to stop (exit 0) or gives up (exit 1).
  * One server at a time: start it, wait for its health URL, check it every interval, and on an
  * unexpected exit or too many failed checks stop what is left of it and start it again after a
- * jittered backoff, within the retry budget.
+ * jittered backoff, within the retry budget. The decisions are the state machine's
+ * (state-machine.ts); this function holds the lock and drives one phase after another.
  */
 export async function runSupervisor(opts: SupervisorOptions): Promise<ExitCode> {
-  const { config, logger: log, stopSignal } = opts;
+  const { config, logger: log } = opts;
   const paths = statePaths(config.stateDir);
   mkdirSync(paths.dir, { recursive: true });
 
@@ -118,209 +57,270 @@ export async function runSupervisor(opts: SupervisorOptions): Promise<ExitCode> 
   await stopLeftoverServer(opts, log);
   removeFile(paths.portFile);
 
-  const metrics: MetricsFile = initialMetrics(new Date());
-  let current: GroupLeader | undefined;
-  let serverStartedAt = 0;
-  const saveMetrics = () => {
-    if (!config.metricsFile) return;
-    metrics.uptime_seconds = current ? Math.round((Date.now() - serverStartedAt) / 100) / 10 : 0;
-    try {
-      writeMetricsFile(config.metricsFile, metrics);
-    } catch (err) {
-      log.error({ err }, 'cannot write the metrics file');
-    }
-  };
-  const setStatus = (status: SupervisorStatus, reason: string | null = null) => {
-    if (metrics.status !== status) log.info({ status, reason }, `status ${status}`);
-    metrics.status = status;
-    metrics.status_reason = reason;
-    saveMetrics();
-  };
-  saveMetrics();
-
-  const serverEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    SOCKPROOF_PORT_FILE: paths.portFile,
-    SOCKETIO_PORT_START: String(config.portStart),
-    SOCKETIO_PORT_END: String(config.portEnd),
-    SOCKETIO_SHUTDOWN_TIMEOUT: String(config.shutdownTimeoutMs / 1000),
-    [SUPERVISED_BY_ENV]: paths.dir,
-  };
-  const outputFd = openSync(paths.serverLog, 'a');
-  let notified = false;
-  const notifyOnce = (notice: SupervisorNotice) => {
-    if (notified) return;
-    notified = true;
-    opts.notify?.(notice);
-  };
-
-  let failuresInARow = 0;
-  let exitCode: ExitCode = EXIT.OK;
-
+  const record = new SupervisionRecord(config, log, opts.random);
+  record.save();
+  const server = new ServerSlot(opts, paths);
+  const phases = new PhaseRunner(opts, paths, record, server);
+  const exitCode = () => (record.state.phase.name === 'given-up' ? EXIT.FAILED : EXIT.OK);
   try {
-    while (!stopSignal.aborted) {
-      removeFile(paths.portFile);
-      const outputStart = logSize(paths.serverLog);
-      const spawned = await spawnGroupLeader(opts.serverCommand, { env: serverEnv, cwd: opts.cwd, outputFd });
-      let failure: Omit<FailureRecord, 'at' | 'stderr_tail'>;
-      let permanent = false;
-
-      if ('spawnError' in spawned) {
-        failure = { reason: 'spawn-error', exit_code: null, signal: null, message: `server could not be started: ${spawned.spawnError}` };
-        permanent = spawned.permanent;
-      } else {
-        current = spawned;
-        serverStartedAt = Date.now();
-        writePidFile(paths.serverPid, spawned.pid);
-        log.info({ serverPid: spawned.pid, command: opts.serverCommand }, 'server started');
-        saveMetrics();
-        const started = await waitUntilHealthy(watchExit(spawned.exited));
-        if (started.kind === 'stop') break;
-        if (started.kind === 'failure') {
-          failure = started.failure;
-        } else {
-          const { port, url } = started;
-          metrics.health_checks_passed++;
-          metrics.last_health_check = new Date().toISOString();
-          log.info({ serverPid: spawned.pid, port, url, startedInMs: Date.now() - serverStartedAt }, 'server healthy');
-          setStatus('healthy');
-          notifyOnce({ type: 'healthy', supervisorPid: process.pid, serverPid: spawned.pid, port });
-          const watched = await watchHealth(watchExit(spawned.exited), url);
-          if (watched === 'stop') break;
-          failure = watched;
-        }
-      }
-
-      // The server failed: record why, make sure nothing of it is left, then decide.
-      const record: FailureRecord = { ...failure, at: new Date().toISOString(), stderr_tail: tailSince(paths.serverLog, outputStart) };
-      metrics.total_failures++;
-      metrics.last_failure = record;
-      log.error({ failure: record }, `server failed: ${record.message}`);
-      if (current) {
-        await stopGroup(current, config.shutdownTimeoutMs);
-        removePidFileIfOwned(paths.serverPid, current.pid);
-        current = undefined;
-      }
-      failuresInARow++;
-      const decision = permanent ? ({ action: 'give-up' } as const) : decideRestart(config.backoff, failuresInARow, opts.random);
-      if (decision.action === 'give-up') {
-        const reason = permanent
-          ? `gave up at once: ${record.message}`
-          : `gave up after ${failuresInARow} failures in a row (SOCKETIO_MAX_RETRIES=${config.backoff.maxRetries}); last: ${record.message}`;
-        log.error({ failuresInARow }, reason);
-        setStatus('failed', reason);
-        notifyOnce({ type: 'failed', reason });
-        exitCode = EXIT.FAILED;
-        break;
-      }
-      setStatus('restarting', record.message);
-      log.warn({ attempt: decision.attempt + 1, delayMs: decision.delayMs, ceilingMs: decision.ceilingMs }, 'restarting server after backoff');
-      const waited = await race(pause(decision.delayMs), undefined, stopSignal);
-      if (waited.kind === 'stop') break;
-      metrics.restarts++;
-    }
+    await phases.untilStoppedOrGivenUp();
   } finally {
-    if (current) {
-      log.info({ serverPid: current.pid }, 'stopping server');
-      const { exit, forced } = await stopGroup(current, config.shutdownTimeoutMs);
-      log.info({ exit, forced }, forced ? 'server killed after the shutdown timeout' : 'server stopped');
-      removePidFileIfOwned(paths.serverPid, current.pid);
-      current = undefined;
-    }
-    closeSync(outputFd);
-    removeFile(paths.portFile);
-    if (exitCode === EXIT.OK) setStatus('stopped', 'stopped on request');
-    else saveMetrics();
+    await phases.tearDown();
     removePidFileIfOwned(paths.supervisorPid, process.pid);
     releaseLock(paths.lock);
-    log.info({ exitCode }, 'supervisor exiting');
+    log.info({ exitCode: exitCode() }, 'supervisor exiting');
   }
-  return exitCode;
+  return exitCode();
+}
 
-  /** Start-up: the server counts as started once its health URL answers, within the start-up timeout. */
-  async function waitUntilHealthy(
-    server: ExitWatch,
-  ): Promise<{ kind: 'healthy'; port: number | null; url: string } | { kind: 'failure'; failure: Omit<FailureRecord, 'at' | 'stderr_tail'> } | { kind: 'stop' }> {
-    const deadline = Date.now() + config.startupTimeoutMs;
-    let lastError: string | undefined;
-    while (Date.now() < deadline) {
-      const port = readPortFile(paths.portFile) ?? null;
-      const url = opts.healthUrl ?? (port !== null ? healthUrlFor(process.env.HOST, port, HTTP_PATHS.health) : undefined);
-      if (url) {
-        const budget = Math.min(config.healthTimeoutMs, Math.max(1, deadline - Date.now()));
-        const probe = await race(() => checkHealth(url, budget), server, stopSignal);
-        if (probe.kind === 'stop') return { kind: 'stop' };
-        if (probe.kind === 'exit') return startupExit(probe.exit);
-        const result = probe.value;
-        if (result.ok) return { kind: 'healthy', port, url };
-        // A probe cut short by the start-up deadline that then timed out says nothing about the
-        // server: keep what the last full check saw.
-        const cutShort = result.timedOut && budget < config.healthTimeoutMs;
-        if (!cutShort || lastError === undefined) lastError = result.error;
-      }
-      const waited = await race(pause(Math.min(100, Math.max(1, deadline - Date.now()))), server, stopSignal);
-      if (waited.kind === 'stop') return { kind: 'stop' };
-      if (waited.kind === 'exit') return startupExit(waited.exit);
-    }
-    const seen = lastError ? `last check: ${lastError}` : opts.healthUrl ? 'no answer' : 'it never reported a port in SOCKPROOF_PORT_FILE';
-    return {
-      kind: 'failure',
-      failure: { reason: 'startup-timeout', exit_code: null, signal: null, message: `server not healthy within SOCKETIO_STARTUP_TIMEOUT=${config.startupTimeoutMs / 1000}s (${seen})` },
-    };
+/**
+ * The supervisor's state, in one object changed only by the state machine's transitions, and
+ * the metrics file that reports it.
+ */
+class SupervisionRecord {
+  state: SupervisorState = initialState(Date.now());
+  private readonly policy: LifecyclePolicy;
+  private reportedStatus: SupervisorStatus = this.state.report.status;
+
+  constructor(
+    private readonly config: SupervisorConfig,
+    private readonly log: Logger,
+    private readonly random: (() => number) | undefined,
+  ) {
+    this.policy = { backoff: config.backoff, healthIntervalMs: config.healthIntervalMs, unhealthyThreshold: config.unhealthyThreshold };
   }
 
-  function startupExit(exit: ExitInfo): { kind: 'failure'; failure: Omit<FailureRecord, 'at' | 'stderr_tail'> } {
-    return { kind: 'failure', failure: { reason: 'startup-exit', exit_code: exit.code, signal: exit.signal, message: `server ${describeExit(exit)} before it became healthy` } };
+  apply(event: SupervisorEvent): SupervisorState {
+    this.state = transition(this.state, event, this.policy, this.random);
+    return this.state;
   }
 
-  /** After start-up: a check every interval; the unhealthy threshold of failures in a row, or an exit, ends it. */
-  async function watchHealth(server: ExitWatch, url: string): Promise<Omit<FailureRecord, 'at' | 'stderr_tail'> | 'stop'> {
-    const healthySince = Date.now();
-    let failedInARow = 0;
-    for (;;) {
-      const waited = await race(pause(config.healthIntervalMs), server, stopSignal);
-      if (waited.kind === 'stop') return 'stop';
-      if (waited.kind === 'exit') return unexpectedExit(waited.exit);
-      const probe = await race(() => checkHealth(url, config.healthTimeoutMs), server, stopSignal);
-      if (probe.kind === 'stop') return 'stop';
-      if (probe.kind === 'exit') return unexpectedExit(probe.exit);
-      metrics.last_health_check = new Date().toISOString();
-      const result = probe.value;
-      if (result.ok) {
-        metrics.health_checks_passed++;
-        failedInARow = 0;
-        if (failuresInARow > 0 && isStable(healthySince, Date.now(), config.backoff, config.healthIntervalMs)) {
-          log.info({ forgiven: failuresInARow }, 'server stable again: backoff and retry budget reset');
-          failuresInARow = 0;
-        }
-        if (metrics.status !== 'healthy') setStatus('healthy');
-        else saveMetrics();
-        continue;
-      }
-      // A server killed a moment ago refuses the probe before its exit is seen: that failure is the
-      // exit. (A hung server times out instead, and is not kept waiting for.)
-      if (!result.timedOut) {
-        const settled = await race(pause(EXIT_SETTLE_MS), server, stopSignal);
-        if (settled.kind === 'stop') return 'stop';
-        if (settled.kind === 'exit') return unexpectedExit(settled.exit);
-      }
-      metrics.health_checks_failed++;
-      failedInARow++;
-      log.warn({ error: result.error, failedInARow, threshold: config.unhealthyThreshold }, 'health check failed');
-      if (failedInARow >= config.unhealthyThreshold) {
-        return {
-          reason: 'unhealthy',
-          exit_code: null,
-          signal: null,
-          message: `${failedInARow} health checks in a row failed (SOCKETIO_UNHEALTHY_THRESHOLD=${config.unhealthyThreshold}); last: ${result.error}`,
-        };
-      }
-      setStatus('unhealthy', result.error);
+  /** Writes the metrics file (logging a change of status first). */
+  save(): void {
+    const { status, status_reason: reason } = this.state.report;
+    if (status !== this.reportedStatus) this.log.info({ status, reason }, `status ${status}`);
+    this.reportedStatus = status;
+    if (!this.config.metricsFile) return;
+    try {
+      writeMetricsFile(this.config.metricsFile, metricsAt(this.state, Date.now()));
+    } catch (err) {
+      this.log.error({ err }, 'cannot write the metrics file');
     }
   }
 }
 
-function unexpectedExit(exit: ExitInfo): Omit<FailureRecord, 'at' | 'stderr_tail'> {
+/** The server process the supervisor runs now: starting it, its output, stopping it. I/O only. */
+class ServerSlot {
+  current: GroupLeader | undefined;
+  /** The URL its start-up check answered on; checked from then on. */
+  healthUrl: string | undefined;
+  private outputStart = 0;
+  private readonly outputFd: number;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(
+    private readonly opts: SupervisorOptions,
+    private readonly paths: StatePaths,
+  ) {
+    const { config } = opts;
+    this.env = {
+      ...process.env,
+      SOCKPROOF_PORT_FILE: paths.portFile,
+      SOCKETIO_PORT_START: String(config.portStart),
+      SOCKETIO_PORT_END: String(config.portEnd),
+      SOCKETIO_SHUTDOWN_TIMEOUT: String(config.shutdownTimeoutMs / 1000),
+      [SUPERVISED_BY_ENV]: paths.dir,
+    };
+    this.outputFd = openSync(paths.serverLog, 'a');
+  }
+
+  async spawn(): Promise<GroupLeader | { spawnError: string; permanent: boolean }> {
+    removeFile(this.paths.portFile);
+    this.outputStart = logSize(this.paths.serverLog);
+    this.healthUrl = undefined;
+    const spawned = await spawnGroupLeader(this.opts.serverCommand, { env: this.env, cwd: this.opts.cwd, outputFd: this.outputFd });
+    if ('pid' in spawned) {
+      this.current = spawned;
+      writePidFile(this.paths.serverPid, spawned.pid);
+    }
+    return spawned;
+  }
+
+  /** The last lines the current (or last) server process wrote. */
+  outputTail(): string[] {
+    return tailSince(this.paths.serverLog, this.outputStart);
+  }
+
+  /** Stops the server's whole process group (SIGTERM, then SIGKILL after the shutdown timeout); undefined when none runs. */
+  async stop(): Promise<Awaited<ReturnType<typeof stopGroup>> | undefined> {
+    const leader = this.current;
+    if (!leader) return undefined;
+    const stopped = await stopGroup(leader, this.opts.config.shutdownTimeoutMs);
+    removePidFileIfOwned(this.paths.serverPid, leader.pid);
+    this.current = undefined;
+    return stopped;
+  }
+
+  close(): void {
+    closeSync(this.outputFd);
+    removeFile(this.paths.portFile);
+  }
+}
+
+/** Drives the phases: each step does the I/O its phase asks for and feeds what happened back as an event. */
+class PhaseRunner {
+  private notified = false;
+
+  constructor(
+    private readonly opts: SupervisorOptions,
+    private readonly paths: StatePaths,
+    private readonly record: SupervisionRecord,
+    private readonly server: ServerSlot,
+  ) {}
+
+  private get log(): Logger {
+    return this.opts.logger;
+  }
+
+  async untilStoppedOrGivenUp(): Promise<void> {
+    for (;;) {
+      const phase = this.record.state.phase;
+      switch (phase.name) {
+        case 'starting':
+          await this.start();
+          break;
+        case 'healthy':
+        case 'unhealthy':
+          await this.watch();
+          break;
+        case 'cleaning-up':
+          await this.clearFailedServer();
+          break;
+        case 'backing-off':
+          await this.backOff(phase.delayMs);
+          break;
+        case 'stopping':
+        case 'stopped':
+        case 'given-up':
+          return;
+      }
+    }
+  }
+
+  /** starting: start a server and wait until it answers its health URL. */
+  private async start(): Promise<void> {
+    const { config, stopSignal } = this.opts;
+    if (stopSignal.aborted) return void this.record.apply({ type: 'stop-requested' });
+    const spawned = await this.server.spawn();
+    if ('spawnError' in spawned) {
+      const cause: FailureCause = { reason: 'spawn-error', exit_code: null, signal: null, message: `server could not be started: ${spawned.spawnError}` };
+      return this.fail({ cause, permanent: spawned.permanent });
+    }
+    const startedAtMs = Date.now();
+    this.record.apply({ type: 'server-spawned', atMs: startedAtMs });
+    this.log.info({ serverPid: spawned.pid, command: this.opts.serverCommand }, 'server started');
+    this.record.save();
+    const started = await waitUntilHealthy(watchExit(spawned.exited), {
+      portFile: this.paths.portFile,
+      healthUrl: this.opts.healthUrl,
+      startupTimeoutMs: config.startupTimeoutMs,
+      healthTimeoutMs: config.healthTimeoutMs,
+      stop: stopSignal,
+    });
+    if (started.kind === 'stop') return void this.record.apply({ type: 'stop-requested' });
+    if (started.kind === 'failure') return this.fail({ cause: started.cause, permanent: false });
+    const { port, url } = started;
+    this.server.healthUrl = url;
+    this.record.apply({ type: 'server-healthy', atMs: Date.now() });
+    this.log.info({ serverPid: spawned.pid, port, url, startedInMs: Date.now() - startedAtMs }, 'server healthy');
+    this.record.save();
+    this.notifyOnce({ type: 'healthy', supervisorPid: process.pid, serverPid: spawned.pid, port });
+  }
+
+  /** healthy / unhealthy: a check every interval until the server fails or a stop is requested. */
+  private async watch(): Promise<void> {
+    const { config, stopSignal } = this.opts;
+    const leader = this.server.current!;
+    const end = await watchHealth(watchExit(leader.exited), this.server.healthUrl!, { intervalMs: config.healthIntervalMs, timeoutMs: config.healthTimeoutMs, stop: stopSignal }, (check) =>
+      this.onCheck(check),
+    );
+    if (end.kind === 'stop') this.record.apply({ type: 'stop-requested' });
+    else if (end.kind === 'exit') this.fail({ cause: unexpectedExit(end.exit), permanent: false, refusedCheckAtMs: end.refusedCheckAtMs });
+  }
+
+  private onCheck(check: PeriodicCheck): 'continue' | 'done' {
+    const before = this.record.state;
+    if (check.kind === 'passed') {
+      const after = this.record.apply({ type: 'check-passed', atMs: check.atMs });
+      if (before.failuresInARow > 0 && after.failuresInARow === 0) this.log.info({ forgiven: before.failuresInARow }, 'server stable again: backoff and retry budget reset');
+      this.record.save();
+      return 'continue';
+    }
+    const after = this.record.apply({ type: 'check-failed', atMs: check.atMs, error: check.error, serverOutput: this.server.outputTail() });
+    this.log.warn({ error: check.error, failedInARow: after.checksFailedInARow, threshold: this.opts.config.unhealthyThreshold }, 'health check failed');
+    if (after.phase.name === 'cleaning-up') {
+      this.logFailure();
+      return 'done';
+    }
+    this.record.save();
+    return 'continue';
+  }
+
+  /** The server failed by itself: record why (the phase becomes cleaning-up). */
+  private fail(failure: { cause: FailureCause; permanent: boolean; refusedCheckAtMs?: number }): void {
+    this.record.apply({ type: 'server-failed', atMs: Date.now(), serverOutput: this.server.outputTail(), ...failure });
+    this.logFailure();
+  }
+
+  private logFailure(): void {
+    const record = this.record.state.report.last_failure!;
+    this.log.error({ failure: record }, `server failed: ${record.message}`);
+  }
+
+  /** cleaning-up: make sure nothing of the failed server is left, then restart or give up. */
+  private async clearFailedServer(): Promise<void> {
+    await this.server.stop();
+    const next = this.record.apply({ type: 'server-stopped' });
+    if (next.phase.name === 'given-up') {
+      const { reason } = next.phase;
+      this.log.error({ failuresInARow: next.failuresInARow }, reason);
+      this.record.save();
+      this.notifyOnce({ type: 'failed', reason });
+    } else if (next.phase.name === 'backing-off') {
+      const { attempt, delayMs, ceilingMs } = next.phase;
+      this.record.save();
+      this.log.warn({ attempt: attempt + 1, delayMs, ceilingMs }, 'restarting server after backoff');
+    }
+  }
+
+  /** backing-off: wait out the delay, unless a stop comes first. */
+  private async backOff(delayMs: number): Promise<void> {
+    const waited = await race(pause(delayMs), undefined, this.opts.stopSignal);
+    this.record.apply(waited.kind === 'stop' ? { type: 'stop-requested' } : { type: 'backoff-elapsed' });
+  }
+
+  /** Whatever ended the run (a stop, giving up, an error): stop the server, close files, report the end. */
+  async tearDown(): Promise<void> {
+    if (!isTerminal(this.record.state)) this.record.apply({ type: 'stop-requested' });
+    const leader = this.server.current;
+    if (leader) {
+      this.log.info({ serverPid: leader.pid }, 'stopping server');
+      const { exit, forced } = (await this.server.stop())!;
+      this.log.info({ exit, forced }, forced ? 'server killed after the shutdown timeout' : 'server stopped');
+    }
+    this.record.apply({ type: 'server-stopped' });
+    this.server.close();
+    this.record.save();
+  }
+
+  private notifyOnce(notice: SupervisorNotice): void {
+    if (this.notified) return;
+    this.notified = true;
+    this.opts.notify?.(notice);
+  }
+}
+
+function unexpectedExit(exit: ExitInfo): FailureCause {
   return { reason: 'exit', exit_code: exit.code, signal: exit.signal, message: `server ${describeExit(exit)}` };
 }
 
