@@ -1,4 +1,4 @@
-import { CLIENT_EVENT_NAMES } from '../spec/events.ts';
+import { CLIENT_EVENT_NAMES, type ClientEventName } from '../spec/events.ts';
 import { seededRandom } from '../testbed/random.ts';
 
 /**
@@ -13,7 +13,7 @@ export interface Frame {
   kind: FrameKind;
 }
 
-export const FRAME_KINDS = ['random-bytes', 'random-text', 'engine-packet', 'socket-packet', 'event', 'binary-placeholder', 'mutated-event'] as const;
+export const FRAME_KINDS = ['random-bytes', 'random-text', 'engine-packet', 'socket-packet', 'event', 'binary-placeholder', 'mutated-event', 'poisoned-string'] as const;
 export type FrameKind = (typeof FRAME_KINDS)[number];
 
 type Rng = () => number;
@@ -39,12 +39,62 @@ function hostileValue(rng: Rng, depth = 0): unknown {
   return obj;
 }
 
-/** A payload for a known client event that is almost right: one field of the right name holds a hostile value. */
-function mutatedPayload(rng: Rng, channelId: string): Record<string, unknown> {
-  const base: Record<string, unknown> = { channelId, text: 'hi', clientMsgId: `fz-${int(rng, 0, 1e9)}`, messageId: 'm1', userId: 'u1', limit: 10, status: 'online', reason: 'r' };
-  base[pick(rng, Object.keys(base))] = hostileValue(rng);
-  if (rng() < 0.2) base.attachments = [{ url: pick(rng, ['https://example.com/\u0000', 'javascript:alert(1)', 'https://\ud800.example', 'not a url']), name: pick(rng, HOSTILE_STRINGS), mime: 'image/png', size: int(rng, -5, 2 ** 31) }];
-  return base;
+/** A valid payload for each client event: the fuzzer changes one leaf of it, so most reach the handler and the store. */
+function validPayload(event: ClientEventName, channelId: string, rng: Rng): Record<string, unknown> {
+  const clientMsgId = `fz-${int(rng, 0, 1e9)}`;
+  switch (event) {
+    case 'message:send':
+      return { channelId, text: 'hi', clientMsgId, attachments: [{ url: 'https://example.com/a.png', name: 'a.png', size: 10, mimeType: 'image/png' }] };
+    case 'message:edit':
+      return { messageId: clientMsgId, text: 'edited' };
+    case 'channel:history':
+      return { channelId, limit: 10 };
+    case 'presence:update':
+      return { status: 'online' };
+    case 'moderation:kick':
+      return { channelId, userId: 'fz-user', reason: 'r' };
+    case 'moderation:ban':
+      return { userId: 'fz-user', reason: 'r', durationMs: 1000 };
+    default:
+      return { channelId };
+  }
+}
+
+/** Strings that reach past a loose validator into a store: control characters and lone surrogates inside otherwise valid values. */
+const STORE_BREAKERS = ['https://example.com/\u0000', 'https://example.com/\ud800', 'z\u0000z', 'a\ud800b', 'https://example.com/%00', 'https://例え.jp/x'];
+
+/** The leaves of a payload (at any depth), each as the object that holds it and its key. */
+function leavesOf(payload: Record<string, unknown>): Array<{ holder: Record<string, unknown>; key: string }> {
+  const leaves: Array<{ holder: Record<string, unknown>; key: string }> = [];
+  const walk = (node: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(node)) {
+      if (Array.isArray(value)) value.forEach((item) => walk(item as Record<string, unknown>));
+      else leaves.push({ holder: node, key });
+    }
+  };
+  walk(payload);
+  return leaves;
+}
+
+/** An almost valid payload: one leaf replaced by a hostile value, or removed. */
+function mutatedPayload(rng: Rng, event: ClientEventName, channelId: string): Record<string, unknown> {
+  const payload = validPayload(event, channelId, rng);
+  const { holder, key } = pick(rng, leavesOf(payload));
+  if (rng() < 0.1) delete holder[key];
+  else holder[key] = hostileValue(rng);
+  return payload;
+}
+
+/**
+ * A valid payload whose one string leaf carries a control character or a lone surrogate inside an otherwise
+ * well-formed value: what gets past a loose validator into the store (a database refuses such bytes).
+ */
+function poisonedPayload(rng: Rng, event: ClientEventName, channelId: string): Record<string, unknown> {
+  const payload = validPayload(event, channelId, rng);
+  const strings = leavesOf(payload).filter(({ holder, key }) => typeof holder[key] === 'string');
+  const { holder, key } = pick(rng, strings);
+  holder[key] = key === 'url' ? pick(rng, STORE_BREAKERS.filter((s) => s.startsWith('https:'))) : `${String(holder[key])}${pick(rng, ['\u0000', '\ud800', '\u0001', '\udc00x'])}`;
+  return payload;
 }
 
 function randomBytes(rng: Rng, max: number): Uint8Array {
@@ -81,8 +131,13 @@ export function nextFrame(rng: Rng, channelId: string): Frame {
     case 'binary-placeholder':
       // A BINARY_EVENT announcing attachments that never come, or placeholders pointing past them.
       return { kind, data: `45${int(rng, 0, 3)}-${int(rng, 0, 99)}${JSON.stringify([pick(rng, CLIENT_EVENT_NAMES), { _placeholder: true, num: int(rng, -1, 10) }])}` };
+    case 'poisoned-string': {
+      const event = pick(rng, ['message:send', 'message:send', 'message:edit', 'channel:join', 'channel:history'] as const);
+      return { kind, data: eventFrame(rng, event, [poisonedPayload(rng, event, channelId)]) };
+    }
     case 'mutated-event': {
-      const frame = eventFrame(rng, pick(rng, CLIENT_EVENT_NAMES), [mutatedPayload(rng, channelId)]);
+      const event = pick(rng, CLIENT_EVENT_NAMES);
+      const frame = eventFrame(rng, event, [mutatedPayload(rng, event, channelId)]);
       // Half of them also lose a tail or get a byte flipped, as a broken proxy would deliver them.
       if (rng() < 0.25) return { kind, data: frame.slice(0, int(rng, 1, frame.length)) };
       if (rng() < 0.25) {

@@ -86,14 +86,15 @@ export async function runFuzz(target: RunTarget, opts: FuzzOptions): Promise<Fuz
       }
       const transport = batch % 2 === 0 ? 'websocket' : 'polling';
       const frames: Frame[] = Array.from({ length: Math.min(opts.batch, opts.frames - figures.framesSent) }, next);
-      const symptom = await sendBatch(await sessionFor(transport).catch((err: Error) => err), frames).then(async (sent) => {
+      const symptom = await sendAll(frames, () => sessionFor(transport)).then(async (problem) => {
         figures.framesSent += frames.length;
         figures.byTransport[transport] += frames.length;
         for (const f of frames) figures.byKind[f.kind]++;
-        if (sent) return sent;
         if (target.process && !target.process.isRunning) return `the server process exited (${target.process.exit?.signal ?? `code ${target.process.exit?.code}`})`;
         figures.livenessChecks++;
-        return livenessProblem({ url: target.url, jwtSecret, channelId }, baseline);
+        const others = await livenessProblem({ url: target.url, jwtSecret, channelId }, baseline);
+        // What hurts other users is the finding; a member locked out alone is one too.
+        return others && problem ? `${others} (and ${problem})` : (others ?? problem);
       });
       if (symptom) {
         result = {
@@ -114,9 +115,23 @@ export async function runFuzz(target: RunTarget, opts: FuzzOptions): Promise<Fuz
   return { ...result, seed: opts.seed, figures };
 }
 
-/** Sends a batch; a session that cannot be opened is a symptom only when the server itself is gone. */
-async function sendBatch(session: FuzzSession | Error, frames: readonly Frame[]): Promise<string | undefined> {
-  if (session instanceof Error) return `a member could not open a session: ${session.message}`;
-  await session.send(frames);
+/**
+ * Sends every frame of a batch, on as many sessions as it takes: a session the server ends on a bad frame is
+ * replaced, and the frames after it go out on the new one. A member that can no longer open a session is
+ * the symptom (the liveness check then says whether other users are hurt too).
+ */
+async function sendAll(frames: readonly Frame[], session: () => Promise<FuzzSession>): Promise<string | undefined> {
+  for (let at = 0; at < frames.length; ) {
+    let s: FuzzSession;
+    try {
+      s = await session();
+    } catch (err) {
+      return `a member could not open a session: ${(err as Error).message}`;
+    }
+    const sent = await s.send(frames.slice(at));
+    // A session that took nothing is over, whatever it says: the next round opens another.
+    if (sent === 0) s.close();
+    at += sent;
+  }
   return undefined;
 }
