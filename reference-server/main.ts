@@ -5,6 +5,7 @@ import { Faults } from './faults.ts';
 import { writePortFile } from './listen.ts';
 import { createLogger } from './logger.ts';
 import { loadOrCreateSecret } from './secret.ts';
+import { redactUrlsIn } from '../spec/redact.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -17,7 +18,7 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
     faults = Faults.parse(env.SOCKPROOF_FAULTS);
   } catch (err) {
     if (!(err instanceof ConfigError) && !(err instanceof Error)) throw err;
-    process.stderr.write(`sockproof serve: ${err.message}\n`);
+    process.stderr.write(`sockproof serve: ${redactUrlsIn(err.message)}\n`);
     process.exit(1);
   }
   const log = createLogger(config.logLevel, config.nodeId ? { nodeId: config.nodeId } : {});
@@ -48,7 +49,7 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
     node = await startNode({ config, log, secret, faults, version: VERSION });
   } catch (err) {
     log.fatal({ err }, 'start-up failed');
-    process.stderr.write(`sockproof serve: start-up failed: ${(err as Error).message}\n`);
+    process.stderr.write(`sockproof serve: start-up failed: ${redactUrlsIn((err as Error).message)}\n`);
     process.exit(1);
   }
   if (config.portFile) await writePortFile(config.portFile, node.port);

@@ -1,10 +1,2 @@
-/** A URL fit for an error message: the password replaced by ***. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
+// The one redaction of URLs lives in spec/redact.ts (reference server, harness and chaos tools alike).
+export { redactUrl } from '../../spec/redact.ts';

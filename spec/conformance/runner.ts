@@ -10,7 +10,7 @@ import { attachedTarget, startedTarget, TargetProcess, TargetStartError, type Ta
 import { DependencyStartError, HarnessDependencies, type DependencyName } from './dependencies.ts';
 import { privateKeyMinter, secretMinter, type TokenMinter } from './tokens.ts';
 import { versionOutcome } from './versions.ts';
-import { redactUrl } from '../../chaos/services/redacted-url.ts';
+import { redactUrl } from '../redact.ts';
 import { runOutcome, summarise, verdictOf, worstVerdict } from './verdict.ts';
 import { EvidenceRecorder } from './wire/evidence.ts';
 import { PollingSession } from './wire/polling.ts';
