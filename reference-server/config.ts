@@ -125,7 +125,7 @@ function shownValue(name: string, value: string): string {
 }
 
 /** Reads and validates the environment; throws ConfigError with one line on the first bad value. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { /** Fault unredacted-urls only. */ revealUrls?: boolean } = {}): ServerConfig {
   // An empty variable is treated as unset, as shells and unit files often leave them.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(present);
@@ -133,7 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
     const got = present[name];
-    const shown = name === 'JWT_SECRET' || got === undefined ? '' : ` (got "${shownValue(name, String(got)).slice(0, 80)}")`;
+    const shown = name === 'JWT_SECRET' || got === undefined ? '' : ` (got "${(opts.revealUrls ? String(got) : shownValue(name, String(got))).slice(0, 80)}")`;
     throw new ConfigError(`${name} must be ${issue.message}${shown}`);
   }
   const e = parsed.data;

@@ -24,6 +24,8 @@ export const FaultName = z.enum([
   // -- input never counts as a dependency failure (BRK-6, TEXT-6) --
   /** Identifiers and URLs skip the plain-string check at the edge, and every store error counts for the breaker. */
   'unvalidated-store-input',
+  /** A bad URL variable is echoed as given, password and all, in the configuration error: AUTH-9. */
+  'unredacted-urls',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -14,11 +14,12 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
   let config;
   let faults;
   try {
-    config = loadConfig(env);
     faults = Faults.parse(env.SOCKPROOF_FAULTS);
+    config = loadConfig(env, { revealUrls: faults.has('unredacted-urls') });
   } catch (err) {
     if (!(err instanceof ConfigError) && !(err instanceof Error)) throw err;
-    process.stderr.write(`sockproof serve: ${redactUrlsIn(err.message)}\n`);
+    // Fault unredacted-urls: the message as loadConfig made it, with no second line of defence.
+    process.stderr.write(`sockproof serve: ${faults?.has('unredacted-urls') ? err.message : redactUrlsIn(err.message)}\n`);
     process.exit(1);
   }
   const log = createLogger(config.logLevel, config.nodeId ? { nodeId: config.nodeId } : {});
