@@ -136,8 +136,12 @@ export const KickedEvent = z.object({
 /** Sent before the server itself ends a session: ban, token expiry, shutdown (SES-1). */
 export const SessionEnded = z.object({
   code: ConnectErrorCode,
+  /** Plain text for a person, shown as text (never as HTML). */
   message: z.string(),
   retryAfterMs: z.int().nonnegative().optional(),
+  /** With BANNED: the moderator's reason, and its encoded form (TEXT-4, MOD-3). */
+  reason: z.string().optional(),
+  reasonHtml: z.string().optional(),
 });
 
 // ---------------------------------------------------------------------------
