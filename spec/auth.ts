@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NAME_MAX_CODE_POINTS } from './limits.ts';
-import { firstCodePoints, isPlainString, PLAIN_STRING_MESSAGE } from './text.ts';
+import { firstCodePoints, isPlainString, normalizeText, PLAIN_STRING_MESSAGE } from './text.ts';
 
 export const Role = z.enum(['member', 'moderator', 'admin']);
 export type Role = z.infer<typeof Role>;
@@ -24,10 +24,11 @@ export type TokenClaims = z.infer<typeof TokenClaims>;
 
 /**
  * The display name of a token without a `name` claim (AUTH-4): its `sub`, cut to the longest
- * display name (a `sub` may be longer than a name may be).
+ * display name (a `sub` may be longer than a name may be). Cut after normalising, which may
+ * lengthen a string (NFC expands a few code points), so the result is always a valid name.
  */
 export function defaultDisplayName(sub: string): string {
-  return firstCodePoints(sub, NAME_MAX_CODE_POINTS);
+  return firstCodePoints(normalizeText(sub), NAME_MAX_CODE_POINTS);
 }
 
 /** The handshake's `auth` object (AUTH-1). */

@@ -68,6 +68,18 @@ export default defineCheck({
       ctx.expect(answers.every((a) => a === 'UNAUTHORIZED'), `a validly signed token whose sub is ${JSON.stringify(sub)}, ${REPEATS} times: connect_error UNAUTHORIZED (AUTH-4)`, summarise(answers));
     }
 
+    // AUTH-4: a sub may be longer than a display name; without a name claim it is shown cut to 100.
+    const longSub = ctx.uniqueId('long').padEnd(128, 'x');
+    const longConn = await ctx.connectAs('long sub', { id: longSub, roles: ['member'], token: await ctx.tokens.mint({ sub: longSub }) });
+    await ctx.ok(longConn, 'channel:join', { channelId });
+    const longSent = await ctx.call(longConn, 'message:send', [{ channelId, text: 'a long id', clientMsgId: msgKey(ctx) }]);
+    const author = longSent.kind === 'ok' ? (longSent.data as { authorId?: unknown; authorName?: unknown }) : undefined;
+    ctx.expect(
+      author?.authorId === longSub && author.authorName === longSub.slice(0, 100),
+      'a token whose sub has 128 characters and no name: accepted, authorName its first 100 (AUTH-4)',
+      author ? `authorName of ${String(author.authorName).length} characters` : describeAck(longSent),
+    );
+
     const statuses: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
       const res = await ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, body: { id: ctx.uniqueId('nulmember'), private: true, members: ['a\u0000b'] } });
