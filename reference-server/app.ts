@@ -10,6 +10,7 @@ import { startSession } from './connection/session.ts';
 import type { ChatServer, NodeContext } from './context.ts';
 import { announceTypingEnded } from './events/typing.ts';
 import type { Faults } from './faults.ts';
+import { UNVALIDATED_TOKEN_CLAIMS } from './unvalidated-input.ts';
 import { adminRoutes } from './http/admin-routes.ts';
 import { observabilityRoutes, type DependencyCheck } from './http/observability-routes.ts';
 import { createRouter } from './http/router.ts';
@@ -29,6 +30,7 @@ import { Sessions } from './state/sessions.ts';
 import { startSweeper } from './state/sweeper.ts';
 import { TypingTracker } from './state/typing.ts';
 import { openStore } from './store/open-store.ts';
+import { classifyStoreError } from './store/store-errors.ts';
 
 export const DEFAULT_CHANNEL = 'general';
 /** How long a drain waits for clients to take their last packets (a polling client's next poll). */
@@ -118,7 +120,9 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     metrics.inc('circuitBreakerTrips');
     log.warn({ breaker: name }, 'circuit breaker opened');
   });
-  const guarded = guardStore(rawStore, breakers.create('store'));
+  // BRK-6: the store's refusals of the caller's input never count for its breaker.
+  const storeInputErrors = faults.has('unvalidated-store-input') ? undefined : (err: unknown) => classifyStoreError(err) === 'input';
+  const guarded = guardStore(rawStore, breakers.create('store', storeInputErrors));
   let staleLookups = 0;
   const store = externalStore ? withCachedLookups(guarded, config.lookupCache, () => staleLookups++) : guarded;
   const shared = cluster && !faults.has('local-rate-limits') ? redisLimiters(cluster.app, config.redis.keyPrefix, breakers.create('redis')) : undefined;
@@ -144,7 +148,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     })),
     sessions,
     breakers,
-    verifier: createVerifier(config.auth, secret),
+    verifier: createVerifier(config.auth, secret, faults.has('unvalidated-store-input') ? UNVALIDATED_TOKEN_CLAIMS : undefined),
     faults,
     lifecycle: new Lifecycle(),
     ...(cluster ? { crossNode: cluster } : {}),

@@ -11,6 +11,7 @@ import {
   type BreakerPolicy,
   type RateLimitTable,
 } from '../spec/index.ts';
+import { redactUrl, redactUrlsIn } from '../spec/redact.ts';
 
 /** A configuration value that does not fit: reported as one line naming the variable (OPS-1). */
 export class ConfigError extends Error {
@@ -115,8 +116,16 @@ export interface ServerConfig {
   probeIntervalMs: number;
 }
 
+/** Variables that hold a URL, which may carry a password (AUTH-8). */
+const URL_VARIABLES: ReadonlySet<string> = new Set(['JWT_JWKS_URL', 'REDIS_URL', 'DATABASE_URL']);
+
+/** A bad value as the one-line error may show it: never a URL's password (OPS-1, AUTH-8). */
+function shownValue(name: string, value: string): string {
+  return URL_VARIABLES.has(name) ? redactUrl(value) : redactUrlsIn(value);
+}
+
 /** Reads and validates the environment; throws ConfigError with one line on the first bad value. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { /** Fault unredacted-urls only. */ revealUrls?: boolean } = {}): ServerConfig {
   // An empty variable is treated as unset, as shells and unit files often leave them.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(present);
@@ -124,7 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
     const got = present[name];
-    const shown = name === 'JWT_SECRET' ? '' : got === undefined ? '' : ` (got "${String(got).slice(0, 80)}")`;
+    const shown = name === 'JWT_SECRET' || got === undefined ? '' : ` (got "${(opts.revealUrls ? String(got) : shownValue(name, String(got))).slice(0, 80)}")`;
     throw new ConfigError(`${name} must be ${issue.message}${shown}`);
   }
   const e = parsed.data;

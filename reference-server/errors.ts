@@ -11,8 +11,10 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly retryAfterMs?: number,
+    /** The dependency's own error behind this answer, for the log line (never sent to the client). */
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
   }
 
   toBody(): ErrorBody {
@@ -24,7 +26,7 @@ export class AppError extends Error {
 
 /** The catalogue: one constructor per refusal, so messages stay consistent. */
 export const errors = {
-  validation: (message: string) => new AppError('VALIDATION', message),
+  validation: (message: string, cause?: unknown) => new AppError('VALIDATION', message, undefined, cause),
   /** VALIDATION naming the first problem zod found: `path: message` (`what` when at the top). */
   invalid: (error: z.ZodError, what: string) => {
     const issue = error.issues[0];
@@ -34,6 +36,6 @@ export const errors = {
   forbidden: (message: string) => new AppError('FORBIDDEN', message),
   notFound: (what: string) => new AppError('NOT_FOUND', `${what} not found`),
   rateLimited: (retryAfterMs: number) => new AppError('RATE_LIMITED', 'rate limit exceeded', Math.max(0, Math.ceil(retryAfterMs))),
-  unavailable: (message: string, retryAfterMs: number) => new AppError('UNAVAILABLE', message, Math.max(0, Math.ceil(retryAfterMs))),
+  unavailable: (message: string, retryAfterMs: number, cause?: unknown) => new AppError('UNAVAILABLE', message, Math.max(0, Math.ceil(retryAfterMs)), cause),
   internal: () => new AppError('INTERNAL', 'internal error'),
 };

@@ -21,6 +21,11 @@ export const FaultName = z.enum([
   'recovery-skips-auth',
   /** channel:history throws an unexpected error: shows ACK-6 / OPS-4 handling on a real process. */
   'throw-in-handler',
+  // -- input never counts as a dependency failure (BRK-6, TEXT-6) --
+  /** Identifiers and URLs skip the plain-string check at the edge, and every store error counts for the breaker. */
+  'unvalidated-store-input',
+  /** A bad URL variable is echoed as given, password and all, in the configuration error: AUTH-9. */
+  'unredacted-urls',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

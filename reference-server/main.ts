@@ -5,6 +5,7 @@ import { Faults } from './faults.ts';
 import { writePortFile } from './listen.ts';
 import { createLogger } from './logger.ts';
 import { loadOrCreateSecret } from './secret.ts';
+import { redactUrlsIn } from '../spec/redact.ts';
 
 
 /** `sockproof serve` / `npm start`: validate config, start the node, drain on SIGTERM/SIGINT. */
@@ -12,11 +13,12 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
   let config;
   let faults;
   try {
-    config = loadConfig(env);
     faults = Faults.parse(env.SOCKPROOF_FAULTS);
+    config = loadConfig(env, { revealUrls: faults.has('unredacted-urls') });
   } catch (err) {
     if (!(err instanceof ConfigError) && !(err instanceof Error)) throw err;
-    process.stderr.write(`sockproof serve: ${err.message}\n`);
+    // Fault unredacted-urls: the message as loadConfig made it, with no second line of defence.
+    process.stderr.write(`sockproof serve: ${faults?.has('unredacted-urls') ? err.message : redactUrlsIn(err.message)}\n`);
     process.exit(1);
   }
   const log = createLogger(config.logLevel, config.nodeId ? { nodeId: config.nodeId } : {});
@@ -47,7 +49,7 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
     node = await startNode({ config, log, secret, faults, version: PACKAGE_VERSION });
   } catch (err) {
     log.fatal({ err }, 'start-up failed');
-    process.stderr.write(`sockproof serve: start-up failed: ${(err as Error).message}\n`);
+    process.stderr.write(`sockproof serve: start-up failed: ${redactUrlsIn((err as Error).message)}\n`);
     process.exit(1);
   }
   if (config.portFile) await writePortFile(config.portFile, node.port);

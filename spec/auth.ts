@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NAME_MAX_CODE_POINTS } from './limits.ts';
+import { firstCodePoints, isPlainString, normalizeText, PLAIN_STRING_MESSAGE } from './text.ts';
 
 export const Role = z.enum(['member', 'moderator', 'admin']);
 export type Role = z.infer<typeof Role>;
@@ -8,7 +9,8 @@ export type Role = z.infer<typeof Role>;
 export const SECRET_ALGORITHMS = ['HS256'] as const;
 export const JWKS_ALGORITHMS = ['RS256', 'ES256'] as const;
 
-export const UserId = z.string().min(1).max(128);
+/** A user id: it reaches the store as it is, so it is a plain string (TEXT-6). */
+export const UserId = z.string().min(1).max(128).refine(isPlainString, `user id ${PLAIN_STRING_MESSAGE}`);
 export type UserId = z.infer<typeof UserId>;
 
 /** The claims a server reads from `auth.token` (AUTH-4). Signature and time claims are jose's job. */
@@ -19,6 +21,15 @@ export const TokenClaims = z.object({
   exp: z.number(),
 });
 export type TokenClaims = z.infer<typeof TokenClaims>;
+
+/**
+ * The display name of a token without a `name` claim (AUTH-4): its `sub`, cut to the longest
+ * display name (a `sub` may be longer than a name may be). Cut after normalising, which may
+ * lengthen a string (NFC expands a few code points), so the result is always a valid name.
+ */
+export function defaultDisplayName(sub: string): string {
+  return firstCodePoints(normalizeText(sub), NAME_MAX_CODE_POINTS);
+}
 
 /** The handshake's `auth` object (AUTH-1). */
 export const HandshakeAuth = z.object({ token: z.string().min(1).max(8192) });

@@ -14,14 +14,14 @@ import {
   REASON_MAX_CODE_POINTS,
   TEXT_MAX_CODE_POINTS,
 } from './limits.ts';
-import { codePointLength, normalizeText } from './text.ts';
+import { codePointLength, isPlainString, normalizeText, PLAIN_STRING_MESSAGE } from './text.ts';
 
 // ---------------------------------------------------------------------------
 // Identifiers
 // ---------------------------------------------------------------------------
 
 export const ChannelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'channel id: 1-64 of A-Z a-z 0-9 _ . -');
-export const MessageId = z.string().min(1).max(64);
+export const MessageId = z.string().min(1).max(64).refine(isPlainString, `message id ${PLAIN_STRING_MESSAGE}`);
 export const ClientMsgId = z.string().regex(/^[\x21-\x7e]{1,128}$/, 'clientMsgId: 1-128 printable ASCII characters');
 
 /** User text: normalised (TEXT-1), then its length checked in code points (MSG-3). */
@@ -44,6 +44,8 @@ export const AttachmentInput = z.object({
   url: z
     .string()
     .max(ATTACHMENT_URL_MAX)
+    // Checked before the URL parser, which would percent-encode a control character and let it pass.
+    .refine(isPlainString, `attachment url ${PLAIN_STRING_MESSAGE}`)
     .refine((u) => URL.canParse(u) && new URL(u).protocol === 'https:', 'attachment url must be an https URL'),
   name: DisplayName,
   size: z.int().min(0).max(ATTACHMENT_MAX_BYTES),
@@ -134,8 +136,12 @@ export const KickedEvent = z.object({
 /** Sent before the server itself ends a session: ban, token expiry, shutdown (SES-1). */
 export const SessionEnded = z.object({
   code: ConnectErrorCode,
+  /** Plain text for a person, shown as text (never as HTML). */
   message: z.string(),
   retryAfterMs: z.int().nonnegative().optional(),
+  /** With BANNED: the moderator's reason, and its encoded form (TEXT-4, MOD-3). */
+  reason: z.string().optional(),
+  reasonHtml: z.string().optional(),
 });
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as jose, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { DisplayName, JWKS_ALGORITHMS, SECRET_ALGORITHMS, TokenClaims } from '../../spec/index.ts';
+import { defaultDisplayName, DisplayName, JWKS_ALGORITHMS, SECRET_ALGORITHMS, TokenClaims } from '../../spec/index.ts';
 import type { ServerConfig } from '../config.ts';
 import { AppError, errors } from '../errors.ts';
 import type { Identity } from './identity.ts';
@@ -12,7 +12,7 @@ export interface TokenVerifier {
 }
 
 /** Builds the verifier for the configured key source, with algorithms pinned (AUTH-2, AUTH-3). */
-export function createVerifier(auth: ServerConfig['auth'], secret: string | undefined): TokenVerifier {
+export function createVerifier(auth: ServerConfig['auth'], secret: string | undefined, claimsSchema: typeof TokenClaims = TokenClaims): TokenVerifier {
   const algorithms = auth.kind === 'jwks' ? [...JWKS_ALGORITHMS] : [...SECRET_ALGORITHMS];
   const key: Uint8Array | JWTVerifyGetKey =
     auth.kind === 'jwks' ? createRemoteJWKSet(new URL(auth.jwksUrl), { timeoutDuration: 3_000 }) : new TextEncoder().encode(secret);
@@ -34,9 +34,9 @@ export function createVerifier(auth: ServerConfig['auth'], secret: string | unde
       } catch (err) {
         throw refusal(err);
       }
-      const claims = TokenClaims.safeParse(payload);
+      const claims = claimsSchema.safeParse(payload);
       if (!claims.success) throw errors.unauthorized('token claims invalid');
-      const name = DisplayName.safeParse(claims.data.name ?? claims.data.sub);
+      const name = DisplayName.safeParse(claims.data.name ?? defaultDisplayName(claims.data.sub));
       if (!name.success) throw errors.unauthorized('token name claim invalid');
       return { userId: claims.data.sub, name: name.data, roles: [...new Set(claims.data.roles)], exp: claims.data.exp };
     },

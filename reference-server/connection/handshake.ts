@@ -1,6 +1,7 @@
 import { ConnectErrorCode, HandshakeAuth, type ConnectErrorData } from '../../spec/index.ts';
 import type { ChatSocket, NodeContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { describeStoreError } from '../store/store-errors.ts';
 
 /** A refused handshake as Socket.IO delivers it: `connect_error` with `data` (AUTH-7). */
 class HandshakeRefusal extends Error {
@@ -15,12 +16,14 @@ class HandshakeRefusal extends Error {
  */
 export function handshakeMiddleware(ctx: NodeContext) {
   return async (socket: ChatSocket, next: (err?: Error) => void): Promise<void> => {
+    let userId: string | undefined;
     try {
       if (ctx.lifecycle.draining) throw new HandshakeRefusal({ code: 'UNAVAILABLE', message: 'server shutting down', retryAfterMs: 1_000 });
       await ctx.limits.consume('connection', socket.handshake.address);
       const auth = HandshakeAuth.safeParse(socket.handshake.auth);
       if (!auth.success) throw new HandshakeRefusal({ code: 'UNAUTHORIZED', message: 'auth.token required' });
       const identity = await ctx.verifier.verify(auth.data.token);
+      userId = identity.userId;
       if (!ctx.faults.has('no-ban-check')) {
         const ban = await ctx.store.activeBan(identity.userId, new Date());
         if (ban) {
@@ -36,7 +39,10 @@ export function handshakeMiddleware(ctx: NodeContext) {
     } catch (err) {
       ctx.metrics.inc('failedConnections');
       const refusal = toRefusal(err);
-      if (!(err instanceof AppError) && !(err instanceof HandshakeRefusal)) ctx.log.error({ err }, 'handshake failed');
+      if (!(err instanceof AppError) && !(err instanceof HandshakeRefusal)) ctx.log.error({ err, socketId: socket.id }, 'handshake failed');
+      if (err instanceof AppError && err.cause !== undefined) {
+        ctx.log.warn({ event: 'handshake', socketId: socket.id, userId, code: err.code, storeError: describeStoreError(err.cause) }, 'store call failed');
+      }
       const error = new Error(refusal.data.message) as Error & { data: ConnectErrorData };
       error.data = refusal.data;
       next(error);
@@ -47,6 +53,8 @@ export function handshakeMiddleware(ctx: NodeContext) {
 function toRefusal(err: unknown): HandshakeRefusal {
   if (err instanceof HandshakeRefusal) return err;
   if (err instanceof AppError) {
+    // A token claim the store refused as invalid input is the token's fault, not the store's (BRK-6).
+    if (err.code === 'VALIDATION') return new HandshakeRefusal({ code: 'UNAUTHORIZED', message: 'token claims invalid' });
     const code = ConnectErrorCode.safeParse(err.code);
     const body = err.toBody();
     return new HandshakeRefusal({ ...body, code: code.success ? code.data : 'UNAVAILABLE' });

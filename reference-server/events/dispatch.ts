@@ -12,6 +12,8 @@ import {
 import type { Call, ChatSocket, NodeContext } from '../context.ts';
 import { AppError, errors } from '../errors.ts';
 import { handlers } from './handlers.ts';
+import { describeStoreError } from '../store/store-errors.ts';
+import { unvalidatedPayload } from '../unvalidated-input.ts';
 
 type AckFn = (response: unknown) => void;
 
@@ -73,14 +75,19 @@ async function dispatch<E extends ClientEventName>(ctx: NodeContext, call: Call,
 async function run<E extends ClientEventName>(ctx: NodeContext, call: Call, event: E, payload: unknown): Promise<AckData<E>> {
   if (ctx.lifecycle.draining) throw errors.unavailable('server shutting down', 1_000);
   if (LIMITED_EVENTS.has(event)) await ctx.limits.consume(event as RateLimitName, call.identity.userId);
-  const parsed = clientEvents[event].payload.safeParse(payload);
+  const schema = ctx.faults.has('unvalidated-store-input') ? unvalidatedPayload(event) : clientEvents[event].payload;
+  const parsed = schema.safeParse(payload);
   if (!parsed.success) throw errors.invalid(parsed.error, 'payload');
   if (event === 'channel:history' && ctx.faults.has('throw-in-handler')) throw new Error('fault throw-in-handler');
   return handlers[event](ctx, call, parsed.data as Payload<E>);
 }
 
 function toErrorBody(call: Call, event: string, err: unknown): ErrorBody {
-  if (err instanceof AppError) return err.toBody();
+  if (err instanceof AppError) {
+    // A dependency's own error behind the answer (BRK-6): logged with event, user and socket.
+    if (err.cause !== undefined) call.log.warn({ event, code: err.code, storeError: describeStoreError(err.cause) }, 'store call failed');
+    return err.toBody();
+  }
   // ACK-6, OPS-4: unexpected, so logged with context; the client learns nothing internal.
   call.log.error({ event, err }, 'handler failed');
   return errors.internal().toBody();

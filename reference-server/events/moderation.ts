@@ -37,6 +37,8 @@ export const ban: Handler<'moderation:ban'> = async (ctx, call, { userId, reason
   const ended = {
     code: 'BANNED' as const,
     message: `banned: ${reason}`,
+    reason,
+    reasonHtml: encodeHtml(reason),
     ...(durationMs === undefined ? {} : { retryAfterMs: durationMs }),
   };
   for (const s of sockets) endUserSession(ctx, s, ended);

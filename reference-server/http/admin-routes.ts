@@ -2,6 +2,7 @@ import { AdminChannelRequest, AdminLimitsRequest, HTTP_PATHS } from '../../spec/
 import type { NodeContext } from '../context.ts';
 import { errors } from '../errors.ts';
 import { requireAdmin } from './admin-auth.ts';
+import { UNVALIDATED_ADMIN_CHANNEL } from '../unvalidated-input.ts';
 import { readJson } from './exchange.ts';
 import type { Route } from './router.ts';
 import type { z } from 'zod';
@@ -20,7 +21,7 @@ export function adminRoutes(ctx: NodeContext): Route[] {
       path: HTTP_PATHS.adminChannels,
       async handle(req) {
         await requireAdmin(req, ctx.verifier);
-        const channel = parseBody(AdminChannelRequest, await readJson(req));
+        const channel = parseBody(ctx.faults.has('unvalidated-store-input') ? UNVALIDATED_ADMIN_CHANNEL : AdminChannelRequest, await readJson(req));
         const { created } = await ctx.store.upsertChannel(channel.id, channel.private, channel.members);
         const members = await ctx.store.listMembers(channel.id);
         return { status: created ? 201 : 200, json: { channel: { id: channel.id, private: channel.private, members }, created } };

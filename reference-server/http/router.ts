@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
 import { AppError, errors } from '../errors.ts';
+import { describeStoreError } from '../store/store-errors.ts';
 import { BodyTooLarge, errorReply, sendReply, type Reply } from './exchange.ts';
 
 export type Route = {
@@ -27,8 +28,10 @@ export function createRouter(routes: Route[], log: Logger) {
         reply = await route.handle(req);
       }
     } catch (err) {
-      if (err instanceof AppError) reply = errorReply(err);
-      else if (err instanceof BodyTooLarge) reply = { status: 413, json: { error: { code: 'VALIDATION', message: 'body larger than 64 KiB' } } };
+      if (err instanceof AppError) {
+        if (err.cause !== undefined) log.warn({ path, method: req.method, code: err.code, storeError: describeStoreError(err.cause) }, 'store call failed');
+        reply = errorReply(err);
+      } else if (err instanceof BodyTooLarge) reply = { status: 413, json: { error: { code: 'VALIDATION', message: 'body larger than 64 KiB' } } };
       else {
         log.error({ err, path, method: req.method }, 'http handler failed');
         reply = errorReply(errors.internal());

@@ -23,6 +23,11 @@ export class DependencyBreaker {
     readonly policy: BreakerPolicy,
     timeoutMs: number,
     private readonly onTrip: (name: string) => void,
+    /**
+     * Says which failures are the caller's (invalid input): they are answered VALIDATION and never
+     * count for the breaker (BRK-6). Without it every failure counts.
+     */
+    private readonly isInputError: (err: unknown) => boolean = () => false,
   ) {
     this.window = new FailureWindow(policy.windowMs);
     this.breaker = new CircuitBreaker((action: () => Promise<unknown>) => action(), {
@@ -32,6 +37,8 @@ export class DependencyBreaker {
       errorThresholdPercentage: 100, // never trips by percentage: see failure handler
       rollingCountTimeout: policy.windowMs,
       allowWarmUp: false,
+      // opossum counts a filtered error as a success: the dependency answered, the input was wrong.
+      errorFilter: (err: unknown) => this.isInputError(err),
     });
     this.breaker.on('failure', () => {
       const failures = this.window.record(Date.now());
@@ -52,7 +59,10 @@ export class DependencyBreaker {
     });
   }
 
-  /** Runs a dependency call; a failure, a timeout or an open breaker becomes UNAVAILABLE. */
+  /**
+   * Runs a dependency call; a failure, a timeout or an open breaker becomes UNAVAILABLE, a failure
+   * caused by the input VALIDATION. The dependency's error rides along as `cause` for the log.
+   */
   async run<T>(action: () => Promise<T>): Promise<T> {
     try {
       return (await this.breaker.fire(action)) as T;
@@ -61,7 +71,8 @@ export class DependencyBreaker {
       if (code === 'EOPENBREAKER') {
         throw errors.unavailable(`${this.name} unavailable (circuit open)`, this.msUntilHalfOpen());
       }
-      throw errors.unavailable(`${this.name} unavailable`, RETRY_AFTER_FAILURE_MS);
+      if (this.isInputError(err)) throw errors.validation(`${this.name} refused the input as invalid`, err);
+      throw errors.unavailable(`${this.name} unavailable`, RETRY_AFTER_FAILURE_MS, err);
     }
   }
 

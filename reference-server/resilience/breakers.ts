@@ -11,8 +11,9 @@ export class Breakers {
     private readonly onTrip: (name: string) => void,
   ) {}
 
-  create(name: string): DependencyBreaker {
-    const breaker = new DependencyBreaker(name, this.policy, this.timeoutMs, this.onTrip);
+  /** `isInputError` tells the caller's mistakes from the dependency's failures (BRK-6). */
+  create(name: string, isInputError?: (err: unknown) => boolean): DependencyBreaker {
+    const breaker = new DependencyBreaker(name, this.policy, this.timeoutMs, this.onTrip, isInputError);
     this.byName.set(name, breaker);
     return breaker;
   }

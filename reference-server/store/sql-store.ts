@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { encodeHtml, type Attachment, type Message } from '../../spec/index.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { SqlDriver, SqlExecutor } from './sql-driver.ts';
+import { refusingUnstorable } from './store-errors.ts';
 import type { Ban, Channel, NewMessage, Store } from './types.ts';
 
 /**
@@ -52,10 +53,15 @@ function isUniqueViolation(err: unknown): boolean {
 
 /** The chat store in SQL, for any PostgreSQL-speaking driver. */
 export class SqlStore implements Store {
+  private readonly db: SqlDriver;
+
   constructor(
     readonly kind: string,
-    private readonly db: SqlDriver,
-  ) {}
+    driver: SqlDriver,
+  ) {
+    // Input the database cannot hold is refused before it is sent, as the caller's error (BRK-6).
+    this.db = refusingUnstorable(driver);
+  }
 
   async migrate(): Promise<void> {
     await this.db.transaction(async (tx) => {

@@ -24,9 +24,10 @@ export interface Ban {
 }
 
 /**
- * The durable state of a chat node. Methods throw only when the backing service fails; domain
- * outcomes (not found, duplicate key) are return values, so every throw is a dependency failure
- * that the store's circuit breaker may count.
+ * The durable state of a chat node. Domain outcomes (not found, duplicate key) are return values;
+ * a throw is either the backing service failing, which the store's circuit breaker counts, or
+ * input the database refused (classifyStoreError: StoreInputError, SQLSTATE class 22 or 23), which
+ * it never counts (BRK-6).
  */
 export interface Store {
   readonly kind: string;

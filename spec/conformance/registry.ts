@@ -45,6 +45,8 @@ import s16 from './checks/rules/s16-lookup-cache.ts';
 import s17 from './checks/rules/s17-redis-outage.ts';
 import c16 from './checks/security/c16-input-limits.ts';
 import c17 from './checks/security/c17-authentication.ts';
+import c24 from './checks/security/c24-input-not-a-dependency-failure.ts';
+import c25 from './checks/security/c25-no-url-password.ts';
 import { levelsFor } from './verdict.ts';
 import type { Level } from '../../reports/schema.ts';
 
@@ -54,7 +56,7 @@ import type { Level } from '../../reports/schema.ts';
  */
 const CHECKS: readonly Check[] = [
   p01, p02, p03, p04, p05, p06,
-  c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23,
+  c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24, c25,
   s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15, s16, s17,
 ];
 

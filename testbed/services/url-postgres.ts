@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { redactUrl } from './redacted-url.ts';
+import { redactUrl } from '../../spec/redact.ts';
 import { ServiceNotControllableError, type PostgresService } from './service.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { redactUrl } from './redacted-url.ts';
+import { redactUrl } from '../../spec/redact.ts';
 import { ServiceNotControllableError, type RedisService } from './service.ts';
 
 /**

@@ -18,7 +18,8 @@ describe('check registry', () => {
     expect(ALL_CHECKS.flatMap((c) => c.rules).filter((r) => !known.has(r))).toEqual([]);
     const ids = ALL_CHECKS.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.filter((id) => /^C\d\d$/.test(id)).sort()).toEqual(Array.from({ length: 23 }, (_, i) => `C${String(i + 1).padStart(2, '0')}`));
+    // C01-C23 are the original design's, all present; later C ids (C24…, issue 11) come after them.
+    expect(ids.filter((id) => /^C\d\d$/.test(id) && Number(id.slice(1)) <= 23).sort()).toEqual(Array.from({ length: 23 }, (_, i) => `C${String(i + 1).padStart(2, '0')}`));
   });
   it('registers every check file, each in the folder of its group', async () => {
     const checksDir = new URL('../checks/', import.meta.url);

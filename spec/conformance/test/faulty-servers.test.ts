@@ -15,6 +15,9 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'wrong-error-shape', fails: ['C02', 'C07'], passes: ['S03', 'P02'] },
   { fault: 'no-idempotency', fails: ['S03'], passes: ['C07', 'S02'] },
   { fault: 'recovery-skips-auth', fails: ['P06'], passes: ['C17', 'S03'] },
+  // -- input never counts as a dependency failure (issue 11); the controls run before C24, whose trips would otherwise linger --
+  { fault: 'unvalidated-store-input', fails: ['C24'], passes: ['C07', 'C16'] },
+  { fault: 'unredacted-urls', fails: ['C25'], passes: ['C20', 'S11'] },
 ];
 
 describe('faulty servers are caught', () => {

@@ -37,12 +37,14 @@ export default defineCheck({
     const absent = await ctx.ok(modConn, 'moderation:kick', { channelId, userId: ctx.uniqueId('absent'), reason: 'x' }, 'kicking a user who is not there');
     ctx.expect(absent.socketsRemoved === 0, 'socketsRemoved 0', String(absent.socketsRemoved));
 
-    const ban = await ctx.ok(modConn, 'moderation:ban', { userId: target.id, reason: 'for good' });
+    const banReason = 'for good & <ever>';
+    const ban = await ctx.ok(modConn, 'moderation:ban', { userId: target.id, reason: banReason });
     ctx.expect(BanResult.safeParse(ban).success && ban.until === null && ban.socketsDisconnected === 2, 'a permanent ban: until null, socketsDisconnected 2', JSON.stringify(ban));
     for (const [label, c] of [['target', t1], ['target#2', t2]] as const) {
       const ended = await c.nextEvent('session:ended', 2_000);
       const parsed = ended ? SessionEnded.safeParse(ended.args[0]) : undefined;
       ctx.expect(parsed?.success === true && parsed.data.code === 'BANNED', `${label} receives session:ended BANNED before it is disconnected`, ended ? JSON.stringify(ended.args[0]) : 'nothing');
+      ctx.expect(parsed?.data?.reason === banReason && parsed.data.reasonHtml === encodeHtml(banReason), `${label}'s session:ended carries the ban's reason and reasonHtml (MOD-3, TEXT-4)`, ended ? JSON.stringify(ended.args[0]) : 'nothing');
       ctx.expect(await c.waitClosed(2_000), `${label} disconnected`, c.isOpen ? 'still open' : 'closed');
     }
     const retry = await ctx.open('target (again)');
