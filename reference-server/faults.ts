@@ -21,6 +21,13 @@ export const FaultName = z.enum([
   'recovery-skips-auth',
   /** channel:history throws an unexpected error: shows ACK-6 / OPS-4 handling on a real process. */
   'throw-in-handler',
+  // Per-socket bounds (RATE-6..8).
+  /** No cap on a socket's unsent outgoing bytes: a reader that stopped grows the server (RATE-7). */
+  'no-output-cap',
+  /** No cap on a socket's events in flight: one socket's burst queues ahead of everyone (RATE-8). */
+  'no-inflight-cap',
+  /** channel:history is neither rate limited nor published in the table (RATE-6). */
+  'unlimited-history',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 
