@@ -15,6 +15,10 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'wrong-error-shape', fails: ['C02', 'C07'], passes: ['S03', 'P02'] },
   { fault: 'no-idempotency', fails: ['S03'], passes: ['C07', 'S02'] },
   { fault: 'recovery-skips-auth', fails: ['P06'], passes: ['C17', 'S03'] },
+  // Per-socket bounds (RATE-6..8). C31 leaves a server without the in-flight cap busy for a while: its controls run before it.
+  { fault: 'no-output-cap', fails: ['C30'], passes: ['C07', 'C31'] },
+  { fault: 'no-inflight-cap', fails: ['C31'], passes: ['C07', 'C30'] },
+  { fault: 'unlimited-history', fails: ['C04', 'C09'], passes: ['C07', 'C31'] },
 ];
 
 describe('faulty servers are caught', () => {
