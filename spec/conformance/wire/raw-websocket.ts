@@ -128,7 +128,8 @@ export class RawWebSocket {
         },
       };
       const timer = setTimeout(() => {
-        this.messageWaiters.splice(this.messageWaiters.indexOf(waiter), 1);
+        const i = this.messageWaiters.indexOf(waiter);
+        if (i >= 0) this.messageWaiters.splice(i, 1);
         resolve(undefined);
       }, timeoutMs);
       this.messageWaiters.push(waiter);
