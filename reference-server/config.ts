@@ -3,7 +3,9 @@ import {
   CONNECT_TIMEOUT_MS,
   DEFAULT_BREAKER_POLICY,
   DEFAULT_RATE_LIMITS,
+  IN_FLIGHT_MAX,
   MAX_HTTP_BUFFER_SIZE,
+  OUTGOING_BUFFER_MAX_BYTES,
   PartialRateLimitTable,
   PING_INTERVAL_MS,
   PING_TIMEOUT_MS,
@@ -84,6 +86,9 @@ const EnvSchema = z.object({
   LOOKUP_CACHE_MAX: int(0, 10_000_000).default(10_000),
   LOOKUP_CACHE_TTL_MS: int(0, 86_400_000).default(300_000),
   DEPENDENCY_PROBE_INTERVAL_MS: int(100, 600_000).default(2_000),
+  // Per-socket bounds (RATE-7, RATE-8).
+  OUTGOING_BUFFER_MAX_BYTES: int(65_536, 1_000_000_000).default(OUTGOING_BUFFER_MAX_BYTES),
+  IN_FLIGHT_MAX: int(1, 10_000).default(IN_FLIGHT_MAX),
 });
 
 export interface ServerConfig {
@@ -114,6 +119,8 @@ export interface ServerConfig {
   lookupCache: { max: number; ttlMs: number };
   /** How often an external dependency is probed for the outage count (DEG-5). */
   probeIntervalMs: number;
+  /** Per-socket bounds: unsent outgoing bytes before a slow consumer is cut (RATE-7), events in flight (RATE-8). */
+  socketBounds: { outgoingBufferMaxBytes: number; inFlightMax: number };
 }
 
 /** Variables that hold a URL, which may carry a password (AUTH-8). */
@@ -185,5 +192,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { /** Fau
     recoveryWindowMs: e.RECOVERY_WINDOW_MS,
     lookupCache: { max: e.LOOKUP_CACHE_MAX, ttlMs: e.LOOKUP_CACHE_TTL_MS },
     probeIntervalMs: e.DEPENDENCY_PROBE_INTERVAL_MS,
+    socketBounds: { outgoingBufferMaxBytes: e.OUTGOING_BUFFER_MAX_BYTES, inFlightMax: e.IN_FLIGHT_MAX },
   };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ErrorBody, ErrorCode } from '../spec/index.ts';
+import { IN_FLIGHT_RETRY_AFTER_MS, type ErrorBody, type ErrorCode } from '../spec/index.ts';
 
 /**
  * An expected refusal, carrying the spec's code (ACK-2). Anything thrown that is not an
@@ -36,6 +36,8 @@ export const errors = {
   forbidden: (message: string) => new AppError('FORBIDDEN', message),
   notFound: (what: string) => new AppError('NOT_FOUND', `${what} not found`),
   rateLimited: (retryAfterMs: number) => new AppError('RATE_LIMITED', 'rate limit exceeded', Math.max(0, Math.ceil(retryAfterMs))),
+  /** RATE-8: the socket already has its published number of events in flight. */
+  tooManyInFlight: () => new AppError('RATE_LIMITED', 'too many events in flight on this socket', IN_FLIGHT_RETRY_AFTER_MS),
   unavailable: (message: string, retryAfterMs: number, cause?: unknown) => new AppError('UNAVAILABLE', message, Math.max(0, Math.ceil(retryAfterMs)), cause),
   internal: () => new AppError('INTERNAL', 'internal error'),
 };

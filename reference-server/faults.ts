@@ -26,6 +26,13 @@ export const FaultName = z.enum([
   'unvalidated-store-input',
   /** A bad URL variable is echoed as given, password and all, in the configuration error: AUTH-9. */
   'unredacted-urls',
+  // Per-socket bounds (RATE-6..8).
+  /** No cap on a socket's unsent outgoing bytes: a reader that stopped grows the server (RATE-7). */
+  'no-output-cap',
+  /** No cap on a socket's events in flight: one socket's burst queues ahead of everyone (RATE-8). */
+  'no-inflight-cap',
+  /** channel:history is neither rate limited nor published in the table (RATE-6). */
+  'unlimited-history',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -22,6 +22,7 @@ export class Metrics {
     circuitBreakerTrips: 0,
     staleEntriesCleaned: 0,
     redisReconnects: 0,
+    slowConsumersDisconnected: 0,
   };
   private readonly startedAt = Date.now();
   private readDegradation: () => DegradationFigures = () => ({});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BreakerPolicy, RateLimitTable, PartialRateLimitTable, ATTACHMENT_MIME_TYPES } from './limits.ts';
+import { BreakerPolicy, PublishedRateLimitTable, PartialRateLimitTable, ATTACHMENT_MIME_TYPES } from './limits.ts';
 import { ChannelId } from './events.ts';
 import { UserId } from './auth.ts';
 
@@ -57,9 +57,11 @@ export const SocketMetrics = z.object({
   crossNode: z.object({ buffered: Counter, dropped: Counter, flushed: Counter }).optional(),
   /** DEG-4: look-ups answered from the cache while the database was unreachable. */
   staleLookups: Counter.optional(),
+  /** RATE-7: sockets disconnected for holding more unsent bytes than published (optional for older servers). */
+  slowConsumersDisconnected: Counter.optional(),
 });
 export type SocketMetrics = z.infer<typeof SocketMetrics>;
-export type SocketCounterName = Exclude<keyof SocketMetrics, 'state' | 'memory' | 'uptimeSeconds' | 'activeConnections' | 'dependencies' | 'crossNode' | 'staleLookups'>;
+export type SocketCounterName = Exclude<keyof SocketMetrics, 'state' | 'memory' | 'uptimeSeconds' | 'activeConnections' | 'dependencies' | 'crossNode' | 'staleLookups'> | 'slowConsumersDisconnected';
 
 export const BreakerState = z.enum(['closed', 'open', 'halfOpen']);
 export type BreakerState = z.infer<typeof BreakerState>;
@@ -93,7 +95,7 @@ export const SpecDocument = z.object({
     connectTimeoutMs: z.int().positive(),
   }),
   limits: z.object({
-    rateLimits: RateLimitTable,
+    rateLimits: PublishedRateLimitTable,
     textMaxCodePoints: z.int().positive(),
     attachments: z.object({
       max: z.int().nonnegative(),
@@ -102,6 +104,10 @@ export const SpecDocument = z.object({
     }),
     historyMaxLimit: z.int().positive(),
     typingTimeoutMs: z.int().positive(),
+    /** RATE-7: a socket with more unsent outgoing bytes than this is disconnected (optional so an older server fails C30, not the harness). */
+    outgoingBufferMaxBytes: z.int().positive().optional(),
+    /** RATE-8: events of one socket received and not yet answered; past it, refused at once. */
+    inFlightMax: z.int().positive().optional(),
   }),
   breakers: BreakerPolicy,
   auth: z.object({ algorithms: z.array(z.string()), issuer: z.string().nullable(), audience: z.string().nullable() }),
@@ -127,4 +133,4 @@ export const AdminChannelResponse = z.object({
 
 /** `PUT /admin/limits` (FIX-2): replace some rate limits at run time; `DELETE` restores the configured table. */
 export const AdminLimitsRequest = PartialRateLimitTable;
-export const AdminLimitsResponse = z.object({ rateLimits: RateLimitTable });
+export const AdminLimitsResponse = z.object({ rateLimits: PublishedRateLimitTable });

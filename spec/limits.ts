@@ -9,6 +9,11 @@ export const RateLimitName = z.enum([
   'presence:update',
   'moderation:kick',
   'moderation:ban',
+  // RATE-6: every other client event is limited too.
+  'channel:join',
+  'channel:leave',
+  'channel:history',
+  'typing:stop',
 ]);
 export type RateLimitName = z.infer<typeof RateLimitName>;
 
@@ -22,6 +27,24 @@ export const RateLimitTable = z.record(RateLimitName, RateLimitRule);
 export type RateLimitTable = Record<RateLimitName, RateLimitRule>;
 export const PartialRateLimitTable = z.partialRecord(RateLimitName, RateLimitRule);
 export type PartialRateLimitTable = z.infer<typeof PartialRateLimitTable>;
+/**
+ * The table as a target publishes it (GET /spec, FIX-2 answers). The limits added by RATE-6 are
+ * optional here so that a server without them fails a check (C04, C09) instead of the harness.
+ */
+export const PublishedRateLimitTable = z.object({
+  connection: RateLimitRule,
+  'message:send': RateLimitRule,
+  'message:edit': RateLimitRule,
+  'typing:start': RateLimitRule,
+  'presence:update': RateLimitRule,
+  'moderation:kick': RateLimitRule,
+  'moderation:ban': RateLimitRule,
+  'channel:join': RateLimitRule.optional(),
+  'channel:leave': RateLimitRule.optional(),
+  'channel:history': RateLimitRule.optional(),
+  'typing:stop': RateLimitRule.optional(),
+});
+export type PublishedRateLimitTable = z.infer<typeof PublishedRateLimitTable>;
 
 const MINUTE = 60_000;
 
@@ -34,7 +57,21 @@ export const DEFAULT_RATE_LIMITS: RateLimitTable = {
   'presence:update': { points: 5, durationMs: 30_000 },
   'moderation:kick': { points: 5, durationMs: 5 * MINUTE },
   'moderation:ban': { points: 3, durationMs: 5 * MINUTE },
+  'channel:join': { points: 60, durationMs: MINUTE },
+  'channel:leave': { points: 60, durationMs: MINUTE },
+  'channel:history': { points: 60, durationMs: MINUTE },
+  'typing:stop': { points: 20, durationMs: 10_000 },
 };
+
+/**
+ * Per-socket bounds (RATE-7, RATE-8). Unsent outgoing bytes: several of the largest answers
+ * (a full history page is at most about 3 MB) fit, a reader that stopped does not.
+ */
+export const OUTGOING_BUFFER_MAX_BYTES = 8 * 1024 * 1024;
+/** Events of one socket received and not yet answered; a pipelining client rarely needs more. */
+export const IN_FLIGHT_MAX = 32;
+/** retryAfterMs of an event refused because the socket has IN_FLIGHT_MAX events in flight (RATE-8). */
+export const IN_FLIGHT_RETRY_AFTER_MS = 250;
 
 /** Content limits (MSG-3, MSG-5, HIST-1). */
 export const TEXT_MAX_CODE_POINTS = 2000;

@@ -11,6 +11,7 @@ import {
 } from '../../spec/index.ts';
 import type { Call, ChatSocket, NodeContext } from '../context.ts';
 import { AppError, errors } from '../errors.ts';
+import { InFlightGate } from '../resilience/socket-bounds.ts';
 import { handlers } from './handlers.ts';
 import { describeStoreError } from '../store/store-errors.ts';
 import { unvalidatedPayload } from '../unvalidated-input.ts';
@@ -30,8 +31,10 @@ export function attachDispatch(ctx: NodeContext, socket: ChatSocket): void {
     identity: socket.data.identity,
     log: ctx.log.child({ socketId: socket.id, userId: socket.data.identity.userId }),
   };
+  // RATE-8: per socket, so it goes with the socket.
+  const gate = new InFlightGate(ctx.faults.has('no-inflight-cap') ? Number.POSITIVE_INFINITY : ctx.config.socketBounds.inFlightMax);
   for (const event of CLIENT_EVENT_NAMES) {
-    socket.on(event, ((...args: unknown[]) => void dispatch(ctx, call, event, args)) as never);
+    socket.on(event, ((...args: unknown[]) => void dispatch(ctx, call, gate, event, args)) as never);
   }
   socket.onAny((event: unknown, ...args: unknown[]) => {
     if (typeof event === 'string' && isClientEventName(event)) return;
@@ -43,14 +46,25 @@ export function attachDispatch(ctx: NodeContext, socket: ChatSocket): void {
   });
 }
 
-async function dispatch<E extends ClientEventName>(ctx: NodeContext, call: Call, event: E, args: unknown[]): Promise<void> {
+async function dispatch<E extends ClientEventName>(ctx: NodeContext, call: Call, gate: InFlightGate, event: E, args: unknown[]): Promise<void> {
   const last = args.at(-1);
   if (typeof last !== 'function') {
     // ACK-5: a result that cannot be reported is not worth producing.
     ctx.metrics.inc('eventsRejected');
     return;
   }
-  const ack = onlyOnce(last as AckFn);
+  if (!gate.tryEnter()) {
+    // RATE-8: refused before any work (not even counted for RATE-1), so a burst costs next to nothing.
+    reply(ctx, last as AckFn, { ok: false, error: errors.tooManyInFlight().toBody() });
+    ctx.metrics.inc('eventsRejected');
+    ctx.metrics.inc('rateLimited');
+    if (event === 'message:send') ctx.metrics.inc('messagesRejected');
+    return;
+  }
+  const ack = onlyOnce((response) => {
+    gate.leave();
+    (last as AckFn)(response);
+  });
   const payload = args.length > 1 ? args[0] : undefined;
   if (ctx.faults.has('crash-on-bad-payload') && (typeof payload !== 'object' || payload === null)) {
     setImmediate(() => {
@@ -74,7 +88,7 @@ async function dispatch<E extends ClientEventName>(ctx: NodeContext, call: Call,
 
 async function run<E extends ClientEventName>(ctx: NodeContext, call: Call, event: E, payload: unknown): Promise<AckData<E>> {
   if (ctx.lifecycle.draining) throw errors.unavailable('server shutting down', 1_000);
-  if (LIMITED_EVENTS.has(event)) await ctx.limits.consume(event as RateLimitName, call.identity.userId);
+  if (LIMITED_EVENTS.has(event) && !(event === 'channel:history' && ctx.faults.has('unlimited-history'))) await ctx.limits.consume(event as RateLimitName, call.identity.userId);
   const schema = ctx.faults.has('unvalidated-store-input') ? unvalidatedPayload(event) : clientEvents[event].payload;
   const parsed = schema.safeParse(payload);
   if (!parsed.success) throw errors.invalid(parsed.error, 'payload');

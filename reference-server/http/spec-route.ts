@@ -25,11 +25,13 @@ export function specRoute(ctx: NodeContext, version: string, features: SpecDocum
           connectTimeoutMs: config.transport.connectTimeoutMs,
         },
         limits: {
-          rateLimits: ctx.limits.current(),
+          rateLimits: publishedLimits(ctx),
           textMaxCodePoints: TEXT_MAX_CODE_POINTS,
           attachments: { max: ATTACHMENTS_MAX, maxBytes: ATTACHMENT_MAX_BYTES, mimeTypes: [...ATTACHMENT_MIME_TYPES] },
           historyMaxLimit: HISTORY_MAX_LIMIT,
           typingTimeoutMs: config.typingTimeoutMs,
+          outgoingBufferMaxBytes: config.socketBounds.outgoingBufferMaxBytes,
+          inFlightMax: config.socketBounds.inFlightMax,
         },
         breakers: config.breakerPolicy,
         auth: { algorithms: [...ctx.verifier.algorithms], issuer: config.auth.issuer ?? null, audience: config.auth.audience ?? null },
@@ -38,4 +40,12 @@ export function specRoute(ctx: NodeContext, version: string, features: SpecDocum
       return { status: 200, json: doc };
     },
   };
+}
+
+/** The table in force; the fault `unlimited-history` publishes it as a server without RATE-6 would. */
+function publishedLimits(ctx: NodeContext): SpecDocument['limits']['rateLimits'] {
+  const table = ctx.limits.current();
+  if (!ctx.faults.has('unlimited-history')) return table;
+  const { 'channel:history': _unpublished, ...rest } = table;
+  return rest;
 }

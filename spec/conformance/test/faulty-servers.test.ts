@@ -18,6 +18,10 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   // -- input never counts as a dependency failure (issue 11); the controls run before C24, whose trips would otherwise linger --
   { fault: 'unvalidated-store-input', fails: ['C24'], passes: ['C07', 'C16'] },
   { fault: 'unredacted-urls', fails: ['C25'], passes: ['C20', 'S11'] },
+  // Per-socket bounds (RATE-6..8). C31 leaves a server without the in-flight cap busy for a while: its controls run before it.
+  { fault: 'no-output-cap', fails: ['C30'], passes: ['C07', 'C31'] },
+  { fault: 'no-inflight-cap', fails: ['C31'], passes: ['C07', 'C30'] },
+  { fault: 'unlimited-history', fails: ['C04', 'C09'], passes: ['C07', 'C31'] },
 ];
 
 describe('faulty servers are caught', () => {

@@ -40,7 +40,17 @@ async function callers(ctx: CheckContext): Promise<Record<EventLimit, { conn: Wi
     'presence:update': { conn: presence, call: (i) => (i === 0 ? invalid(presence, 'presence:update') : ctx.call(presence, 'presence:update', [{ status: i % 2 ? 'away' : 'online' }])) },
     'moderation:kick': { conn: kicker, call: (i) => (i === 0 ? invalid(kicker, 'moderation:kick') : ctx.call(kicker, 'moderation:kick', [{ channelId, userId: ctx.uniqueId('absent'), reason: 'rate limit probe' }])) },
     'moderation:ban': { conn: banner, call: (i) => (i === 0 ? invalid(banner, 'moderation:ban') : ctx.call(banner, 'moderation:ban', [{ userId: ctx.uniqueId('victim'), reason: 'rate limit probe', durationMs: 1_000 }])) },
-  };
+    // RATE-6: the other client events, each on a socket of its own (a join would count for channel:join).
+    ...Object.fromEntries(
+      await Promise.all(
+        (['channel:join', 'channel:leave', 'channel:history', 'typing:stop'] as const).map(async (event) => {
+          const conn = await ctx.connectAs(event, await ctx.user(event.replace(':', '-')));
+          const payload = event === 'channel:history' ? { channelId, limit: 1 } : { channelId };
+          return [event, { conn, call: (i: number) => (i === 0 ? invalid(conn, event) : ctx.call(conn, event, [payload])) }] as const;
+        }),
+      ),
+    ),
+  } as Record<EventLimit, { conn: WireConnection; call: Caller }>;
 }
 
 function retryOk(retryAfterMs: number | undefined, rule: RateLimitRule, elapsedMs: number): boolean {
@@ -52,7 +62,7 @@ export default defineCheck({
   title: 'Every rate limit in the table is enforced at N+1 with retryAfterMs, the socket staying connected',
   group: 'Architecture',
   level: 'MUST',
-  rules: ['RATE-1', 'RATE-2', 'RATE-3', 'RATE-4', 'FIX-2'],
+  rules: ['RATE-1', 'RATE-2', 'RATE-3', 'RATE-4', 'RATE-6', 'FIX-2'],
   timeoutMs: 60_000,
   async run(ctx: CheckContext) {
     const restored = await ctx.http.send({ method: 'DELETE', path: HTTP_PATHS.adminLimits, token: ctx.adminToken });
@@ -91,6 +101,11 @@ export default defineCheck({
       const byEvent = await callers(ctx);
       for (const [name, { conn: socket, call }] of Object.entries(byEvent) as Array<[EventLimit, { conn: WireConnection; call: Caller }]>) {
         const rule = limits[name];
+        // RATE-6: every client event has a published limit.
+        if (rule === undefined) {
+          ctx.expect(false, `${name}: a published rate limit`, 'not in the table');
+          continue;
+        }
         if (rule.points > MAX_POINTS_DRIVEN) {
           ctx.recorder.note(`${name} limit of ${rule.points} not driven to N+1`);
           continue;

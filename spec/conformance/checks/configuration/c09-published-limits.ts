@@ -8,6 +8,7 @@ import {
   TEXT_MAX_CODE_POINTS,
 } from '../../../limits.ts';
 import { AdminLimitsResponse, HTTP_PATHS, SpecDocument } from '../../../http.ts';
+import { CLIENT_EVENT_NAMES } from '../../../events.ts';
 import { defineCheck } from '../../check.ts';
 import { limitDifferences } from './limits-diff.ts';
 
@@ -16,7 +17,7 @@ export default defineCheck({
   title: 'The published limits match the spec defaults, or are stated and within bounds',
   group: 'Configuration',
   level: 'MUST',
-  rules: ['RATE-1', 'SPECDOC-1', 'MSG-3', 'MSG-5', 'HIST-1', 'FIX-2'],
+  rules: ['RATE-1', 'RATE-6', 'RATE-7', 'RATE-8', 'SPECDOC-1', 'MSG-3', 'MSG-5', 'HIST-1', 'FIX-2'],
   async run(ctx: CheckContext) {
     const l = ctx.spec.limits;
     const diffs = limitDifferences(l.rateLimits, DEFAULT_RATE_LIMITS);
@@ -26,6 +27,10 @@ export default defineCheck({
     ctx.expect(l.attachments.maxBytes === ATTACHMENT_MAX_BYTES, `attachments.maxBytes ${ATTACHMENT_MAX_BYTES}`, String(l.attachments.maxBytes));
     ctx.expect([...l.attachments.mimeTypes].sort().join() === [...ATTACHMENT_MIME_TYPES].sort().join(), 'attachments.mimeTypes the spec\'s list', l.attachments.mimeTypes.join(', '));
     ctx.expect(l.historyMaxLimit === HISTORY_MAX_LIMIT, `historyMaxLimit ${HISTORY_MAX_LIMIT}`, String(l.historyMaxLimit));
+    const unlimited = CLIENT_EVENT_NAMES.filter((event) => !(event in l.rateLimits));
+    ctx.expect(unlimited.length === 0, 'every client event has a published rate limit (RATE-6)', unlimited.length ? `none for ${unlimited.join(', ')}` : `all ${CLIENT_EVENT_NAMES.length}`);
+    ctx.expect(l.outgoingBufferMaxBytes !== undefined, 'outgoingBufferMaxBytes published (RATE-7)', String(l.outgoingBufferMaxBytes));
+    ctx.expect(l.inFlightMax !== undefined, 'inFlightMax published (RATE-8)', String(l.inFlightMax));
 
     // The configured table (what DELETE /admin/limits restores) is the one published before the harness relaxed it.
     const restored = await ctx.http.send({ method: 'DELETE', path: HTTP_PATHS.adminLimits, token: ctx.adminToken });

@@ -36,5 +36,5 @@ export function expectedDeltas(a: MetricActions): CounterDeltas {
 }
 
 export function actualDeltas(before: SocketMetrics, after: SocketMetrics, names: readonly SocketCounterName[]): CounterDeltas {
-  return Object.fromEntries(names.map((n) => [n, after[n] - before[n]]));
+  return Object.fromEntries(names.map((n) => [n, (after[n] ?? 0) - (before[n] ?? 0)]));
 }
