@@ -45,11 +45,15 @@ import s16 from './checks/degradation/s16-lookup-cache.ts';
 import s17 from './checks/degradation/s17-redis-outage.ts';
 import c16 from './checks/security/c16-input-limits.ts';
 import c17 from './checks/security/c17-authentication.ts';
+// Recovery bound to the user and re-authorised (issue 11, findings 3-5).
+import c27 from './checks/security/c27-recovery-bound-to-user.ts';
+import c28 from './checks/security/c28-refused-recovery-gets-nothing.ts';
+import c29 from './checks/security/c29-revoked-not-back.ts';
 import { levelsFor } from './verdict.ts';
 import type { Level } from '../../reports/schema.ts';
 
 /** Every check, in run order: protocol first, then the 23 crash-safe checks, then the spec rules; destructive ones last. */
-const ORDERED: readonly Check[] = [p01, p02, p03, p04, p05, p06, c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c15, c16, c17, c18, c19, c20, c21, c22, c23, s01, s02, s03, s04, s05, s06, s07, s09, s11, s12, s13, s14, s15, s16, s17];
+const ORDERED: readonly Check[] = [p01, p02, p03, p04, p05, p06, c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c15, c16, c17, c27, c28, c29, c18, c19, c20, c21, c22, c23, s01, s02, s03, s04, s05, s06, s07, s09, s11, s12, s13, s14, s15, s16, s17];
 const DESTRUCTIVE: readonly Check[] = [s08, s10, c14];
 
 export const ALL_CHECKS: readonly Check[] = [...ORDERED, ...DESTRUCTIVE];
