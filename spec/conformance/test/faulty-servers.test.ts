@@ -15,6 +15,11 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'wrong-error-shape', fails: ['C02', 'C07'], passes: ['S03', 'P02'] },
   { fault: 'no-idempotency', fails: ['S03'], passes: ['C07', 'S02'] },
   { fault: 'recovery-skips-auth', fails: ['P06'], passes: ['C17', 'S03'] },
+  // Recovery bound to the user and re-authorised (SES-6..8, CHAN-5).
+  { fault: 'stock-recovery', fails: ['P06', 'C27', 'C28', 'C29'], passes: ['C17', 'S03'] },
+  { fault: 'recovery-unbound', fails: ['C27'], passes: ['C28', 'C29'] },
+  { fault: 'recovery-keeps-rooms', fails: ['C29'], passes: ['C27', 'C28'] },
+  { fault: 'removal-keeps-sockets', fails: ['C29'], passes: ['C27', 'P06'] },
 ];
 
 describe('faulty servers are caught', () => {

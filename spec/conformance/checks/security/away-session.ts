@@ -3,15 +3,11 @@ import { openFaultLink, type FaultLink } from '../../../../chaos/fault-link.ts';
 import { CheckInconclusive } from '../../check.ts';
 import type { CheckContext, TestUser } from '../../context.ts';
 import type { Arrival, ConnectOutcome, WireConnection } from '../../wire/connection.ts';
-import { offsetOf } from '../recovery-scene.ts';
+import { AFTER_REFUSAL_MS, carriedChannelData, dropSeen, offsetOf } from '../recovery-scene.ts';
+export { carriedChannelData, describeLeak } from '../recovery-scene.ts';
 import { msgKey } from '../scene.ts';
 
 const WAIT_MS = 5_000;
-/**
- * A refused handshake leaves nothing to wait on (no namespace, so no round trip): frames a server
- * might still write after its CONNECT_ERROR are looked for during this window.
- */
-export const AFTER_REFUSAL_MS = 1_000;
 
 /** A user who dropped (transport cut) from a private channel while messages were sent there. */
 export interface AwaySession {
@@ -52,10 +48,7 @@ export async function awaySession(ctx: CheckContext, whileAway: (s: { user: Test
     if (!offset) throw new CheckInconclusive('message:new carried no recovery offset although features.connectionStateRecovery is published');
     await lb.cut();
     ctx.require(await first.waitClosed(WAIT_MS), 'the user sees its transport close', 'still open');
-    // "Away" from the target's side too: PRES-2's offline notice says the target has seen the socket go.
-    // Without it, what follows could still reach the socket before the target notices the drop.
-    const gone = await sender.nextEvent('presence', WAIT_MS, (p) => (p as { userId?: unknown; status?: unknown }).userId === user.id && (p as { status?: unknown }).status === 'offline');
-    if (!gone) throw new CheckInconclusive(`no presence offline for ${user.id} within ${WAIT_MS} ms of the drop (PRES-2): cannot tell when the target saw it go`);
+    await dropSeen(sender, user.id);
     await whileAway({ user, channelId });
     const missedIds: string[] = [];
     for (let i = 1; i <= 2; i++) missedIds.push((await ctx.ok(sender, 'message:send', { channelId, text: `missed ${i}`, clientMsgId: msgKey(ctx) })).id);
@@ -92,22 +85,4 @@ export async function attemptRecovery(
   if (outcome.kind === 'connected' && barrier) await barrier(conn);
   else await conn.waitClosed(AFTER_REFUSAL_MS);
   return { conn, outcome, leaked: await carriedChannelData(conn, s) };
-}
-
-/**
- * Takes every queued event frame that names a missed message or the channel. `moderation:kicked`
- * is no leak: telling a user it was kicked from the channel is what MOD-2 asks for.
- */
-export async function carriedChannelData(conn: WireConnection, s: Pick<AwaySession, 'channelId' | 'missedIds'>): Promise<Arrival[]> {
-  const out: Arrival[] = [];
-  for (let a = await conn.nextPacket('EVENT', 0); a; a = await conn.nextPacket('EVENT', 0)) {
-    if (a.event === 'moderation:kicked') continue;
-    const text = JSON.stringify(a.args);
-    if (text.includes(s.channelId) || s.missedIds.some((id) => text.includes(id))) out.push(a);
-  }
-  return out;
-}
-
-export function describeLeak(leaked: Arrival[]): string {
-  return leaked.length === 0 ? 'none' : leaked.map((a) => `${a.event} ${JSON.stringify(a.args).slice(0, 120)}`).join('; ');
 }
