@@ -14,7 +14,7 @@ import { CHANNEL_ROOM_PREFIX, userRoom } from '../rooms.ts';
  * token. So the node takes the restore away from Socket.IO (its adapter answers "no session" to
  * Socket.IO's own call) and restores in the handshake middleware instead, once the token and the
  * ban check have passed: only a session of the same user, only into the channels that user may
- * still read, and the missed packets only after the CONNECT packet.
+ * still read and was not kicked from while away, and the missed packets only after the CONNECT packet.
  *
  * The sessions stay where the adapter keeps them (in memory on one node, in Redis across nodes),
  * written by Socket.IO when a socket drops; only their use is gated here.
@@ -56,6 +56,20 @@ export function planResume(session: { sid: string; rooms: readonly string[]; own
     (keep ? rooms : dropped).push(room);
   }
   return { kind: 'resume', rooms, dropped };
+}
+
+/**
+ * The channels a session was kicked from while it was away: the `moderation:kicked` notices among
+ * its missed broadcasts (the kick handler writes one to the user's room for exactly this): pure.
+ */
+export function kickedWhileAway(missedPackets: readonly unknown[][]): Set<string> {
+  const kicked = new Set<string>();
+  for (const packet of missedPackets) {
+    const [event, notice] = packet;
+    const channelId = (notice as { channelId?: unknown } | null | undefined)?.channelId;
+    if (event === 'moderation:kicked' && typeof channelId === 'string') kicked.add(channelId);
+  }
+  return kicked;
 }
 
 /** The user a held session belonged to (its socket's `data.identity`), if it says. */
@@ -106,6 +120,7 @@ export class RecoveryGate {
       const owner = sessionOwner(held.data);
       const channels = held.rooms.filter((r) => r.startsWith(CHANNEL_ROOM_PREFIX)).map((r) => r.slice(CHANNEL_ROOM_PREFIX.length));
       const readable = this.opts.reauthorise ? await readableChannels(ctx, channels, identity) : new Set(channels);
+      if (this.opts.reauthorise) for (const kicked of kickedWhileAway(held.missedPackets)) readable.delete(kicked);
       const plan = planResume({ sid: held.sid, rooms: held.rooms, owner }, identity.userId, readable, { bindUser: this.opts.bindUser });
       if (plan.kind === 'fresh') {
         // The session is not handed over; with Redis the look-up consumed it, so its owner starts afresh too (fails closed).

@@ -18,12 +18,19 @@ export const kick: Handler<'moderation:kick'> = async (ctx, call, { channelId, u
   requireModerator(call, userId);
   const channel = await requireChannel(ctx, channelId);
   const room = channelRoom(channelId);
-  const sockets = (await userSockets(ctx, userId)).filter((s) => s.rooms.has(room));
+  const all = await userSockets(ctx, userId);
+  const sockets = all.filter((s) => s.rooms.has(room));
+  const notice = { channelId, reason, reasonHtml: encodeHtml(reason), by: call.identity.userId };
   for (const s of sockets) {
     s.leave(room);
     endTyping(ctx, s.id, channelId);
-    s.emit('moderation:kicked', { channelId, reason, reasonHtml: encodeHtml(reason), by: call.identity.userId });
+    s.emit('moderation:kicked', notice);
   }
+  // SES-8: the user's sockets that are away (held for recovery) are kicked too. The notice goes to
+  // the user's room minus every socket that is connected, so it reaches no live socket but lands in
+  // the recovery log (in memory, or the Redis stream across nodes): a session recovered later gets
+  // it among its missed broadcasts, and the recovery drops the channel (connection/recovery.ts).
+  ctx.io.to(userRoom(userId)).except(all.map((s) => s.id)).emit('moderation:kicked', notice);
   if (channel.private) await ctx.store.removeMember(channelId, userId);
   return { channelId, userId, socketsRemoved: sockets.length };
 };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planResume, sessionOwner } from '../connection/recovery.ts';
+import { kickedWhileAway, planResume, sessionOwner } from '../connection/recovery.ts';
 import { channelRoom, userRoom } from '../rooms.ts';
 
 const id = fc.stringMatching(/^[a-z0-9]{1,8}$/);
@@ -44,5 +44,24 @@ describe('planResume (SES-6, SES-8)', () => {
     for (const data of [undefined, null, {}, { identity: {} }, { identity: { userId: 7 } }]) expect(sessionOwner(data)).toBeUndefined();
     // A session without an owner is nobody's: it never resumes.
     expect(planResume({ sid: 's', rooms: [], owner: undefined }, 'alice', new Set()).kind).toBe('fresh');
+  });
+});
+
+describe('kickedWhileAway (SES-8)', () => {
+  it('finds exactly the channels named by moderation:kicked notices among the missed packets', () => {
+    const notice = (channelId: unknown) => ['moderation:kicked', { channelId, reason: 'r', reasonHtml: 'r', by: 'mod' }, 'offset'];
+    const missed = [['message:new', { channelId: 'a' }, 'o1'], notice('b'), notice(7), ['typing', { channelId: 'c' }], notice('d'), [], [null]];
+    expect([...kickedWhileAway(missed)].sort()).toEqual(['b', 'd']);
+  });
+
+  it('never names a channel that no kick notice named', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('message:new', 'typing', 'presence', 'moderation:kicked'), id)), (packets) => {
+        const missed = packets.map(([event, channelId]) => [event, { channelId }]);
+        const want = new Set(packets.filter(([e]) => e === 'moderation:kicked').map(([, c]) => c));
+        const got = kickedWhileAway(missed);
+        return got.size === want.size && [...got].every((c) => want.has(c));
+      }),
+    );
   });
 });

@@ -9,7 +9,7 @@ import { msgKey } from '../scene.ts';
 
 const WAIT_MS = 5_000;
 
-/** A user who dropped (transport cut) from a private channel while messages were sent there. */
+/** A user who dropped (transport cut) from a channel (private unless asked) while messages were sent there. */
 export interface AwaySession {
   lb: FaultLink;
   user: TestUser;
@@ -25,15 +25,19 @@ export interface AwaySession {
 
 /**
  * Sets the scene the recovery checks start from: the user reaches the target through a loopback
- * load balancer (the fault proxy), joins a private channel, receives a message (its recovery
+ * load balancer (the fault proxy), joins a channel (private unless asked), receives a message (its recovery
  * offset), is cut off, `whileAway` runs, and two messages are sent that the user missed. The
  * balancer is healed before returning; the caller closes it.
  */
-export async function awaySession(ctx: CheckContext, whileAway: (s: { user: TestUser; channelId: string }) => Promise<void> = async () => {}): Promise<AwaySession> {
+export async function awaySession(
+  ctx: CheckContext,
+  whileAway: (s: { user: TestUser; channelId: string }) => Promise<void> = async () => {},
+  opts: { private: boolean } = { private: true },
+): Promise<AwaySession> {
   const lb = await openFaultLink(ctx.target.url, `lb-${randomUUID().slice(0, 8)}`);
   try {
     const [user, stayer] = [await ctx.user('away'), await ctx.user('stayer')];
-    const channelId = await ctx.channel({ private: true, members: [user.id, stayer.id] });
+    const channelId = await ctx.channel(opts.private ? { private: true, members: [user.id, stayer.id] } : {});
     const first = await ctx.open('away via lb', { url: lb.clientUrl, transports: ['websocket'] });
     const hello = await first.connect({ token: user.token });
     ctx.require(hello.kind === 'connected', 'the user connects through the load balancer', JSON.stringify(hello));

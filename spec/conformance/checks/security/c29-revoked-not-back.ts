@@ -8,11 +8,12 @@ import { attemptRecovery, awaySession, carriedChannelData, describeLeak, type Aw
 /**
  * Finding: a user kicked from a private channel while disconnected (membership revoked, no socket
  * removed) recovered within the window and could post there. And a member removed by the fixture
- * kept the sockets that had joined. Whoever may no longer read a private channel is out of it.
+ * kept the sockets that had joined. A kick reaches the session held for recovery too, and whoever
+ * may no longer read a private channel is out of it.
  */
 export default defineCheck({
   id: 'C29',
-  title: 'A user who lost a private channel (kicked while away, or removed from its members) is not back in it after recovery, nor left in it',
+  title: 'A user kicked while away (private or public channel) is not back in it after recovery; a member removed by the fixture is not left in it',
   group: 'Security',
   level: 'MUST',
   rules: ['SES-8', 'CHAN-5', 'MOD-2', 'FIX-1'],
@@ -20,18 +21,27 @@ export default defineCheck({
     if (!ctx.spec.features.connectionStateRecovery) throw new CheckUnimplemented('the target does not publish features.connectionStateRecovery');
     const mod = await ctx.user('mod', ['moderator']);
     const modConn = await ctx.connectAs('mod', mod);
-    const s = await awaySession(ctx, async ({ user, channelId }) => {
-      const kicked = await ctx.ok(modConn, 'moderation:kick', { channelId, userId: user.id, reason: 'conformance check' }, 'the moderator kicks the away user');
-      ctx.recorder.note(`kicked while away: socketsRemoved ${kicked.socketsRemoved}`);
-    });
-    try {
-      const attempt = await attemptRecovery(ctx, s, 'the kicked user recovering', s.user.token, (conn) => notIn(ctx, s, conn, 'the recovered socket'));
-      ctx.require(attempt.outcome.kind === 'connected', 'the kicked (not banned) user reconnects', JSON.stringify(attempt.outcome));
-      ctx.recorder.note(attempt.outcome.sid === s.sid ? 'recovered (same socket id)' : 'started afresh (new socket id)');
-      ctx.expect(attempt.leaked.length === 0, 'no frame of the messages sent to the channel after the kick', describeLeak(attempt.leaked));
-      await stillOut(ctx, s, attempt.conn, 'the recovered socket');
-    } finally {
-      await s.lb.close();
+    // Kicked while away from a private channel (membership revoked) and from a public one (SES-8:
+    // the kick covers the session held for recovery; the user may join the public one again).
+    for (const kind of ['private', 'public'] as const) {
+      const s = await awaySession(
+        ctx,
+        async ({ user, channelId }) => {
+          const kicked = await ctx.ok(modConn, 'moderation:kick', { channelId, userId: user.id, reason: 'conformance check' }, `the moderator kicks the away user from the ${kind} channel`);
+          ctx.recorder.note(`kicked while away: socketsRemoved ${kicked.socketsRemoved}`);
+        },
+        { private: kind === 'private' },
+      );
+      try {
+        const who = `the user kicked from a ${kind} channel, recovering`;
+        const attempt = await attemptRecovery(ctx, s, who, s.user.token, (conn) => notIn(ctx, s, conn, who));
+        ctx.require(attempt.outcome.kind === 'connected', `${who}: reconnects (kicked, not banned)`, JSON.stringify(attempt.outcome));
+        ctx.recorder.note(attempt.outcome.sid === s.sid ? 'recovered (same socket id)' : 'started afresh (new socket id)');
+        ctx.expect(attempt.leaked.length === 0, `${who}: no frame of the messages sent to the channel after the kick`, describeLeak(attempt.leaked));
+        await stillOut(ctx, s, attempt.conn, who);
+      } finally {
+        await s.lb.close();
+      }
     }
 
     // The decision written down as CHAN-5: the fixture removing a member removes the sockets it has joined.
@@ -47,7 +57,7 @@ export default defineCheck({
   },
 });
 
-/** A post to the channel is refused FORBIDDEN (the socket is not in it, the user not a member). */
+/** A post to the channel is refused FORBIDDEN (the socket is not in it; MSG-1). */
 async function notIn(ctx: CheckContext, s: Pick<AwaySession, 'channelId'>, conn: WireConnection, who: string): Promise<void> {
   const reading = await ctx.call(conn, 'message:send', [{ channelId: s.channelId, text: 'am I back?', clientMsgId: msgKey(ctx) }]);
   ctx.expect(reading.kind === 'error' && reading.code === 'FORBIDDEN', `${who}: a post to the channel answered FORBIDDEN`, reading.kind === 'error' ? reading.code : reading.kind);
