@@ -117,6 +117,8 @@ export class RecoveryGate {
     try {
       const held = await this.restore(pid, offset);
       if (!held) return { kind: 'fresh', reason: 'no-session' };
+      // The in-memory store keeps a session after it was recovered: never two live sockets with one id.
+      if (idInUse(socket, held.sid)) return { kind: 'fresh', reason: 'no-session' };
       const owner = sessionOwner(held.data);
       const channels = held.rooms.filter((r) => r.startsWith(CHANNEL_ROOM_PREFIX)).map((r) => r.slice(CHANNEL_ROOM_PREFIX.length));
       const readable = this.opts.reauthorise ? await readableChannels(ctx, channels, identity) : new Set(channels);
@@ -163,6 +165,11 @@ async function readableChannels(ctx: NodeContext, channelIds: string[], who: Ide
     if (channel && (await canRead(ctx, channel, who))) readable.add(id);
   }
   return readable;
+}
+
+function idInUse(socket: ChatSocket, sid: string): boolean {
+  const connecting = (socket.nsp as unknown as { _preConnectSockets?: Map<string, ChatSocket> })._preConnectSockets;
+  return socket.nsp.sockets.has(sid) || connecting?.has(sid) === true;
 }
 
 /**

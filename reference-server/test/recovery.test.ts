@@ -1,5 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken, type Role } from '../../spec/index.ts';
+import { createChannel } from '../../testing/admin.ts';
+import { io } from 'socket.io-client';
+import { connectUser, type ChatClient } from '../../testing/chat-client.ts';
+import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 import { kickedWhileAway, planResume, sessionOwner } from '../connection/recovery.ts';
 import { channelRoom, userRoom } from '../rooms.ts';
 
@@ -64,4 +70,75 @@ describe('kickedWhileAway (SES-8)', () => {
       }),
     );
   });
+});
+
+// The same, as users live it: a real socket.io-client against a real server process.
+describe('recovery as a socket.io-client sees it (SES-5..8)', () => {
+  let server: ServerProcess;
+  const clients: ChatClient[] = [];
+  const user = async (sub: string, roles: Role[] = ['member']) => {
+    const c = await connectUser(server, sub, roles);
+    clients.push(c);
+    return c;
+  };
+  const offline = (witness: ChatClient, userId: string) => witness.next('presence', 5_000, (p) => (p as { userId: string; status: string }).userId === userId && (p as { status: string }).status === 'offline');
+  const reconnect = (c: ChatClient) =>
+    new Promise<void>((resolve, reject) => {
+      c.socket.once('connect', () => resolve());
+      c.socket.once('connect_error', reject);
+      c.socket.connect();
+    });
+
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await server?.dispose();
+  });
+
+  it('recovers its own session; a kick while away keeps it out of the channel and tells it; another user with its pid starts afresh', async () => {
+    await createChannel(server, { id: 'away-room', private: true, members: ['amy', 'ben'] });
+    const [amy, ben, mod] = [await user('amy'), await user('ben'), await user('mo', ['moderator'])];
+    for (const c of [amy, ben]) expect((await c.call('channel:join', { channelId: 'away-room' })).ok).toBe(true);
+    expect((await ben.call('message:send', { channelId: 'away-room', text: 'hello', clientMsgId: randomUUID() })).ok).toBe(true);
+    await amy.next('message:new', 5_000);
+    const { id: amyId } = amy.socket;
+
+    // First drop: nothing happens while away; she gets her id and the message she missed.
+    amy.socket.io.engine.close();
+    await offline(ben, 'amy');
+    expect((await ben.call('message:send', { channelId: 'away-room', text: 'while away', clientMsgId: randomUUID() })).ok).toBe(true);
+    await reconnect(amy);
+    expect(amy.socket.recovered).toBe(true);
+    expect(amy.socket.id).toBe(amyId);
+    expect(await amy.next('message:new', 5_000)).toMatchObject({ text: 'while away' });
+
+    // Second drop: kicked while away (no socket to remove), then a message she may not see.
+    amy.socket.io.engine.close();
+    await offline(ben, 'amy');
+    expect(await mod.call('moderation:kick', { channelId: 'away-room', userId: 'amy', reason: 'bye' })).toMatchObject({ ok: true, data: { socketsRemoved: 0 } });
+    expect((await ben.call('message:send', { channelId: 'away-room', text: 'after the kick', clientMsgId: randomUUID() })).ok).toBe(true);
+    const pid = (amy.socket as unknown as { _pid: string })._pid;
+    const offset = (amy.socket as unknown as { _lastOffset: string })._lastOffset;
+    const benToken = await mintToken(server.secret, { sub: 'ben', roles: ['member'] });
+    const intruder = io(server.url, { auth: { token: benToken, pid, offset }, transports: ['websocket'], reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        intruder.once('connect', resolve);
+        intruder.once('connect_error', reject);
+      });
+      expect(intruder.recovered).toBe(false);
+      expect(intruder.id).not.toBe(amyId);
+    } finally {
+      intruder.disconnect();
+    }
+
+    await reconnect(amy);
+    expect(amy.socket.recovered).toBe(true); // her own session, still held: the intruder's attempt did not take it
+    expect(await amy.next('moderation:kicked', 5_000)).toMatchObject({ channelId: 'away-room', by: 'mo' });
+    const post = await amy.call('message:send', { channelId: 'away-room', text: 'back?', clientMsgId: randomUUID() });
+    expect(post.ok ? 'ok' : post.error.code).toBe('FORBIDDEN');
+    expect(amy.seen('message:new').filter((m) => (m as { text: string }).text === 'after the kick')).toEqual([]);
+  }, 30_000);
 });
