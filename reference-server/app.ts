@@ -6,6 +6,7 @@ import { openCluster, type Cluster } from './cluster/cluster.ts';
 import type { ServerConfig } from './config.ts';
 import { endLocalSession } from './connection/end-session.ts';
 import { handshakeMiddleware } from './connection/handshake.ts';
+import { RecoveryGate, type SessionStore } from './connection/recovery.ts';
 import { startSession } from './connection/session.ts';
 import type { ChatServer, NodeContext } from './context.ts';
 import { announceTypingEnded } from './events/typing.ts';
@@ -92,7 +93,8 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   const io: ChatServer = new Server(httpServer, {
     ...(cluster ? { adapter: cluster.adapter } : {}),
     // SES-4 / NODE-3: in memory on one node, in Redis across nodes. A recovering socket passes the
-    // handshake middleware again: token, ban and limits are re-checked.
+    // handshake middleware again: token, ban and limits are re-checked; the RecoveryGate below then
+    // restores the session itself, for its own user only (SES-5..8).
     connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs, skipMiddlewares: faults.has('recovery-skips-auth') },
     path: '/socket.io',
     serveClient: false,
@@ -154,8 +156,17 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     ...(cluster ? { crossNode: cluster } : {}),
   };
 
-  io.use(handshakeMiddleware(ctx));
-  io.on('connection', (socket) => startSession(ctx, socket));
+  // Socket.IO's own restore runs before any middleware; the gate takes it over (SES-6..8). The faulty
+  // builds `stock-recovery` and `recovery-skips-auth` leave Socket.IO's in place.
+  const stockRecovery = faults.has('stock-recovery') || faults.has('recovery-skips-auth');
+  const recovery = stockRecovery
+    ? undefined
+    : RecoveryGate.seal(io.of('/').adapter as unknown as SessionStore, { bindUser: !faults.has('recovery-unbound'), reauthorise: !faults.has('recovery-keeps-rooms') });
+  io.use(handshakeMiddleware(ctx, recovery));
+  io.on('connection', (socket) => {
+    startSession(ctx, socket);
+    recovery?.deliverMissed(ctx, socket);
+  });
 
   const checks: Record<string, DependencyCheck> = {
     store: async (): Promise<HealthResponse['checks'][string]> => {

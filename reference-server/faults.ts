@@ -19,6 +19,15 @@ export const FaultName = z.enum([
   'local-rate-limits',
   /** A recovering socket skips the handshake middleware (Socket.IO's skipMiddlewares): SES-5. */
   'recovery-skips-auth',
+  // Recovery bound to the user and re-authorised (SES-6..8, CHAN-5):
+  /** Socket.IO's own connection state recovery (skipMiddlewares false, no user binding): SES-6, SES-7, SES-8. */
+  'stock-recovery',
+  /** The node's recovery without the user check: any user's token recovers any session: SES-6. */
+  'recovery-unbound',
+  /** The node's recovery without re-authorising the rooms: SES-8. */
+  'recovery-keeps-rooms',
+  /** POST /admin/channels removes members without removing their joined sockets: CHAN-5. */
+  'removal-keeps-sockets',
   /** channel:history throws an unexpected error: shows ACK-6 / OPS-4 handling on a real process. */
   'throw-in-handler',
   // -- input never counts as a dependency failure (BRK-6, TEXT-6) --

@@ -34,6 +34,14 @@ export function defaultDisplayName(sub: string): string {
 /** The handshake's `auth` object (AUTH-1). */
 export const HandshakeAuth = z.object({ token: z.string().min(1).max(8192) });
 
+/**
+ * What a client adds to `auth` to recover its session (SES-5): Socket.IO's private session id and
+ * the offset of the last broadcast it received. A claim only: it is honoured for the session's own
+ * user, after the handshake is accepted (SES-6, SES-7).
+ */
+export const RecoveryClaim = z.object({ pid: z.string().min(1).max(64), offset: z.string().min(1).max(64) });
+export type RecoveryClaim = z.infer<typeof RecoveryClaim>;
+
 export function canModerate(roles: readonly Role[]): boolean {
   return roles.includes('moderator') || roles.includes('admin');
 }

@@ -2,6 +2,7 @@ import { ConnectErrorCode, HandshakeAuth, type ConnectErrorData } from '../../sp
 import type { ChatSocket, NodeContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { describeStoreError } from '../store/store-errors.ts';
+import type { RecoveryGate } from './recovery.ts';
 
 /** A refused handshake as Socket.IO delivers it: `connect_error` with `data` (AUTH-7). */
 class HandshakeRefusal extends Error {
@@ -12,9 +13,10 @@ class HandshakeRefusal extends Error {
 
 /**
  * Handshake middleware: drain check, per-IP connection limit (counted before the token is read,
- * RATE-4), token verification, ban look-up (AUTH-1..7).
+ * RATE-4), token verification, ban look-up (AUTH-1..7), then recovery of the user's own session,
+ * re-authorised (SES-5..8): nothing of a session is restored before everything else passed.
  */
-export function handshakeMiddleware(ctx: NodeContext) {
+export function handshakeMiddleware(ctx: NodeContext, recovery: RecoveryGate | undefined) {
   return async (socket: ChatSocket, next: (err?: Error) => void): Promise<void> => {
     let userId: string | undefined;
     try {
@@ -35,6 +37,7 @@ export function handshakeMiddleware(ctx: NodeContext) {
         }
       }
       socket.data.identity = identity;
+      await recovery?.resume(ctx, socket, identity);
       next();
     } catch (err) {
       ctx.metrics.inc('failedConnections');

@@ -47,6 +47,9 @@ import c16 from './checks/security/c16-input-limits.ts';
 import c17 from './checks/security/c17-authentication.ts';
 import c24 from './checks/security/c24-input-not-a-dependency-failure.ts';
 import c25 from './checks/security/c25-no-url-password.ts';
+import c27 from './checks/security/c27-recovery-bound-to-user.ts';
+import c28 from './checks/security/c28-refused-recovery-gets-nothing.ts';
+import c29 from './checks/security/c29-revoked-not-back.ts';
 import c30 from './checks/security/c30-slow-consumer.ts';
 import c31 from './checks/security/c31-in-flight-burst.ts';
 import { levelsFor } from './verdict.ts';
@@ -58,7 +61,7 @@ import type { Level } from '../../reports/schema.ts';
  */
 const CHECKS: readonly Check[] = [
   p01, p02, p03, p04, p05, p06,
-  c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24, c25, c30, c31,
+  c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24, c25, c27, c28, c29, c30, c31,
   s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15, s16, s17,
 ];
 

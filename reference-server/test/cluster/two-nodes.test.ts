@@ -93,6 +93,23 @@ describe.skipIf(skip)('two nodes on Redis and PostgreSQL', () => {
     expect((await connectError(a.url, { token })).data).toMatchObject({ code: 'BANNED' });
   });
 
+  it('removes a member\'s socket on another node from a private channel when the fixture removes the member (CHAN-5)', async () => {
+    await createChannel(a, { id: 'members-only', private: true, members: ['ivan', 'judy'] });
+    const ivan = await connect(b, 'ivan');
+    const judy = await connect(b, 'judy'); // on ivan's node: her broadcast reaches both sockets in one go
+    for (const c of [ivan, judy]) expect((await c.call('channel:join', { channelId: 'members-only' })).ok).toBe(true);
+    await createChannel(a, { id: 'members-only', private: true, members: ['judy'] }); // through node 1; ivan's socket is on node 2
+    expect(await ivan.next('moderation:kicked', 5_000)).toMatchObject({ channelId: 'members-only' });
+    const refused = await ivan.call('message:send', { channelId: 'members-only', text: 'still here?', clientMsgId: randomUUID() });
+    expect(refused.ok ? 'ok' : refused.error.code).toBe('FORBIDDEN');
+    const sent = await judy.call('message:send', { channelId: 'members-only', text: 'members only', clientMsgId: randomUUID() });
+    expect(sent.ok).toBe(true);
+    await judy.next('message:new', 5_000);
+    // Ivan's own round trip after the broadcast: had it reached him, it would be queued by now.
+    await ivan.call('presence:update', { status: 'online' });
+    expect(ivan.seen('message:new')).toEqual([]);
+  });
+
   it('shares rate-limit counts between nodes', async () => {
     const onA = await connect(a, 'erin');
     const onB = await connect(b, 'erin');

@@ -22,6 +22,11 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'no-output-cap', fails: ['C30'], passes: ['C07', 'C31'] },
   { fault: 'no-inflight-cap', fails: ['C31'], passes: ['C07', 'C30'] },
   { fault: 'unlimited-history', fails: ['C04', 'C09'], passes: ['C07', 'C31'] },
+  // Recovery bound to the user and re-authorised (SES-6..8, CHAN-5).
+  { fault: 'stock-recovery', fails: ['P06', 'C27', 'C28', 'C29'], passes: ['C17', 'S03'] },
+  { fault: 'recovery-unbound', fails: ['C27'], passes: ['C28', 'C29'] },
+  { fault: 'recovery-keeps-rooms', fails: ['C29'], passes: ['C27', 'C28'] },
+  { fault: 'removal-keeps-sockets', fails: ['C29'], passes: ['C27', 'P06'] },
 ];
 
 describe('faulty servers are caught', () => {

@@ -8,9 +8,10 @@ const postgres = await postgresAvailability({ needsControl: true });
 /**
  * The dependency and multi-node checks, against two reference nodes on a throw-away Redis and
  * PostgreSQL; with the checks whose session:ended must survive the Redis adapter (S08 ban,
- * S09 token expiry, C14 drain), which once arrived after the close in this mode.
+ * S09 token expiry, C14 drain), which once arrived after the close in this mode; and the recovery
+ * checks C27-C29, whose sessions are in Redis here.
  */
-const IDS = ['C06', 'C08', 'C12', 'C13', 'S13', 'S14', 'S15', 'S16', 'S17', 'S08', 'S09', 'C14'];
+const IDS = ['C06', 'C08', 'C12', 'C13', 'S13', 'S14', 'S15', 'S16', 'S17', 'C27', 'C28', 'C29', 'S08', 'S09', 'C14'];
 
 describe.skipIf(redis.skip ?? postgres.skip)('the reference server with --deps redis,postgres --nodes 2', () => {
   it(`passes ${IDS.join(' ')}`, async () => {
@@ -23,6 +24,8 @@ describe.skipIf(redis.skip ?? postgres.skip)('the reference server with --deps r
   for (const { fault, fails, passes } of [
     { fault: 'local-rate-limits', fails: ['S13'], passes: ['S14'] },
     { fault: 'breaker-never-opens', fails: ['C10', 'C12', 'C13'], passes: ['S17'] },
+    // Socket.IO's own recovery across nodes: the refused attempt on the other node gets the missed data.
+    { fault: 'stock-recovery', fails: ['S14', 'C28'], passes: ['S13'] },
   ]) {
     it(`catches SOCKPROOF_FAULTS=${fault}: ${fails.join(', ')} fail; ${passes.join(', ')} pass`, async () => {
       const report = await runAgainstReference([...fails, ...passes], { faults: [fault], extra: { deps: ['redis', 'postgres'], nodes: 2 } });
