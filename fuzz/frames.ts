@@ -76,12 +76,15 @@ function leavesOf(payload: Record<string, unknown>): Array<{ holder: Record<stri
   return leaves;
 }
 
+/** Well-formed https URLs but for one control character or lone surrogate. */
+const POISONED_URLS = STORE_BREAKERS.filter((u) => u.startsWith('https:') && /[\u0000-\u001f\ud800-\udfff]/.test(u));
+
 /** An almost valid payload: one leaf replaced by a hostile value, or removed. */
 function mutatedPayload(rng: Rng, event: ClientEventName, channelId: string): Record<string, unknown> {
   const payload = validPayload(event, channelId, rng);
   const { holder, key } = pick(rng, leavesOf(payload));
   if (rng() < 0.1) delete holder[key];
-  else holder[key] = hostileValue(rng);
+  else holder[key] = rng() < 0.3 ? pick(rng, STORE_BREAKERS) : hostileValue(rng);
   return payload;
 }
 
@@ -93,7 +96,7 @@ function poisonedPayload(rng: Rng, event: ClientEventName, channelId: string): R
   const payload = validPayload(event, channelId, rng);
   const strings = leavesOf(payload).filter(({ holder, key }) => typeof holder[key] === 'string');
   const { holder, key } = pick(rng, strings);
-  holder[key] = key === 'url' ? pick(rng, STORE_BREAKERS.filter((s) => s.startsWith('https:'))) : `${String(holder[key])}${pick(rng, ['\u0000', '\ud800', '\u0001', '\udc00x'])}`;
+  holder[key] = key === 'url' ? pick(rng, POISONED_URLS) : `${String(holder[key])}${pick(rng, ['\u0000', '\ud800', '\u0001', '\udc00x'])}`;
   return payload;
 }
 
