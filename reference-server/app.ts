@@ -16,6 +16,7 @@ import { adminRoutes } from './http/admin-routes.ts';
 import { observabilityRoutes, type DependencyCheck } from './http/observability-routes.ts';
 import { createRouter } from './http/router.ts';
 import { specRoute } from './http/spec-route.ts';
+import { CloseHooks } from './close-hooks.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { listen } from './listen.ts';
 import type { Logger } from './logger.ts';
@@ -61,7 +62,9 @@ export interface ChatNode {
 /** Composes one chat node: store, breakers, limits, Socket.IO, HTTP routes, sweeper. */
 export async function startNode({ config, log, secret, faults, version }: NodeOptions): Promise<ChatNode> {
   const startedAt = Date.now();
+  const closing = new CloseHooks();
   const rawStore = await openStore(config);
+  closing.add('store', () => rawStore.close());
   await rawStore.migrate();
   if (!(await rawStore.getChannel(DEFAULT_CHANNEL))) await rawStore.upsertChannel(DEFAULT_CHANNEL, false, []);
 
@@ -80,6 +83,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
       })
     : undefined;
   if (cluster) {
+    closing.add('cluster', () => cluster.close());
     monitor.track('redis');
     if (!(await cluster.ready(config.dependencyTimeoutMs))) {
       monitor.report('redis', false);
@@ -122,14 +126,17 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     metrics.inc('circuitBreakerTrips');
     log.warn({ breaker: name }, 'circuit breaker opened');
   });
+  closing.add('breakers', () => breakers.shutdown());
   // BRK-6: the store's refusals of the caller's input never count for its breaker.
   const storeInputErrors = faults.has('unvalidated-store-input') ? undefined : (err: unknown) => classifyStoreError(err) === 'input';
   const guarded = guardStore(rawStore, breakers.create('store', storeInputErrors));
   let staleLookups = 0;
   const store = externalStore ? withCachedLookups(guarded, config.lookupCache, () => staleLookups++) : guarded;
   const shared = cluster && !faults.has('local-rate-limits') ? redisLimiters(cluster.app, config.redis.keyPrefix, breakers.create('redis')) : undefined;
-  const stopProbe = externalStore ? probeEvery(config.probeIntervalMs, config.dependencyTimeoutMs, () => rawStore.ping(), (up) => monitor.report('store', up)) : () => {};
-  if (externalStore) monitor.track('store');
+  if (externalStore) {
+    closing.add('store probe', probeEvery(config.probeIntervalMs, config.dependencyTimeoutMs, () => rawStore.ping(), (up) => monitor.report('store', up)));
+    monitor.track('store');
+  }
   if (cluster || externalStore) {
     metrics.withDegradation(() => ({
       dependencies: monitor.snapshot(),
@@ -193,15 +200,17 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     log,
   );
 
-  const stopSweeper = startSweeper(ctx);
+  closing.add('typing timers', () => typing.clear());
+  closing.add('sweeper', startSweeper(ctx));
   const port = await listen(httpServer, config.listen);
 
   return {
     port,
     ctx,
     async close(timeoutMs) {
+      // Drain first (OPS-2): no new connections, in-flight work finished, every client told; then every
+      // resource closes, last opened first.
       ctx.lifecycle.draining = true;
-      stopSweeper();
       httpServer.close(); // no new connections; existing ones may still send (and get UNAVAILABLE)
       await new Promise((r) => setTimeout(r, Math.min(DRAIN_GRACE_MS, timeoutMs)));
       const drained = await ctx.lifecycle.idle(Math.max(0, timeoutMs - DRAIN_GRACE_MS));
@@ -217,11 +226,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
         // Backstop for connections that do not close by themselves (idle polling requests).
         setTimeout(() => httpServer.closeAllConnections(), 500).unref();
       });
-      typing.clear();
-      breakers.shutdown();
-      stopProbe();
-      await cluster?.close();
-      await rawStore.close();
+      await closing.closeAll(log);
       return drained;
     },
   };
