@@ -2,16 +2,10 @@ import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import { SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
-import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport } from './run-options.ts';
+import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport, type RunFlags } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
 
-interface ChaosFlags {
-  target?: string;
-  allowRemote?: boolean;
-  serverCmd?: string;
-  env?: string[];
-  jwtSecret?: string;
-  json?: boolean;
+interface ChaosFlags extends RunFlags {
   scenarios: string;
   clients: string;
   rate: string;
@@ -22,7 +16,6 @@ interface ChaosFlags {
   seed?: string;
   maxMessages: string;
   timeout: string;
-  out?: string;
 }
 
 function parseScenarios(raw: string): ScenarioName[] {

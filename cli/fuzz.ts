@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
-import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport } from './run-options.ts';
+import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport, type RunFlags } from './run-options.ts';
 
 /** Hard bounds of a fuzz run, whatever the flags say: it always stops by itself. */
 const FUZZ_BOUNDS = {
@@ -9,18 +9,11 @@ const FUZZ_BOUNDS = {
   durationS: { min: 1, max: 3600 },
 } as const;
 
-interface FuzzFlags {
-  target?: string;
-  allowRemote?: boolean;
-  serverCmd?: string;
-  env?: string[];
-  jwtSecret?: string;
-  json?: boolean;
+interface FuzzFlags extends RunFlags {
   frames: string;
   seed?: string;
   batch: string;
   timeout: string;
-  out?: string;
 }
 
 export function registerFuzz(program: Command): void {

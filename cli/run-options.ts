@@ -6,6 +6,12 @@ import { UsageError } from './usage-error.ts';
 
 /** What every command that runs against a target (load, chaos, fuzz) shares: its flags, its lifecycle, its report. */
 
+/** The flags withTargetOptions adds, plus --out where the command writes a report. */
+export interface RunFlags extends TargetFlags {
+  json?: boolean;
+  out?: string;
+}
+
 /** Adds the target flags every load and chaos command shares. */
 export function withTargetOptions(cmd: Command): Command {
   return cmd
