@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CheckResult, Report, Verdict } from './schema.ts';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-assets.ts';
 import { targetLabel } from './target.ts';
-import { VERDICT_ORDER } from './verdicts.ts';
+import { outcomeWords, VERDICT_ORDER } from './verdicts.ts';
 
 /**
  * One self-contained HTML page: a grid with a row per check (grouped) and a column per
@@ -80,8 +80,8 @@ function indexById(report: Report): Map<string, number> {
 
 function targetHeader(report: Report): string {
   const s = report.summary;
-  const outcome = report.outcome === 'pass' ? '<span class="outcome-pass">conformant</span>' : '<span class="outcome-fail">not conformant</span>';
-  const claims = report.target.specVersion === null ? 'spec not stated' : `states spec ${escapeHtml(report.target.specVersion)}`;
+  const outcome = `<span class="outcome-${report.outcome}">${escapeHtml(outcomeWords(report))}</span>`;
+  const claims = report.kind !== 'conformance' ? `${escapeHtml(report.kind)} run` : report.target.specVersion === null ? 'spec not stated' : `states spec ${escapeHtml(report.target.specVersion)}`;
   return (
     `<th scope="col">${escapeHtml(targetLabel(report))}<br><small>${escapeHtml(report.target.url)}</small><br>` +
     `${outcome} ${s.pass}/${s.total} pass<br><small>${claims} · ${escapeHtml(report.startedAt)}</small></th>`

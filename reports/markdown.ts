@@ -1,5 +1,5 @@
 import type { CheckResult, Report } from './schema.ts';
-import { byVerdict, VERDICT_SYMBOL } from './verdicts.ts';
+import { byVerdict, outcomeWords, VERDICT_SYMBOL } from './verdicts.ts';
 import { targetLabel } from './target.ts';
 
 /**
@@ -93,7 +93,7 @@ function fullTable(report: Report): string[] {
 }
 
 export function renderMarkdown(report: Report): string {
-  const outcome = report.outcome === 'pass' ? `${VERDICT_SYMBOL.pass} conformant` : `${VERDICT_SYMBOL.fail} not conformant`;
+  const outcome = `${VERDICT_SYMBOL[report.outcome]} ${outcomeWords(report)}`;
   const heading =
     `### ${outcome}: ${escapeMarkdown(`${report.spec.name} spec ${report.spec.version}`)} — ` +
     escapeMarkdown(targetLabel(report)) +

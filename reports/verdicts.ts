@@ -86,3 +86,9 @@ export type CommandOutcome = Report['outcome'] | 'could-not-run';
  * (bad flags or configuration, target down before the first step).
  */
 export const EXIT_STATUS: Readonly<Record<CommandOutcome, 0 | 1 | 2>> = { pass: 0, fail: 1, 'could-not-run': 2 };
+
+/** A report's outcome in words: conformance says whether the target conforms, other runs whether they passed. */
+export function outcomeWords(report: Pick<Report, 'kind' | 'outcome'>): string {
+  if (report.kind === 'conformance') return report.outcome === 'pass' ? 'conformant' : 'not conformant';
+  return report.outcome === 'pass' ? `${report.kind} passed` : `${report.kind} failed`;
+}
