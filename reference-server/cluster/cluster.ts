@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { HealthResponse } from '../../spec/index.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { REDIS_BACKOFF_JITTER, reconnectDelay } from './backoff.ts';
+import { REDIS_BACKOFF_JITTER, reconnectDelay } from './reconnect-delay.ts';
 import { QuietRedis } from './quiet-redis.ts';
 import { CrossNodeRelay, type RelayMessage } from './relay.ts';
 

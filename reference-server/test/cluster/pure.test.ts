@@ -1,7 +1,7 @@
 // The pure cores behind DEG-2, DEG-4 and DEG-6: the bounded outbox, the look-up cache, the backoff.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { reconnectDelay } from '../../cluster/backoff.ts';
+import { reconnectDelay } from '../../cluster/reconnect-delay.ts';
 import { Outbox } from '../../cluster/outbox.ts';
 import { LookupCache } from '../../resilience/lookup-cache.ts';
 
