@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SpecDocument } from '../../spec/index.ts';
+import { getJson } from '../../testing/admin.ts';
+import { startServer } from '../../testing/server-process.ts';
 import { loadConfig } from '../config.ts';
 import { eventPipeline } from '../events/pipeline.ts';
 import { defectsFor, FaultName, Faults, refusalInProduction } from '../faults/index.ts';
@@ -84,5 +87,22 @@ describe('production refuses deliberate defects', () => {
       'sockproof serve: SOCKPROOF_FAULTS is set but NODE_ENV is production: deliberate defects are for test builds only; unset one of them',
     ]);
     expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+describe('a faulty build says so', () => {
+  it('in GET /spec (implementation name; unlimited-history also unpublishes channel:history) and in its logs', async () => {
+    const faulty = await startServer({ env: { SOCKPROOF_FAULTS: 'no-rate-limit,unlimited-history' } });
+    try {
+      const { status, body } = await getJson(`${faulty.url}/spec`, SpecDocument);
+      expect(status).toBe(200);
+      expect(body.implementation.name).toBe('sockproof-reference-server (faults: no-rate-limit,unlimited-history)');
+      expect(Object.keys(body.limits.rateLimits)).not.toContain('channel:history');
+      expect(Object.keys(body.limits.rateLimits)).toContain('message:send');
+      const warning = await faulty.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('DELIBERATE FAULTS ENABLED'));
+      expect(warning).toMatchObject({ level: 'warn', faults: ['no-rate-limit', 'unlimited-history'] });
+    } finally {
+      await faulty.dispose();
+    }
   });
 });
