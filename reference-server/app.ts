@@ -7,11 +7,12 @@ import type { ServerConfig } from './config.ts';
 import { endLocalSession } from './connection/end-session.ts';
 import { handshakeMiddleware } from './connection/handshake.ts';
 import { RecoveryGate, type SessionStore } from './connection/recovery.ts';
+import { capOutput } from './connection/output-cap.ts';
 import { startSession } from './connection/session.ts';
 import type { ChatServer, NodeContext } from './context.ts';
+import { eventPipeline } from './events/pipeline.ts';
 import { announceTypingEnded } from './events/typing.ts';
-import type { Faults } from './faults.ts';
-import { UNVALIDATED_TOKEN_CLAIMS } from './unvalidated-input.ts';
+import { defectsFor, type Faults, type SocketHook } from './faults/index.ts';
 import { adminRoutes } from './http/admin-routes.ts';
 import { observabilityRoutes, type DependencyCheck } from './http/observability-routes.ts';
 import { createRouter } from './http/router.ts';
@@ -48,6 +49,7 @@ export interface NodeOptions {
   log: Logger;
   /** The HS256 secret (from JWT_SECRET or DATA_DIR) when tokens are verified with a secret. */
   secret: string | undefined;
+  /** Deliberate defects (SOCKPROOF_FAULTS), applied to the components below by faults/. */
   faults: Faults;
   version: string;
 }
@@ -63,6 +65,7 @@ export interface ChatNode {
 export async function startNode({ config, log, secret, faults, version }: NodeOptions): Promise<ChatNode> {
   const startedAt = Date.now();
   const closing = new CloseHooks();
+  const defects = defectsFor(faults);
   const rawStore = await openStore(config);
   closing.add('store', () => rawStore.close());
   await rawStore.migrate();
@@ -94,12 +97,12 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   // Late-bound so the HTTP server exists before Socket.IO attaches to it (it forwards other paths).
   let route: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const httpServer = createServer((req, res) => void route(req, res));
-  const io: ChatServer = new Server(httpServer, {
+  const io: ChatServer = new Server(httpServer, defects.socketIoOptions({
     ...(cluster ? { adapter: cluster.adapter } : {}),
     // SES-4 / NODE-3: in memory on one node, in Redis across nodes. A recovering socket passes the
     // handshake middleware again: token, ban and limits are re-checked; the RecoveryGate below then
     // restores the session itself, for its own user only (SES-5..8).
-    connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs, skipMiddlewares: faults.has('recovery-skips-auth') },
+    connectionStateRecovery: { maxDisconnectionDuration: config.recoveryWindowMs, skipMiddlewares: false },
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: config.transport.maxHttpBufferSize,
@@ -108,7 +111,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     connectTimeout: config.transport.connectTimeoutMs,
     ...(config.allowedOrigins ? { cors: { origin: config.allowedOrigins } } : {}),
     allowRequest: (req, callback) => callback(null, originAllowed(config.allowedOrigins, req.headers.origin)),
-  });
+  }));
 
   const sessions = new Sessions();
   let typing: TypingTracker;
@@ -120,19 +123,18 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     presence: sessions.userCount,
     rooms: [...io.of('/').adapter.rooms.keys()].filter((r) => r.startsWith(CHANNEL_ROOM_PREFIX)).length,
   }));
-  // The fault keeps publishing the configured policy (GET /spec) while never opening.
-  const breakerPolicy = faults.has('breaker-never-opens') ? { ...config.breakerPolicy, failureThreshold: Number.MAX_SAFE_INTEGER } : config.breakerPolicy;
-  const breakers = new Breakers(breakerPolicy, config.dependencyTimeoutMs, (name) => {
+  const breakers = new Breakers(defects.breakerPolicy(config.breakerPolicy), config.dependencyTimeoutMs, (name) => {
     metrics.inc('circuitBreakerTrips');
     log.warn({ breaker: name }, 'circuit breaker opened');
   });
   closing.add('breakers', () => breakers.shutdown());
   // BRK-6: the store's refusals of the caller's input never count for its breaker.
-  const storeInputErrors = faults.has('unvalidated-store-input') ? undefined : (err: unknown) => classifyStoreError(err) === 'input';
+  const storeInputErrors = defects.storeInputErrors((err: unknown) => classifyStoreError(err) === 'input');
   const guarded = guardStore(rawStore, breakers.create('store', storeInputErrors));
   let staleLookups = 0;
-  const store = externalStore ? withCachedLookups(guarded, config.lookupCache, () => staleLookups++) : guarded;
-  const shared = cluster && !faults.has('local-rate-limits') ? redisLimiters(cluster.app, config.redis.keyPrefix, breakers.create('redis')) : undefined;
+  const store = defects.store(externalStore ? withCachedLookups(guarded, config.lookupCache, () => staleLookups++) : guarded);
+  const limitsLink = defects.sharedLimitsLink(cluster);
+  const shared = limitsLink ? redisLimiters(limitsLink.app, config.redis.keyPrefix, breakers.create('redis')) : undefined;
   if (externalStore) {
     closing.add('store probe', probeEvery(config.probeIntervalMs, config.dependencyTimeoutMs, () => rawStore.ping(), (up) => monitor.report('store', up)));
     monitor.track('store');
@@ -149,7 +151,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     log,
     io,
     store,
-    limits: new RateLimits(config.rateLimits, shared?.factory ?? memoryLimiter, !faults.has('no-rate-limit'), shared?.reset),
+    limits: defects.limits(new RateLimits(config.rateLimits, shared?.factory ?? memoryLimiter, shared?.reset)),
     metrics,
     typing: (typing = new TypingTracker(config.typingTimeoutMs, (entry) => {
       metrics.inc('staleEntriesCleaned');
@@ -157,21 +159,20 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     })),
     sessions,
     breakers,
-    verifier: createVerifier(config.auth, secret, faults.has('unvalidated-store-input') ? UNVALIDATED_TOKEN_CLAIMS : undefined),
-    faults,
+    verifier: createVerifier(config.auth, secret, defects.tokenClaims),
+    events: defects.events(eventPipeline(config)),
     lifecycle: new Lifecycle(),
     ...(cluster ? { crossNode: cluster } : {}),
   };
 
-  // Socket.IO's own restore runs before any middleware; the gate takes it over (SES-6..8). The faulty
-  // builds `stock-recovery` and `recovery-skips-auth` leave Socket.IO's in place.
-  const stockRecovery = faults.has('stock-recovery') || faults.has('recovery-skips-auth');
-  const recovery = stockRecovery
-    ? undefined
-    : RecoveryGate.seal(io.of('/').adapter as unknown as SessionStore, { bindUser: !faults.has('recovery-unbound'), reauthorise: !faults.has('recovery-keeps-rooms') });
+  // Socket.IO's own restore runs before any middleware; the gate takes it over (SES-6..8).
+  const recoveryPolicy = defects.recovery({ bindUser: true, reauthorise: true });
+  const recovery = recoveryPolicy && RecoveryGate.seal(io.of('/').adapter as unknown as SessionStore, recoveryPolicy);
   io.use(handshakeMiddleware(ctx, recovery));
+  const socketHooks: SocketHook[] = defects.socketHooks([capOutput]); // RATE-7
   io.on('connection', (socket) => {
     startSession(ctx, socket);
+    for (const hook of socketHooks) hook(ctx, socket);
     recovery?.deliverMissed(ctx, socket);
   });
 
@@ -189,14 +190,14 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   // HLTH-2: only a dependency a restart could fix makes the node unhealthy.
   const critical = externalStore ? [] : ['store'];
   route = createRouter(
-    [
+    defects.routes(ctx, [
       ...observabilityRoutes(ctx, startedAt, checks, critical, async () => {
         breakers.resetAll();
         cluster?.reconnectNow();
       }),
       specRoute(ctx, version, { multiNode: cluster !== undefined, connectionStateRecovery: true, durableStore: rawStore.kind }),
       ...adminRoutes(ctx),
-    ],
+    ]),
     log,
   );
 

@@ -132,7 +132,7 @@ function shownValue(name: string, value: string): string {
 }
 
 /** Reads and validates the environment; throws ConfigError with one line on the first bad value. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { /** Fault unredacted-urls only. */ revealUrls?: boolean } = {}): ServerConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { /** A seam for the faulty build `unredacted-urls` (faults/): the shown value is made here, mid-validation, where no wrapper reaches. */ revealUrls?: boolean } = {}): ServerConfig {
   // An empty variable is treated as unset, as shells and unit files often leave them.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(present);

@@ -3,13 +3,13 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../spec/index.t
 import type { Identity } from './auth/identity.ts';
 import type { TokenVerifier } from './auth/verifier.ts';
 import type { ServerConfig } from './config.ts';
-import type { Faults } from './faults.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { CrossNodeLink } from './cluster/cluster.ts';
 import type { Breakers } from './resilience/breakers.ts';
-import type { RateLimits } from './resilience/rate-limits.ts';
+import type { EventPipeline } from './events/pipeline.ts';
+import type { Limits } from './resilience/rate-limits.ts';
 import type { Sessions } from './state/sessions.ts';
 import type { TypingTracker } from './state/typing.ts';
 import type { Store } from './store/types.ts';
@@ -28,13 +28,14 @@ export interface NodeContext {
   readonly io: ChatServer;
   /** The store behind its circuit breaker: failures arrive as UNAVAILABLE. */
   readonly store: Store;
-  readonly limits: RateLimits;
+  readonly limits: Limits;
   readonly metrics: Metrics;
   readonly typing: TypingTracker;
   readonly sessions: Sessions;
   readonly breakers: Breakers;
   readonly verifier: TokenVerifier;
-  readonly faults: Faults;
+  /** How client events are validated, handled and answered. */
+  readonly events: EventPipeline;
   readonly lifecycle: Lifecycle;
   /** The Redis link to the other nodes; undefined on a single node. */
   readonly crossNode?: CrossNodeLink;

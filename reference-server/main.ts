@@ -1,7 +1,7 @@
 import { PACKAGE_VERSION } from '../spec/version.ts';
 import { startNode } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { Faults } from './faults.ts';
+import { defectsFor, Faults, refusalInProduction } from './faults/index.ts';
 import { writePortFile } from './listen.ts';
 import { createLogger } from './logger.ts';
 import { loadOrCreateSecret } from './secret.ts';
@@ -10,15 +10,21 @@ import { redactUrlsIn } from '../spec/redact.ts';
 
 /** `sockproof serve` / `npm start`: validate config, start the node, drain on SIGTERM/SIGINT. */
 export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const refusal = refusalInProduction(env);
+  if (refusal) {
+    process.stderr.write(`sockproof serve: ${refusal}\n`);
+    process.exit(2);
+  }
   let config;
   let faults;
+  let defects;
   try {
     faults = Faults.parse(env.SOCKPROOF_FAULTS);
-    config = loadConfig(env, { revealUrls: faults.has('unredacted-urls') });
+    defects = defectsFor(faults);
+    config = loadConfig(env, defects.configOptions);
   } catch (err) {
     if (!(err instanceof ConfigError) && !(err instanceof Error)) throw err;
-    // Fault unredacted-urls: the message as loadConfig made it, with no second line of defence.
-    process.stderr.write(`sockproof serve: ${faults?.has('unredacted-urls') ? err.message : redactUrlsIn(err.message)}\n`);
+    process.stderr.write(`sockproof serve: ${(defects?.redact ?? redactUrlsIn)(err.message)}\n`);
     process.exit(1);
   }
   const log = createLogger(config.logLevel, config.nodeId ? { nodeId: config.nodeId } : {});

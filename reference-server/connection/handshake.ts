@@ -26,15 +26,13 @@ export function handshakeMiddleware(ctx: NodeContext, recovery: RecoveryGate | u
       if (!auth.success) throw new HandshakeRefusal({ code: 'UNAUTHORIZED', message: 'auth.token required' });
       const identity = await ctx.verifier.verify(auth.data.token);
       userId = identity.userId;
-      if (!ctx.faults.has('no-ban-check')) {
-        const ban = await ctx.store.activeBan(identity.userId, new Date());
-        if (ban) {
-          throw new HandshakeRefusal({
-            code: 'BANNED',
-            message: `banned: ${ban.reason}`,
-            ...(ban.until ? { retryAfterMs: Math.max(0, ban.until.getTime() - Date.now()) } : {}),
-          });
-        }
+      const ban = await ctx.store.activeBan(identity.userId, new Date());
+      if (ban) {
+        throw new HandshakeRefusal({
+          code: 'BANNED',
+          message: `banned: ${ban.reason}`,
+          ...(ban.until ? { retryAfterMs: Math.max(0, ban.until.getTime() - Date.now()) } : {}),
+        });
       }
       socket.data.identity = identity;
       await recovery?.resume(ctx, socket, identity);

@@ -29,7 +29,6 @@ function packetBytes(packet: EnginePacket): number {
  * moment the figure grows.
  */
 export function capOutput(ctx: NodeContext, socket: ChatSocket): void {
-  if (ctx.faults.has('no-output-cap')) return;
   const max = ctx.config.socketBounds.outgoingBufferMaxBytes;
   const conn = socket.conn as unknown as EngineConn;
   const unsent = new UnsentBytes(packetBytes);

@@ -78,6 +78,11 @@ export function sessionOwner(data: unknown): string | undefined {
   return typeof userId === 'string' ? userId : undefined;
 }
 
+/**
+ * The gate's two checks. A seam for the faulty builds `recovery-unbound` and `recovery-keeps-rooms`
+ * (faults/): both checks sit inside one resume, so a wrapper could only switch them off by
+ * rewriting the gate; app.ts passes both on.
+ */
 export interface GateOptions {
   /** Off only in the faulty build `recovery-unbound`: any user's token recovers any session. */
   bindUser: boolean;

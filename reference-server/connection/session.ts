@@ -4,7 +4,6 @@ import { attachDispatch } from '../events/dispatch.ts';
 import { endSocketTyping } from '../events/typing.ts';
 import { CHANNEL_ROOM_PREFIX, userRoom } from '../rooms.ts';
 import { endLocalSession } from './end-session.ts';
-import { capOutput } from './output-cap.ts';
 
 // setTimeout's longest delay; longer token lifetimes are re-armed in steps.
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -16,7 +15,6 @@ export function startSession(ctx: NodeContext, socket: ChatSocket): void {
   void socket.join(userRoom(userId));
   ctx.sessions.add(userId, socket.id);
   attachDispatch(ctx, socket);
-  capOutput(ctx, socket); // RATE-7
   const expiry = armExpiry(ctx, socket);
 
   socket.on('disconnecting', () => {

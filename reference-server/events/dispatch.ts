@@ -1,6 +1,5 @@
 import {
   CLIENT_EVENT_NAMES,
-  clientEvents,
   isClientEventName,
   RateLimitName,
   type Ack,
@@ -12,11 +11,8 @@ import {
 import type { Call, ChatSocket, NodeContext } from '../context.ts';
 import { AppError, errors } from '../errors.ts';
 import { InFlightGate } from '../resilience/socket-bounds.ts';
-import { handlers } from './handlers.ts';
 import { describeStoreError } from '../store/store-errors.ts';
-import { unvalidatedPayload } from '../unvalidated-input.ts';
-
-type AckFn = (response: unknown) => void;
+import type { AckFn } from './pipeline.ts';
 
 // Looked up on every event: a set, not a schema parse.
 const LIMITED_EVENTS: ReadonlySet<string> = new Set(RateLimitName.options);
@@ -32,7 +28,7 @@ export function attachDispatch(ctx: NodeContext, socket: ChatSocket): void {
     log: ctx.log.child({ socketId: socket.id, userId: socket.data.identity.userId }),
   };
   // RATE-8: per socket, so it goes with the socket.
-  const gate = new InFlightGate(ctx.faults.has('no-inflight-cap') ? Number.POSITIVE_INFINITY : ctx.config.socketBounds.inFlightMax);
+  const gate = new InFlightGate(ctx.events.inFlightMax);
   for (const event of CLIENT_EVENT_NAMES) {
     socket.on(event, ((...args: unknown[]) => void dispatch(ctx, call, gate, event, args)) as never);
   }
@@ -66,11 +62,6 @@ async function dispatch<E extends ClientEventName>(ctx: NodeContext, call: Call,
     (last as AckFn)(response);
   });
   const payload = args.length > 1 ? args[0] : undefined;
-  if (ctx.faults.has('crash-on-bad-payload') && (typeof payload !== 'object' || payload === null)) {
-    setImmediate(() => {
-      throw new Error(`fault crash-on-bad-payload: ${event} payload was ${typeof payload}`);
-    });
-  }
   await ctx.lifecycle.track(async () => {
     try {
       const data = await run(ctx, call, event, payload);
@@ -88,12 +79,10 @@ async function dispatch<E extends ClientEventName>(ctx: NodeContext, call: Call,
 
 async function run<E extends ClientEventName>(ctx: NodeContext, call: Call, event: E, payload: unknown): Promise<AckData<E>> {
   if (ctx.lifecycle.draining) throw errors.unavailable('server shutting down', 1_000);
-  if (LIMITED_EVENTS.has(event) && !(event === 'channel:history' && ctx.faults.has('unlimited-history'))) await ctx.limits.consume(event as RateLimitName, call.identity.userId);
-  const schema = ctx.faults.has('unvalidated-store-input') ? unvalidatedPayload(event) : clientEvents[event].payload;
-  const parsed = schema.safeParse(payload);
+  if (LIMITED_EVENTS.has(event)) await ctx.limits.consume(event as RateLimitName, call.identity.userId);
+  const parsed = ctx.events.payloadSchema(event).safeParse(payload);
   if (!parsed.success) throw errors.invalid(parsed.error, 'payload');
-  if (event === 'channel:history' && ctx.faults.has('throw-in-handler')) throw new Error('fault throw-in-handler');
-  return handlers[event](ctx, call, parsed.data as Payload<E>);
+  return ctx.events.handlers[event](ctx, call, parsed.data as Payload<E>);
 }
 
 function toErrorBody(call: Call, event: string, err: unknown): ErrorBody {
@@ -108,11 +97,7 @@ function toErrorBody(call: Call, event: string, err: unknown): ErrorBody {
 }
 
 function reply(ctx: NodeContext, ack: AckFn, response: Ack<unknown>): void {
-  if (!response.ok && ctx.faults.has('wrong-error-shape')) {
-    ack({ error: response.error.message });
-    return;
-  }
-  ack(response);
+  ctx.events.answer(ack, response);
 }
 
 function onlyOnce(fn: AckFn): AckFn {

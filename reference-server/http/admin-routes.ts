@@ -3,12 +3,11 @@ import type { NodeContext } from '../context.ts';
 import { errors } from '../errors.ts';
 import { removeNonReaders } from '../events/moderation.ts';
 import { requireAdmin } from './admin-auth.ts';
-import { UNVALIDATED_ADMIN_CHANNEL } from '../unvalidated-input.ts';
 import { readJson } from './exchange.ts';
 import type { Route } from './router.ts';
 import type { z } from 'zod';
 
-function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   throw errors.invalid(parsed.error, 'body');
@@ -22,10 +21,10 @@ export function adminRoutes(ctx: NodeContext): Route[] {
       path: HTTP_PATHS.adminChannels,
       async handle(req) {
         const admin = await requireAdmin(req, ctx.verifier);
-        const channel = parseBody(ctx.faults.has('unvalidated-store-input') ? UNVALIDATED_ADMIN_CHANNEL : AdminChannelRequest, await readJson(req));
+        const channel = parseBody(AdminChannelRequest, await readJson(req));
         const { created } = await ctx.store.upsertChannel(channel.id, channel.private, channel.members);
         // CHAN-5: whoever lost the right to read it is out of it now, not at their next join.
-        if (!created && !ctx.faults.has('removal-keeps-sockets')) await removeNonReaders(ctx, channel.id, admin.userId);
+        if (!created) await removeNonReaders(ctx, channel.id, admin.userId);
         const members = await ctx.store.listMembers(channel.id);
         return { status: created ? 201 : 200, json: { channel: { id: channel.id, private: channel.private, members }, created } };
       },

@@ -7,7 +7,6 @@ export const IMPLEMENTATION_NAME = 'sockproof-reference-server';
 /** SPECDOC-1: what a harness reads first; limits are read live, as FIX-2 may change them. */
 export function specRoute(ctx: NodeContext, version: string, features: SpecDocument['features']): Route {
   const { config } = ctx;
-  const faults = ctx.faults.list();
   return {
     method: 'GET',
     path: HTTP_PATHS.spec,
@@ -15,7 +14,7 @@ export function specRoute(ctx: NodeContext, version: string, features: SpecDocum
       const doc: SpecDocument = {
         spec: SPEC_NAME,
         version: SPEC_VERSION,
-        implementation: { name: faults.length ? `${IMPLEMENTATION_NAME} (faults: ${faults.join(',')})` : IMPLEMENTATION_NAME, version },
+        implementation: { name: IMPLEMENTATION_NAME, version },
         transport: {
           path: '/socket.io',
           transports: ['polling', 'websocket'],
@@ -25,7 +24,7 @@ export function specRoute(ctx: NodeContext, version: string, features: SpecDocum
           connectTimeoutMs: config.transport.connectTimeoutMs,
         },
         limits: {
-          rateLimits: publishedLimits(ctx),
+          rateLimits: ctx.limits.current(),
           textMaxCodePoints: TEXT_MAX_CODE_POINTS,
           attachments: { max: ATTACHMENTS_MAX, maxBytes: ATTACHMENT_MAX_BYTES, mimeTypes: [...ATTACHMENT_MIME_TYPES] },
           historyMaxLimit: HISTORY_MAX_LIMIT,
@@ -42,10 +41,3 @@ export function specRoute(ctx: NodeContext, version: string, features: SpecDocum
   };
 }
 
-/** The table in force; the fault `unlimited-history` publishes it as a server without RATE-6 would. */
-function publishedLimits(ctx: NodeContext): SpecDocument['limits']['rateLimits'] {
-  const table = ctx.limits.current();
-  if (!ctx.faults.has('unlimited-history')) return table;
-  const { 'channel:history': _unpublished, ...rest } = table;
-  return rest;
-}

@@ -27,8 +27,6 @@ export class RateLimits {
   constructor(
     private readonly configured: RateLimitTable,
     private readonly factory: LimiterFactory = memoryLimiter,
-    /** When false, limits are published but not enforced (a fault for conformance tests). */
-    private readonly enforce = true,
     /** Shared limiters keep counts outside the process; FIX-2 must clear them there too. */
     private readonly resetShared?: LimiterReset,
   ) {
@@ -44,7 +42,7 @@ export class RateLimits {
   /** Counts one call; throws RATE_LIMITED with retryAfterMs when over the limit. */
   async consume(name: RateLimitName, key: string): Promise<void> {
     const limiter = this.limiters.get(name);
-    if (!limiter || !this.enforce) return;
+    if (!limiter) return;
     try {
       await limiter.consume(key);
     } catch (res) {
@@ -70,3 +68,6 @@ export class RateLimits {
     if (this.resetShared) await Promise.all(names.map((name) => this.resetShared!(name)));
   }
 }
+
+/** What the node uses of its rate limits (RateLimits, or a wrapper around it). */
+export type Limits = Pick<RateLimits, 'current' | 'consume' | 'replace' | 'restore'>;

@@ -11,7 +11,7 @@ import {
   MessageSendPayload,
   TokenClaims,
   type ClientEventName,
-} from '../spec/index.ts';
+} from '../../spec/index.ts';
 
 /**
  * Fault `unvalidated-store-input` only: the schemas as they were before identifiers and URLs had

@@ -1,0 +1,117 @@
+import type { ServerOptions } from 'socket.io';
+import { AdminChannelRequest, HTTP_PATHS, TokenClaims, type BreakerPolicy } from '../../spec/index.ts';
+import { redactUrlsIn } from '../../spec/redact.ts';
+import { capOutput } from '../connection/output-cap.ts';
+import type { GateOptions } from '../connection/recovery.ts';
+import type { ChatSocket, NodeContext } from '../context.ts';
+import type { EventPipeline } from '../events/pipeline.ts';
+import type { Route } from '../http/router.ts';
+import type { Limits } from '../resilience/rate-limits.ts';
+import type { Store } from '../store/types.ts';
+import type { Faults } from './catalogue.ts';
+import { ackBeforeDurable, crashOnBadPayload, throwingHistory, wrongErrorShape } from './events.ts';
+import { historyUnlimited, unenforced } from './limits.ts';
+import { UNVALIDATED_ADMIN_CHANNEL, UNVALIDATED_TOKEN_CLAIMS, unvalidatedPayload } from './loose-schemas.ts';
+import { faultyAdminChannelRoute, replaceRoute, specWithFaults } from './routes.ts';
+import { withBlacklistSanitizer, withoutBans, withoutIdempotency } from './store.ts';
+
+export { FaultName, Faults } from './catalogue.ts';
+
+/** Something done to every new socket once its session started (RATE-7's output cap is one). */
+export type SocketHook = (ctx: NodeContext, socket: ChatSocket) => void;
+
+/**
+ * How the deliberate defects change a node: each member takes a real component (or its options)
+ * and gives back the one to use. The clean build's are identities. app.ts and main.ts apply them
+ * where they compose the node; no other code knows that faults exist.
+ */
+export interface NodeDefects {
+  /** loadConfig's options (`unredacted-urls`). */
+  readonly configOptions: { revealUrls?: boolean };
+  /** How a configuration error is shown (`unredacted-urls`: as loadConfig made it). */
+  redact(message: string): string;
+  socketIoOptions(options: Partial<ServerOptions>): Partial<ServerOptions>;
+  /** The policy the breakers run with; GET /spec keeps publishing the configured one. */
+  breakerPolicy(policy: BreakerPolicy): BreakerPolicy;
+  storeInputErrors(classify: (err: unknown) => boolean): ((err: unknown) => boolean) | undefined;
+  /** The Redis link the rate limits are shared through; undefined keeps them on this node. */
+  sharedLimitsLink<T>(link: T | undefined): T | undefined;
+  store(store: Store): Store;
+  limits(limits: Limits): Limits;
+  readonly tokenClaims: typeof TokenClaims;
+  events(pipeline: EventPipeline): EventPipeline;
+  /** The recovery gate's policy; undefined leaves Socket.IO's own recovery in place. */
+  recovery(policy: GateOptions): GateOptions | undefined;
+  socketHooks(hooks: SocketHook[]): SocketHook[];
+  routes(ctx: NodeContext, routes: Route[]): Route[];
+}
+
+/**
+ * NODE_ENV=production refuses any SOCKPROOF_FAULTS, even an unknown name: a defect meant to prove
+ * a check can fail must never serve real users. The one line to stop with, or undefined.
+ */
+export function refusalInProduction(env: NodeJS.ProcessEnv): string | undefined {
+  const faults = env.SOCKPROOF_FAULTS?.trim();
+  if (env.NODE_ENV !== 'production' || !faults) return undefined;
+  return 'SOCKPROOF_FAULTS is set but NODE_ENV is production: deliberate defects are for test builds only; unset one of them';
+}
+
+/** The one place that reads which faults are on and turns them into changes to real components. */
+export function defectsFor(faults: Faults): NodeDefects {
+  const on = (name: Parameters<Faults['has']>[0]) => faults.has(name);
+  const unvalidated = on('unvalidated-store-input');
+  return {
+    configOptions: on('unredacted-urls') ? { revealUrls: true } : {},
+    redact: on('unredacted-urls') ? (message) => message : redactUrlsIn,
+    socketIoOptions: (options) =>
+      on('recovery-skips-auth') ? { ...options, connectionStateRecovery: { ...options.connectionStateRecovery, skipMiddlewares: true } } : options,
+    breakerPolicy: (policy) => (on('breaker-never-opens') ? { ...policy, failureThreshold: Number.MAX_SAFE_INTEGER } : policy),
+    storeInputErrors: (classify) => (unvalidated ? undefined : classify),
+    sharedLimitsLink: (link) => (on('local-rate-limits') ? undefined : link),
+    store(store) {
+      let s = store;
+      if (on('no-idempotency')) s = withoutIdempotency(s);
+      if (on('no-ban-check')) s = withoutBans(s);
+      if (on('blacklist-sanitizer')) s = withBlacklistSanitizer(s);
+      return s;
+    },
+    limits(limits) {
+      let l = limits;
+      if (on('no-rate-limit')) l = unenforced(l);
+      if (on('unlimited-history')) l = historyUnlimited(l);
+      return l;
+    },
+    tokenClaims: unvalidated ? UNVALIDATED_TOKEN_CLAIMS : TokenClaims,
+    events(pipeline) {
+      let p = pipeline;
+      if (unvalidated) p = { ...p, payloadSchema: unvalidatedPayload };
+      if (on('no-inflight-cap')) p = { ...p, inFlightMax: Number.POSITIVE_INFINITY };
+      if (on('ack-before-durable')) p = { ...p, handlers: { ...p.handlers, 'message:send': ackBeforeDurable(p.handlers['message:send']) } };
+      if (on('throw-in-handler')) p = { ...p, handlers: { ...p.handlers, 'channel:history': throwingHistory } };
+      if (on('wrong-error-shape')) p = wrongErrorShape(p);
+      return p;
+    },
+    recovery: (policy) =>
+      on('stock-recovery') || on('recovery-skips-auth')
+        ? undefined
+        : { bindUser: policy.bindUser && !on('recovery-unbound'), reauthorise: policy.reauthorise && !on('recovery-keeps-rooms') },
+    socketHooks(hooks) {
+      let h = hooks;
+      if (on('no-output-cap')) h = h.filter((hook) => hook !== capOutput);
+      if (on('crash-on-bad-payload')) h = [...h, (_ctx, socket) => crashOnBadPayload(socket)];
+      return h;
+    },
+    routes(ctx, routes) {
+      let r = routes;
+      if (unvalidated || on('removal-keeps-sockets')) {
+        const schema = unvalidated ? UNVALIDATED_ADMIN_CHANNEL : AdminChannelRequest;
+        r = replaceRoute(r, faultyAdminChannelRoute(ctx, { schema, evictNonReaders: !on('removal-keeps-sockets') }));
+      }
+      const names = faults.list();
+      if (names.length > 0) {
+        r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history') }) : route));
+      }
+      return r;
+    },
+  };
+}
