@@ -11,6 +11,9 @@ import { lostOrChanged, readHistory } from './history.ts';
 const DEFAULT_SHUTDOWN_TIMEOUT_S = 10;
 const EXIT_SLACK_MS = 1_000;
 const IN_FLIGHT = 5;
+/** Said when the process died of the SIGTERM itself: usually a wrapper that does not pass the signal on and wait. */
+const WRAPPED_COMMAND_HINT =
+  '. The process was ended by the signal itself instead of draining: if --server-cmd is a wrapper (npm start, npx …, a shell script), SIGTERM ended the wrapper, not the server. Start the server itself, e.g. --server-cmd "node server.js", or exec it from the script';
 
 export default defineCheck({
   id: 'C14',
@@ -64,7 +67,11 @@ export default defineCheck({
     }
     const exit = await proc.waitExit(timeoutS * 1000 + EXIT_SLACK_MS);
     const took = exit ? Math.round(exit.atMs - signalledAt) : undefined;
-    ctx.expect(exit !== undefined && exit.code === 0, `exit 0 within SOCKETIO_SHUTDOWN_TIMEOUT ${timeoutS} s (+${EXIT_SLACK_MS} ms)`, exit ? `code ${exit.code} signal ${exit.signal} after ${took} ms` : 'still running');
+    ctx.expect(
+      exit !== undefined && exit.code === 0,
+      `exit 0 within SOCKETIO_SHUTDOWN_TIMEOUT ${timeoutS} s (+${EXIT_SLACK_MS} ms)`,
+      exit ? `code ${exit.code} signal ${exit.signal} after ${took} ms${exit.signal === 'SIGTERM' ? WRAPPED_COMMAND_HINT : ''}` : 'still running',
+    );
 
     try {
       await proc.restart();
@@ -72,6 +79,8 @@ export default defineCheck({
       throw new CheckInconclusive(`could not restart the target to read history: ${(err as Error).message}`);
     }
     const reader = await ctx.connectAs('reader', writer.user);
+    // As a reconnecting client does: join again before retrying (MSG-1 answers a socket not in the channel FORBIDDEN).
+    await ctx.ok(reader, 'channel:join', { channelId: r.channelId }, 'the writer joins again after the restart');
     const history = await readHistory(ctx, reader, r.channelId);
     const problems = lostOrChanged(acked, history);
     ctx.expect(problems.length === 0, `all ${acked.length} acked messages in history exactly once with their id and seq`, problems.join('; ') || 'all there');
