@@ -44,6 +44,10 @@ export const FaultName = z.enum([
   'unvalidated-store-input',
   /** A bad URL variable is echoed as given, password and all, in the configuration error: C25 (AUTH-9). */
   'unredacted-urls',
+  /** A token's `sub` is held to the display-name length, 100, so a valid 101-128 character `sub` is refused (claims schema): C24 (AUTH-4). */
+  'short-sub-only',
+  /** A ban's session:ended goes out without its reason and reasonHtml (outgoing-packet hook): S08 (MOD-3, TEXT-4). */
+  'ban-reason-dropped',
   // Per-socket bounds (RATE-6..8).
   /** No cap on a socket's unsent outgoing bytes (output-cap hook left out): C30 (RATE-7). */
   'no-output-cap',

@@ -73,3 +73,22 @@ export function crashOnBadPayload(socket: ChatSocket): void {
     next();
   });
 }
+
+/**
+ * `ban-reason-dropped`: a ban's `session:ended` leaves without `reason` and `reasonHtml` (MOD-3), the
+ * reason then readable only inside `message`, unencoded. Changed on its way out, as Engine.IO hands the
+ * encoded packet over ('packetCreate' fires before the packet is queued), so the ban handler stays real.
+ */
+export function dropBanReason(socket: ChatSocket): void {
+  socket.conn.on('packetCreate', (packet: { type: string; data?: unknown; options?: { wsPreEncodedFrame?: unknown } }) => {
+    if (packet.type !== 'message' || typeof packet.data !== 'string' || !packet.data.startsWith('2["session:ended"')) return;
+    // A Socket.IO EVENT packet ("2" then the JSON array); Engine.IO adds its own "4" when it frames it.
+    const args = JSON.parse(packet.data.slice(1)) as [string, { code?: string; reason?: unknown; reasonHtml?: unknown }, ...unknown[]];
+    if (args[1]?.code !== 'BANNED') return;
+    delete args[1].reason;
+    delete args[1].reasonHtml;
+    packet.data = `2${JSON.stringify(args)}`;
+    // A broadcast carries its WebSocket frame pre-encoded for every socket; this one must be framed anew.
+    if (packet.options) delete packet.options.wsPreEncodedFrame;
+  });
+}

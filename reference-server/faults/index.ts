@@ -9,9 +9,9 @@ import type { Route } from '../http/router.ts';
 import type { Limits } from '../resilience/rate-limits.ts';
 import type { Store } from '../store/types.ts';
 import type { Faults } from './catalogue.ts';
-import { ackBeforeDurable, crashOnBadPayload, throwingHistory, wrongErrorShape } from './events.ts';
+import { ackBeforeDurable, crashOnBadPayload, dropBanReason, throwingHistory, wrongErrorShape } from './events.ts';
 import { historyUnlimited, unenforced } from './limits.ts';
-import { UNVALIDATED_ADMIN_CHANNEL, UNVALIDATED_TOKEN_CLAIMS, unvalidatedPayload } from './loose-schemas.ts';
+import { SHORT_SUB_TOKEN_CLAIMS, UNVALIDATED_ADMIN_CHANNEL, UNVALIDATED_TOKEN_CLAIMS, unvalidatedPayload } from './loose-schemas.ts';
 import { faultyAdminChannelRoute, replaceRoute, specWithFaults } from './routes.ts';
 import { withBlacklistSanitizer, withoutBans, withoutIdempotency } from './store.ts';
 
@@ -81,7 +81,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('unlimited-history')) l = historyUnlimited(l);
       return l;
     },
-    tokenClaims: unvalidated ? UNVALIDATED_TOKEN_CLAIMS : TokenClaims,
+    tokenClaims: unvalidated ? UNVALIDATED_TOKEN_CLAIMS : on('short-sub-only') ? SHORT_SUB_TOKEN_CLAIMS : TokenClaims,
     events(pipeline) {
       let p = pipeline;
       if (unvalidated) p = { ...p, payloadSchema: unvalidatedPayload };
@@ -99,6 +99,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       let h = hooks;
       if (on('no-output-cap')) h = h.filter((hook) => hook !== capOutput);
       if (on('crash-on-bad-payload')) h = [...h, (_ctx, socket) => crashOnBadPayload(socket)];
+      if (on('ban-reason-dropped')) h = [...h, (_ctx, socket) => dropBanReason(socket)];
       return h;
     },
     routes(ctx, routes) {

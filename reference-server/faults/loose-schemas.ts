@@ -39,3 +39,6 @@ export const UNVALIDATED_TOKEN_CLAIMS: typeof TokenClaims = TokenClaims.extend({
 export const UNVALIDATED_ADMIN_CHANNEL: typeof AdminChannelRequest = AdminChannelRequest.extend({
   members: z.array(looseUserId).max(10_000).default([]),
 }) as unknown as typeof AdminChannelRequest;
+
+/** `short-sub-only`: the old claims rule, a `sub` no longer than a display name (AUTH-4 allows 128). */
+export const SHORT_SUB_TOKEN_CLAIMS: typeof TokenClaims = TokenClaims.refine((claims) => claims.sub.length <= 100, 'sub: at most 100 characters') as unknown as typeof TokenClaims;

@@ -18,6 +18,9 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   // -- input never counts as a dependency failure (issue 11); the controls run before C24, whose trips would otherwise linger --
   { fault: 'unvalidated-store-input', fails: ['C24'], passes: ['C07', 'C16'] },
   { fault: 'unredacted-urls', fails: ['C25'], passes: ['C20', 'S11'] },
+  // The changed clauses of AUTH-4 (a 101-128 character sub) and MOD-3 (a ban's reason and reasonHtml).
+  { fault: 'short-sub-only', fails: ['C24'], passes: ['C17', 'S03'] },
+  { fault: 'ban-reason-dropped', fails: ['S08'], passes: ['C17', 'S03'] },
   // Per-socket bounds (RATE-6..8). C31 leaves a server without the in-flight cap busy for a while: its controls run before it.
   { fault: 'no-output-cap', fails: ['C30'], passes: ['C07', 'C31'] },
   { fault: 'no-inflight-cap', fails: ['C31'], passes: ['C07', 'C30'] },
