@@ -1,5 +1,4 @@
 import { encodeHtml } from '../../spec/index.ts';
-import type { NodeContext } from '../context.ts';
 import { errors } from '../errors.ts';
 import { channelRoom } from '../rooms.ts';
 import type { NewMessage } from '../store/types.ts';

@@ -12,7 +12,8 @@ import type { Faults } from './catalogue.ts';
 import { ackBeforeDurable, crashOnBadPayload, dropBanReason, throwingHistory, wrongErrorShape } from './events.ts';
 import { historyUnlimited, unenforced } from './limits.ts';
 import { SHORT_SUB_TOKEN_CLAIMS, UNVALIDATED_ADMIN_CHANNEL, UNVALIDATED_TOKEN_CLAIMS, unvalidatedPayload } from './loose-schemas.ts';
-import { faultyAdminChannelRoute, replaceRoute, specWithFaults } from './routes.ts';
+import { channelFixtureRoute } from '../http/admin-routes.ts';
+import { replaceRoute, specWithFaults } from './routes.ts';
 import { withBlacklistSanitizer, withoutBans, withoutIdempotency } from './store.ts';
 
 export { FaultName, Faults } from './catalogue.ts';
@@ -106,7 +107,9 @@ export function defectsFor(faults: Faults): NodeDefects {
       let r = routes;
       if (unvalidated || on('removal-keeps-sockets')) {
         const schema = unvalidated ? UNVALIDATED_ADMIN_CHANNEL : AdminChannelRequest;
-        r = replaceRoute(r, faultyAdminChannelRoute(ctx, { schema, evictNonReaders: !on('removal-keeps-sockets') }));
+        // `unvalidated-store-input` takes member ids that are not plain strings to the store (C24);
+        // `removal-keeps-sockets` leaves removed members' sockets in the channel (CHAN-5, C29).
+        r = replaceRoute(r, channelFixtureRoute(ctx, { schema, evictNonReaders: !on('removal-keeps-sockets') }));
       }
       const names = faults.list();
       if (names.length > 0) {

@@ -13,22 +13,33 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
   throw errors.invalid(parsed.error, 'body');
 }
 
+/** How POST /admin/channels validates its body and treats removed members; the defaults are the spec's. */
+export interface ChannelFixtureRules {
+  schema: typeof AdminChannelRequest;
+  /** CHAN-5: whoever lost the right to read the channel is out of it now, not at their next join. */
+  evictNonReaders: boolean;
+}
+
+/** FIX-1: creates or replaces a channel. */
+export function channelFixtureRoute(ctx: NodeContext, rules: ChannelFixtureRules = { schema: AdminChannelRequest, evictNonReaders: true }): Route {
+  return {
+    method: 'POST',
+    path: HTTP_PATHS.adminChannels,
+    async handle(req) {
+      const admin = await requireAdmin(req, ctx.verifier);
+      const channel = parseBody(rules.schema, await readJson(req));
+      const { created } = await ctx.store.upsertChannel(channel.id, channel.private, channel.members);
+      if (!created && rules.evictNonReaders) await removeNonReaders(ctx, channel.id, admin.userId);
+      const members = await ctx.store.listMembers(channel.id);
+      return { status: created ? 201 : 200, json: { channel: { id: channel.id, private: channel.private, members }, created } };
+    },
+  };
+}
+
 /** FIX-1, FIX-2: fixtures that let a harness set up its world. */
 export function adminRoutes(ctx: NodeContext): Route[] {
   return [
-    {
-      method: 'POST',
-      path: HTTP_PATHS.adminChannels,
-      async handle(req) {
-        const admin = await requireAdmin(req, ctx.verifier);
-        const channel = parseBody(AdminChannelRequest, await readJson(req));
-        const { created } = await ctx.store.upsertChannel(channel.id, channel.private, channel.members);
-        // CHAN-5: whoever lost the right to read it is out of it now, not at their next join.
-        if (!created) await removeNonReaders(ctx, channel.id, admin.userId);
-        const members = await ctx.store.listMembers(channel.id);
-        return { status: created ? 201 : 200, json: { channel: { id: channel.id, private: channel.private, members }, created } };
-      },
-    },
+    channelFixtureRoute(ctx),
     {
       method: 'PUT',
       path: HTTP_PATHS.adminLimits,

@@ -5,7 +5,7 @@ import { verdictOf } from '../../reports/verdicts.ts';
 import type { Check } from './check.ts';
 import { CheckContext, type Capabilities } from './context.ts';
 import { DependencyStartError, HarnessDependencies, type DependencyName } from './dependencies.ts';
-import { redactUrl } from '../redact.ts';
+import { redactUrlsIn } from '../redact.ts';
 import { HarnessError } from './harness-error.ts';
 import { harnessCredentials, harnessLimitsFor, relaxLimits, restoreLimits } from './harness-limits.ts';
 import { preflight } from './preflight.ts';
@@ -71,7 +71,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
       nodeStartFailures: started.nodeStartFailures,
     };
     const notes = [...(opts.notes ?? [])];
-    if (dependencies) notes.push(`dependencies: ${deps.join(', ')} started by the harness behind a fault proxy; target env ${JSON.stringify(redactUrls(dependencies.targetEnv))}`);
+    if (dependencies) notes.push(`dependencies: ${deps.join(', ')} started by the harness behind a fault proxy; target env ${redactUrlsIn(JSON.stringify(dependencies.targetEnv))}`);
     if (nodes > 1) notes.push(`${nodes} target nodes started together on a fresh database; other nodes: ${extraNodes.map((n) => n.url).join(', ')}${started.nodeStartFailures.length ? `; failed: ${started.nodeStartFailures.join('; ')}` : ''}`);
     return await runAgainst(target, { ...opts, notes, peers: [...(opts.peers ?? []), ...extraNodes.map((n) => n.url)] }, startedAt, dependencies, deployment);
   } finally {
@@ -117,11 +117,6 @@ async function resolveTarget(opts: RunOptions, nodes: number, depsEnv: Record<st
   }
   const nodeStartFailures = rest.flatMap((r, i) => (r.status === 'rejected' ? [`node-${i + 2}: ${(r.reason as Error).message}`] : []));
   return { target: startedTarget(first.value), extraNodes, nodeStartFailures };
-}
-
-/** Service URLs without passwords, for the report: pure. */
-function redactUrls(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, /^[a-z]+:\/\//.test(v) ? redactUrl(v) : v]));
 }
 
 /** One run against a reachable target: preflight and V01, credentials, relaxed limits, the checks (repeated), the report. */
