@@ -17,7 +17,10 @@ export function profilesOf(result: Pick<CheckResult, 'requires'>): Profile[] {
   return own.length > 0 ? own : ['single node'];
 }
 
-/** The flags that give a run a capability; an attached target must be started by the harness for dependencies. */
+/**
+ * The flags that give a run a capability; an attached target must be started by the harness for
+ * dependencies. None for the supervisor: this sockproof cannot yet start a target under one (C21).
+ */
 export function flagsFor(requirement: Requirement, startedByHarness: boolean): string[] {
   const serverCmd = '--server-cmd "<command that starts your server>"';
   switch (requirement) {
@@ -28,9 +31,12 @@ export function flagsFor(requirement: Requirement, startedByHarness: boolean): s
     case 'dependencies':
       return startedByHarness ? ['--deps redis,postgres'] : [serverCmd, '--deps redis,postgres'];
     case 'supervisor':
-      return [...(startedByHarness ? [] : [serverCmd]), '--supervisor-cmd "<command that starts your supervisor around SOCKPROOF_SERVER_CMD>"'];
+      return [];
   }
 }
+
+/** What the headline says of the checks no flag can run yet. */
+const NO_FLAG_YET = 'the supervisor profile (C21) cannot be run by this sockproof yet';
 
 type HeadlineResult = Pick<CheckResult, 'id' | 'level' | 'verdict' | 'requires' | 'missing' | 'blockedBy'>;
 
@@ -83,7 +89,9 @@ export function headline(input: HeadlineInput): string {
     const requiredNames = [...required].filter((q) => requiredMissing.some((r) => r.missing!.includes(q)));
     const failedNote = requiredMissing.length > 0 ? `, ${requiredMissing.length} of them failed as required by --require ${requiredNames.join(',')} (${idList(requiredMissing)})` : '';
     const flags = [...new Set(missing.flatMap((r) => r.missing!.flatMap((m) => flagsFor(m, input.startedByHarness))))];
-    parts.push(`${missing.length} not run${failedNote}; run them with: sockproof conformance ${flags.join(' ')}`);
+    const unrunnable = missing.some((r) => r.missing!.some((m) => flagsFor(m, input.startedByHarness).length === 0));
+    const how = [flags.length > 0 ? `run them with: sockproof conformance ${flags.join(' ')}` : '', unrunnable ? NO_FLAG_YET : ''].filter(Boolean);
+    parts.push(`${missing.length} not run${failedNote}; ${how.join('; ')}`);
   }
   return parts.join('; ');
 }

@@ -29,7 +29,7 @@ export type Need =
   | 'multi-node'
   /** The harness started several nodes of the target at once on a fresh database (--nodes 2 --deps …). */
   | 'nodes-started-together'
-  /** The harness started the target under a supervisor command it was given (--supervisor-cmd). */
+  /** The harness started the target under a supervisor and can make it exit fatally (no run can yet: C21). */
   | 'supervisor';
 
 /** The run capabilities (report profiles, --require values) each need stands for. */

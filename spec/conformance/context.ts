@@ -22,8 +22,6 @@ export interface Capabilities {
   dependencies?: DependencyControl | undefined;
   /** Base URLs of other nodes of a multi-node target. */
   peers: string[];
-  /** Present when the harness started the target under a supervisor command (--supervisor-cmd). */
-  supervisor?: { command: string } | undefined;
   /** How a harness-started deployment came up (several nodes started together on a fresh database). */
   deployment?: { nodesStartedTogether: number; freshDatabase: boolean; nodeStartFailures: string[] };
 }
@@ -109,7 +107,8 @@ export class CheckContext {
       'dependency-control': this.capabilities.dependencies !== undefined,
       'multi-node': this.capabilities.peers.length > 0,
       'nodes-started-together': (this.capabilities.deployment?.nodesStartedTogether ?? 1) > 1 && this.capabilities.deployment?.freshDatabase === true,
-      supervisor: this.capabilities.supervisor !== undefined,
+      // No run can give it yet: the harness cannot start a target under a supervisor (C21, issue 13).
+      supervisor: false,
     };
     const missing = needs.filter((n) => !have[n]);
     if (missing.length > 0) throw new CheckUnimplemented(`needs ${missing.join(', ')}`, requirementsOf(missing));

@@ -40,8 +40,6 @@ export interface RunOptions {
   nodes?: number;
   /** --require: checks not run for lack of these fail the run (a CI gate). */
   require?: Requirement[];
-  /** The target is started under this supervisor command (--supervisor-cmd; harness-started targets only). */
-  supervisor?: { command: string };
   /** Said in the report (e.g. timings shortened for a fast run). */
   notes?: string[];
   onProgress?: (line: string) => void;
@@ -173,7 +171,7 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string, d
   );
   opts.onProgress?.(progressLine(0, opts.checks.length, v01));
 
-  const capabilities: Capabilities = { harnessStarted: target.startedByHarness, dependencies, peers: opts.peers ?? [], deployment, supervisor: opts.supervisor };
+  const capabilities: Capabilities = { harnessStarted: target.startedByHarness, dependencies, peers: opts.peers ?? [], deployment };
   const runTag = randomBytes(4).toString('hex');
   const results = new RunResults(opts.repeat);
   for (let round = 0; round < opts.repeat; round++) {
