@@ -1,22 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReport } from '../../../reports/json.ts';
+import { closedPort, oneErrorLine, runCli } from '../../../testing/run-cli.ts';
 import { ALL_CHECKS } from '../registry.ts';
 import { startBareSocketIoServer } from './fixtures/bare-socketio-server.ts';
 
-const BIN = join(import.meta.dirname, '../../../bin/sockproof.mjs');
 const SECRET = 'a-secret-for-a-server-that-checks-no-tokens';
-
-function sockproof(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** The checks that need only a Socket.IO server, as each declares it. */
 const SOCKET_IO_ONLY = ALL_CHECKS.filter((c) => c.foundation === 'socket.io').map((c) => c.id);
@@ -35,7 +26,7 @@ describe('a target that is not a sockproof implementation gets a full report', (
     const server = await startBareSocketIoServer(spec);
     try {
       const out = join(dir, spec);
-      const run = await sockproof('conformance', '--target', server.url, '--jwt-secret', SECRET, '--out', out, '--quiet');
+      const run = await runCli(['conformance', '--target', server.url, '--jwt-secret', SECRET, '--out', out, '--quiet']);
       expect(run.code, run.stderr).toBe(1);
       const report = parseReport(await readFile(join(out, 'report.json'), 'utf8'));
       const byId = new Map(report.results.map((r) => [r.id, r]));
@@ -60,11 +51,8 @@ describe('a target that is not a sockproof implementation gets a full report', (
   }, 150_000);
 
   it('a target that does not answer at all is still "could not run": exit 2, one line', async () => {
-    const server = await startBareSocketIoServer('missing');
-    const url = server.url;
-    await server.close();
-    const run = await sockproof('conformance', '--target', url, '--jwt-secret', SECRET, '--quiet');
+    const run = await runCli(['conformance', '--target', `http://127.0.0.1:${await closedPort()}`, '--jwt-secret', SECRET, '--quiet']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^sockproof: target unreachable at http:\/\/127\.0\.0\.1:\d+ .*\n$/);
+    expect(oneErrorLine(run.stderr)).toMatch(/^sockproof: target unreachable at http:\/\/127\.0\.0\.1:\d+ /);
   }, 60_000);
 });

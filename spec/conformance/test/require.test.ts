@@ -1,26 +1,15 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const BIN = join(import.meta.dirname, '../../../bin/sockproof.mjs');
-
-function sockproof(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-    });
-  });
-}
+import { runCli } from '../../../testing/run-cli.ts';
 
 describe('--require: a CI gate on what was proven', () => {
   it('a value it does not know is one line and exit 2, before anything starts', async () => {
-    const run = await sockproof('conformance', '--only', 'P01', '--require', 'multi-node,clusters');
+    const run = await runCli(['conformance', '--only', 'P01', '--require', 'multi-node,clusters']);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('sockproof: --require takes a comma-separated list of harness-started, multi-node, dependencies, supervisor; got "multi-node,clusters"\n');
   }, 60_000);
 
   it('a multi-node check not run fails the run when multi-node is required, and the headline says so', async () => {
-    const run = await sockproof('conformance', '--only', 'P01', 'S13', '--require', 'multi-node', '--quiet');
+    const run = await runCli(['conformance', '--only', 'P01', 'S13', '--require', 'multi-node', '--quiet']);
     expect(run.code, run.stderr).toBe(1);
     // V01 and P01 passed; S13 was not run.
     expect(run.stdout.trim().split('\n').at(-1)).toBe(
