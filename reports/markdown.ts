@@ -1,6 +1,7 @@
 import type { CheckResult, Report } from './schema.ts';
 import { byVerdict, outcomeWords, VERDICT_SYMBOL } from './verdicts.ts';
 import { targetLabel } from './target.ts';
+import { reportHeadline } from './headline.ts';
 
 /**
  * A Markdown summary for a CI job summary ($GITHUB_STEP_SUMMARY) or a README: the outcome
@@ -98,5 +99,5 @@ export function renderMarkdown(report: Report): string {
     `### ${outcome}: ${escapeMarkdown(`${report.spec.name} spec ${report.spec.version}`)} — ` +
     escapeMarkdown(targetLabel(report)) +
     (report.target.implementation ? ` (${escapeMarkdown(report.target.url)})` : '');
-  return [heading, '', countsLine(report), '', optionsLine(report), '', ...notPassingTable(report), '', ...fullTable(report), ''].join('\n');
+  return [heading, '', `**${escapeMarkdown(reportHeadline(report))}**`, '', countsLine(report), '', optionsLine(report), '', ...notPassingTable(report), '', ...fullTable(report), ''].join('\n');
 }
