@@ -102,7 +102,7 @@ export function dependencyScenario(fault: DependencyFault): Scenario {
     const history = checkHistory(acked, await readChannelHistory(first.url, reader, stream.channelId, acked.length + records.length + 1_000));
     const doubt = doubtFigures(records);
     const during = samples.filter((s) => s.at >= faultAt && s.at <= healAt);
-    const final = deployment.nodes.flatMap((n) => samples.filter((s) => s.node === n.name).slice(-1));
+    const afterHeal = samples.filter((s) => s.at > healAt);
     const healToHealthyMs = Object.fromEntries(deployment.nodes.map((n) => [n.name, healthyAt[n.name] === undefined ? null : Math.max(0, Math.round(healthyAt[n.name]! - healAt))]));
     const probesDuring = probe.answers.filter((p) => p.at >= faultAt && p.at <= healAt);
     const { verdict, reason } = judgeFault(fault.expect, {
@@ -112,7 +112,7 @@ export function dependencyScenario(fault: DependencyFault): Scenario {
       delivery,
       ackedAfterHeal: ackedAfter(records, healAt),
       during,
-      final,
+      afterHeal,
       probesDuring,
       healToHealthyMs,
     });
@@ -127,7 +127,7 @@ export function dependencyScenario(fault: DependencyFault): Scenario {
         probes: answersByCode(probesDuring),
         healthDuring: healthSeen(during),
         breakersDuring: breakerStatesSeen(during),
-        crossNodeMax: crossNodeMax(samples),
+        crossNode: crossNodeFigures(samples),
         delivery: { receivers: delivery.receivers, excluded: delivery.excluded, missing: delivery.missing.reduce((n, m) => n + m.count, 0), outOfOrder: delivery.outOfOrder.reduce((n, x) => n + x.count, 0), repeats: delivery.repeats },
       },
       history: summarizeHistory(history),
@@ -164,14 +164,22 @@ function breakerStatesSeen(samples: readonly NodeSample[]): Record<string, strin
   return out;
 }
 
-function crossNodeMax(samples: readonly NodeSample[]): { buffered: number; dropped: number; flushed: number } {
-  let buffered = 0;
+/** DEG-2 figures over the scenario: the most sends held at once on a node, and sends dropped and flushed (summed over nodes). */
+function crossNodeFigures(samples: readonly NodeSample[]): { maxBuffered: number; dropped: number; flushed: number } {
+  let maxBuffered = 0;
+  const first = new Map<string, { dropped: number; flushed: number }>();
+  const last = new Map<string, { dropped: number; flushed: number }>();
+  for (const s of samples) {
+    if (!s.crossNode) continue;
+    maxBuffered = Math.max(maxBuffered, s.crossNode.buffered);
+    if (!first.has(s.node)) first.set(s.node, s.crossNode);
+    last.set(s.node, s.crossNode);
+  }
   let dropped = 0;
   let flushed = 0;
-  for (const s of samples) {
-    buffered = Math.max(buffered, s.crossNode?.buffered ?? 0);
-    dropped = Math.max(dropped, s.crossNode?.dropped ?? 0);
-    flushed = Math.max(flushed, s.crossNode?.flushed ?? 0);
+  for (const [node, end] of last) {
+    dropped += end.dropped - first.get(node)!.dropped;
+    flushed += end.flushed - first.get(node)!.flushed;
   }
-  return { buffered, dropped, flushed };
+  return { maxBuffered, dropped, flushed };
 }
