@@ -33,7 +33,7 @@ export function registerChaos(program: Command): void {
   withTargetOptions(
     program
       .command('chaos')
-      .description('fault scenarios against a chat server, each with a verdict: latency, partition (through the fault proxy), kill (SIGKILL + restart; needs a server the runner starts). Exit 0 all pass, 1 one fails, 2 could not run')
+      .description('fault scenarios against a chat server, each with a verdict: latency, partition (through the fault proxy), kill (SIGKILL + restart; needs a server the runner starts), and Redis/database faults on a local two-node deployment (needs redis-server and PostgreSQL). Exit 0 all pass, 1 one fails, 2 could not run')
       .option('--scenarios <list>', `comma-separated: ${SCENARIO_NAMES.join(',')} (default: all; with --target ${SINGLE_NODE_SCENARIOS.join(',')})`)
       .option('--clients <n>', `streaming clients (${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '5')
       .option('--rate <n>', 'messages per client per second while streaming', '5')
