@@ -168,7 +168,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   // Socket.IO's own restore runs before any middleware; the gate takes it over (SES-6..8).
   const recoveryPolicy = defects.recovery({ bindUser: true, reauthorise: true });
   const recovery = recoveryPolicy && RecoveryGate.seal(io.of('/').adapter as unknown as SessionStore, recoveryPolicy);
-  io.use(handshakeMiddleware(ctx, recovery));
+  io.use(handshakeMiddleware(ctx, recovery, defects.trustProxy(config.trustProxy)));
   const socketHooks: SocketHook[] = defects.socketHooks([capOutput]); // RATE-7
   io.on('connection', (socket) => {
     startSession(ctx, socket);

@@ -55,6 +55,9 @@ export const FaultName = z.enum([
   'no-inflight-cap',
   /** channel:history neither rate limited nor published in the table (limits and GET /spec wrappers): C04, C09 (RATE-6). */
   'unlimited-history',
+  // Production switches (issue 13).
+  /** X-Forwarded-For believed from the nearest hop with TRUST_PROXY unset, so a client picks its own address for the per-IP limit (trust setting swap): C32 (NODE-5). */
+  'trust-any-forwarded',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

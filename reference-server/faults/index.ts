@@ -2,6 +2,7 @@ import type { ServerOptions } from 'socket.io';
 import { AdminChannelRequest, HTTP_PATHS, TokenClaims, type BreakerPolicy } from '../../spec/index.ts';
 import { redactUrlsIn } from '../../spec/redact.ts';
 import { capOutput } from '../connection/output-cap.ts';
+import type { TrustProxy } from '../connection/client-address.ts';
 import type { GateOptions } from '../connection/recovery.ts';
 import type { ChatSocket, NodeContext } from '../context.ts';
 import type { EventPipeline } from '../events/pipeline.ts';
@@ -45,6 +46,8 @@ export interface NodeDefects {
   recovery(policy: GateOptions): GateOptions | undefined;
   socketHooks(hooks: SocketHook[]): SocketHook[];
   routes(ctx: NodeContext, routes: Route[]): Route[];
+  /** Whose X-Forwarded-For the handshake believes (`trust-any-forwarded`: the nearest hop's, even with TRUST_PROXY unset). */
+  trustProxy(trust: TrustProxy): TrustProxy;
 }
 
 /**
@@ -103,6 +106,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('ban-reason-dropped')) h = [...h, (_ctx, socket) => dropBanReason(socket)];
       return h;
     },
+    trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {
       let r = routes;
       if (unvalidated || on('removal-keeps-sockets')) {
