@@ -96,6 +96,8 @@ const EnvSchema = z.object({
     }
     return trust;
   }).optional(),
+  // A production start without the harness's fixtures (FIX-3).
+  ADMIN_FIXTURES: z.enum(['on', 'off'], { error: 'on or off' }).default('on'),
   // Per-socket bounds (RATE-7, RATE-8).
   OUTGOING_BUFFER_MAX_BYTES: int(65_536, 1_000_000_000).default(OUTGOING_BUFFER_MAX_BYTES),
   IN_FLIGHT_MAX: int(1, 10_000).default(IN_FLIGHT_MAX),
@@ -133,6 +135,8 @@ export interface ServerConfig {
   socketBounds: { outgoingBufferMaxBytes: number; inFlightMax: number };
   /** The proxies whose X-Forwarded-For gives the client's address (NODE-5); none by default. */
   trustProxy: TrustProxy;
+  /** Whether the fixture routes of FIX-1/FIX-2 exist (ADMIN_FIXTURES; off: 404, FIX-3). */
+  adminFixtures: boolean;
 }
 
 /** Variables that hold a URL, which may carry a password (AUTH-8). */
@@ -206,5 +210,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { /** A s
     probeIntervalMs: e.DEPENDENCY_PROBE_INTERVAL_MS,
     socketBounds: { outgoingBufferMaxBytes: e.OUTGOING_BUFFER_MAX_BYTES, inFlightMax: e.IN_FLIGHT_MAX },
     trustProxy: e.TRUST_PROXY ?? NO_TRUSTED_PROXY,
+    adminFixtures: e.ADMIN_FIXTURES === 'on',
   };
 }

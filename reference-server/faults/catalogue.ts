@@ -58,6 +58,8 @@ export const FaultName = z.enum([
   // Production switches (issue 13).
   /** X-Forwarded-For believed from the nearest hop with TRUST_PROXY unset, so a client picks its own address for the per-IP limit (trust setting swap): C32 (NODE-5). */
   'trust-any-forwarded',
+  /** The fixture routes stay mounted with ADMIN_FIXTURES=off, while GET /spec says they are off (route list): C33 (FIX-3). */
+  'fixtures-always-on',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -46,6 +46,8 @@ export interface NodeDefects {
   recovery(policy: GateOptions): GateOptions | undefined;
   socketHooks(hooks: SocketHook[]): SocketHook[];
   routes(ctx: NodeContext, routes: Route[]): Route[];
+  /** Whether the fixture routes are mounted (`fixtures-always-on`: whatever ADMIN_FIXTURES says, while GET /spec states the setting). */
+  adminFixtures(configured: boolean): boolean;
   /** Whose X-Forwarded-For the handshake believes (`trust-any-forwarded`: the nearest hop's, even with TRUST_PROXY unset). */
   trustProxy(trust: TrustProxy): TrustProxy;
 }
@@ -106,6 +108,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('ban-reason-dropped')) h = [...h, (_ctx, socket) => dropBanReason(socket)];
       return h;
     },
+    adminFixtures: (configured) => configured || on('fixtures-always-on'),
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {
       let r = routes;

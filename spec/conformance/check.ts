@@ -28,7 +28,9 @@ export type Need =
   /** The target has several nodes and the harness knows a second one (--peer). */
   | 'multi-node'
   /** The harness started several nodes of the target at once on a fresh database (--nodes 2 --deps …). */
-  | 'nodes-started-together';
+  | 'nodes-started-together'
+  /** The target serves the fixtures of FIX-1/FIX-2 (`features.fixtures`, FIX-3): every check needs them unless it says `withoutFixtures`. */
+  | 'fixtures';
 
 export interface Check {
   /** Stable id: never reused or renumbered (C01-C23 the crash-safe checks, P protocol, S spec rules). */
@@ -39,6 +41,8 @@ export interface Check {
   /** SPEC.md rule ids this check proves. */
   rules: readonly string[];
   needs?: readonly Need[];
+  /** Sets nothing up through the fixtures: runs on a target that turned them off (FIX-3). */
+  withoutFixtures?: true;
   /** Stops the target or bans users for good: run after the others. */
   destructive?: boolean;
   /** Hard budget for one run of the check; past it the check is inconclusive. */

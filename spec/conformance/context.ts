@@ -95,8 +95,9 @@ export class CheckContext {
       'dependency-control': this.capabilities.dependencies !== undefined,
       'multi-node': this.capabilities.peers.length > 0,
       'nodes-started-together': (this.capabilities.deployment?.nodesStartedTogether ?? 1) > 1 && this.capabilities.deployment?.freshDatabase === true,
+      fixtures: this.spec.features.fixtures,
     };
-    const missing = needs.filter((n) => !have[n]);
+    const missing = needs.filter((n) => !have[n]).map((n) => (n === 'fixtures' ? 'fixtures (the target turned them off: features.fixtures is false in GET /spec, FIX-3)' : n));
     if (missing.length > 0) throw new CheckUnimplemented(`needs ${missing.join(', ')}`);
   }
 

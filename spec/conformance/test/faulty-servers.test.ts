@@ -32,6 +32,7 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'removal-keeps-sockets', fails: ['C29'], passes: ['C27', 'P06'] },
   // Production switches (issue 13): behind a load balancer.
   { fault: 'trust-any-forwarded', fails: ['C32'], passes: ['C04', 'C17'] },
+  { fault: 'fixtures-always-on', fails: ['C33'], passes: ['C09', 'S03'] },
 ];
 
 describe('faulty servers are caught', () => {

@@ -3,7 +3,7 @@ import { HTTP_PATHS } from '../../../http.ts';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
 import { HttpProbe } from '../../http.ts';
-import { withSiblingTarget } from './sibling-target.ts';
+import { withSiblingTarget } from '../sibling-target.ts';
 
 /** The connection limit both targets run with during the check: small enough to reach, per client address. */
 const TWO_PER_MINUTE = { connection: { points: 2, durationMs: 60_000 } };

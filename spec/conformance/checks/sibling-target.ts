@@ -1,6 +1,6 @@
-import type { CheckContext } from '../../context.ts';
-import { CheckInconclusive } from '../../check.ts';
-import { TargetProcess, TargetStartError } from '../../target.ts';
+import type { CheckContext } from '../context.ts';
+import { CheckInconclusive } from '../check.ts';
+import { TargetProcess, TargetStartError } from '../target.ts';
 
 /**
  * A second process of the harness-started target, started with the same command, secret and
