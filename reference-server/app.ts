@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
 import type { HealthResponse } from '../spec/index.ts';
+import { JwksKeys } from './auth/jwks-keys.ts';
 import { createVerifier } from './auth/verifier.ts';
 import { openCluster, type Cluster } from './cluster/cluster.ts';
 import type { ServerConfig } from './config.ts';
@@ -146,6 +147,12 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
       ...(externalStore ? { staleLookups } : {}),
     }));
   }
+  // BRK-1, BRK-7: the key set is read through its own breaker, the last good one kept.
+  const { auth } = config;
+  const jwksKeys =
+    auth.kind === 'jwks'
+      ? defects.jwksKeys(auth.jwksUrl, () => new JwksKeys(auth.jwksUrl, breakers.create('jwks'), (err) => log.warn({ breaker: 'jwks', err: String(err) }, 'key set not refreshed: the last good one stays in use')).getKey)
+      : undefined;
   const ctx: NodeContext = {
     config,
     log,
@@ -159,7 +166,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     })),
     sessions,
     breakers,
-    verifier: createVerifier(config.auth, secret, defects.tokenClaims),
+    verifier: createVerifier(config.auth, { secret, jwks: jwksKeys }, defects.tokenClaims),
     events: defects.events(eventPipeline(config)),
     lifecycle: new Lifecycle(),
     ...(cluster ? { crossNode: cluster } : {}),

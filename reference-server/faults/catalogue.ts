@@ -60,6 +60,8 @@ export const FaultName = z.enum([
   'trust-any-forwarded',
   /** The fixture routes stay mounted with ADMIN_FIXTURES=off, while GET /spec says they are off (route list): C33 (FIX-3). */
   'fixtures-always-on',
+  /** JWKS keys read by jose's remote key set straight, no breaker (key getter swap): reference-server/test/jwks-breaker.test.ts (BRK-1, BRK-7). */
+  'jwks-no-breaker',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectErrorData, mintToken } from '../../spec/index.ts';
+import { mintToken } from '../../spec/index.ts';
+import { handshake } from '../../testing/handshake.ts';
 import { setLimits } from '../../testing/admin.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 import { clientAddress, NO_TRUSTED_PROXY, parseTrustProxy, type TrustProxy } from '../connection/client-address.ts';
@@ -89,27 +89,10 @@ describe('TRUST_PROXY (OPS-1)', () => {
 });
 
 /** A handshake from this process (the peer 127.0.0.1) with an X-Forwarded-For header: 'connected' or the refusal's code. */
-async function handshake(server: ServerProcess, user: string, forwardedFor: string | undefined): Promise<string> {
+async function handshakeVia(server: ServerProcess, user: string, forwardedFor: string | undefined): Promise<string> {
   const token = await mintToken(server.secret, { sub: user });
-  const socket = io(server.url, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    extraHeaders: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
-  });
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      socket.once('connect', () => resolve('connected'));
-      socket.once('connect_error', (err: Error & { data?: unknown }) => {
-        const data = ConnectErrorData.safeParse(err.data);
-        if (data.success) resolve(data.data.code);
-        else reject(err);
-      });
-    });
-  } finally {
-    socket.disconnect();
-  }
+  const outcome = await handshake(server.url, token, forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor });
+  return outcome.kind === 'connected' ? 'connected' : outcome.code;
 }
 
 const TWO_PER_MINUTE = { connection: { points: 2, durationMs: 60_000 } };
@@ -131,29 +114,29 @@ describe('the per-IP connection limit behind a load balancer, on real sockets (N
 
   it('without TRUST_PROXY a forged header neither dodges the limit nor pushes another address over it', async () => {
     await setLimits(plain, TWO_PER_MINUTE);
-    expect(await handshake(plain, 'forger', '198.51.100.1')).toBe('connected');
-    expect(await handshake(plain, 'forger', '198.51.100.2')).toBe('connected');
+    expect(await handshakeVia(plain, 'forger', '198.51.100.1')).toBe('connected');
+    expect(await handshakeVia(plain, 'forger', '198.51.100.2')).toBe('connected');
     // Every handshake counted for 127.0.0.1, whatever the header claims.
-    expect(await handshake(plain, 'forger', '198.51.100.3')).toBe('RATE_LIMITED');
-    expect(await handshake(plain, 'forger', undefined)).toBe('RATE_LIMITED');
+    expect(await handshakeVia(plain, 'forger', '198.51.100.3')).toBe('RATE_LIMITED');
+    expect(await handshakeVia(plain, 'forger', undefined)).toBe('RATE_LIMITED');
   });
 
   for (const [name, server] of [['TRUST_PROXY=1', () => behindOneHop], ['TRUST_PROXY=127.0.0.1,::1', () => behindListedProxy]] as const) {
     it(`${name}: each client behind the proxy has its own count, and a spoofed prefix changes nothing`, async () => {
       const s = server();
       await setLimits(s, TWO_PER_MINUTE);
-      expect(await handshake(s, 'alice', '198.51.100.1')).toBe('connected');
+      expect(await handshakeVia(s, 'alice', '198.51.100.1')).toBe('connected');
       // The client wrote 203.0.113.9 itself; the proxy appended the address it saw.
-      expect(await handshake(s, 'alice', '203.0.113.9, 198.51.100.1')).toBe('connected');
-      expect(await handshake(s, 'alice', '203.0.113.10, 198.51.100.1')).toBe('RATE_LIMITED');
+      expect(await handshakeVia(s, 'alice', '203.0.113.9, 198.51.100.1')).toBe('connected');
+      expect(await handshakeVia(s, 'alice', '203.0.113.10, 198.51.100.1')).toBe('RATE_LIMITED');
       // Another client behind the same proxy is not pushed over by alice's count.
-      expect(await handshake(s, 'bob', '198.51.100.2')).toBe('connected');
+      expect(await handshakeVia(s, 'bob', '198.51.100.2')).toBe('connected');
     });
   }
 
   it('logs the client address the trusted hop reported', async () => {
     await setLimits(behindOneHop, { connection: { points: 100, durationMs: 60_000 } });
-    expect(await handshake(behindOneHop, 'logged', '203.0.113.9, 198.51.100.77')).toBe('connected');
+    expect(await handshakeVia(behindOneHop, 'logged', '203.0.113.9, 198.51.100.77')).toBe('connected');
     const line = await behindOneHop.waitForLog((l) => l.msg === 'connected' && l.userId === 'logged');
     expect(line.clientAddress).toBe('198.51.100.77');
   });
