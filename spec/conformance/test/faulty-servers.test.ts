@@ -33,6 +33,7 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   // Production switches (issue 13): behind a load balancer.
   { fault: 'trust-any-forwarded', fails: ['C32'], passes: ['C04', 'C17'] },
   { fault: 'fixtures-always-on', fails: ['C33'], passes: ['C09', 'S03'] },
+  { fault: 'jwks-no-breaker', fails: ['C34'], passes: ['C03', 'C17'] },
 ];
 
 describe('faulty servers are caught', () => {
