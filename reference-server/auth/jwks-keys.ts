@@ -8,6 +8,8 @@ import type { DependencyBreaker } from '../resilience/breaker.ts';
 export const JWKS_COOLDOWN_MS = 30_000;
 /** A key set older than this is read again before use; if that read fails, the old one stays in use. */
 export const JWKS_MAX_AGE_MS = 600_000;
+/** A read still unanswered after this is abandoned (the breaker has given up on it sooner: DEPENDENCY_TIMEOUT_MS). */
+const READ_ABORT_MS = 10_000;
 
 /**
  * The keys of a JWKS endpoint (JWT_JWKS_URL), read through the `jwks` breaker (BRK-1, BRK-7). The last
@@ -21,12 +23,23 @@ export class JwksKeys {
   private current: { getKey: JWTVerifyGetKey; readAt: number } | undefined;
   private lastGoodReadAt = Number.NEGATIVE_INFINITY;
   private reading: Promise<void> | undefined;
+  private readonly endpoint: URL;
+  private readonly headers: Record<string, string> = { accept: 'application/json' };
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly breaker: DependencyBreaker,
     private readonly onStaleKept: (err: unknown) => void = () => {},
-  ) {}
+  ) {
+    // fetch refuses a URL with credentials: they travel as Basic authentication instead.
+    this.endpoint = new URL(url);
+    if (this.endpoint.username || this.endpoint.password) {
+      const pair = `${decodeURIComponent(this.endpoint.username)}:${decodeURIComponent(this.endpoint.password)}`;
+      this.headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+      this.endpoint.username = '';
+      this.endpoint.password = '';
+    }
+  }
 
   /** jose's key getter: the key for the token's header, from the last good set or a fresh read. */
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
@@ -46,7 +59,7 @@ export class JwksKeys {
   private read(): Promise<void> {
     this.reading ??= this.breaker
       .run(async () => {
-        const res = await fetch(this.url, { headers: { accept: 'application/json' }, redirect: 'error' });
+        const res = await fetch(this.endpoint, { headers: this.headers, redirect: 'error', signal: AbortSignal.timeout(READ_ABORT_MS) });
         if (!res.ok) throw new Error(`the key set answered HTTP ${res.status}`);
         const set = (await res.json()) as JSONWebKeySet;
         return createLocalJWKSet(set); // throws JWKSInvalid on a body that is not a key set
