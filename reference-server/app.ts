@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
 import type { HealthResponse } from '../spec/index.ts';
+import { JwksKeys } from './auth/jwks-keys.ts';
 import { createVerifier } from './auth/verifier.ts';
 import { openCluster, type Cluster } from './cluster/cluster.ts';
 import type { ServerConfig } from './config.ts';
@@ -146,6 +147,12 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
       ...(externalStore ? { staleLookups } : {}),
     }));
   }
+  // BRK-1, BRK-7: the key set is read through its own breaker, the last good one kept.
+  const { auth } = config;
+  const jwksKeys =
+    auth.kind === 'jwks'
+      ? defects.jwksKeys(auth.jwksUrl, () => new JwksKeys(auth.jwksUrl, breakers.create('jwks'), (err) => log.warn({ breaker: 'jwks', err: String(err) }, 'key set not refreshed: the last good one stays in use')).getKey)
+      : undefined;
   const ctx: NodeContext = {
     config,
     log,
@@ -159,7 +166,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     })),
     sessions,
     breakers,
-    verifier: createVerifier(config.auth, secret, defects.tokenClaims),
+    verifier: createVerifier(config.auth, { secret, jwks: jwksKeys }, defects.tokenClaims),
     events: defects.events(eventPipeline(config)),
     lifecycle: new Lifecycle(),
     ...(cluster ? { crossNode: cluster } : {}),
@@ -168,7 +175,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   // Socket.IO's own restore runs before any middleware; the gate takes it over (SES-6..8).
   const recoveryPolicy = defects.recovery({ bindUser: true, reauthorise: true });
   const recovery = recoveryPolicy && RecoveryGate.seal(io.of('/').adapter as unknown as SessionStore, recoveryPolicy);
-  io.use(handshakeMiddleware(ctx, recovery));
+  io.use(handshakeMiddleware(ctx, recovery, defects.trustProxy(config.trustProxy)));
   const socketHooks: SocketHook[] = defects.socketHooks([capOutput]); // RATE-7
   io.on('connection', (socket) => {
     startSession(ctx, socket);
@@ -195,8 +202,9 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
         breakers.resetAll();
         cluster?.reconnectNow();
       }),
-      specRoute(ctx, version, { multiNode: cluster !== undefined, connectionStateRecovery: true, durableStore: rawStore.kind }),
-      ...adminRoutes(ctx),
+      specRoute(ctx, version, { multiNode: cluster !== undefined, connectionStateRecovery: true, durableStore: rawStore.kind, fixtures: config.adminFixtures }),
+      // FIX-3: with the fixtures off their paths do not exist (404), whoever asks.
+      ...(defects.adminFixtures(config.adminFixtures) ? adminRoutes(ctx) : []),
     ]),
     log,
   );

@@ -14,6 +14,7 @@ import {
   type RateLimitTable,
 } from '../spec/index.ts';
 import { redactUrl, redactUrlsIn } from '../spec/redact.ts';
+import { NO_TRUSTED_PROXY, parseTrustProxy, type TrustProxy } from './connection/client-address.ts';
 
 /** A configuration value that does not fit: reported as one line naming the variable (OPS-1). */
 export class ConfigError extends Error {
@@ -86,6 +87,17 @@ const EnvSchema = z.object({
   LOOKUP_CACHE_MAX: int(0, 10_000_000).default(10_000),
   LOOKUP_CACHE_TTL_MS: int(0, 86_400_000).default(300_000),
   DEPENDENCY_PROBE_INTERVAL_MS: int(100, 600_000).default(2_000),
+  // Behind a load balancer (NODE-5): whose X-Forwarded-For is believed.
+  TRUST_PROXY: z.string().transform((raw, ctx) => {
+    const trust = parseTrustProxy(raw);
+    if ('error' in trust) {
+      ctx.addIssue({ code: 'custom', message: trust.error });
+      return z.NEVER;
+    }
+    return trust;
+  }).optional(),
+  // A production start without the harness's fixtures (FIX-3).
+  ADMIN_FIXTURES: z.enum(['on', 'off'], { error: 'on or off' }).default('on'),
   // Per-socket bounds (RATE-7, RATE-8).
   OUTGOING_BUFFER_MAX_BYTES: int(65_536, 1_000_000_000).default(OUTGOING_BUFFER_MAX_BYTES),
   IN_FLIGHT_MAX: int(1, 10_000).default(IN_FLIGHT_MAX),
@@ -121,6 +133,10 @@ export interface ServerConfig {
   probeIntervalMs: number;
   /** Per-socket bounds: unsent outgoing bytes before a slow consumer is cut (RATE-7), events in flight (RATE-8). */
   socketBounds: { outgoingBufferMaxBytes: number; inFlightMax: number };
+  /** The proxies whose X-Forwarded-For gives the client's address (NODE-5); none by default. */
+  trustProxy: TrustProxy;
+  /** Whether the fixture routes of FIX-1/FIX-2 exist (ADMIN_FIXTURES; off: 404, FIX-3). */
+  adminFixtures: boolean;
 }
 
 /** Variables that hold a URL, which may carry a password (AUTH-8). */
@@ -193,5 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { /** A s
     lookupCache: { max: e.LOOKUP_CACHE_MAX, ttlMs: e.LOOKUP_CACHE_TTL_MS },
     probeIntervalMs: e.DEPENDENCY_PROBE_INTERVAL_MS,
     socketBounds: { outgoingBufferMaxBytes: e.OUTGOING_BUFFER_MAX_BYTES, inFlightMax: e.IN_FLIGHT_MAX },
+    trustProxy: e.TRUST_PROXY ?? NO_TRUSTED_PROXY,
+    adminFixtures: e.ADMIN_FIXTURES === 'on',
   };
 }

@@ -115,6 +115,8 @@ export const SpecDocument = z.object({
     multiNode: z.boolean(),
     connectionStateRecovery: z.boolean(),
     durableStore: z.string(),
+    /** FIX-3: false when the fixtures of FIX-1/FIX-2 are turned off (they answer 404); a document without it serves them. */
+    fixtures: z.boolean().default(true),
   }),
 });
 export type SpecDocument = z.infer<typeof SpecDocument>;

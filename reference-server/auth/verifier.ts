@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors as jose, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { errors as jose, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { defaultDisplayName, DisplayName, JWKS_ALGORITHMS, SECRET_ALGORITHMS, TokenClaims } from '../../spec/index.ts';
 import type { ServerConfig } from '../config.ts';
 import { AppError, errors } from '../errors.ts';
@@ -11,12 +11,19 @@ export interface TokenVerifier {
   verify(token: string): Promise<Identity>;
 }
 
-/** Builds the verifier for the configured key source, with algorithms pinned (AUTH-2, AUTH-3). */
-export function createVerifier(auth: ServerConfig['auth'], secret: string | undefined, claimsSchema: typeof TokenClaims = TokenClaims): TokenVerifier {
+/**
+ * Builds the verifier for the configured key source, with algorithms pinned (AUTH-2, AUTH-3): the
+ * HS256 secret, or the keys of the JWKS (auth/jwks-keys.ts, behind its breaker).
+ */
+export function createVerifier(
+  auth: ServerConfig['auth'],
+  keys: { secret?: string; jwks?: JWTVerifyGetKey },
+  claimsSchema: typeof TokenClaims = TokenClaims,
+): TokenVerifier {
   const algorithms = auth.kind === 'jwks' ? [...JWKS_ALGORITHMS] : [...SECRET_ALGORITHMS];
-  const key: Uint8Array | JWTVerifyGetKey =
-    auth.kind === 'jwks' ? createRemoteJWKSet(new URL(auth.jwksUrl), { timeoutDuration: 3_000 }) : new TextEncoder().encode(secret);
-  if (auth.kind === 'secret' && !secret) throw new Error('a secret is required to verify HS256 tokens');
+  if (auth.kind === 'secret' && !keys.secret) throw new Error('a secret is required to verify HS256 tokens');
+  if (auth.kind === 'jwks' && !keys.jwks) throw new Error('a key getter is required to verify tokens from a JWKS');
+  const key: Uint8Array | JWTVerifyGetKey = auth.kind === 'jwks' ? keys.jwks! : new TextEncoder().encode(keys.secret);
   const options = {
     algorithms,
     issuer: auth.issuer,
@@ -45,6 +52,8 @@ export function createVerifier(auth: ServerConfig['auth'], secret: string | unde
 
 /** Says why a token was refused without ever echoing it (AUTH-8). */
 function refusal(err: unknown): AppError {
+  // The key set's breaker already said why (UNAVAILABLE with retryAfterMs, BRK-4, BRK-7).
+  if (err instanceof AppError) return err;
   if (err instanceof jose.JWTExpired) return errors.unauthorized('token expired');
   if (err instanceof jose.JOSEAlgNotAllowed) return errors.unauthorized('token algorithm not allowed');
   if (err instanceof jose.JWSSignatureVerificationFailed) return errors.unauthorized('token signature invalid');

@@ -57,6 +57,13 @@ export const FaultName = z.enum([
   'unlimited-history',
   /** Cross-node sends made while Redis is down are dropped instead of held (buffer of 0): chaos redis-down (DEG-2). */
   'drops-held-sends',
+  // Production switches (issue 13).
+  /** X-Forwarded-For believed from the nearest hop with TRUST_PROXY unset, so a client picks its own address for the per-IP limit (trust setting swap): C32 (NODE-5). */
+  'trust-any-forwarded',
+  /** The fixture routes stay mounted with ADMIN_FIXTURES=off, while GET /spec says they are off (route list): C33 (FIX-3). */
+  'fixtures-always-on',
+  /** JWKS keys read by jose's remote key set straight, no breaker (key getter swap): reference-server/test/jwks-breaker.test.ts (BRK-1, BRK-7). */
+  'jwks-no-breaker',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -1,7 +1,9 @@
+import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import type { ServerOptions } from 'socket.io';
 import { AdminChannelRequest, HTTP_PATHS, TokenClaims, type BreakerPolicy } from '../../spec/index.ts';
 import { redactUrlsIn } from '../../spec/redact.ts';
 import { capOutput } from '../connection/output-cap.ts';
+import type { TrustProxy } from '../connection/client-address.ts';
 import type { GateOptions } from '../connection/recovery.ts';
 import type { ChatSocket, NodeContext } from '../context.ts';
 import type { EventPipeline } from '../events/pipeline.ts';
@@ -47,6 +49,12 @@ export interface NodeDefects {
   recovery(policy: GateOptions): GateOptions | undefined;
   socketHooks(hooks: SocketHook[]): SocketHook[];
   routes(ctx: NodeContext, routes: Route[]): Route[];
+  /** The JWKS key getter (`jwks-no-breaker`: jose's remote key set, read with no breaker and no last good set of its own). */
+  jwksKeys(url: string, keys: () => JWTVerifyGetKey): JWTVerifyGetKey;
+  /** Whether the fixture routes are mounted (`fixtures-always-on`: whatever ADMIN_FIXTURES says, while GET /spec states the setting). */
+  adminFixtures(configured: boolean): boolean;
+  /** Whose X-Forwarded-For the handshake believes (`trust-any-forwarded`: the nearest hop's, even with TRUST_PROXY unset). */
+  trustProxy(trust: TrustProxy): TrustProxy;
 }
 
 /**
@@ -106,6 +114,9 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('ban-reason-dropped')) h = [...h, (_ctx, socket) => dropBanReason(socket)];
       return h;
     },
+    jwksKeys: (url, keys) => (on('jwks-no-breaker') ? createRemoteJWKSet(new URL(url), { timeoutDuration: 3_000 }) : keys()),
+    adminFixtures: (configured) => configured || on('fixtures-always-on'),
+    trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {
       let r = routes;
       if (unvalidated || on('removal-keeps-sockets')) {

@@ -30,7 +30,9 @@ export type Need =
   /** The harness started several nodes of the target at once on a fresh database (--nodes 2 --deps …). */
   | 'nodes-started-together'
   /** The harness started the target under a supervisor and can make it exit fatally (no run can yet: C21). */
-  | 'supervisor';
+  | 'supervisor'
+  /** The target serves the fixtures of FIX-1/FIX-2 (`features.fixtures`, FIX-3): every check needs them unless it says `withoutFixtures`. */
+  | 'fixtures';
 
 /** The run capabilities (report profiles, --require values) each need stands for. */
 export const REQUIREMENTS_OF_NEED: Readonly<Record<Need, readonly Requirement[]>> = {
@@ -39,6 +41,8 @@ export const REQUIREMENTS_OF_NEED: Readonly<Record<Need, readonly Requirement[]>
   'multi-node': ['multi-node'],
   'nodes-started-together': ['multi-node', 'dependencies'],
   supervisor: ['supervisor'],
+  // A property of the target (FIX-3), not of the run: no profile, no --require value.
+  fixtures: [],
 };
 
 /** What a check requires of the run, as the report names it (pure). */
@@ -65,6 +69,8 @@ export interface Check {
   needs?: readonly Need[];
   /** Default `sockproof`. */
   foundation?: Foundation;
+  /** Sets nothing up through the fixtures: runs on a target that turned them off (FIX-3). */
+  withoutFixtures?: true;
   /** Stops the target or bans users for good: run after the others. */
   destructive?: boolean;
   /** Hard budget for one run of the check; past it the check is inconclusive. */

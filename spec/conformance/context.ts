@@ -109,9 +109,11 @@ export class CheckContext {
       'nodes-started-together': (this.capabilities.deployment?.nodesStartedTogether ?? 1) > 1 && this.capabilities.deployment?.freshDatabase === true,
       // No run can give it yet: the harness cannot start a target under a supervisor (C21, issue 13).
       supervisor: false,
+      fixtures: this.spec.features.fixtures,
     };
     const missing = needs.filter((n) => !have[n]);
-    if (missing.length > 0) throw new CheckUnimplemented(`needs ${missing.join(', ')}`, requirementsOf(missing));
+    const said = missing.map((n) => (n === 'fixtures' ? 'fixtures (the target turned them off: features.fixtures is false in GET /spec, FIX-3)' : n));
+    if (missing.length > 0) throw new CheckUnimplemented(`needs ${said.join(', ')}`, requirementsOf(missing));
   }
 
   /** Opens an Engine.IO session (no namespace yet). */

@@ -16,7 +16,7 @@ export async function runCheck(check: Check, ctx: CheckContext): Promise<CheckRu
   let timer: NodeJS.Timeout | undefined;
   const budget = check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   try {
-    ctx.requireNeeds(check.needs ?? []);
+    ctx.requireNeeds([...(check.needs ?? []), ...(check.withoutFixtures ? [] : (['fixtures'] as const))]);
     await Promise.race([
       check.run(ctx),
       new Promise<never>((_, reject) => {

@@ -158,11 +158,12 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string, d
   const nodeUrls = [target.url, ...(opts.peers ?? [])];
   const harnessLimits = spec ? harnessLimitsFor(spec) : {};
   const relax = () => relaxLimits(nodeUrls, adminToken, harnessLimits, preflightEvidence, (line) => opts.onProgress?.(line));
-  if (spec) {
+  // FIX-3: a target without fixtures keeps its limits; the checks that need fixtures are not run.
+  if (spec?.features.fixtures) {
     await relax();
     // Limits do not survive a restart: every restart of a started target puts them back.
     target.process?.afterRestart.push(relax);
-  }
+  } else if (spec) preflightEvidence.note('the target serves no fixtures (features.fixtures false, FIX-3): its limits are left as they are, and the checks that set up their scene through fixtures are not run');
 
   const v01 = versionCheckResult(
     spec ? { specName: spec.spec, specVersion: spec.version, engineIoProtocol } : { specProblem: found.specProblem, engineIoProtocol },
@@ -191,7 +192,7 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string, d
       opts.onProgress?.(progressLine(i + 1, opts.checks.length, result, opts.repeat > 1 ? round + 1 : undefined));
     }
   }
-  if (spec) await restoreLimits(nodeUrls, adminToken);
+  if (spec?.features.fixtures) await restoreLimits(nodeUrls, adminToken);
 
   const require = opts.require ?? [];
   return buildReport({

@@ -30,6 +30,10 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'recovery-unbound', fails: ['C27'], passes: ['C28', 'C29'] },
   { fault: 'recovery-keeps-rooms', fails: ['C29'], passes: ['C27', 'C28'] },
   { fault: 'removal-keeps-sockets', fails: ['C29'], passes: ['C27', 'P06'] },
+  // Production switches (issue 13): behind a load balancer.
+  { fault: 'trust-any-forwarded', fails: ['C32'], passes: ['C04', 'C17'] },
+  { fault: 'fixtures-always-on', fails: ['C33'], passes: ['C09', 'S03'] },
+  { fault: 'jwks-no-breaker', fails: ['C34'], passes: ['C03', 'C17'] },
 ];
 
 describe('faulty servers are caught', () => {

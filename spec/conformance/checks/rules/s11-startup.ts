@@ -11,6 +11,7 @@ export default defineCheck({
   level: 'MUST',
   rules: ['OPS-1', 'OPS-5', 'TRN-8'],
   needs: ['harness-started'],
+  withoutFixtures: true,
   timeoutMs: 40_000,
   async run(ctx: CheckContext) {
     const proc = ctx.target.process!;

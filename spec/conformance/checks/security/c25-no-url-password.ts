@@ -30,6 +30,7 @@ export default defineCheck({
   level: 'MUST',
   rules: ['AUTH-9', 'OPS-1'],
   needs: ['harness-started'],
+  withoutFixtures: true,
   timeoutMs: 60_000,
   async run(ctx: CheckContext) {
     const proc = ctx.target.process!;
