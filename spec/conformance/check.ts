@@ -110,6 +110,15 @@ export class CheckInconclusive extends Error {
   override name = 'CheckInconclusive';
 }
 
+/**
+ * Everything a check needs before it runs: what it declares, and the fixtures unless it sets nothing up
+ * through them (`withoutFixtures`, or a `socket.io`-foundation check, which reads nothing of the spec).
+ */
+export function needsOf(check: Check): Need[] {
+  const usesFixtures = !check.withoutFixtures && (check.foundation ?? 'sockproof') === 'sockproof';
+  return [...(check.needs ?? []), ...(usesFixtures ? (['fixtures'] as const) : [])];
+}
+
 export function defineCheck(check: Check): Check {
   return check;
 }

@@ -102,16 +102,17 @@ export class CheckContext {
   }
 
   requireNeeds(needs: readonly Need[]): void {
-    const have: Record<Need, boolean> = {
-      'harness-started': this.capabilities.harnessStarted,
-      'dependency-control': this.capabilities.dependencies !== undefined,
-      'multi-node': this.capabilities.peers.length > 0,
-      'nodes-started-together': (this.capabilities.deployment?.nodesStartedTogether ?? 1) > 1 && this.capabilities.deployment?.freshDatabase === true,
+    const have: Record<Need, () => boolean> = {
+      'harness-started': () => this.capabilities.harnessStarted,
+      'dependency-control': () => this.capabilities.dependencies !== undefined,
+      'multi-node': () => this.capabilities.peers.length > 0,
+      'nodes-started-together': () => (this.capabilities.deployment?.nodesStartedTogether ?? 1) > 1 && this.capabilities.deployment?.freshDatabase === true,
       // No run can give it yet: the harness cannot start a target under a supervisor (C21, issue 13).
-      supervisor: false,
-      fixtures: this.spec.features.fixtures,
+      supervisor: () => false,
+      // Read only when needed: a socket.io-foundation check runs without a spec document.
+      fixtures: () => this.spec.features.fixtures,
     };
-    const missing = needs.filter((n) => !have[n]);
+    const missing = needs.filter((n) => !have[n]());
     const said = missing.map((n) => (n === 'fixtures' ? 'fixtures (the target turned them off: features.fixtures is false in GET /spec, FIX-3)' : n));
     if (missing.length > 0) throw new CheckUnimplemented(`needs ${said.join(', ')}`, requirementsOf(missing));
   }

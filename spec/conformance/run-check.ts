@@ -1,4 +1,4 @@
-import type { Check, CheckRun } from './check.ts';
+import { needsOf, type Check, type CheckRun } from './check.ts';
 import type { CheckContext } from './context.ts';
 import type { HarnessDependencies } from './dependencies.ts';
 import { HarnessError } from './harness-error.ts';
@@ -16,7 +16,7 @@ export async function runCheck(check: Check, ctx: CheckContext): Promise<CheckRu
   let timer: NodeJS.Timeout | undefined;
   const budget = check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   try {
-    ctx.requireNeeds([...(check.needs ?? []), ...(check.withoutFixtures ? [] : (['fixtures'] as const))]);
+    ctx.requireNeeds(needsOf(check));
     await Promise.race([
       check.run(ctx),
       new Promise<never>((_, reject) => {
