@@ -55,6 +55,17 @@ export const FaultName = z.enum([
   'no-inflight-cap',
   /** channel:history neither rate limited nor published in the table (limits and GET /spec wrappers): C04, C09 (RATE-6). */
   'unlimited-history',
+  // Clauses decided in SPEC 1.0.1 where 1.0 was silent (issue 13; faults/silent-points.ts).
+  /** typing:stop refused FORBIDDEN from a socket not in the channel (start's guard reused): S06 (TYP-2). */
+  'typing-stop-needs-membership',
+  /** presence goes to the user's channels except the updating socket (`socket.to`): S07 (PRES-1). */
+  'presence-skips-own-sockets',
+  /** moderation:kicked reaches the user's sockets outside the channel too: S08 (MOD-2). */
+  'kick-notifies-every-socket',
+  /** An admin request's oversized body answered 413 before its token is checked: S12 (HTTP-2). */
+  'http-413-before-401',
+  /** message:edit acked with the new text, written two seconds later: S10 (MSG-7). */
+  'edit-ack-before-durable',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -15,6 +15,7 @@ import { SHORT_SUB_TOKEN_CLAIMS, UNVALIDATED_ADMIN_CHANNEL, UNVALIDATED_TOKEN_CL
 import { channelFixtureRoute } from '../http/admin-routes.ts';
 import { replaceRoute, specWithFaults } from './routes.ts';
 import { withBlacklistSanitizer, withoutBans, withoutIdempotency } from './store.ts';
+import { bodyLimitBeforeAuth, editBeforeDurable, kickNotifiesEverySocket, presenceSkipsOwnSockets, typingStopNeedsMembership } from './silent-points.ts';
 
 export { FaultName, Faults } from './catalogue.ts';
 
@@ -74,6 +75,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('no-idempotency')) s = withoutIdempotency(s);
       if (on('no-ban-check')) s = withoutBans(s);
       if (on('blacklist-sanitizer')) s = withBlacklistSanitizer(s);
+      if (on('edit-ack-before-durable')) s = editBeforeDurable(s);
       return s;
     },
     limits(limits) {
@@ -89,6 +91,9 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('no-inflight-cap')) p = { ...p, inFlightMax: Number.POSITIVE_INFINITY };
       if (on('ack-before-durable')) p = { ...p, handlers: { ...p.handlers, 'message:send': ackBeforeDurable(p.handlers['message:send']) } };
       if (on('throw-in-handler')) p = { ...p, handlers: { ...p.handlers, 'channel:history': throwingHistory } };
+      if (on('typing-stop-needs-membership')) p = { ...p, handlers: { ...p.handlers, 'typing:stop': typingStopNeedsMembership(p.handlers['typing:stop']) } };
+      if (on('presence-skips-own-sockets')) p = { ...p, handlers: { ...p.handlers, 'presence:update': presenceSkipsOwnSockets } };
+      if (on('kick-notifies-every-socket')) p = { ...p, handlers: { ...p.handlers, 'moderation:kick': kickNotifiesEverySocket(p.handlers['moderation:kick']) } };
       if (on('wrong-error-shape')) p = wrongErrorShape(p);
       return p;
     },
@@ -111,6 +116,7 @@ export function defectsFor(faults: Faults): NodeDefects {
         // `removal-keeps-sockets` leaves removed members' sockets in the channel (CHAN-5, C29).
         r = replaceRoute(r, channelFixtureRoute(ctx, { schema, evictNonReaders: !on('removal-keeps-sockets') }));
       }
+      if (on('http-413-before-401')) r = r.map(bodyLimitBeforeAuth);
       const names = faults.list();
       if (names.length > 0) {
         r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history') }) : route));
