@@ -1,12 +1,15 @@
-import { encodeHtml } from '../../spec/index.ts';
+import { encodeHtml, firstCodePoints, NAME_MAX_CODE_POINTS, normalizeText, TokenClaims } from '../../spec/index.ts';
 import { userSockets } from '../cluster/user-sockets.ts';
 import { errors } from '../errors.ts';
+import { requireChannel } from '../events/access.ts';
 import type { Handler } from '../events/handler.ts';
 import { MAX_BODY_BYTES, readJson } from '../http/exchange.ts';
 import type { Route } from '../http/router.ts';
 import { CHANNEL_ROOM_PREFIX, channelRoom } from '../rooms.ts';
 import { publicStatus } from '../state/presence-status.ts';
+import type { Limits } from '../resilience/rate-limits.ts';
 import type { Store } from '../store/types.ts';
+import type { SocketHook } from './index.ts';
 import { overrideStore } from './store.ts';
 
 /*
@@ -21,6 +24,28 @@ export function typingStopNeedsMembership(real: Handler<'typing:stop'>): Handler
     return real(ctx, call, payload);
   };
 }
+
+/** `typing-unknown-channel-not-found`: typing:start looks the channel up first, answering NOT_FOUND (TYP-1): S06. */
+export function typingLooksUpChannel(real: Handler<'typing:start'>): Handler<'typing:start'> {
+  return async (ctx, call, payload) => {
+    await requireChannel(ctx, payload.channelId);
+    return real(ctx, call, payload);
+  };
+}
+
+/** `presence-online-on-join`: joining a channel announces the user `online` there (PRES-1): S07. */
+export function joinAnnouncesOnline(real: Handler<'channel:join'>): Handler<'channel:join'> {
+  return async (ctx, call, payload) => {
+    const joined = await real(ctx, call, payload);
+    call.socket.to(channelRoom(payload.channelId)).emit('presence', { userId: call.identity.userId, status: 'online' });
+    return joined;
+  };
+}
+
+/** `token-name-cut`: a token's `name` claim over the display-name limit is cut instead of refused (AUTH-4): C17. */
+export const TOKEN_NAME_CUT_CLAIMS: typeof TokenClaims = TokenClaims.transform((claims) =>
+  claims.name === undefined ? claims : { ...claims, name: firstCodePoints(normalizeText(claims.name), NAME_MAX_CODE_POINTS) || claims.name },
+) as unknown as typeof TokenClaims;
 
 /** `presence-skips-own-sockets`: the status goes out with `socket.to(...)`, which skips the sender (PRES-1): S07. */
 export const presenceSkipsOwnSockets: Handler<'presence:update'> = async (ctx, call, { status }) => {
@@ -65,4 +90,25 @@ export function editBeforeDurable(store: Store): Store {
       return { ...message, text, html: encodeHtml(text), editedAt: new Date().toISOString() };
     },
   });
+}
+
+/**
+ * `limits-reset-on-reconnect`: the per-user windows are kept with the connection, as a server holding
+ * its counters in `socket.data` does, so every new socket of a user starts them afresh (SES-2): C04.
+ * The hook counts the user's connections; the limits key each user's counters by that count.
+ */
+export function limitsPerConnection(): { limits: (limits: Limits) => Limits; hook: SocketHook } {
+  const connections = new Map<string, number>();
+  return {
+    limits: (limits) => ({
+      current: () => limits.current(),
+      consume: (name, key) => limits.consume(name, name === 'connection' ? key : `${key}#${connections.get(key) ?? 0}`),
+      replace: (partial) => limits.replace(partial),
+      restore: () => limits.restore(),
+    }),
+    hook: (_ctx, socket) => {
+      const userId = socket.data.identity.userId;
+      connections.set(userId, (connections.get(userId) ?? 0) + 1);
+    },
+  };
 }

@@ -32,10 +32,14 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'removal-keeps-sockets', fails: ['C29'], passes: ['C27', 'P06'] },
   // Clauses decided in SPEC 1.0.1 where 1.0 was silent (issue 13).
   { fault: 'typing-stop-needs-membership', fails: ['S06'], passes: ['S07', 'C07'] },
+  { fault: 'typing-unknown-channel-not-found', fails: ['S06'], passes: ['S07', 'C07'] },
   { fault: 'presence-skips-own-sockets', fails: ['S07'], passes: ['S06', 'C07'] },
+  { fault: 'presence-online-on-join', fails: ['S07'], passes: ['S06', 'C07'] },
+  { fault: 'token-name-cut', fails: ['C17'], passes: ['C24', 'S03'] },
   { fault: 'kick-notifies-every-socket', fails: ['S08'], passes: ['C17', 'S03'] },
   { fault: 'http-413-before-401', fails: ['S12'], passes: ['C07', 'S03'] },
   { fault: 'edit-ack-before-durable', fails: ['S10'], passes: ['S05', 'S03'] },
+  { fault: 'limits-reset-on-reconnect', fails: ['C04'], passes: ['C09', 'S03'] },
 ];
 
 describe('faulty servers are caught', () => {
