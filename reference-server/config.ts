@@ -50,7 +50,8 @@ const EnvSchema = z.object({
   HOST: z.string().min(1, 'a host name or IP address').default('127.0.0.1'),
   SOCKETIO_PORT_START: int(1, 65535).default(8765),
   SOCKETIO_PORT_END: int(1, 65535).default(8785),
-  JWT_SECRET: z.string().min(32, 'a secret of at least 32 characters').optional(),
+  // AUTH-2, CFG-4: measured in bytes, as an HS256 key is.
+  JWT_SECRET: z.string().refine((secret) => Buffer.byteLength(secret, 'utf8') >= 32, 'a secret of at least 32 bytes').optional(),
   JWT_JWKS_URL: url(['https:', 'http:']).optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),

@@ -121,6 +121,14 @@ export const SpecDocument = z.object({
 });
 export type SpecDocument = z.infer<typeof SpecDocument>;
 
+/**
+ * Whether `features.durableStore` names a store inside the node's own process (SPECDOC-1), whose
+ * outage makes the node unhealthy rather than degraded (HLTH-2). Any other name is an external store.
+ */
+export function isEmbeddedStore(durableStore: string): boolean {
+  return durableStore === 'pglite' || durableStore === 'sqlite' || durableStore.startsWith('embedded');
+}
+
 /** `POST /admin/channels` (FIX-1): create or replace a channel. */
 export const AdminChannelRequest = z.object({
   id: ChannelId,

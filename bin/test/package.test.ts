@@ -39,7 +39,7 @@ describe('the npm package', () => {
   });
 
   it('ships the compiled code, the launcher and the spec, and no sources or tests', () => {
-    expect(files).toEqual(expect.arrayContaining(['bin/sockproof.mjs', 'dist/sockproof.js', 'spec/SPEC.md', 'README.md', 'package.json']));
+    expect(files).toEqual(expect.arrayContaining(['bin/sockproof.mjs', 'dist/sockproof.js', 'spec/SPEC.md', 'spec/IMPLEMENTING.md', 'README.md', 'package.json']));
     expect(files.filter((f) => f.endsWith('.ts') || /(^|\/)(test|testing)\//.test(f) || /\.test\./.test(f))).toEqual([]);
   });
 

@@ -64,6 +64,25 @@ export const FaultName = z.enum([
   'fixtures-always-on',
   /** JWKS keys read by jose's remote key set straight, no breaker (key getter swap): reference-server/test/jwks-breaker.test.ts (BRK-1, BRK-7). */
   'jwks-no-breaker',
+  // Clauses decided in SPEC 1.0.1 where 1.0 was silent (issue 13; faults/silent-points.ts).
+  /** typing:stop refused FORBIDDEN from a socket not in the channel (start's guard reused): S06 (TYP-2). */
+  'typing-stop-needs-membership',
+  /** typing:start for an unknown channel answered NOT_FOUND (the channel looked up first): S06 (TYP-1). */
+  'typing-unknown-channel-not-found',
+  /** Joining a channel announces the user `online` there: S07 (PRES-1). */
+  'presence-online-on-join',
+  /** A token's `name` over 100 code points cut instead of refused: C17 (AUTH-4). */
+  'token-name-cut',
+  /** presence goes to the user's channels except the updating socket (`socket.to`): S07 (PRES-1). */
+  'presence-skips-own-sockets',
+  /** moderation:kicked reaches the user's sockets outside the channel too: S08 (MOD-2). */
+  'kick-notifies-every-socket',
+  /** An admin request's oversized body answered 413 before its token is checked: S12 (HTTP-2). */
+  'http-413-before-401',
+  /** message:edit acked with the new text, written two seconds later: S10 (MSG-7). */
+  'edit-ack-before-durable',
+  /** Per-user rate-limit windows kept per connection: a new socket of the user starts them afresh: C04 (SES-2). */
+  'limits-reset-on-reconnect',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -17,6 +17,17 @@ import { SHORT_SUB_TOKEN_CLAIMS, UNVALIDATED_ADMIN_CHANNEL, UNVALIDATED_TOKEN_CL
 import { channelFixtureRoute } from '../http/admin-routes.ts';
 import { replaceRoute, specWithFaults } from './routes.ts';
 import { withBlacklistSanitizer, withoutBans, withoutIdempotency } from './store.ts';
+import {
+  bodyLimitBeforeAuth,
+  editBeforeDurable,
+  joinAnnouncesOnline,
+  kickNotifiesEverySocket,
+  limitsPerConnection,
+  presenceSkipsOwnSockets,
+  TOKEN_NAME_CUT_CLAIMS,
+  typingLooksUpChannel,
+  typingStopNeedsMembership,
+} from './silent-points.ts';
 
 export { FaultName, Faults } from './catalogue.ts';
 
@@ -71,6 +82,7 @@ export function refusalInProduction(env: NodeJS.ProcessEnv): string | undefined 
 export function defectsFor(faults: Faults): NodeDefects {
   const on = (name: Parameters<Faults['has']>[0]) => faults.has(name);
   const unvalidated = on('unvalidated-store-input');
+  const perConnection = on('limits-reset-on-reconnect') ? limitsPerConnection() : undefined;
   return {
     configOptions: on('unredacted-urls') ? { revealUrls: true } : {},
     redact: on('unredacted-urls') ? (message) => message : redactUrlsIn,
@@ -85,21 +97,28 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('no-idempotency')) s = withoutIdempotency(s);
       if (on('no-ban-check')) s = withoutBans(s);
       if (on('blacklist-sanitizer')) s = withBlacklistSanitizer(s);
+      if (on('edit-ack-before-durable')) s = editBeforeDurable(s);
       return s;
     },
     limits(limits) {
       let l = limits;
       if (on('no-rate-limit')) l = unenforced(l);
       if (on('unlimited-history')) l = historyUnlimited(l);
+      if (perConnection) l = perConnection.limits(l);
       return l;
     },
-    tokenClaims: unvalidated ? UNVALIDATED_TOKEN_CLAIMS : on('short-sub-only') ? SHORT_SUB_TOKEN_CLAIMS : TokenClaims,
+    tokenClaims: unvalidated ? UNVALIDATED_TOKEN_CLAIMS : on('short-sub-only') ? SHORT_SUB_TOKEN_CLAIMS : on('token-name-cut') ? TOKEN_NAME_CUT_CLAIMS : TokenClaims,
     events(pipeline) {
       let p = pipeline;
       if (unvalidated) p = { ...p, payloadSchema: unvalidatedPayload };
       if (on('no-inflight-cap')) p = { ...p, inFlightMax: Number.POSITIVE_INFINITY };
       if (on('ack-before-durable')) p = { ...p, handlers: { ...p.handlers, 'message:send': ackBeforeDurable(p.handlers['message:send']) } };
       if (on('throw-in-handler')) p = { ...p, handlers: { ...p.handlers, 'channel:history': throwingHistory } };
+      if (on('typing-stop-needs-membership')) p = { ...p, handlers: { ...p.handlers, 'typing:stop': typingStopNeedsMembership(p.handlers['typing:stop']) } };
+      if (on('typing-unknown-channel-not-found')) p = { ...p, handlers: { ...p.handlers, 'typing:start': typingLooksUpChannel(p.handlers['typing:start']) } };
+      if (on('presence-online-on-join')) p = { ...p, handlers: { ...p.handlers, 'channel:join': joinAnnouncesOnline(p.handlers['channel:join']) } };
+      if (on('presence-skips-own-sockets')) p = { ...p, handlers: { ...p.handlers, 'presence:update': presenceSkipsOwnSockets } };
+      if (on('kick-notifies-every-socket')) p = { ...p, handlers: { ...p.handlers, 'moderation:kick': kickNotifiesEverySocket(p.handlers['moderation:kick']) } };
       if (on('wrong-error-shape')) p = wrongErrorShape(p);
       return p;
     },
@@ -112,6 +131,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('no-output-cap')) h = h.filter((hook) => hook !== capOutput);
       if (on('crash-on-bad-payload')) h = [...h, (_ctx, socket) => crashOnBadPayload(socket)];
       if (on('ban-reason-dropped')) h = [...h, (_ctx, socket) => dropBanReason(socket)];
+      if (perConnection) h = [...h, perConnection.hook];
       return h;
     },
     jwksKeys: (url, keys) => (on('jwks-no-breaker') ? createRemoteJWKSet(new URL(url), { timeoutDuration: 3_000 }) : keys()),
@@ -125,6 +145,7 @@ export function defectsFor(faults: Faults): NodeDefects {
         // `removal-keeps-sockets` leaves removed members' sockets in the channel (CHAN-5, C29).
         r = replaceRoute(r, channelFixtureRoute(ctx, { schema, evictNonReaders: !on('removal-keeps-sockets') }));
       }
+      if (on('http-413-before-401')) r = r.map(bodyLimitBeforeAuth);
       const names = faults.list();
       if (names.length > 0) {
         r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history') }) : route));

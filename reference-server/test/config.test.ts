@@ -24,7 +24,7 @@ describe('loadConfig (OPS-1)', () => {
     [{ PORT: 'abc' }, /^PORT must be a whole number 0-65535 \(got "abc"\)$/],
     [{ PORT: '70000' }, /^PORT must be a whole number/],
     [{ HOST: '' , LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of trace, debug/],
-    [{ JWT_SECRET: 'short' }, /^JWT_SECRET must be a secret of at least 32 characters$/],
+    [{ JWT_SECRET: 'short' }, /^JWT_SECRET must be a secret of at least 32 bytes$/],
     [{ JWT_JWKS_URL: 'ftp://x' }, /^JWT_JWKS_URL must be a URL/],
     [{ RATE_LIMITS: '{"message:send":{"points":-1,"durationMs":1}}' }, /^RATE_LIMITS must be a JSON object of limits/],
     [{ SOCKETIO_PORT_START: '9000', SOCKETIO_PORT_END: '8000' }, /^SOCKETIO_PORT_START must be <= SOCKETIO_PORT_END/],
@@ -35,8 +35,13 @@ describe('loadConfig (OPS-1)', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('measures JWT_SECRET in bytes (AUTH-2): 16 two-byte characters are enough, 31 ASCII ones are not', () => {
+    expect(loadConfig({ JWT_SECRET: 'é'.repeat(16) }).auth).toMatchObject({ kind: 'secret', secret: 'é'.repeat(16) });
+    expect(() => loadConfig({ JWT_SECRET: 'x'.repeat(31) })).toThrow(/^JWT_SECRET must be a secret of at least 32 bytes$/);
+  });
+
   it('never echoes the secret it refuses', () => {
-    expect(() => loadConfig({ JWT_SECRET: 'hunter2' })).toThrow(/^JWT_SECRET must be a secret of at least 32 characters$/);
+    expect(() => loadConfig({ JWT_SECRET: 'hunter2' })).toThrow(/^JWT_SECRET must be a secret of at least 32 bytes$/);
   });
 });
 

@@ -34,6 +34,16 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'trust-any-forwarded', fails: ['C32'], passes: ['C04', 'C17'] },
   { fault: 'fixtures-always-on', fails: ['C33'], passes: ['C09', 'S03'] },
   { fault: 'jwks-no-breaker', fails: ['C34'], passes: ['C03', 'C17'] },
+  // Clauses decided in SPEC 1.0.1 where 1.0 was silent (issue 13).
+  { fault: 'typing-stop-needs-membership', fails: ['S06'], passes: ['S07', 'C07'] },
+  { fault: 'typing-unknown-channel-not-found', fails: ['S06'], passes: ['S07', 'C07'] },
+  { fault: 'presence-skips-own-sockets', fails: ['S07'], passes: ['S06', 'C07'] },
+  { fault: 'presence-online-on-join', fails: ['S07'], passes: ['S06', 'C07'] },
+  { fault: 'token-name-cut', fails: ['C17'], passes: ['C24', 'S03'] },
+  { fault: 'kick-notifies-every-socket', fails: ['S08'], passes: ['C17', 'S03'] },
+  { fault: 'http-413-before-401', fails: ['S12'], passes: ['C07', 'S03'] },
+  { fault: 'edit-ack-before-durable', fails: ['S10'], passes: ['S05', 'S03'] },
+  { fault: 'limits-reset-on-reconnect', fails: ['C04'], passes: ['C09', 'S03'] },
 ];
 
 describe('faulty servers are caught', () => {

@@ -120,6 +120,10 @@ describe('dependency and multi-node judgements', () => {
     expect(expectedHealth({ store: { status: 'up' }, redis: { status: 'down' } }, 'postgres')).toBe('degraded');
     expect(expectedHealth({ store: { status: 'up' }, redis: { status: 'up' } }, 'postgres')).toBe('healthy');
   });
+  it('features.durableStore: pglite, sqlite and embedded… are in the node\'s process, any other name is external (SPECDOC-1)', () => {
+    for (const embedded of ['pglite', 'sqlite', 'embedded', 'embedded-lmdb']) expect(expectedHealth({ store: { status: 'down' } }, embedded)).toBe('unhealthy');
+    for (const external of ['postgres', 'mysql', 'cockroach', 'sqlite-over-network']) expect(expectedHealth({ store: { status: 'down' } }, external), external).toBe('degraded');
+  });
   it('parses --deps and refuses unknown names', () => {
     expect(parseDependencyNames('postgres, redis,postgres')).toEqual(['postgres', 'redis']);
     expect(() => parseDependencyNames('redis,mysql')).toThrow(/unknown dependency "mysql"/);

@@ -5,6 +5,7 @@ import { describeAck, type AckReading } from '../../ack.ts';
 import { CheckInconclusive, defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
 import type { WireConnection } from '../../wire/connection.ts';
+import { actualDeltas } from '../production/metric-deltas.ts';
 import { msgKey } from '../scene.ts';
 
 /** Above this many points a limit is not driven to N+1 (it would take too long); the check says so. */
@@ -17,24 +18,36 @@ type EventLimit = Exclude<RateLimitName, 'connection'>;
 /** Makes the i-th counted call of a limit; call 0 is deliberately invalid (RATE-4: invalid calls count). */
 type Caller = (i: number) => Promise<AckReading>;
 
-async function callers(ctx: CheckContext): Promise<Record<EventLimit, { conn: WireConnection; call: Caller }>> {
+/** An event's caller; `again` makes the same calls from a new socket of the same user (SES-2: the window is the user's). */
+type EventCaller = { conn: WireConnection; call: Caller; again?: () => Promise<Caller> };
+
+async function callers(ctx: CheckContext): Promise<Record<EventLimit, EventCaller>> {
   const channelId = await ctx.channel();
   const setUp = async (name: string, roles: Array<'member' | 'moderator'> = ['member']) => {
     const user = await ctx.user(name, roles);
     const conn = await ctx.connectAs(name, user);
     await ctx.ok(conn, 'channel:join', { channelId });
-    return conn;
+    return { user, conn };
   };
-  const sender = await setUp('sender');
-  const editor = await setUp('editor');
+  const { conn: sender, user: senderUser } = await setUp('sender');
+  const send = (conn: WireConnection, i: number) => ctx.call(conn, 'message:send', [{ channelId, text: `n${i}`, clientMsgId: msgKey(ctx) }]);
+  const { conn: editor } = await setUp('editor');
   const own = await ctx.ok(editor, 'message:send', { channelId, text: 'to edit', clientMsgId: msgKey(ctx) });
-  const typist = await setUp('typist');
-  const presence = await setUp('presence');
-  const kicker = await setUp('kicker', ['moderator']);
-  const banner = await setUp('banner', ['moderator']);
+  const { conn: typist } = await setUp('typist');
+  const { conn: presence } = await setUp('presence');
+  const { conn: kicker } = await setUp('kicker', ['moderator']);
+  const { conn: banner } = await setUp('banner', ['moderator']);
   const invalid = (conn: WireConnection, event: string) => ctx.call(conn, event, [{}]);
   return {
-    'message:send': { conn: sender, call: (i) => (i === 0 ? invalid(sender, 'message:send') : ctx.call(sender, 'message:send', [{ channelId, text: `n${i}`, clientMsgId: msgKey(ctx) }])) },
+    'message:send': {
+      conn: sender,
+      call: (i) => (i === 0 ? invalid(sender, 'message:send') : send(sender, i)),
+      again: async () => {
+        const conn = await ctx.connectAs('sender (a new socket)', senderUser);
+        await ctx.ok(conn, 'channel:join', { channelId });
+        return (i) => send(conn, i);
+      },
+    },
     'message:edit': { conn: editor, call: (i) => (i === 0 ? invalid(editor, 'message:edit') : ctx.call(editor, 'message:edit', [{ messageId: own.id, text: `edit ${i}` }])) },
     'typing:start': { conn: typist, call: (i) => (i === 0 ? invalid(typist, 'typing:start') : ctx.call(typist, 'typing:start', [{ channelId }])) },
     'presence:update': { conn: presence, call: (i) => (i === 0 ? invalid(presence, 'presence:update') : ctx.call(presence, 'presence:update', [{ status: i % 2 ? 'away' : 'online' }])) },
@@ -50,7 +63,7 @@ async function callers(ctx: CheckContext): Promise<Record<EventLimit, { conn: Wi
         }),
       ),
     ),
-  } as Record<EventLimit, { conn: WireConnection; call: Caller }>;
+  } as Record<EventLimit, EventCaller>;
 }
 
 function retryOk(retryAfterMs: number | undefined, rule: RateLimitRule, elapsedMs: number): boolean {
@@ -59,10 +72,10 @@ function retryOk(retryAfterMs: number | undefined, rule: RateLimitRule, elapsedM
 
 export default defineCheck({
   id: 'C04',
-  title: 'Every rate limit in the table is enforced at N+1 with retryAfterMs, the socket staying connected',
+  title: 'Every rate limit in the table is enforced at N+1 with retryAfterMs, the socket staying connected; a new socket of the user does not reset it',
   group: 'Architecture',
   level: 'MUST',
-  rules: ['RATE-1', 'RATE-2', 'RATE-3', 'RATE-4', 'RATE-6', 'FIX-2'],
+  rules: ['RATE-1', 'RATE-2', 'RATE-3', 'RATE-4', 'RATE-6', 'FIX-2', 'SES-2', 'ACK-5', 'MET-1'],
   timeoutMs: 60_000,
   async run(ctx: CheckContext) {
     const restored = await ctx.http.send({ method: 'DELETE', path: HTTP_PATHS.adminLimits, token: ctx.adminToken });
@@ -75,6 +88,7 @@ export default defineCheck({
       if (conn.points > MAX_POINTS_DRIVEN) ctx.recorder.note(`connection limit of ${conn.points} not driven to N+1`);
       else {
         const user = await ctx.user('dialer');
+        const countedBefore = await ctx.metrics();
         const start = performance.now();
         for (let i = 0; i < conn.points; i++) {
           const c = await ctx.open(`dialer#${i + 1}`);
@@ -86,6 +100,9 @@ export default defineCheck({
         const outcome = await over.connect({ token: user.token });
         const data = outcome.kind === 'refused' ? ConnectErrorData.safeParse(outcome.data) : undefined;
         const elapsed = performance.now() - start;
+        // MET-1 (decided in 1.0.1): a refused handshake is a failed connection; rateLimited counts client events only.
+        const moved = actualDeltas(countedBefore, await ctx.metrics(), ['failedConnections', 'rateLimited']);
+        ctx.expect(moved.failedConnections === 1 && moved.rateLimited === 0, 'the refused handshake moves failedConnections by 1 and rateLimited by 0 (MET-1)', JSON.stringify(moved));
         ctx.expect(
           data?.success === true && data.data.code === 'RATE_LIMITED' && retryOk(data.data.retryAfterMs, conn, elapsed),
           `handshake ${conn.points + 1} refused RATE_LIMITED with 0 < retryAfterMs <= ${conn.durationMs} - elapsed`,
@@ -99,7 +116,7 @@ export default defineCheck({
       ctx.require(relaxConnections.status === 200, 'connection limit relaxed for the harness', String(relaxConnections.status));
 
       const byEvent = await callers(ctx);
-      for (const [name, { conn: socket, call }] of Object.entries(byEvent) as Array<[EventLimit, { conn: WireConnection; call: Caller }]>) {
+      for (const [name, { conn: socket, call, again }] of Object.entries(byEvent) as Array<[EventLimit, EventCaller]>) {
         const rule = limits[name];
         // RATE-6: every client event has a published limit.
         if (rule === undefined) {
@@ -110,6 +127,8 @@ export default defineCheck({
           ctx.recorder.note(`${name} limit of ${rule.points} not driven to N+1`);
           continue;
         }
+        // ACK-5 (decided in 1.0.1): an event without a callback is not a call, so it does not count for the limit.
+        socket.emit(name, [{}]);
         const start = performance.now();
         let early: string | undefined;
         for (let i = 0; i < rule.points; i++) {
@@ -123,7 +142,7 @@ export default defineCheck({
             break;
           }
         }
-        ctx.expect(early === undefined, `${name}: ${rule.points} calls (the first invalid) within the limit`, early ?? 'all answered');
+        ctx.expect(early === undefined, `${name}: ${rule.points} calls (the first invalid) within the limit, after one without a callback (ACK-5)`, early ?? 'all answered');
         const over = await call(rule.points);
         const elapsed = performance.now() - start;
         ctx.expect(
@@ -135,6 +154,11 @@ export default defineCheck({
         if (socket.isOpen) {
           const after = await ctx.call(socket, 'channel:history', [{ channelId: ctx.uniqueId('nochan') }]);
           ctx.expect(after.kind === 'error' || after.kind === 'ok', `${name}: the socket still answered afterwards`, describeAck(after));
+        }
+        if (again) {
+          // SES-2 (decided in 1.0.1): a per-user window is not per-connection state; reconnecting does not reset it.
+          const fresh = await (await again())(rule.points + 1);
+          ctx.expect(fresh.kind === 'error' && fresh.code === 'RATE_LIMITED', `${name}: a new socket of the same user is still RATE_LIMITED (the window is the user's, SES-2)`, describeAck(fresh));
         }
       }
     } finally {

@@ -1,5 +1,5 @@
 import type { CheckContext } from '../../context.ts';
-import { HealthResponse, HTTP_PATHS } from '../../../http.ts';
+import { HealthResponse, HTTP_PATHS, isEmbeddedStore } from '../../../http.ts';
 import { defineCheck } from '../../check.ts';
 import type { DependencyName } from '../../dependencies.ts';
 import { health, requireHealthy, within } from '../outage.ts';
@@ -8,17 +8,15 @@ type DependencyStatus = 'up' | 'down' | 'degraded';
 
 /**
  * What health must say for a set of dependency states (HLTH-2), pure: a down *embedded* store
- * (features.durableStore "pglite", in the node's own process) is unhealthy; a down external store
- * (any other durableStore, e.g. "postgres") or a down Redis is degraded; all up is healthy.
+ * (features.durableStore "pglite", "sqlite" or "embedded…", in the node's own process: isEmbeddedStore)
+ * is unhealthy; a down external store (any other durableStore, e.g. "postgres") or a down Redis is
+ * degraded; all up is healthy.
  */
 export function expectedHealth(checks: Record<string, { status: DependencyStatus }>, durableStore: string): 'healthy' | 'degraded' | 'unhealthy' {
-  if (checks.store?.status === 'down' && durableStore === EMBEDDED_STORE) return 'unhealthy';
+  if (checks.store?.status === 'down' && isEmbeddedStore(durableStore)) return 'unhealthy';
   if (Object.values(checks).some((c) => c.status !== 'up')) return 'degraded';
   return 'healthy';
 }
-
-/** The reference server's embedded store, as GET /spec names it. */
-export const EMBEDDED_STORE = 'pglite';
 
 /** The health check name a dependency is reported under. */
 const CHECK_NAME: Record<DependencyName, string> = { postgres: 'store', redis: 'redis' };

@@ -27,7 +27,7 @@ export default defineCheck({
   title: 'Reconnect behaviour after a dependency outage (breaker opens, half-opens, closes; Redis reconnects counted)',
   group: 'Error recovery',
   level: 'MUST',
-  rules: ['BRK-2', 'BRK-5', 'DEG-5', 'DEG-6', 'DEG-7'],
+  rules: ['BRK-2', 'BRK-5', 'DEG-5', 'DEG-6', 'DEG-7', 'CFG-3'],
   needs: ['dependency-control'],
   timeoutMs: 90_000,
   async run(ctx: CheckContext) {

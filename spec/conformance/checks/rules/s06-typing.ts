@@ -4,7 +4,7 @@ import { room } from '../scene.ts';
 
 export default defineCheck({
   id: 'S06',
-  title: 'Typing: start and stop reach the others, not the typist; leaving ends it at once',
+  title: 'Typing: start and stop reach the others, not the typist; leaving ends it at once; only a socket in the channel may start',
   group: 'Spec rules',
   level: 'MUST',
   rules: ['TYP-1', 'TYP-2', 'TYP-3', 'CHAN-3'],
@@ -30,7 +30,17 @@ export default defineCheck({
     await ctx.ok(typist.conn, 'channel:leave', { channelId: r.channelId });
     const ended = await watcher.conn.nextEvent('typing', 1_000, is(false));
     ctx.expect(ended !== undefined, 'leaving ends the indicator at once (typing: false within 1 s)', ended ? `${Math.round(ended.t - leftAt)} ms` : 'nothing');
-    const outsider = await ctx.connectAs('outsider', await ctx.user('outsider'));
+    const outsiderUser = await ctx.user('outsider');
+    const outsider = await ctx.connectAs('outsider', outsiderUser);
     await ctx.refused(outsider, 'typing:start', [{ channelId: r.channelId }], 'FORBIDDEN', 'typing:start from a socket not in the channel');
+    // TYP-1/2 (decided in 1.0.1): membership alone answers typing, so an unknown channel is FORBIDDEN
+    // too, and typing:stop is never refused for where the socket is: there is nothing to stop.
+    await ctx.refused(outsider, 'typing:start', [{ channelId: ctx.uniqueId('nowhere') }], 'FORBIDDEN', 'typing:start for an unknown channel');
+    for (const [what, channelId] of [['a channel it is not in', r.channelId], ['an unknown channel', ctx.uniqueId('nowhere')]] as const) {
+      const stop = await ctx.ok(outsider, 'typing:stop', { channelId }, `typing:stop for ${what}`);
+      ctx.expect(stop.typing === false && stop.channelId === channelId, `typing:stop for ${what}: ack {channelId, typing: false}`, JSON.stringify(stop));
+    }
+    const leakedStops = await watcher.conn.eventsWithin('typing', 300, (e) => (e as { userId?: unknown }).userId === outsiderUser.id);
+    ctx.expect(leakedStops.length === 0, 'an outsider\'s typing:stop sends nothing to the channel', `${leakedStops.length} events`);
   },
 });

@@ -18,6 +18,8 @@ export default defineCheck({
     const memberConn = await ctx.connectAs('member', member);
     const t1 = await ctx.connectAs('target', target);
     const t2 = await ctx.connectAs('target#2', target);
+    // MOD-2 (decided in 1.0.1): a kick concerns the channel; the user's sockets elsewhere are told nothing.
+    const elsewhere = await ctx.connectAs('target#3 (not in the channel)', target);
     for (const c of [t1, t2]) await ctx.ok(c, 'channel:join', { channelId });
 
     await ctx.refused(memberConn, 'moderation:kick', [{ channelId, userId: target.id, reason: 'x' }], 'FORBIDDEN', 'a member kicks');
@@ -33,13 +35,15 @@ export default defineCheck({
       ctx.expect(parsed?.success === true && parsed.data.channelId === channelId && parsed.data.by === mod.id && parsed.data.reasonHtml === encodeHtml('spam & <stuff>'), `${label} receives moderation:kicked {channelId, reason, reasonHtml, by}`, k ? JSON.stringify(k.args[0]) : 'nothing');
       await ctx.refused(c, 'message:send', [{ channelId, text: 'x', clientMsgId: msgKey(ctx) }], 'FORBIDDEN', `${label} sends after the kick`);
     }
+    const stray = await elsewhere.eventsWithin('moderation:kicked', 300);
+    ctx.expect(stray.length === 0, 'the user\'s socket outside the channel receives no moderation:kicked', JSON.stringify(stray.map((a) => a.args[0])));
     await ctx.refused(t1, 'channel:join', [{ channelId }], 'FORBIDDEN', 'rejoining a private channel after a kick (membership revoked)');
     const absent = await ctx.ok(modConn, 'moderation:kick', { channelId, userId: ctx.uniqueId('absent'), reason: 'x' }, 'kicking a user who is not there');
     ctx.expect(absent.socketsRemoved === 0, 'socketsRemoved 0', String(absent.socketsRemoved));
 
     const banReason = 'for good & <ever>';
     const ban = await ctx.ok(modConn, 'moderation:ban', { userId: target.id, reason: banReason });
-    ctx.expect(BanResult.safeParse(ban).success && ban.until === null && ban.socketsDisconnected === 2, 'a permanent ban: until null, socketsDisconnected 2', JSON.stringify(ban));
+    ctx.expect(BanResult.safeParse(ban).success && ban.until === null && ban.socketsDisconnected === 3, 'a permanent ban: until null, socketsDisconnected 3 (every socket of the user, in a channel or not)', JSON.stringify(ban));
     for (const [label, c] of [['target', t1], ['target#2', t2]] as const) {
       const ended = await c.nextEvent('session:ended', 2_000);
       const parsed = ended ? SessionEnded.safeParse(ended.args[0]) : undefined;

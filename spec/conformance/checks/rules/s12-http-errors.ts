@@ -5,7 +5,7 @@ import type { CheckContext } from '../../context.ts';
 
 export default defineCheck({
   id: 'S12',
-  title: 'HTTP errors and fixtures: 400/401/403/413 with {error}, channels created (201) and replaced (200), limits replaced',
+  title: 'HTTP errors and fixtures: 400/401/403/413 with {error}, 401 before 413, channels created (201) and replaced (200), limits replaced',
   group: 'Spec rules',
   level: 'MUST',
   rules: ['HTTP-2', 'FIX-1', 'FIX-2'],
@@ -22,7 +22,10 @@ export default defineCheck({
     await expectError('a member token', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: member.token, body: { id } }), 403, 'FORBIDDEN');
     await expectError('a bad channel id', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, body: { id: '' } }), 400, 'VALIDATION');
     await expectError('a bad limits table', ctx.http.send({ method: 'PUT', path: HTTP_PATHS.adminLimits, token: ctx.adminToken, body: { 'message:send': { points: 0, durationMs: 5 } } }), 400, 'VALIDATION');
-    await expectError('a body over 64 KiB', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, rawBody: JSON.stringify({ id, members: ['m'.repeat(70_000)] }), headers: { 'content-type': 'application/json' } }), 413);
+    const oversized = JSON.stringify({ id, members: ['m'.repeat(70_000)] });
+    await expectError('a body over 64 KiB', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, rawBody: oversized, headers: { 'content-type': 'application/json' } }), 413, 'VALIDATION');
+    // HTTP-2 (decided in 1.0.1): authentication comes before the body, so an anonymous client cannot make the server read 64 KiB.
+    await expectError('a body over 64 KiB without a token', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, rawBody: oversized, headers: { 'content-type': 'application/json' } }), 401, 'UNAUTHORIZED');
 
     const created = await ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, body: { id, private: false, members: [] } });
     const c = AdminChannelResponse.safeParse(created.body);

@@ -20,7 +20,7 @@ export default defineCheck({
   title: 'With Redis down each node serves its own clients at once; cross-node sends are held and delivered in order after',
   group: 'Spec rules',
   level: 'MUST',
-  rules: ['DEG-1', 'DEG-2', 'HLTH-2'],
+  rules: ['DEG-1', 'DEG-2', 'HLTH-2', 'CFG-3'],
   needs: ['dependency-control', 'multi-node'],
   timeoutMs: 60_000,
   async run(ctx: CheckContext) {

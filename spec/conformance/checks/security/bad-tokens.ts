@@ -35,6 +35,9 @@ export async function badTokens(sub: string, minter: TokenMinter): Promise<BadTo
       { what: 'nbf an hour ahead', auth: { token: await sign({ ...claims, nbf: now + 3600 }) } },
       { what: 'roles outside member/moderator/admin', auth: { token: await sign({ ...claims, roles: ['root'] }) } },
       { what: 'sub of 129 characters', auth: { token: await sign({ ...claims, sub: 's'.repeat(129) }) } },
+      // AUTH-4 (decided in 1.0.1): a name claim is a display name (TEXT-4), 1-100 code points after normalising; only the default from sub is cut.
+      { what: 'a name claim of 101 code points', auth: { token: await sign({ ...claims, name: 'n'.repeat(101) }) } },
+      { what: 'a name claim empty after normalising (control characters only)', auth: { token: await sign({ ...claims, name: '\u0001\u0002' }) } },
       { what: 'no sub claim', auth: { token: await sign({ roles: ['member'], iat: now, exp: now + 3600 }) } },
       { what: 'algorithm confusion: HS256 keyed with an RSA public key', auth: { token: await confusion(claims) } },
     );

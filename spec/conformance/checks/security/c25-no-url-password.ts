@@ -28,7 +28,7 @@ export default defineCheck({
   title: 'No URL password in start-up errors: a bad DATABASE_URL, REDIS_URL or JWT_JWKS_URL with a password never prints it',
   group: 'Security',
   level: 'MUST',
-  rules: ['AUTH-9', 'OPS-1'],
+  rules: ['AUTH-9', 'OPS-1', 'CFG-4'],
   needs: ['harness-started'],
   withoutFixtures: true,
   timeoutMs: 60_000,
