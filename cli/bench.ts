@@ -8,11 +8,11 @@ import { UsageError } from './usage-error.ts';
 const BENCH_BOUNDS = {
   workers: { min: 1, max: 8 },
   kills: { min: 0, max: 10 },
+  restarts: { min: 1, max: 10 },
   idleSockets: { min: 0, max: 5_000 },
   clientCounts: { min: 1, max: 4 },
 } as const;
 const CHANNELS = 10;
-const RESTARTS = 3;
 
 interface BenchFlags {
   duration: string;
@@ -21,6 +21,7 @@ interface BenchFlags {
   workers: string;
   lifecycle: boolean;
   kills: string;
+  restarts: string;
   idleSockets: string;
   out?: string;
   json?: boolean;
@@ -64,6 +65,7 @@ export function registerBench(program: Command): void {
     .option('--workers <n>', `client worker processes (${BENCH_BOUNDS.workers.min}-${BENCH_BOUNDS.workers.max})`, '2')
     .option('--no-lifecycle', 'skip start-up, memory and supervised-restart measurements')
     .option('--kills <n>', `SIGKILLs of the supervised reference server (${BENCH_BOUNDS.kills.min}-${BENCH_BOUNDS.kills.max}; 0: not measured)`, '3')
+    .option('--restarts <n>', `starts on the data a first start left, median taken (${BENCH_BOUNDS.restarts.min}-${BENCH_BOUNDS.restarts.max})`, '3')
     .option('--idle-sockets <n>', `idle sockets for RSS per 1,000 sockets (${BENCH_BOUNDS.idleSockets.min}-${BENCH_BOUNDS.idleSockets.max})`, '1000')
     .option('--out <dir>', 'where report.json, junit.xml, summary.md and report.html go (default: reports/bench-<time>)')
     .option('--json', 'print the result as one JSON object on stdout')
@@ -77,7 +79,7 @@ export function registerBench(program: Command): void {
         kills: numberFlagOrUsage('--kills', flags.kills, BENCH_BOUNDS.kills),
         idleSockets: numberFlagOrUsage('--idle-sockets', flags.idleSockets, BENCH_BOUNDS.idleSockets),
         channels: CHANNELS,
-        restarts: RESTARTS,
+        restarts: numberFlagOrUsage('--restarts', flags.restarts, BENCH_BOUNDS.restarts),
       };
       const out = flags.out ?? defaultOutDir();
       const say = (line: string) => process.stderr.write(`${line}\n`);
