@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { TARGET_IDS as TARGETS } from '../load/bench/target-ids.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
-import { numberFlagOrUsage } from './run-options.ts';
+import { numberFlagOrUsage, stopOnSignals } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
 
 /** What `sockproof bench` accepts; each flag checked here, once, before anything starts. */
@@ -83,28 +83,20 @@ export function registerBench(program: Command): void {
       };
       const out = flags.out ?? defaultOutDir();
       const say = (line: string) => process.stderr.write(`${line}\n`);
-      const abort = new AbortController();
-      const onSignal = () => {
-        if (abort.signal.aborted) process.exit(130);
-        say('stopping (signal received; again to quit at once)...');
-        abort.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const stop = stopOnSignals(say);
       try {
         const { runBench } = await import('../load/bench/bench-run.ts');
         const { formatBench } = await import('../load/bench/format.ts');
         const { benchReport } = await import('../load/bench/report.ts');
         const { writeReports } = await import('../reports/write.ts');
-        const result = await runBench({ ...options, signal: abort.signal, say });
+        const result = await runBench({ ...options, signal: stop.signal, say });
         process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n`);
         const paths = await writeReports(benchReport(result), out);
         say(`report: ${paths.html} (and ${paths.json}, ${paths.junit}, ${paths.markdown})`);
         const failed = result.runs.some((r) => r.outcome.status === 'failed');
-        process.exitCode = abort.signal.aborted ? 130 : failed ? 1 : 0;
+        process.exitCode = stop.signal.aborted ? 130 : failed ? 1 : 0;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stop.release();
       }
     });
 

@@ -57,7 +57,7 @@ describe('bench arithmetic', () => {
           return {
             sent: w.acks.length + w.failed,
             acks: w.acks.flat(),
-            errors: w.failed ? { TIMEOUT: w.failed } : {},
+            errors: (w.failed ? { TIMEOUT: w.failed } : {}) as Record<string, number>,
             deliveriesBySecond: cumulative,
             fanoutMs: [],
             cpuMs: w.cpuMs,
