@@ -93,7 +93,8 @@ export function registerBench(program: Command): void {
         process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatBench(result)}\n`);
         const paths = await writeReports(benchReport(result), out);
         say(`report: ${paths.html} (and ${paths.json}, ${paths.junit}, ${paths.markdown})`);
-        const failed = result.runs.some((r) => r.outcome.status === 'failed');
+        const outcomes = [...result.runs, ...result.lifecycle].map((r) => r.outcome.status).concat(result.supervisor ? [result.supervisor.status] : []);
+        const failed = outcomes.includes('failed');
         process.exitCode = stop.signal.aborted ? 130 : failed ? 1 : 0;
       } finally {
         stop.release();

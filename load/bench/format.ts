@@ -4,6 +4,7 @@ import type { BenchResult, BenchRun } from './bench-run.ts';
 /** The bench run as text tables for the terminal (pure: result in, string out). */
 
 const fmt = (v: number | null | undefined, unit = ''): string => (v === null || v === undefined ? '-' : `${v}${unit}`);
+const seconds = (ms: number | null): string => (ms === null ? '-' : (ms / 1000).toFixed(2));
 
 /** Columns padded to their widest cell. */
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -49,8 +50,8 @@ export function formatBench(result: BenchResult): string {
           outcome.status === 'measured'
             ? [
                 label,
-                fmt(outcome.figures.firstStartMs / 1000),
-                fmt(outcome.figures.restartMs === null ? null : outcome.figures.restartMs / 1000),
+                seconds(outcome.figures.firstStartMs),
+                seconds(outcome.figures.restartMs),
                 fmt(outcome.figures.peakRssFirstStartMb),
                 fmt(outcome.figures.idleRssMb),
                 `${fmt(outcome.figures.rssPer1000SocketsMb)} (${outcome.figures.idleSockets} sockets)`,

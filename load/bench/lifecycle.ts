@@ -38,7 +38,8 @@ export interface SupervisorFigures {
 
 const MB = 1024 * 1024;
 const round1 = (v: number) => Math.round(v * 10) / 10;
-const SERVING_TIMEOUT_MS = 60_000;
+/** A first start of the embedded store on a busy 2-core machine has taken over a minute. */
+const SERVING_TIMEOUT_MS = 180_000;
 
 async function peakRssBytes(pid: number): Promise<number | undefined> {
   try {
@@ -156,6 +157,8 @@ export async function measureSupervisedRestart(opts: { kills: number; initialRet
       // Kills a second apart would otherwise double the delay each time; in service a crash comes after a
       // stable spell, which resets the backoff, so every kill here gets the first delay.
       SOCKETIO_BACKOFF_FACTOR: '1',
+      // The default 30 s start-up allowance is less than a first start has taken on a busy machine.
+      SOCKETIO_STARTUP_TIMEOUT: String(SERVING_TIMEOUT_MS / 1000),
       SOCKETIO_LOG_LEVEL: 'warn',
       LOG_LEVEL: 'warn',
       RATE_LIMITS: JSON.stringify(RELAXED_RATE_LIMITS),
