@@ -23,7 +23,7 @@ export interface WorkerSetup {
 }
 
 export type ToWorker = WorkerSetup | { type: 'go'; durationS: number };
-export type FromWorker = { type: 'ready' } | { type: 'failed'; message: string } | ({ type: 'samples' } & WorkerSamples);
+export type FromWorker = { type: 'started' } | { type: 'ready' } | { type: 'failed'; message: string } | ({ type: 'samples' } & WorkerSamples);
 
 /** Fan-out samples one worker sends back at most (uniformly thinned), to keep the IPC message small. */
 const MAX_FANOUT_SAMPLES = 50_000;
@@ -38,15 +38,30 @@ function send(message: FromWorker): Promise<void> {
   return new Promise((resolve) => (process.connected ? process.send!(message, () => resolve()) : resolve()));
 }
 
-function nextMessage(): Promise<ToWorker> {
-  return new Promise((resolve, reject) => {
-    const onDisconnect = () => reject(new Error('the bench went away'));
-    process.once('disconnect', onDisconnect);
-    process.once('message', (m: ToWorker) => {
-      process.off('disconnect', onDisconnect);
-      resolve(m);
-    });
+/**
+ * The bench's messages, queued from the worker's first moment: one that arrives while the worker is busy
+ * (opening its fleets) waits here instead of being dropped for want of a listener.
+ */
+function inbox(): () => Promise<ToWorker> {
+  const queued: ToWorker[] = [];
+  let wake: (() => void) | undefined;
+  let gone = false;
+  process.on('message', (m: ToWorker) => {
+    queued.push(m);
+    wake?.();
   });
+  process.once('disconnect', () => {
+    gone = true;
+    wake?.();
+  });
+  return async () => {
+    while (!queued.length) {
+      if (gone) throw new Error('the bench went away');
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    return queued.shift()!;
+  };
 }
 
 async function measure(setup: WorkerSetup, fleets: Fleet[], durationS: number): Promise<WorkerSamples> {
@@ -89,8 +104,11 @@ async function measure(setup: WorkerSetup, fleets: Fleet[], durationS: number): 
 /** The worker's whole life: setup, ready, go, samples, exit. Any failure is reported as one line. */
 export async function runClientWorker(): Promise<void> {
   if (!process.send) throw new Error('client-worker runs only as a child of `sockproof bench` (it needs an IPC channel)');
+  const nextMessage = inbox();
   const fleets: Fleet[] = [];
   try {
+    // Listening now: the bench sends the setup only after this.
+    await send({ type: 'started' });
     const setup = await nextMessage();
     if (setup.type !== 'setup') throw new Error(`expected setup, got ${setup.type}`);
     for (const channel of setup.channels) {
@@ -109,6 +127,7 @@ export async function runClientWorker(): Promise<void> {
     await send({ type: 'failed', message: (err as Error).message.split('\n')[0]! });
   } finally {
     for (const f of fleets) f.close();
+    process.removeAllListeners('message');
     process.disconnect?.();
   }
 }

@@ -70,7 +70,7 @@ class Worker {
   }
 }
 
-async function expect<T extends FromWorker['type']>(workers: readonly Worker[], type: T, timeoutMs: number): Promise<Array<Extract<FromWorker, { type: T }>>> {
+async function answersOfAll<T extends FromWorker['type']>(workers: readonly Worker[], type: T, timeoutMs: number): Promise<Array<Extract<FromWorker, { type: T }>>> {
   const answers = await Promise.all(workers.map((w) => w.next(timeoutMs)));
   const failed = answers.find((a) => a.type === 'failed');
   if (failed?.type === 'failed') throw new Error(failed.message);
@@ -89,6 +89,7 @@ export async function runWorkload(target: OpenBenchTarget, opts: WorkloadOptions
   const samples: ServerSample[] = [];
   let sampler: NodeJS.Timeout | undefined;
   try {
+    await answersOfAll(workers, 'started', SETUP_TIMEOUT_MS);
     shares.forEach((channels, i) => {
       const setup: WorkerSetup = {
         type: 'setup',
@@ -100,7 +101,7 @@ export async function runWorkload(target: OpenBenchTarget, opts: WorkloadOptions
       };
       workers[i]!.send(setup);
     });
-    await expect(workers, 'ready', SETUP_TIMEOUT_MS);
+    await answersOfAll(workers, 'ready', SETUP_TIMEOUT_MS);
     const t0 = performance.now();
     const sample = async () => {
       const usage = await readUsage(target.pids());
@@ -109,7 +110,7 @@ export async function runWorkload(target: OpenBenchTarget, opts: WorkloadOptions
     await sample();
     sampler = setInterval(() => void sample(), 1000);
     for (const w of workers) w.send({ type: 'go', durationS: opts.durationS });
-    const results: WorkerSamples[] = await expect(workers, 'samples', opts.durationS * 1000 + DRAIN_TIMEOUT_MS);
+    const results: WorkerSamples[] = await answersOfAll(workers, 'samples', opts.durationS * 1000 + DRAIN_TIMEOUT_MS);
     clearInterval(sampler);
     await sample();
     // The last sample closes the run: CPU over the run is first to last.
