@@ -68,6 +68,35 @@ export function benchRunsByClients(results: readonly CheckResult[]): Map<number,
 }
 
 const fmt = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : String(v));
+
+/** What a server costs outside the message path (one single-node target). */
+export const BenchLifecycleFigures = z.object({
+  label: z.string(),
+  firstStartMs: z.number(),
+  restartMs: z.number().nullable(),
+  peakRssFirstStartMb: z.number().nullable(),
+  idleRssMb: z.number().nullable(),
+  idleSockets: z.number().int(),
+  rssPer1000SocketsMb: z.number().nullable(),
+});
+export type BenchLifecycleFigures = z.infer<typeof BenchLifecycleFigures>;
+
+/** Every lifecycle measurement among the results, in order. */
+export function benchLifecycles(results: readonly CheckResult[]): BenchLifecycleFigures[] {
+  return results.flatMap((r) => {
+    const parsed = BenchLifecycleFigures.safeParse(r.figures);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+export const LIFECYCLE_TABLE_HEADER = ['target', 'first start s', 'start on existing data s', 'peak RSS first start MB', 'idle RSS MB', 'RSS per 1,000 idle sockets MB'] as const;
+
+const seconds = (ms: number | null): string => (ms === null ? '-' : (ms / 1000).toFixed(2));
+
+export function lifecycleTableRow(f: BenchLifecycleFigures): string[] {
+  return [f.label, seconds(f.firstStartMs), seconds(f.restartMs), fmt(f.peakRssFirstStartMb), fmt(f.idleRssMb), `${fmt(f.rssPer1000SocketsMb)} (${f.idleSockets} sockets)`];
+}
+
 const times = (r: number | null): string => (r === null ? '' : ` (${r}×)`);
 
 export const BENCH_TABLE_HEADER = ['target', 'clients', 'acked msg/s', 'deliveries/s', 'ack p50 ms', 'ack p99 ms', 'fan-out p99 ms', 'server CPU %', 'server RSS MB', 'limit'] as const;

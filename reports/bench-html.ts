@@ -1,4 +1,4 @@
-import { BENCH_TABLE_HEADER, benchRunsByClients, benchTableRow, type BenchRunFigures } from './bench-figures.ts';
+import { BENCH_TABLE_HEADER, benchLifecycles, benchRunsByClients, benchTableRow, LIFECYCLE_TABLE_HEADER, lifecycleTableRow, type BenchRunFigures } from './bench-figures.ts';
 import { escapeHtml } from './escape-html.ts';
 import { histogramChart, lineChart } from './plots.ts';
 import type { Report } from './schema.ts';
@@ -14,11 +14,17 @@ function binLabel(fromMs: number, toMs: number): string {
   return `${ms(fromMs)}-${ms(toMs)}`;
 }
 
+/** A table of plain-text cells, every one escaped. */
+function htmlTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  return (
+    `<table class="bench"><thead><tr>${header.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
+    rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('') +
+    '</tbody></table>'
+  );
+}
+
 function clientsSection(clients: number, runs: readonly BenchRunFigures[]): string {
-  const table =
-    `<table class="bench"><thead><tr>${BENCH_TABLE_HEADER.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
-    runs.map((r) => `<tr>${benchTableRow(r).map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('') +
-    '</tbody></table>';
+  const table = htmlTable(BENCH_TABLE_HEADER, runs.map(benchTableRow));
   const over = (pick: (s: BenchRunFigures['series'][number]) => number | null) => runs.map((r) => ({ name: r.label, points: r.series.map((s) => [s.t, pick(s)] as const) }));
   const bins = runs[0]?.ackHistogram ?? [];
   const plots = [
@@ -35,11 +41,14 @@ function clientsSection(clients: number, runs: readonly BenchRunFigures[]): stri
 }
 
 export function benchSection(reports: readonly Report[]): string {
-  const byClients = benchRunsByClients(reports.flatMap((r) => r.results));
-  if (!byClients.size) return '';
+  const results = reports.flatMap((r) => r.results);
+  const byClients = benchRunsByClients(results);
+  const lifecycles = benchLifecycles(results);
+  if (!byClients.size && !lifecycles.length) return '';
   return (
     '<section class="bench"><p>Each figure with its ratio to bare Socket.IO (×) at the same client count. Plots are drawn from report.json.</p>' +
     [...byClients].map(([clients, runs]) => clientsSection(clients, runs)).join('') +
+    (lifecycles.length ? `<h2>Start-up and memory</h2>${htmlTable(LIFECYCLE_TABLE_HEADER, lifecycles.map(lifecycleTableRow))}` : '') +
     '</section>'
   );
 }

@@ -1,4 +1,4 @@
-import { BENCH_TABLE_HEADER, benchRunsByClients, benchTableRow } from './bench-figures.ts';
+import { BENCH_TABLE_HEADER, benchLifecycles, benchRunsByClients, benchTableRow, LIFECYCLE_TABLE_HEADER, lifecycleTableRow } from './bench-figures.ts';
 import type { CheckResult, Report } from './schema.ts';
 import { byVerdict, outcomeWords, VERDICT_SYMBOL } from './verdicts.ts';
 import { targetLabel } from './target.ts';
@@ -103,7 +103,20 @@ function benchTables(report: Report): string[] {
     row(BENCH_TABLE_HEADER.map(() => '---')),
     ...runs.map((r) => row(benchTableRow(r).map((c) => escapeMarkdown(c, MAX_CELL_CHARS)))),
     '',
-  ]);
+  ]).concat(lifecycleTable(report));
+}
+
+function lifecycleTable(report: Report): string[] {
+  const rows = benchLifecycles(report.results);
+  if (!rows.length) return [];
+  return [
+    '#### Start-up and memory',
+    '',
+    row(LIFECYCLE_TABLE_HEADER.map((h) => escapeMarkdown(h))),
+    row(LIFECYCLE_TABLE_HEADER.map(() => '---')),
+    ...rows.map((f) => row(lifecycleTableRow(f).map((c) => escapeMarkdown(c, MAX_CELL_CHARS)))),
+    '',
+  ];
 }
 
 export function renderMarkdown(report: Report): string {

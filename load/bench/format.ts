@@ -1,10 +1,9 @@
-import { BENCH_TABLE_HEADER, benchTableRow, type BenchRunFigures } from '../../reports/bench-figures.ts';
+import { BENCH_TABLE_HEADER, benchTableRow, LIFECYCLE_TABLE_HEADER, lifecycleTableRow, type BenchRunFigures } from '../../reports/bench-figures.ts';
 import type { BenchResult, BenchRun } from './bench-run.ts';
 
 /** The bench run as text tables for the terminal (pure: result in, string out). */
 
 const fmt = (v: number | null | undefined, unit = ''): string => (v === null || v === undefined ? '-' : `${v}${unit}`);
-const seconds = (ms: number | null): string => (ms === null ? '-' : (ms / 1000).toFixed(2));
 
 /** Columns padded to their widest cell. */
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -42,24 +41,10 @@ export function formatBench(result: BenchResult): string {
   );
   if (errors.length) out.push('', 'failed sends:', ...errors);
   if (result.lifecycle.length) {
-    out.push(
-      '',
-      textTable(
-        ['target', 'first start s', 'start on existing data s', 'peak RSS first start MB', 'idle RSS MB', 'RSS per 1,000 idle sockets MB'],
-        result.lifecycle.map(({ label, outcome }) =>
-          outcome.status === 'measured'
-            ? [
-                label,
-                seconds(outcome.figures.firstStartMs),
-                seconds(outcome.figures.restartMs),
-                fmt(outcome.figures.peakRssFirstStartMb),
-                fmt(outcome.figures.idleRssMb),
-                `${fmt(outcome.figures.rssPer1000SocketsMb)} (${outcome.figures.idleSockets} sockets)`,
-              ]
-            : [label, `${outcome.status}: ${outcome.reason}`, '', '', '', ''],
-        ),
-      ),
+    const rows = result.lifecycle.map(({ label, outcome }) =>
+      outcome.status === 'measured' ? lifecycleTableRow({ ...outcome.figures, label }) : [label, `${outcome.status}: ${outcome.reason}`, '', '', '', ''],
     );
+    out.push('', textTable(LIFECYCLE_TABLE_HEADER, rows));
   }
   const s = result.supervisor;
   if (s?.status === 'measured') {

@@ -49,7 +49,7 @@ export function benchReport(bench: BenchResult): Report {
         group: 'Start-up and memory',
         message: f ? `start on existing data ${f.restartMs} ms, idle RSS ${f.idleRssMb} MB, peak first start ${f.peakRssFirstStartMb} MB, ${f.rssPer1000SocketsMb} MB per 1,000 sockets` : '',
         outcome,
-        ...(f ? { figures: { ...f } } : {}),
+        ...(f ? { figures: { ...f, label } } : {}),
       }),
     );
   }

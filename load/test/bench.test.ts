@@ -116,4 +116,9 @@ describe('sockproof bench: start-up, memory and a supervised SIGKILL', () => {
     expect(byId.get('BENCH-LIFECYCLE-bare')!.figures).toMatchObject({ idleSockets: 20, firstStartMs: expect.any(Number), idleRssMb: expect.any(Number) });
     expect(byId.get('BENCH-SUPERVISED-RESTART')!.figures).toMatchObject({ kills: 1, servingAgainMs: [expect.any(Number)] });
   });
+
+  it('summary.md and report.html have the start-up and memory table', async () => {
+    expect(await readFile(join(dir, 'summary.md'), 'utf8')).toMatch(/#### Start-up and memory\n\n\| target \| first start s \|[^\n]*\n[^\n]*\n\| bare Socket\.IO \| [\d.]+ \|/);
+    expect(await readFile(join(dir, 'report.html'), 'utf8')).toMatch(/<h2>Start-up and memory<\/h2><table class="bench">.*<td>bare Socket\.IO<\/td><td>[\d.]+<\/td>/s);
+  });
 });
