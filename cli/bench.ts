@@ -4,14 +4,7 @@ import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlagOrUsage, stopOnSignals } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
 
-/** What `sockproof bench` accepts; each flag checked here, once, before anything starts. */
-const BENCH_BOUNDS = {
-  workers: { min: 1, max: 8 },
-  kills: { min: 0, max: 10 },
-  restarts: { min: 1, max: 10 },
-  idleSockets: { min: 0, max: 5_000 },
-  clientCounts: { min: 1, max: 4 },
-} as const;
+/** The workload's public channels (issue 9's comparison); flags are checked in the action, once, before anything starts. */
 const CHANNELS = 10;
 
 interface BenchFlags {
@@ -29,8 +22,8 @@ interface BenchFlags {
 
 function clientCounts(raw: string): number[] {
   const parts = raw.split(',').map((p) => p.trim());
-  if (parts.length < BENCH_BOUNDS.clientCounts.min || parts.length > BENCH_BOUNDS.clientCounts.max) {
-    throw new UsageError(`--clients takes 1 to ${BENCH_BOUNDS.clientCounts.max} comma-separated counts, got "${raw}"`);
+  if (parts.length < BOUNDS.clientCounts.min || parts.length > BOUNDS.clientCounts.max) {
+    throw new UsageError(`--clients takes 1 to ${BOUNDS.clientCounts.max} comma-separated counts, got "${raw}"`);
   }
   return [...new Set(parts.map((p) => numberFlagOrUsage('--clients', p, BOUNDS.clients)))];
 }
@@ -62,11 +55,11 @@ export function registerBench(program: Command): void {
     .option('--duration <s>', `seconds of sending per target and client count (${BOUNDS.durationS.min}-${BOUNDS.durationS.max})`, '10')
     .option('--clients <n,...>', `client counts, comma-separated (each ${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '50,200')
     .option('--targets <list>', `targets to run, comma-separated: ${TARGETS.join(', ')}`, TARGETS.join(','))
-    .option('--workers <n>', `client worker processes (${BENCH_BOUNDS.workers.min}-${BENCH_BOUNDS.workers.max})`, '2')
+    .option('--workers <n>', `client worker processes (${BOUNDS.workers.min}-${BOUNDS.workers.max})`, '2')
     .option('--no-lifecycle', 'skip start-up, memory and supervised-restart measurements')
-    .option('--kills <n>', `SIGKILLs of the supervised reference server (${BENCH_BOUNDS.kills.min}-${BENCH_BOUNDS.kills.max}; 0: not measured)`, '3')
-    .option('--restarts <n>', `starts on the data a first start left, median taken (${BENCH_BOUNDS.restarts.min}-${BENCH_BOUNDS.restarts.max})`, '3')
-    .option('--idle-sockets <n>', `idle sockets for RSS per 1,000 sockets (${BENCH_BOUNDS.idleSockets.min}-${BENCH_BOUNDS.idleSockets.max})`, '1000')
+    .option('--kills <n>', `SIGKILLs of the supervised reference server (${BOUNDS.benchKills.min}-${BOUNDS.benchKills.max}; 0: not measured)`, '3')
+    .option('--restarts <n>', `starts on the data a first start left, median taken (${BOUNDS.restarts.min}-${BOUNDS.restarts.max})`, '3')
+    .option('--idle-sockets <n>', `idle sockets for RSS per 1,000 sockets (${BOUNDS.idleSockets.min}-${BOUNDS.idleSockets.max})`, '1000')
     .option('--out <dir>', 'where report.json, junit.xml, summary.md and report.html go (default: reports/bench-<time>)')
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (flags: BenchFlags) => {
@@ -74,12 +67,12 @@ export function registerBench(program: Command): void {
         durationS: numberFlagOrUsage('--duration', flags.duration, BOUNDS.durationS),
         clientCounts: clientCounts(flags.clients),
         targets: targets(flags.targets),
-        workers: numberFlagOrUsage('--workers', flags.workers, BENCH_BOUNDS.workers),
+        workers: numberFlagOrUsage('--workers', flags.workers, BOUNDS.workers),
         lifecycle: flags.lifecycle,
-        kills: numberFlagOrUsage('--kills', flags.kills, BENCH_BOUNDS.kills),
-        idleSockets: numberFlagOrUsage('--idle-sockets', flags.idleSockets, BENCH_BOUNDS.idleSockets),
+        kills: numberFlagOrUsage('--kills', flags.kills, BOUNDS.benchKills),
+        idleSockets: numberFlagOrUsage('--idle-sockets', flags.idleSockets, BOUNDS.idleSockets),
         channels: CHANNELS,
-        restarts: numberFlagOrUsage('--restarts', flags.restarts, BENCH_BOUNDS.restarts),
+        restarts: numberFlagOrUsage('--restarts', flags.restarts, BOUNDS.restarts),
       };
       const out = flags.out ?? defaultOutDir();
       const say = (line: string) => process.stderr.write(`${line}\n`);
