@@ -2,12 +2,14 @@ import { buildReport, notesAsEvidence, plainTarget } from '../reports/build.ts';
 import type { CheckResult, Report } from '../reports/schema.ts';
 import { keyFigures } from './verdict-table.ts';
 import type { ScenarioName, ScenarioResult } from './scenario.ts';
+import { DEPENDENCY_SCENARIO_TABLE } from './scenarios/dependencies/index.ts';
 
 /** What each scenario proves, in the words of the spec (chaos/README.md). */
 const SCENARIO: Record<ScenarioName, { title: string; rules: string[] }> = {
   latency: { title: 'Under added network latency every acked message is stored exactly once', rules: ['DUR-1', 'MSG-4'] },
   partition: { title: 'A network cut loses no acked message; retries after it never store twice', rules: ['DUR-2', 'MSG-4'] },
   kill: { title: 'An acked message survives a SIGKILL and restart exactly once', rules: ['DUR-1', 'DUR-2'] },
+  ...DEPENDENCY_SCENARIO_TABLE,
 };
 
 /** A chaos run as a report: a MUST result per scenario, its figures kept as data and as notes. */

@@ -2,6 +2,8 @@ import type { RunTarget } from '../testbed/targets/run-target.ts';
 import { latencyScenario } from './scenarios/latency.ts';
 import { killScenario } from './scenarios/kill.ts';
 import { partitionScenario } from './scenarios/partition.ts';
+import { DEPENDENCY_SCENARIO_TABLE } from './scenarios/dependencies/index.ts';
+import type { Deployment } from './deployment/local-deployment.ts';
 import type { ChaosOptions, Scenario, ScenarioName, ScenarioResult } from './scenario.ts';
 import { runOutcome, type CommandOutcome } from '../reports/verdicts.ts';
 
@@ -9,6 +11,7 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
   latency: latencyScenario,
   partition: partitionScenario,
   kill: killScenario,
+  ...(Object.fromEntries(Object.entries(DEPENDENCY_SCENARIO_TABLE).map(([name, s]) => [name, s.run])) as Record<keyof typeof DEPENDENCY_SCENARIO_TABLE, Scenario>),
 };
 
 export interface ChaosRun {
@@ -25,7 +28,7 @@ export async function runChaos(
   target: RunTarget,
   names: readonly ScenarioName[],
   options: ChaosOptions,
-  ctl: { signal: AbortSignal; say: (line: string) => void },
+  ctl: { signal: AbortSignal; say: (line: string) => void; deployment?: { open: Deployment | undefined; missing: string | undefined } },
 ): Promise<ChaosRun> {
   const results: ScenarioResult[] = [];
   for (const name of names) {
@@ -37,7 +40,7 @@ export async function runChaos(
     ctl.say(`scenario ${name}...`);
     let r: Omit<ScenarioResult, 'name' | 'durationS'>;
     try {
-      r = await SCENARIOS[name]({ target, options, signal: ctl.signal, say: ctl.say });
+      r = await SCENARIOS[name]({ target, options, signal: ctl.signal, say: ctl.say, deployment: ctl.deployment?.open, deploymentMissing: ctl.deployment?.missing });
       if (ctl.signal.aborted && r.verdict === 'pass') r = { ...r, verdict: 'inconclusive', reason: `stopped early: ${r.reason}` };
     } catch (err) {
       r = { verdict: 'inconclusive', reason: `could not run: ${(err as Error).message.split('\n')[0]}`, figures: {} };

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunTarget } from '../testbed/targets/run-target.ts';
 import type { Observation } from '../reports/verdicts.ts';
 import type { HistorySummary } from '../testbed/history/history-check.ts';
+import type { Deployment } from './deployment/local-deployment.ts';
 
 
 export interface ScenarioResult {
@@ -19,8 +20,13 @@ export interface ScenarioResult {
   durationS: number;
 }
 
-export const SCENARIO_NAMES = ['latency', 'partition', 'kill'] as const;
+/** Scenarios on one node, through the runner's own path to it. */
+export const SINGLE_NODE_SCENARIOS = ['latency', 'partition', 'kill'] as const;
+/** Scenarios on a deployment's Redis and database (scenarios/dependencies/), needing `ScenarioContext.deployment`. */
+export const DEPENDENCY_SCENARIOS = ['redis-down', 'redis-latency', 'redis-slicer', 'db-down', 'db-latency', 'db-reset-peer', 'db-limit-data', 'db-timeout'] as const;
+export const SCENARIO_NAMES = [...DEPENDENCY_SCENARIOS, ...SINGLE_NODE_SCENARIOS] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+export type DependencyScenarioName = (typeof DEPENDENCY_SCENARIOS)[number];
 
 export interface ChaosOptions {
   clients: number;
@@ -44,6 +50,9 @@ export interface ScenarioContext {
   options: ChaosOptions;
   signal: AbortSignal;
   say: (line: string) => void;
+  /** Nodes on faultable Redis and PostgreSQL, for the dependency scenarios; when absent, `deploymentMissing` says why. */
+  deployment?: Deployment | undefined;
+  deploymentMissing?: string | undefined;
 }
 
 export type Scenario = (ctx: ScenarioContext) => Promise<Omit<ScenarioResult, 'name' | 'durationS'>>;

@@ -21,6 +21,8 @@ export function keyFigures(r: ScenarioResult): string {
       return `${common}; cut ${pick(f, 'cutMs')} ms, disconnects ${pick(f, 'disconnects')}, heal->first ack ${pick(f, 'healToFirstAckMs')} ms`;
     case 'latency':
       return `${common}; ack ms before ${pick(f, 'ackLatencyBeforeMs')}, during (+${pick(f, 'addedLatencyMs')} ms) ${pick(f, 'ackLatencyDuringMs')}`;
+    default: // a dependency scenario
+      return f.faultMs === undefined ? common : `${common}; fault ${pick(f, 'faultMs')} ms, heal->first ack ${pick(f, 'healToFirstAckMs')} ms, heal->healthy ms ${pick(f, 'healToHealthyMs')}`;
   }
 }
 

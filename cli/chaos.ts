@@ -1,12 +1,13 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
-import { SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
+import { SCENARIO_NAMES, SINGLE_NODE_SCENARIOS, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
+import { targetChoice } from '../testbed/targets/target-flags.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport, type RunFlags } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
 
 interface ChaosFlags extends RunFlags {
-  scenarios: string;
+  scenarios?: string;
   clients: string;
   rate: string;
   kills: string;
@@ -32,8 +33,8 @@ export function registerChaos(program: Command): void {
   withTargetOptions(
     program
       .command('chaos')
-      .description('fault scenarios against a chat server, each with a verdict: latency, partition (through the fault proxy), kill (SIGKILL + restart; needs a server the runner starts). Exit 0 all pass, 1 one fails, 2 could not run')
-      .option('--scenarios <list>', `comma-separated: ${SCENARIO_NAMES.join(',')}`, SCENARIO_NAMES.join(','))
+      .description('fault scenarios against a chat server, each with a verdict: latency, partition (through the fault proxy), kill (SIGKILL + restart; needs a server the runner starts), and Redis/database faults on a local two-node deployment (needs redis-server and PostgreSQL). Exit 0 all pass, 1 one fails, 2 could not run')
+      .option('--scenarios <list>', `comma-separated: ${SCENARIO_NAMES.join(',')} (default: all; with --target ${SINGLE_NODE_SCENARIOS.join(',')})`)
       .option('--clients <n>', `streaming clients (${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '5')
       .option('--rate <n>', 'messages per client per second while streaming', '5')
       .option('--kills <n>', `kill scenario: SIGKILLs (${BOUNDS.kills.min}-${BOUNDS.kills.max})`, '1')
@@ -45,7 +46,8 @@ export function registerChaos(program: Command): void {
       .option('--timeout <s>', `stop the whole run after this many seconds (${BOUNDS.timeoutS.min}-${BOUNDS.timeoutS.max})`, '300')
       .option(...OUT_OPTION),
   ).action(async (flags: ChaosFlags) => {
-    const names = parseScenarios(flags.scenarios);
+    // The dependency scenarios need a deployment the runner starts: an attached --target runs the others by default.
+    const names = parseScenarios(flags.scenarios ?? (flags.target === undefined ? SCENARIO_NAMES : SINGLE_NODE_SCENARIOS).join(','));
     if (flags.target !== undefined && names.length === 1 && names[0] === 'kill') {
       throw new UsageError('the kill scenario needs a server the runner starts: use --server-cmd (or no --target) instead of --target');
     }
@@ -67,15 +69,23 @@ export function registerChaos(program: Command): void {
     await withTarget(flags, { needsSecret: true, relaxLimits: true }, async (target, signal, say) => {
       const { runChaos } = await import('../chaos/runner.ts');
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
+      const { deploymentForRun } = await import('../chaos/deployment/run-deployment.ts');
       const startedAt = new Date().toISOString();
-      const run = await runChaos(target, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say });
+      const deployment = await deploymentForRun(names, targetChoice(flags, true), say);
+      for (const note of deployment.notes) say(note);
+      let run: Awaited<ReturnType<typeof runChaos>>;
+      try {
+        run = await runChaos(target, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say, deployment });
+      } finally {
+        await deployment.close();
+      }
       const { EXIT_STATUS } = await import('../reports/verdicts.ts');
       const { outcome } = run;
       process.exitCode = EXIT_STATUS[outcome];
       const url = target.url;
       const startedByHarness = target.process !== undefined;
       return async (closeNotes) => {
-        const notes = [...target.notes, ...closeNotes, `seed ${seed} (replay the kill moments with --seed ${seed})`];
+        const notes = [...target.notes, ...deployment.notes, ...closeNotes, `seed ${seed} (replay the kill moments with --seed ${seed})`];
         if (flags.json) {
           process.stdout.write(`${JSON.stringify({ outcome, exitStatus: EXIT_STATUS[outcome], target: url, options, scenarios: run.results, notes })}\n`);
         } else {

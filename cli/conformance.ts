@@ -5,6 +5,8 @@ import { writeReports } from '../reports/write.ts';
 import { selectChecks, UnknownCheckError } from '../spec/conformance/registry.ts';
 import { HarnessError, runConformance, type TargetSpec } from '../spec/conformance/runner.ts';
 import { EXIT_STATUS } from '../reports/verdicts.ts';
+import { reportHeadline } from '../reports/headline.ts';
+import { Requirement } from '../reports/schema.ts';
 import { parseDependencyNames, type DependencyName } from '../spec/conformance/dependencies.ts';
 import { parseIntOption, UsageError } from './usage-error.ts';
 import { referenceServerCommand } from '../testbed/targets/target-process.ts';
@@ -44,11 +46,13 @@ const ConfigFile = z
     peer: z.array(z.string().url()).optional(),
     deps: z.array(z.enum(['redis', 'postgres'])).optional(),
     nodes: z.int().min(1).max(2).optional(),
+    require: z.array(Requirement).optional(),
   })
   .strict();
 type ConfigFile = z.infer<typeof ConfigFile>;
 
-interface Flags extends Omit<ConfigFile, 'serverEnv' | 'repeat' | 'propertyRuns' | 'seed' | 'deps' | 'nodes'> {
+interface Flags extends Omit<ConfigFile, 'serverEnv' | 'repeat' | 'propertyRuns' | 'seed' | 'deps' | 'nodes' | 'require'> {
+  require?: string;
   deps?: string;
   nodes?: string;
   config?: string;
@@ -85,6 +89,14 @@ async function readConfig(path: string | undefined): Promise<ConfigFile> {
   return parsed.data;
 }
 
+/** --require's comma-separated capabilities, each one the report's profiles name. */
+export function parseRequire(value: string): Requirement[] {
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !Requirement.safeParse(n).success);
+  if (names.length === 0 || unknown.length > 0) throw new UsageError(`--require takes a comma-separated list of ${Requirement.options.join(', ')}; got "${value}"`);
+  return [...new Set(names)] as Requirement[];
+}
+
 function parseEnv(pairs: string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of pairs ?? []) {
@@ -118,6 +130,7 @@ export function registerConformance(program: Command): void {
     .option('--peer <url...>', 'other nodes of an attached multi-node target')
     .option('--deps <names>', 'harness-started targets: start throw-away redis,postgres behind a fault proxy, pass REDIS_URL/DATABASE_URL and short breaker/reconnect timings, and cut them in C08 C12 C13 S16 S17')
     .option('--nodes <n>', 'harness-started targets: start n (1 or 2) nodes together sharing the dependencies (needs --deps redis,postgres)')
+    .option('--require <capabilities>', `a CI gate: checks not run for lack of these (${Requirement.options.join(',')}) fail the run`)
     .option('--quiet', 'no progress lines')
     .action(async (flags: Flags) => {
       const file = await readConfig(flags.config);
@@ -165,6 +178,7 @@ export function registerConformance(program: Command): void {
       if (nodes > 2) throw new UsageError('--nodes takes 1 or 2');
       if (target.kind === 'url' && (deps.length > 0 || nodes > 1)) throw new UsageError('--deps and --nodes need a target the harness starts (--server-cmd or none); give an attached target\'s other nodes with --peer');
       if (nodes > 1 && !(deps.includes('redis') && deps.includes('postgres'))) throw new UsageError('--nodes 2 needs --deps redis,postgres');
+      const require = flags.require !== undefined ? parseRequire(flags.require) : (file.require ?? []);
       const say = flags.quiet ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
 
       let report;
@@ -184,6 +198,7 @@ export function registerConformance(program: Command): void {
           peers: flags.peer ?? file.peer ?? [],
           deps,
           nodes,
+          require,
           notes,
           onProgress: say,
         });
@@ -197,6 +212,8 @@ export function registerConformance(program: Command): void {
         const paths = await writeReports(report, out);
         say(`reports: ${Object.values(paths).join(', ')}`);
       }
+      // What was proven, last and on stdout (progress goes to stderr): what a CI log or a pipe keeps.
+      process.stdout.write(`${reportHeadline(report)}\n`);
       process.exitCode = EXIT_STATUS[report.outcome];
     });
 }

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_STATUS } from '../reports/verdicts.ts';
-import { SPEC_VERSION } from '../spec/version.ts';
+import { PACKAGE_VERSION, SPEC_VERSION } from '../spec/version.ts';
 import { UsageError } from './usage-error.ts';
 
 type Register = (program: Command) => void;
@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 
 const program = new Command('sockproof')
   .description(`Chaos and conformance harness for Socket.IO chat servers (sockproof spec ${SPEC_VERSION})`)
+  .version(`${PACKAGE_VERSION} (spec ${SPEC_VERSION})`)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 

@@ -76,7 +76,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   const monitor = new DependencyMonitor(log);
   let metrics: Metrics | undefined;
   const cluster: Cluster | undefined = config.redisUrl
-    ? openCluster(config, log, {
+    ? openCluster({ ...config, redis: { ...config.redis, crossNodeBufferMax: defects.crossNodeBufferMax(config.redis.crossNodeBufferMax) } }, log, {
         reconnected: (client) => {
           if (client === 'app') metrics?.inc('redisReconnects');
           log.info({ redisClient: client }, 'redis reconnected');

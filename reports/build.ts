@@ -1,5 +1,6 @@
 import { PACKAGE_VERSION, SPEC_NAME, SPEC_VERSION } from '../spec/version.ts';
 import { REPORT_SCHEMA_ID, REPORT_SCHEMA_VERSION, type CheckResult, type Report, type RunKind } from './schema.ts';
+import { headline } from './headline.ts';
 import { runOutcome, summarise } from './verdicts.ts';
 
 export interface ReportInput {
@@ -12,6 +13,15 @@ export interface ReportInput {
 
 /** A run's report: its results with the summary and outcome they imply, stamped with this tool and spec (pure but for the finish time). */
 export function buildReport(input: ReportInput): Report {
+  const outcome = runOutcome(input.results, input.options.strict);
+  const line = headline({
+    kind: input.kind,
+    outcome,
+    results: input.results,
+    startedByHarness: input.target.startedByHarness,
+    strict: input.options.strict,
+    require: input.options.require,
+  });
   return {
     schema: REPORT_SCHEMA_ID,
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -22,8 +32,8 @@ export function buildReport(input: ReportInput): Report {
     options: input.options,
     startedAt: input.startedAt,
     finishedAt: new Date().toISOString(),
-    summary: summarise(input.results.map((r) => r.verdict)),
-    outcome: runOutcome(input.results, input.options.strict),
+    summary: { ...summarise(input.results.map((r) => r.verdict)), headline: line },
+    outcome,
     results: input.results,
   };
 }

@@ -4,6 +4,7 @@ import { benchSection } from './bench-html.ts';
 export { escapeHtml } from './escape-html.ts';
 import { escapeHtml } from './escape-html.ts';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-assets.ts';
+import { reportHeadline } from './headline.ts';
 import { targetLabel } from './target.ts';
 import { outcomeWords, VERDICT_ORDER } from './verdicts.ts';
 
@@ -136,6 +137,7 @@ export function renderHtml(reportOrReports: Report | readonly Report[]): string 
 </head>
 <body>
 <h1>${escapeHtml(specName)} ${escapeHtml(first.kind)}</h1>
+${reports.map((r) => `<p class="headline"><strong>${escapeHtml(targetLabel(r))}</strong>: ${escapeHtml(reportHeadline(r))}</p>`).join('\n')}
 <p class="legend">Verdicts, best to worst: ${legend}</p>
 ${benchSection(reports)}
 <p><label><input type="checkbox" id="hide-passing"> hide checks every target passes</label> · click a cell for its evidence</p>

@@ -2,6 +2,7 @@ import { BENCH_TABLE_HEADER, benchLifecycles, benchRunsByClients, benchTableRow,
 import type { CheckResult, Report } from './schema.ts';
 import { byVerdict, outcomeWords, VERDICT_SYMBOL } from './verdicts.ts';
 import { targetLabel } from './target.ts';
+import { reportHeadline } from './headline.ts';
 
 /**
  * A Markdown summary for a CI job summary ($GITHUB_STEP_SUMMARY) or a README: the outcome
@@ -125,5 +126,5 @@ export function renderMarkdown(report: Report): string {
     `### ${outcome}: ${escapeMarkdown(`${report.spec.name} spec ${report.spec.version}`)} — ` +
     escapeMarkdown(targetLabel(report)) +
     (report.target.implementation ? ` (${escapeMarkdown(report.target.url)})` : '');
-  return [heading, '', countsLine(report), '', optionsLine(report), '', ...benchTables(report), ...notPassingTable(report), '', ...fullTable(report), ''].join('\n');
+  return [heading, '', `**${escapeMarkdown(reportHeadline(report))}**`, '', countsLine(report), '', optionsLine(report), '', ...benchTables(report), ...notPassingTable(report), '', ...fullTable(report), ''].join('\n');
 }

@@ -61,6 +61,14 @@ export const Counterexample = z.object({
   numRuns: z.number().int().nonnegative(),
 });
 
+/**
+ * What a run can give a check beyond a reachable target, each turned on by flags: the harness started
+ * the target (--server-cmd), a second node (--nodes 2 or --peer), dependencies it can cut (--deps), a
+ * supervisor around the target (--supervisor-cmd). The report's headline names its profiles after them.
+ */
+export const Requirement = z.enum(['harness-started', 'multi-node', 'dependencies', 'supervisor']);
+export type Requirement = z.infer<typeof Requirement>;
+
 export const CheckResult = z.object({
   id: z.string(),
   title: z.string(),
@@ -76,6 +84,12 @@ export const CheckResult = z.object({
   /** With --repeat N > 1: every run's verdict; `verdict` is the worst of them. */
   repeats: z.array(Verdict).optional(),
   counterexample: Counterexample.optional(),
+  /** What the check needs of the run (its profile); absent: a single reachable node is enough. */
+  requires: z.array(Requirement).optional(),
+  /** Not run because the run lacked these (the flags that give them are in the headline). */
+  missing: z.array(Requirement).optional(),
+  /** Not run because this check failed first (V01: the target gave no spec document). */
+  blockedBy: z.string().optional(),
   /** What a chaos scenario or load run measured (numbers, or small records of numbers). */
   figures: z.record(z.string(), z.unknown()).optional(),
 });
@@ -107,6 +121,8 @@ export const Report = z.object({
     strict: z.boolean(),
     only: z.array(z.string()),
     repeat: z.number().int().min(1),
+    /** --require: capabilities whose checks fail the run when they were not run. */
+    require: z.array(Requirement).optional(),
   }),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
@@ -117,6 +133,8 @@ export const Report = z.object({
     nonStrict: z.number().int(),
     unimplemented: z.number().int(),
     inconclusive: z.number().int(),
+    /** What was proven, in one line: the profiles that passed, what was not run and the flags that run it. */
+    headline: z.string().optional(),
   }),
   /** pass when no MUST check failed (and, with --strict, no SHOULD check either). */
   outcome: z.enum(['pass', 'fail']),

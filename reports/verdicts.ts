@@ -1,4 +1,4 @@
-import type { Level, Report, Verdict } from './schema.ts';
+import type { CheckResult, Level, Report, Requirement, Verdict } from './schema.ts';
 
 /**
  * The one verdict model of every sockproof run: conformance checks, chaos scenarios and load runs all
@@ -71,10 +71,24 @@ export function summarise(verdicts: readonly Verdict[]): Report['summary'] {
  * what the target or harness lacks, not a violation.
  */
 export function runOutcome(results: ReadonlyArray<{ level: Level; verdict: Verdict }>, strict: boolean): Report['outcome'] {
-  const blocking = results.some(
-    (r) => r.verdict === 'fail' || (r.verdict === 'inconclusive' && (r.level === 'MUST' || (strict && r.level === 'SHOULD'))),
-  );
-  return blocking ? 'fail' : 'pass';
+  return results.some((r) => failsRun(r, strict)) ? 'fail' : 'pass';
+}
+
+/** One result that fails its run: failed, or a MUST (a SHOULD under --strict) that could not be decided. */
+export function failsRun(result: { level: Level; verdict: Verdict }, strict: boolean): boolean {
+  return result.verdict === 'fail' || (result.verdict === 'inconclusive' && (result.level === 'MUST' || (strict && result.level === 'SHOULD')));
+}
+
+/**
+ * --require for a CI gate: a check not run for lack of a required capability fails, its message saying
+ * so. Checks run, or missing only what was not required, are returned as they were.
+ */
+export function failUnmetRequirements(results: readonly CheckResult[], required: readonly Requirement[]): CheckResult[] {
+  return results.map((r) => {
+    const unmet = (r.missing ?? []).filter((m) => required.includes(m));
+    if (unmet.length === 0 || r.blockedBy !== undefined) return r;
+    return { ...r, verdict: 'fail', message: `required by --require ${unmet.join(',')} but not run: ${r.message}` };
+  });
 }
 
 /** How a sockproof command ended: its run passed or failed, or the harness could not run at all. */

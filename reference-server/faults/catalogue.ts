@@ -55,6 +55,8 @@ export const FaultName = z.enum([
   'no-inflight-cap',
   /** channel:history neither rate limited nor published in the table (limits and GET /spec wrappers): C04, C09 (RATE-6). */
   'unlimited-history',
+  /** Cross-node sends made while Redis is down are dropped instead of held (buffer of 0): chaos redis-down (DEG-2). */
+  'drops-held-sends',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

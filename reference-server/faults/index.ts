@@ -37,6 +37,8 @@ export interface NodeDefects {
   storeInputErrors(classify: (err: unknown) => boolean): ((err: unknown) => boolean) | undefined;
   /** The Redis link the rate limits are shared through; undefined keeps them on this node. */
   sharedLimitsLink<T>(link: T | undefined): T | undefined;
+  /** How many cross-node sends per channel are held while Redis is down (DEG-2; `drops-held-sends`: none). */
+  crossNodeBufferMax(max: number): number;
   store(store: Store): Store;
   limits(limits: Limits): Limits;
   readonly tokenClaims: typeof TokenClaims;
@@ -69,6 +71,7 @@ export function defectsFor(faults: Faults): NodeDefects {
     breakerPolicy: (policy) => (on('breaker-never-opens') ? { ...policy, failureThreshold: Number.MAX_SAFE_INTEGER } : policy),
     storeInputErrors: (classify) => (unvalidated ? undefined : classify),
     sharedLimitsLink: (link) => (on('local-rate-limits') ? undefined : link),
+    crossNodeBufferMax: (max) => (on('drops-held-sends') ? 0 : max),
     store(store) {
       let s = store;
       if (on('no-idempotency')) s = withoutIdempotency(s);

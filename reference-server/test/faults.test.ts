@@ -60,6 +60,7 @@ describe('the clean build: every defect transform is the identity', () => {
     expect(defects.socketHooks([hook])).toEqual([hook]);
     expect(defects.recovery({ bindUser: true, reauthorise: true })).toEqual({ bindUser: true, reauthorise: true });
     expect(defects.sharedLimitsLink('link')).toBe('link');
+    expect(defects.crossNodeBufferMax(1_000)).toBe(1_000);
     expect(defects.configOptions).toEqual({});
   });
 });

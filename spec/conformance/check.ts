@@ -1,5 +1,5 @@
 import type { Observation } from '../../reports/verdicts.ts';
-import type { Counterexample, Level } from '../../reports/schema.ts';
+import type { Counterexample, Level, Requirement } from '../../reports/schema.ts';
 import type { z } from 'zod';
 import type { CheckContext } from './context.ts';
 
@@ -28,7 +28,31 @@ export type Need =
   /** The target has several nodes and the harness knows a second one (--peer). */
   | 'multi-node'
   /** The harness started several nodes of the target at once on a fresh database (--nodes 2 --deps …). */
-  | 'nodes-started-together';
+  | 'nodes-started-together'
+  /** The harness started the target under a supervisor and can make it exit fatally (no run can yet: C21). */
+  | 'supervisor';
+
+/** The run capabilities (report profiles, --require values) each need stands for. */
+export const REQUIREMENTS_OF_NEED: Readonly<Record<Need, readonly Requirement[]>> = {
+  'harness-started': ['harness-started'],
+  'dependency-control': ['dependencies'],
+  'multi-node': ['multi-node'],
+  'nodes-started-together': ['multi-node', 'dependencies'],
+  supervisor: ['supervisor'],
+};
+
+/** What a check requires of the run, as the report names it (pure). */
+export function requirementsOf(needs: readonly Need[]): Requirement[] {
+  return [...new Set(needs.flatMap((n) => REQUIREMENTS_OF_NEED[n]))];
+}
+
+/**
+ * What a check needs of the target at the least. `socket.io`: any Socket.IO v4 server; the check reads
+ * nothing from GET /spec and uses no fixture, so it runs even when V01 found no spec document.
+ * `sockproof` (the default): the spec document, its fixtures and an admin token; without a spec document
+ * the check is blocked by V01.
+ */
+export type Foundation = 'socket.io' | 'sockproof';
 
 export interface Check {
   /** Stable id: never reused or renumbered (C01-C23 the crash-safe checks, P protocol, S spec rules). */
@@ -39,6 +63,8 @@ export interface Check {
   /** SPEC.md rule ids this check proves. */
   rules: readonly string[];
   needs?: readonly Need[];
+  /** Default `sockproof`. */
+  foundation?: Foundation;
   /** Stops the target or bans users for good: run after the others. */
   destructive?: boolean;
   /** Hard budget for one run of the check; past it the check is inconclusive. */
@@ -51,6 +77,8 @@ export interface CheckRun {
   outcome: Observation;
   message: string;
   counterexample?: z.infer<typeof Counterexample>;
+  /** Not run because the run lacks these (its needs not met). */
+  missing?: Requirement[];
 }
 
 /** Thrown by a check to stop at a failed expectation the rest depends on. */
@@ -61,6 +89,14 @@ export class CheckFailed extends Error {
 /** Thrown when the target lacks what the check needs (an optional feature, a harness capability). */
 export class CheckUnimplemented extends Error {
   override name = 'CheckUnimplemented';
+
+  constructor(
+    message: string,
+    /** The run capabilities whose lack stopped it; none when the target lacks an optional feature. */
+    readonly missing: Requirement[] = [],
+  ) {
+    super(message);
+  }
 }
 
 /** Thrown when the check cannot decide (e.g. the harness could not set the scene up). */

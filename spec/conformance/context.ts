@@ -6,8 +6,9 @@ import type { PartialRateLimitTable } from '../limits.ts';
 import type { AckData, ClientEventName, PayloadIn } from '../events.ts';
 import { AdminChannelResponse, HTTP_PATHS, SocketMetrics, type SpecDocument } from '../http.ts';
 import { describeAck, readAck, type AckReading } from './ack.ts';
-import { CheckFailed, CheckInconclusive, CheckUnimplemented, type CheckRun, type Need } from './check.ts';
+import { CheckFailed, CheckInconclusive, CheckUnimplemented, requirementsOf, type CheckRun, type Need } from './check.ts';
 import { HttpProbe } from './http.ts';
+import { DEFAULT_SOCKET_IO_PATH } from './preflight.ts';
 import type { Target } from './target.ts';
 import type { DependencyControl } from './dependencies.ts';
 import type { TokenMinter, TokenSpec } from './tokens.ts';
@@ -55,8 +56,8 @@ export class CheckContext {
   constructor(
     readonly checkId: string,
     readonly target: Target,
-    /** GET /spec as the target published it before the harness relaxed any limit. */
-    readonly spec: SpecDocument,
+    /** GET /spec as the target published it before the harness relaxed any limit; null when it gave none (V01 failed). */
+    private readonly specDocument: SpecDocument | null,
     readonly tokens: TokenMinter,
     private readonly adminTokenValue: string,
     readonly capabilities: Capabilities,
@@ -69,6 +70,17 @@ export class CheckContext {
   async relaxLimits(): Promise<void> {
     const res = await this.http.send({ method: 'PUT', path: HTTP_PATHS.adminLimits, token: this.adminTokenValue, body: this.harnessLimits });
     if (res.status !== 200) throw new CheckInconclusive(`fixture PUT ${HTTP_PATHS.adminLimits} answered ${res.status}`);
+  }
+
+  /** The target's spec document. Only `socket.io`-foundation checks run without one, and they never read it. */
+  get spec(): SpecDocument {
+    if (!this.specDocument) throw new Error(`${this.checkId} read GET /spec, but it runs without a spec document (foundation socket.io)`);
+    return this.specDocument;
+  }
+
+  /** Where the target serves Socket.IO: as published, or Socket.IO's default when it published nothing. */
+  get transportPath(): string {
+    return this.specDocument?.transport.path ?? DEFAULT_SOCKET_IO_PATH;
   }
 
   get http(): HttpProbe {
@@ -95,9 +107,11 @@ export class CheckContext {
       'dependency-control': this.capabilities.dependencies !== undefined,
       'multi-node': this.capabilities.peers.length > 0,
       'nodes-started-together': (this.capabilities.deployment?.nodesStartedTogether ?? 1) > 1 && this.capabilities.deployment?.freshDatabase === true,
+      // No run can give it yet: the harness cannot start a target under a supervisor (C21, issue 13).
+      supervisor: false,
     };
     const missing = needs.filter((n) => !have[n]);
-    if (missing.length > 0) throw new CheckUnimplemented(`needs ${missing.join(', ')}`);
+    if (missing.length > 0) throw new CheckUnimplemented(`needs ${missing.join(', ')}`, requirementsOf(missing));
   }
 
   /** Opens an Engine.IO session (no namespace yet). */
@@ -182,7 +196,7 @@ export class CheckContext {
   /** The run's outcome from what was recorded, or from how it ended. */
   conclude(ending: unknown): CheckRun {
     const ce = this.counterexample ? { counterexample: this.counterexample } : {};
-    if (ending instanceof CheckUnimplemented) return { outcome: 'unimplemented', message: ending.message };
+    if (ending instanceof CheckUnimplemented) return { outcome: 'unimplemented', message: ending.message, ...(ending.missing.length ? { missing: ending.missing } : {}) };
     if (this.failures.length > 0) {
       const more = this.failures.length > 1 ? ` (+${this.failures.length - 1} more)` : '';
       return { outcome: 'fail', message: `${this.failures[0]}${more}`, ...ce };

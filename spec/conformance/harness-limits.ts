@@ -23,10 +23,10 @@ export interface HarnessCredentials {
  * harness-started target also gets a JWT_SECRET, which a JWKS-verifying target does not use.
  */
 export async function harnessCredentials(
-  spec: SpecDocument,
+  spec: SpecDocument | null,
   given: { privateKey?: { file: string; alg: 'RS256' | 'ES256'; kid?: string }; jwtSecret?: string; adminToken?: string },
 ): Promise<HarnessCredentials> {
-  const claims = { ...(spec.auth.issuer ? { issuer: spec.auth.issuer } : {}), ...(spec.auth.audience ? { audience: spec.auth.audience } : {}) };
+  const claims = { ...(spec?.auth.issuer ? { issuer: spec.auth.issuer } : {}), ...(spec?.auth.audience ? { audience: spec.auth.audience } : {}) };
   let tokens: TokenMinter;
   if (given.privateKey) tokens = await privateKeyMinter(given.privateKey.file, given.privateKey.alg, given.privateKey.kid, claims);
   else if (given.jwtSecret) tokens = secretMinter(given.jwtSecret, claims);

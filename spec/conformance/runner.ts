@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { buildReport } from '../../reports/build.ts';
-import type { CheckResult, Report } from '../../reports/schema.ts';
-import { verdictOf } from '../../reports/verdicts.ts';
-import type { Check } from './check.ts';
+import type { CheckResult, Evidence, Report, Requirement } from '../../reports/schema.ts';
+import { failUnmetRequirements, verdictOf } from '../../reports/verdicts.ts';
+import { requirementsOf, type Check, type CheckRun } from './check.ts';
 import { CheckContext, type Capabilities } from './context.ts';
 import { DependencyStartError, HarnessDependencies, type DependencyName } from './dependencies.ts';
 import { redactUrlsIn } from '../redact.ts';
@@ -38,6 +38,8 @@ export interface RunOptions {
   deps?: DependencyName[];
   /** Harness-started targets only: how many target processes to start together (--nodes; needs deps). */
   nodes?: number;
+  /** --require: checks not run for lack of these fail the run (a CI gate). */
+  require?: Requirement[];
   /** Said in the report (e.g. timings shortened for a fast run). */
   notes?: string[];
   onProgress?: (line: string) => void;
@@ -119,20 +121,51 @@ async function resolveTarget(opts: RunOptions, nodes: number, depsEnv: Record<st
   return { target: startedTarget(first.value), extraNodes, nodeStartFailures };
 }
 
-/** One run against a reachable target: preflight and V01, credentials, relaxed limits, the checks (repeated), the report. */
+/** A check's result from how its run ended: its level makes the verdict, its needs name its profile. */
+function resultOf(check: Check, run: CheckRun, durationMs: number, evidence: Evidence[], strict: boolean): CheckResult {
+  const requires = requirementsOf(check.needs ?? []);
+  return {
+    id: check.id,
+    title: check.title,
+    group: check.group,
+    level: check.level,
+    rules: [...check.rules],
+    verdict: verdictOf(run.outcome, check.level, strict),
+    message: run.message,
+    durationMs,
+    evidence,
+    ...(requires.length ? { requires } : {}),
+    ...(run.missing?.length ? { missing: run.missing } : {}),
+    ...(run.counterexample ? { counterexample: run.counterexample } : {}),
+  };
+}
+
+/** A check that needs the spec document, not run because V01 found none. */
+function blockedByV01(check: Check, specProblem: string, strict: boolean): CheckResult {
+  return { ...resultOf(check, { outcome: 'unimplemented', message: `blocked by V01: ${specProblem}` }, 0, [], strict), blockedBy: 'V01' };
+}
+
+/**
+ * One run against a reachable target: preflight and V01, credentials, relaxed limits, the checks (repeated),
+ * the report. A target without a spec document still gets every check that needs only Socket.IO; the others
+ * are blocked by V01.
+ */
 async function runAgainst(target: Target, opts: RunOptions, startedAt: string, dependencies: HarnessDependencies | undefined, deployment: Deployment): Promise<Report> {
   const preflightEvidence = new EvidenceRecorder();
-  const { spec, engineIoProtocol } = await preflight(target.url, preflightEvidence);
+  const found = await preflight(target.url, preflightEvidence);
+  const { spec, engineIoProtocol } = found;
   const { tokens, adminToken } = await harnessCredentials(spec, { ...opts, jwtSecret: opts.jwtSecret ?? target.process?.jwtSecret });
   const nodeUrls = [target.url, ...(opts.peers ?? [])];
-  const harnessLimits = harnessLimitsFor(spec);
+  const harnessLimits = spec ? harnessLimitsFor(spec) : {};
   const relax = () => relaxLimits(nodeUrls, adminToken, harnessLimits, preflightEvidence, (line) => opts.onProgress?.(line));
-  await relax();
-  // Limits do not survive a restart: every restart of a started target puts them back.
-  target.process?.afterRestart.push(relax);
+  if (spec) {
+    await relax();
+    // Limits do not survive a restart: every restart of a started target puts them back.
+    target.process?.afterRestart.push(relax);
+  }
 
   const v01 = versionCheckResult(
-    { specName: spec.spec, specVersion: spec.version, engineIoProtocol },
+    spec ? { specName: spec.spec, specVersion: spec.version, engineIoProtocol } : { specProblem: found.specProblem, engineIoProtocol },
     [...preflightEvidence.finish(), ...(opts.notes ?? []).map((text) => ({ kind: 'note' as const, t: 0, text }))],
     opts.strict,
   );
@@ -143,35 +176,29 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string, d
   const results = new RunResults(opts.repeat);
   for (let round = 0; round < opts.repeat; round++) {
     for (const [i, check] of opts.checks.entries()) {
-      await ensureRunning(target, check.id);
-      const ctx = new CheckContext(check.id, target, spec, tokens, adminToken, capabilities, { propertyRuns: opts.propertyRuns, seed: opts.seed, runTag: `${runTag}${round}` }, harnessLimits);
-      const startedMs = performance.now();
-      const finished = await runCheck(check, ctx);
-      const durationMs = Math.round(performance.now() - startedMs);
-      const run = await settleAfter(check, finished, ctx, target, dependencies);
-      const result: CheckResult = {
-        id: check.id,
-        title: check.title,
-        group: check.group,
-        level: check.level,
-        rules: [...check.rules],
-        verdict: verdictOf(run.outcome, check.level, opts.strict),
-        message: run.message,
-        durationMs,
-        evidence: ctx.recorder.finish(),
-        ...(run.counterexample ? { counterexample: run.counterexample } : {}),
-      };
+      let result: CheckResult;
+      if (found.spec === null && (check.foundation ?? 'sockproof') === 'sockproof') result = blockedByV01(check, found.specProblem, opts.strict);
+      else {
+        await ensureRunning(target, check.id);
+        const ctx = new CheckContext(check.id, target, spec, tokens, adminToken, capabilities, { propertyRuns: opts.propertyRuns, seed: opts.seed, runTag: `${runTag}${round}` }, harnessLimits);
+        const startedMs = performance.now();
+        const finished = await runCheck(check, ctx);
+        const durationMs = Math.round(performance.now() - startedMs);
+        const run = await settleAfter(check, finished, ctx, target, dependencies);
+        result = resultOf(check, run, durationMs, ctx.recorder.finish(), opts.strict);
+      }
       results.add(result);
       opts.onProgress?.(progressLine(i + 1, opts.checks.length, result, opts.repeat > 1 ? round + 1 : undefined));
     }
   }
-  await restoreLimits(nodeUrls, adminToken);
+  if (spec) await restoreLimits(nodeUrls, adminToken);
 
+  const require = opts.require ?? [];
   return buildReport({
     kind: 'conformance',
-    target: { url: target.url, specVersion: spec.version, implementation: spec.implementation, engineIoProtocol, startedByHarness: target.startedByHarness },
-    options: { level: opts.level, strict: opts.strict, only: opts.only, repeat: opts.repeat },
+    target: { url: target.url, specVersion: spec?.version ?? null, implementation: spec?.implementation ?? null, engineIoProtocol, startedByHarness: target.startedByHarness },
+    options: { level: opts.level, strict: opts.strict, only: opts.only, repeat: opts.repeat, ...(require.length ? { require } : {}) },
     startedAt,
-    results: [v01, ...results.list()],
+    results: failUnmetRequirements([v01, ...results.list()], require),
   });
 }

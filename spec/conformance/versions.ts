@@ -2,10 +2,14 @@ import { ENGINE_IO_PROTOCOL, SPEC_NAME, SPEC_VERSION } from '../version.ts';
 import type { CheckResult, Evidence } from '../../reports/schema.ts';
 import { verdictOf, type Observation } from '../../reports/verdicts.ts';
 
+/** What the preflight found: what the target states in GET /spec, or why it stated nothing. */
+export type VersionsFound = ({ specName: string; specVersion: string } | { specProblem: string }) & { engineIoProtocol: number | null };
+
 /** What the target says it speaks, against what this harness checks (pure). */
-export function versionOutcome(found: { specName: string; specVersion: string; engineIoProtocol: number | null }): { outcome: Observation; message: string } {
+export function versionOutcome(found: VersionsFound): { outcome: Observation; message: string } {
   const problems: string[] = [];
-  if (found.specName !== SPEC_NAME || found.specVersion !== SPEC_VERSION) problems.push(`target states ${found.specName} ${found.specVersion}, harness checks ${SPEC_NAME} ${SPEC_VERSION}`);
+  if ('specProblem' in found) problems.push(found.specProblem);
+  else if (found.specName !== SPEC_NAME || found.specVersion !== SPEC_VERSION) problems.push(`target states ${found.specName} ${found.specVersion}, harness checks ${SPEC_NAME} ${SPEC_VERSION}`);
   if (found.engineIoProtocol !== ENGINE_IO_PROTOCOL) problems.push(`Engine.IO protocol ${found.engineIoProtocol ?? 'unknown'} (expected ${ENGINE_IO_PROTOCOL})`);
   return problems.length === 0
     ? { outcome: 'pass', message: `${SPEC_NAME} ${SPEC_VERSION} over Engine.IO ${ENGINE_IO_PROTOCOL} (Socket.IO protocol 5)` }
@@ -13,7 +17,7 @@ export function versionOutcome(found: { specName: string; specVersion: string; e
 }
 
 /** V01, the check every run starts with: the preflight's findings as a result, with its evidence and the run's notes. */
-export function versionCheckResult(found: { specName: string; specVersion: string; engineIoProtocol: number | null }, evidence: Evidence[], strict: boolean): CheckResult {
+export function versionCheckResult(found: VersionsFound, evidence: Evidence[], strict: boolean): CheckResult {
   const run = versionOutcome(found);
   return {
     id: 'V01',

@@ -58,13 +58,13 @@ export async function recoveryScene(ctx: CheckContext, where: { senderUrl: strin
     await ctx.ok(senderConn, 'channel:join', { channelId });
     const before = await ctx.ok(senderConn, 'message:send', { channelId, text: 'before the drop', clientMsgId: msgKey(ctx) });
     const seen = await first.nextEvent('message:new', WAIT_MS, (m) => (m as { id?: unknown }).id === before.id);
-    ctx.require(seen !== undefined, 'roamer receives the first message', 'nothing');
+    ctx.require(seen !== undefined, 'roamer receives the first message', seen ? `message:new ${before.id}` : 'nothing');
     const offset = offsetOf(seen);
     if (!offset) throw new CheckInconclusive('message:new carried no recovery offset although features.connectionStateRecovery is published');
 
     await lb.cut();
     ctx.recorder.note('load balancer cut: the roamer\'s transport closes');
-    ctx.require(await first.waitClosed(WAIT_MS), 'the roamer sees its transport close', 'still open');
+    ctx.require(await first.waitClosed(WAIT_MS), 'the roamer sees its transport close', first.closeState);
     await dropSeen(senderConn, user.id);
     const missed = [];
     for (let i = 1; i <= MISSED; i++) missed.push(await ctx.ok(senderConn, 'message:send', { channelId, text: `missed ${i}`, clientMsgId: msgKey(ctx) }));
@@ -85,7 +85,7 @@ export async function recoveryScene(ctx: CheckContext, where: { senderUrl: strin
     // Its rooms came back with it: a new message reaches it.
     const after = await ctx.ok(senderConn, 'message:send', { channelId, text: 'after recovery', clientMsgId: msgKey(ctx) });
     const live = await again.nextEvent('message:new', WAIT_MS, (m) => (m as { id?: unknown }).id === after.id);
-    ctx.expect(live !== undefined, 'the recovered socket is still in its channel', live ? 'received' : 'nothing');
+    ctx.expect(live !== undefined, 'the recovered socket is still in its channel', live ? `message:new ${after.id}` : 'nothing');
 
     // The handshake runs again for a recovering socket (SES-5): with a forged token it is refused,
     // where a server that skipped its middleware for recovered sockets would take it back. And it is
@@ -94,7 +94,7 @@ export async function recoveryScene(ctx: CheckContext, where: { senderUrl: strin
     const liveOffset = live ? offsetOf(live) : undefined;
     if (!liveOffset) return;
     await lb.cut();
-    ctx.require(await again.waitClosed(WAIT_MS), 'the recovered socket sees its transport close again', 'still open');
+    ctx.require(await again.waitClosed(WAIT_MS), 'the recovered socket sees its transport close again', again.closeState);
     await dropSeen(senderConn, user.id);
     const missedAgain = await ctx.ok(senderConn, 'message:send', { channelId, text: 'missed while refused', clientMsgId: msgKey(ctx) });
     const data = { channelId, missedIds: [missedAgain.id] };

@@ -13,6 +13,8 @@ import { ALL_CHECKS, selectChecks } from '../registry.ts';
 import { RunResults } from '../run-results.ts';
 import { VERDICT_ORDER } from '../../../reports/verdicts.ts';
 import { versionOutcome } from '../versions.ts';
+import { describeSpecProblem } from '../preflight.ts';
+import { SpecDocument } from '../../http.ts';
 import { ArrivalQueue } from '../../../testbed/clients/arrival-queue.ts';
 import { expectedHealth } from '../checks/architecture/c08-health-dependencies.ts';
 import { parseDependencyNames } from '../dependencies.ts';
@@ -34,6 +36,16 @@ describe('verdicts', () => {
   it('states a version mismatch', () => {
     expect(versionOutcome({ specName: 'sockproof', specVersion: '1.0', engineIoProtocol: 4 }).outcome).toBe('pass');
     expect(versionOutcome({ specName: 'sockproof', specVersion: '2.0', engineIoProtocol: 4 }).message).toMatch(/2\.0/);
+  });
+  it('says what GET /spec answered instead of a spec document: status, content type, the schema\'s complaints, an excerpt', () => {
+    const junk = { spec: 'sockproof', version: 1 };
+    const issues = SpecDocument.safeParse(junk).error!.issues;
+    const problem = describeSpecProblem({ status: 200, contentType: 'application/json', text: JSON.stringify(junk) }, issues);
+    expect(problem).toMatch(/^GET \/spec answered 200 application\/json, not a sockproof spec document: version: .*expected string/);
+    expect(problem).toContain('"{\\"spec\\":\\"sockproof\\",\\"version\\":1}"');
+    const notFound = describeSpecProblem({ status: 404, contentType: '', text: 'x'.repeat(500) }, issues);
+    expect(notFound).toMatch(/^GET \/spec answered 404 without a content type, not a sockproof spec document; body "x{160}…"$/);
+    expect(versionOutcome({ specProblem: notFound, engineIoProtocol: 4 })).toEqual({ outcome: 'fail', message: notFound });
   });
   it('selects by id and group, refuses unknown ids', () => {
     // The Security group grows (C24… for issue 11): its members in run order, C15-C17 among them.

@@ -174,6 +174,11 @@ export class WireConnection {
     return this.closeReason;
   }
 
+  /** The session's state in words, for an expectation's "actual" at the step that waited on it. */
+  get closeState(): string {
+    return this.isOpen ? 'still open' : `closed (${this.closeReason})`;
+  }
+
   get closedAtMs(): number | undefined {
     return this.closedAt;
   }

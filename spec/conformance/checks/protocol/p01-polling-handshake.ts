@@ -8,9 +8,10 @@ export default defineCheck({
   group: 'Protocol',
   level: 'MUST',
   rules: ['TRN-1', 'TRN-2'],
+  foundation: 'socket.io',
   async run(ctx: CheckContext) {
     const user = await ctx.user('poller');
-    const h = await PollingSession.handshake(ctx.target.url, ctx.spec.transport.path, ctx.recorder, 'poller');
+    const h = await PollingSession.handshake(ctx.target.url, ctx.transportPath, ctx.recorder, 'poller');
     ctx.require(h.session !== undefined, 'GET ?EIO=4&transport=polling answers an open packet', `${h.status} ${h.body.slice(0, 120)}`);
     const s = h.session;
     ctx.expect(s.open.upgrades.includes('websocket'), 'the open packet offers the websocket upgrade', JSON.stringify(s.open.upgrades));
@@ -25,7 +26,7 @@ export default defineCheck({
       sid = undefined;
     }
     ctx.expect(typeof sid === 'string' && sid.length > 0, 'CONNECT answered 40{"sid":…}', connect ?? JSON.stringify(got));
-    const v3 = await PollingSession.handshake(ctx.target.url, ctx.spec.transport.path, ctx.recorder, 'eio3', 3);
+    const v3 = await PollingSession.handshake(ctx.target.url, ctx.transportPath, ctx.recorder, 'eio3', 3);
     ctx.expect(v3.session === undefined && v3.status === 400, 'an Engine.IO 3 handshake refused with 400 (protocol 4 only)', `${v3.status} ${v3.body.slice(0, 80)}`);
   },
 });

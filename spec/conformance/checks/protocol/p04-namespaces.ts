@@ -7,6 +7,7 @@ export default defineCheck({
   group: 'Protocol',
   level: 'MUST',
   rules: ['TRN-1', 'AUTH-7'],
+  foundation: 'socket.io',
   async run(ctx: CheckContext) {
     const user = await ctx.user('ns');
     const conn = await ctx.open('ns');

@@ -47,11 +47,11 @@ export async function awaySession(
     await ctx.ok(sender, 'channel:join', { channelId });
     const before = await ctx.ok(sender, 'message:send', { channelId, text: 'before the drop', clientMsgId: msgKey(ctx) });
     const seen = await first.nextEvent('message:new', WAIT_MS, (m) => (m as { id?: unknown }).id === before.id);
-    ctx.require(seen !== undefined, 'the user receives the first message', 'nothing');
+    ctx.require(seen !== undefined, 'the user receives the first message', seen ? `message:new ${before.id}` : 'nothing');
     const offset = offsetOf(seen);
     if (!offset) throw new CheckInconclusive('message:new carried no recovery offset although features.connectionStateRecovery is published');
     await lb.cut();
-    ctx.require(await first.waitClosed(WAIT_MS), 'the user sees its transport close', 'still open');
+    ctx.require(await first.waitClosed(WAIT_MS), 'the user sees its transport close', first.closeState);
     await dropSeen(sender, user.id);
     await whileAway({ user, channelId });
     const missedIds: string[] = [];

@@ -8,8 +8,12 @@ import { fillChannel, MiB, mib, RssSampler } from './bounds-scene.ts';
 const MAX_CAP_DRIVEN = 64 * MiB;
 /** What the kernel may hold of a connection on both ends (socket buffers) besides the server's cap. */
 const KERNEL_SLACK = 16 * MiB;
-/** Messages in the channel: a full history page (HIST-1). */
-const MESSAGES = 100;
+/**
+ * Messages in the channel and in each page asked for. Small pages on purpose: a slow target builds up
+ * to its in-flight cap (RATE-8) of them at once, and that work must cost little next to the volume
+ * asked for, so that the RSS bound below measures the output cap and not the target's speed.
+ */
+const MESSAGES = 20;
 /** The reader asks for a page this often (the report's 20 a second). */
 const REQUEST_EVERY_MS = 50;
 

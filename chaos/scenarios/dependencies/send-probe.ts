@@ -1,0 +1,80 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { io, type Socket } from 'socket.io-client';
+import type { AckedSend } from '../../../testbed/history/history-check.ts';
+
+/** One single-attempt `message:send` as the node answered it: what DEG-3 and BRK-4 judge. */
+export interface ProbeAnswer {
+  /** performance.now() when sent. */
+  at: number;
+  ms: number;
+  ok: boolean;
+  /** The error code, `TIMEOUT` when unanswered. */
+  code: string | undefined;
+  retryAfterMs: number | undefined;
+}
+
+const PROBE_EVERY_MS = 300;
+const PROBE_TIMEOUT_MS = 6_000;
+
+/**
+ * A user of its own on one node that sends one message every 300 ms without retrying, and keeps each raw
+ * answer (the streaming clients retry, so they never show an `UNAVAILABLE` with its `retryAfterMs`).
+ * Its acked messages join the history check: an ok answer is a promise that the message is stored.
+ */
+export class SendProbe {
+  readonly answers: ProbeAnswer[] = [];
+  readonly acked: AckedSend[] = [];
+  private readonly socket: Socket;
+  private running = false;
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(
+    url: string,
+    token: string,
+    private readonly userId: string,
+    private readonly channelId: string,
+  ) {
+    this.socket = io(url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 1_000 });
+  }
+
+  async open(): Promise<void> {
+    if (!this.socket.connected) await new Promise<void>((resolve, reject) => {
+      this.socket.once('connect', () => resolve());
+      setTimeout(() => reject(new Error('the send probe could not connect')), 10_000).unref();
+    });
+    const ack = (await this.socket.timeout(PROBE_TIMEOUT_MS).emitWithAck('channel:join', { channelId: this.channelId })) as { ok?: boolean };
+    if (!ack?.ok) throw new Error('the send probe could not join the run channel');
+  }
+
+  /** Probes from now until stop(). */
+  start(): void {
+    this.running = true;
+    this.loop = (async () => {
+      for (let n = 0; this.running; n++) {
+        await this.probe(`probe-${this.userId}-${n}`);
+        await sleep(PROBE_EVERY_MS);
+      }
+    })();
+  }
+
+  private async probe(clientMsgId: string): Promise<void> {
+    const at = performance.now();
+    let answer: { ok?: boolean; data?: { id?: unknown; seq?: unknown }; error?: { code?: string; retryAfterMs?: number } };
+    try {
+      answer = await this.socket.timeout(PROBE_TIMEOUT_MS).emitWithAck('message:send', { channelId: this.channelId, text: `sockproof ${clientMsgId}`, clientMsgId });
+    } catch {
+      this.answers.push({ at, ms: Math.round(performance.now() - at), ok: false, code: 'TIMEOUT', retryAfterMs: undefined });
+      return;
+    }
+    const ms = Math.round(performance.now() - at);
+    const ok = answer?.ok === true && typeof answer.data?.id === 'string' && typeof answer.data.seq === 'number';
+    if (ok) this.acked.push({ authorId: this.userId, clientMsgId, id: answer.data!.id as string, seq: answer.data!.seq as number });
+    this.answers.push({ at, ms, ok, code: ok ? undefined : (answer?.error?.code ?? 'MALFORMED'), retryAfterMs: answer?.error?.retryAfterMs });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    this.socket.disconnect();
+  }
+}

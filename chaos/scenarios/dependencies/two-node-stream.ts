@@ -1,0 +1,74 @@
+import { mintToken } from '../../../spec/index.ts';
+import { startStream, type MessageStream } from '../../../testbed/clients/message-stream.ts';
+import { StreamClient } from '../../../testbed/clients/stream-client.ts';
+import { createRunChannel } from '../../../testbed/targets/target-http.ts';
+import type { Deployment } from '../../deployment/local-deployment.ts';
+import { CHAOS_ACK_TIMEOUT_MS } from '../../fault-stream.ts';
+import type { ChaosOptions } from '../../scenario.ts';
+import type { ReceiverLog } from './delivery-check.ts';
+
+/** A streaming client of the run and the node it is connected to, with every `message:new` id it received. */
+export interface NodeClient {
+  client: StreamClient;
+  node: string;
+  arrivals: string[];
+}
+
+/**
+ * The run's users spread over the deployment's nodes (at least two per node, so that each node has a
+ * receiver besides every author), all on one fresh channel, streaming with retries (as fault-stream.ts).
+ */
+export interface TwoNodeStream {
+  channelId: string;
+  clients: NodeClient[];
+  stream: MessageStream;
+  receivers(): ReceiverLog[];
+  close(): void;
+}
+
+export async function startTwoNodeStream(deployment: Deployment, options: ChaosOptions, runId: string): Promise<TwoNodeStream> {
+  const channelId = `sp-${runId}`.slice(0, 64);
+  const first = deployment.nodes[0]!;
+  await createRunChannel({ url: first.url, jwtSecret: deployment.jwtSecret }, channelId);
+  const perNode = Math.max(2, Math.ceil(options.clients / deployment.nodes.length));
+  const clients: NodeClient[] = [];
+  for (const [n, node] of deployment.nodes.entries()) {
+    for (let i = 0; i < perNode; i++) {
+      const userId = `u${n}x${i}-${runId}`.slice(0, 128);
+      const token = await mintToken(deployment.jwtSecret, { sub: userId, ttlSec: 7_200 });
+      const arrivals: string[] = [];
+      const client = new StreamClient({
+        url: node.url,
+        token,
+        userId,
+        channelId,
+        reconnect: true,
+        ackTimeoutMs: CHAOS_ACK_TIMEOUT_MS,
+        onMessageNew: (msg) => {
+          const id = (msg as { id?: unknown }).id;
+          if (typeof id === 'string') arrivals.push(id);
+        },
+      });
+      clients.push({ client, node: node.name, arrivals });
+    }
+  }
+  const close = () => clients.forEach((c) => c.client.close());
+  const deadline = performance.now() + 30_000;
+  try {
+    await Promise.all(clients.map((c) => c.client.open(deadline)));
+  } catch (err) {
+    close();
+    throw err;
+  }
+  const stream = startStream(
+    clients.map((c) => c.client),
+    { runId, ratePerClient: options.rate, maxMessages: options.maxMessages, retry: true, drainTimeoutMs: options.drainMs },
+  );
+  return {
+    channelId,
+    clients,
+    stream,
+    receivers: () => clients.map((c) => ({ name: c.client.opts.userId, node: c.node, arrivals: [...c.arrivals], disconnected: c.client.disconnects > 0 })),
+    close,
+  };
+}

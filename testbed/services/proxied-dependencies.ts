@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import type { Proxy, Toxic } from 'toxiproxy-node-client';
+import { connectToxiproxy, type ToxiproxyConnection } from '../fault-proxy/connect.ts';
+import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from './index.ts';
+
+/**
+ * Redis and PostgreSQL behind a Toxiproxy-compatible fault proxy, so that a run can cut them, slow them or
+ * break their connections and heal them again. Conformance (`--deps`) and chaos (its local deployment, or
+ * staging's own Toxiproxy) drive the same class.
+ */
+
+/** The external dependencies a run can put behind a fault proxy, cut and heal. */
+export const DEPENDENCY_NAMES = ['redis', 'postgres'] as const;
+export type DependencyName = (typeof DEPENDENCY_NAMES)[number];
+
+/**
+ * Timings given to a server started on proxied dependencies, so that outages, backoff and breakers play out
+ * in seconds. They are environment variables the reference server reads (README.md, "Running several
+ * nodes"); reports state them. The breaker's threshold and window stay the target's (read from GET /spec).
+ */
+export const DEPENDENCY_TIMINGS = {
+  BREAKER_RESET_TIMEOUT_MS: '1500',
+  DEPENDENCY_PROBE_INTERVAL_MS: '200',
+  DEPENDENCY_TIMEOUT_MS: '1000',
+  REDIS_RECONNECT_MIN_MS: '100',
+  REDIS_RECONNECT_MAX_MS: '800',
+} as const;
+
+/** A Toxiproxy toxic as the API takes it (`toxicity` 1 and `stream` downstream when left out). */
+export interface ToxicRequest {
+  type: 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'slicer' | 'limit_data' | 'reset_peer';
+  stream?: 'upstream' | 'downstream';
+  attributes: Record<string, number>;
+}
+
+export class DependencyStartError extends Error {
+  override name = 'DependencyStartError';
+}
+
+export class ProxiedDependencies {
+  private readonly cutNow = new Set<DependencyName>();
+  private readonly toxics: Array<Toxic<unknown>> = [];
+
+  private constructor(
+    private readonly proxyConn: ToxiproxyConnection,
+    private readonly proxies: Map<DependencyName, Proxy>,
+    private readonly leases: Array<RedisService | PostgresService>,
+    /** The environment a server on these dependencies gets: URLs through the proxies and DEPENDENCY_TIMINGS. */
+    readonly targetEnv: Record<string, string>,
+  ) {}
+
+  get names(): DependencyName[] {
+    return [...this.proxies.keys()];
+  }
+
+  /** Throw-away services (testbed/services) behind our fault proxy, or TOXIPROXY_URL's; rejects with one line saying what is missing. */
+  static async start(names: readonly DependencyName[], flag = '--deps'): Promise<ProxiedDependencies> {
+    const wanted = new Set(names);
+    const [redis, postgres] = await Promise.all([
+      wanted.has('redis') ? redisAvailability({ needsControl: true }) : undefined,
+      wanted.has('postgres') ? postgresAvailability({ needsControl: true }) : undefined,
+    ]);
+    const missing = [redis?.skip, postgres?.skip].filter((s): s is string => s !== undefined);
+    if (missing.length > 0) throw new DependencyStartError(`${flag}: ${missing.join('; ')}`);
+    const leases: Array<RedisService | PostgresService> = [];
+    let proxyConn: ToxiproxyConnection | undefined;
+    try {
+      const [redisLease, pgLease, conn] = await Promise.all([redis?.start(), postgres?.start(), connectToxiproxy()]);
+      if (redisLease) leases.push(redisLease);
+      if (pgLease) leases.push(pgLease);
+      proxyConn = conn;
+      const proxies = new Map<DependencyName, Proxy>();
+      const env: Record<string, string> = { ...DEPENDENCY_TIMINGS };
+      if (redisLease) {
+        const route = await throughProxy(conn, 'redis', redisLease.url);
+        proxies.set('redis', route.proxy);
+        env.REDIS_URL = route.url;
+        if (redisLease.keyPrefix) env.REDIS_KEY_PREFIX = redisLease.keyPrefix;
+      }
+      if (pgLease) {
+        const route = await throughProxy(conn, 'postgres', pgLease.url);
+        proxies.set('postgres', route.proxy);
+        env.DATABASE_URL = route.url;
+      }
+      return new ProxiedDependencies(conn, proxies, leases, env);
+    } catch (err) {
+      await proxyConn?.close().catch(() => undefined);
+      await Promise.all(leases.map((l) => l.stop().catch(() => undefined)));
+      throw err instanceof DependencyStartError ? err : new DependencyStartError(`${flag}: could not start the dependencies: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Proxies that already stand in front of a deployment's dependencies in the Toxiproxy at TOXIPROXY_URL
+   * (staging), found by their names. Nothing is started; stop() heals what the run did and leaves them.
+   */
+  static async attach(proxyNames: Partial<Record<DependencyName, string>>, env: NodeJS.ProcessEnv = process.env): Promise<ProxiedDependencies> {
+    if (!env.TOXIPROXY_URL?.trim()) throw new DependencyStartError('proxies named for the dependencies need TOXIPROXY_URL (the Toxiproxy in front of them)');
+    const conn = await connectToxiproxy(env);
+    const proxies = new Map<DependencyName, Proxy>();
+    for (const name of DEPENDENCY_NAMES) {
+      const proxyName = proxyNames[name];
+      if (proxyName === undefined) continue;
+      try {
+        proxies.set(name, await conn.toxiproxy.get(proxyName));
+      } catch (err) {
+        throw new DependencyStartError(`no proxy "${proxyName}" (${name}) in the Toxiproxy at TOXIPROXY_URL: ${(err as Error).message}`);
+      }
+    }
+    return new ProxiedDependencies(conn, proxies, [], {});
+  }
+
+  /** Disables the dependency's proxy: its listener closes and every live connection is cut. */
+  async cut(name: DependencyName): Promise<void> {
+    await this.setEnabled(name, false);
+    this.cutNow.add(name);
+  }
+
+  /** Enables it again on the same address. */
+  async heal(name: DependencyName): Promise<void> {
+    await this.setEnabled(name, true);
+    this.cutNow.delete(name);
+  }
+
+  /** Adds a toxic to the dependency's proxy, on live and new connections, until healAll() or the returned remover. */
+  async addToxic(name: DependencyName, toxic: ToxicRequest): Promise<() => Promise<void>> {
+    const stream = toxic.stream ?? 'downstream';
+    const added = await this.proxy(name).addToxic({ name: `sockproof-${toxic.type}-${stream}-${randomUUID().slice(0, 6)}`, type: toxic.type, stream, toxicity: 1, attributes: toxic.attributes });
+    this.toxics.push(added);
+    return async () => {
+      const at = this.toxics.indexOf(added);
+      if (at < 0) return;
+      this.toxics.splice(at, 1);
+      await added.remove();
+    };
+  }
+
+  /** Heals every cut dependency and removes every toxic this run added (a check's or scenario's clean-up). */
+  async healAll(): Promise<void> {
+    for (const toxic of this.toxics.splice(0)) await toxic.remove().catch(() => undefined);
+    for (const name of [...this.cutNow]) await this.heal(name);
+  }
+
+  private proxy(name: DependencyName): Proxy {
+    const proxy = this.proxies.get(name);
+    if (!proxy) throw new Error(`no ${name} dependency behind the fault proxy in this run`);
+    return proxy;
+  }
+
+  private async setEnabled(name: DependencyName, enabled: boolean): Promise<void> {
+    const proxy = this.proxy(name);
+    this.proxies.set(name, await proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream }));
+  }
+
+  /** Heals, then stops our fault proxy and the services (idempotent); attached proxies are left in place. */
+  async stop(): Promise<void> {
+    await this.healAll().catch(() => undefined);
+    await this.proxyConn.close().catch(() => undefined);
+    await Promise.all(this.leases.splice(0).map((l) => l.stop().catch(() => undefined)));
+  }
+}
+
+/** Parses "redis,postgres" (order free, no repeats): pure. */
+export function parseDependencyNames(text: string | readonly string[]): DependencyName[] {
+  const parts = (typeof text === 'string' ? text.split(',') : text.flatMap((t) => t.split(','))).map((s) => s.trim()).filter(Boolean);
+  const out: DependencyName[] = [];
+  for (const p of parts) {
+    if (!(DEPENDENCY_NAMES as readonly string[]).includes(p)) throw new Error(`unknown dependency "${p}" (known: ${DEPENDENCY_NAMES.join(', ')})`);
+    if (!out.includes(p as DependencyName)) out.push(p as DependencyName);
+  }
+  return out;
+}
+
+async function throughProxy(conn: ToxiproxyConnection, name: string, serviceUrl: string): Promise<{ proxy: Proxy; url: string }> {
+  const target = new URL(serviceUrl);
+  const proxy = await conn.toxiproxy.createProxy({ name: `${name}-${randomUUID().slice(0, 8)}`, listen: '127.0.0.1:0', upstream: `${target.hostname}:${target.port}` });
+  const proxied = new URL(serviceUrl);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = proxy.listen.split(':').at(-1)!;
+  return { proxy, url: proxied.toString() };
+}
