@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   report: async () => (await import('./report.ts')).registerReport,
   chaos: async () => (await import('./chaos.ts')).registerChaos,
   load: async () => (await import('./load.ts')).registerLoad,
+  bench: async () => (await import('./bench.ts')).registerBench,
   fuzz: async () => (await import('./fuzz.ts')).registerFuzz,
   'fault-proxy': async () => (await import('./fault-proxy.ts')).registerFaultProxy,
 };

@@ -33,6 +33,31 @@ export async function withTarget(
   body: (target: RunTarget, signal: AbortSignal, say: (line: string) => void) => Promise<Printer>,
 ): Promise<void> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
+  const stop = stopOnSignals(say);
+  let target: RunTarget | undefined;
+  let print: Printer | undefined;
+  try {
+    const choice = targetChoice(flags, opts.needsSecret);
+    if (choice.kind === 'command') say(`starting ${choice.label}...`);
+    target = await openTarget(choice, { relaxLimits: opts.relaxLimits });
+    print = await body(target, stop.signal, say);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(oneLine(err));
+  } finally {
+    // Close first (restore limits, stop the server) so the output can say what was restored.
+    const closeNotes = target ? await target.close() : [];
+    stop.release();
+    if (print) await print(closeNotes);
+    else for (const note of closeNotes) say(note);
+  }
+}
+
+/**
+ * SIGINT/SIGTERM abort the run (it stops and still cleans up); a second one quits at once (exit 130).
+ * `release()` gives the signals back.
+ */
+export function stopOnSignals(say: (line: string) => void): { signal: AbortSignal; release(): void } {
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(130);
@@ -41,24 +66,13 @@ export async function withTarget(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let target: RunTarget | undefined;
-  let print: Printer | undefined;
-  try {
-    const choice = targetChoice(flags, opts.needsSecret);
-    if (choice.kind === 'command') say(`starting ${choice.label}...`);
-    target = await openTarget(choice, { relaxLimits: opts.relaxLimits });
-    print = await body(target, abort.signal, say);
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(oneLine(err));
-  } finally {
-    // Close first (restore limits, stop the server) so the output can say what was restored.
-    const closeNotes = target ? await target.close() : [];
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (print) await print(closeNotes);
-    else for (const note of closeNotes) say(note);
-  }
+  return {
+    signal: abort.signal,
+    release() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 /** Prints (and writes) a run's result once the target is closed, given the notes closing it produced. */

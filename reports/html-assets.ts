@@ -35,6 +35,9 @@ dialog table { border-collapse: collapse; width: 100%; font-size: 13px; }
 dialog td, dialog th { border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; }
 dialog pre { margin: 0; white-space: pre-wrap; word-break: break-all; max-height: 16rem; overflow: auto; }
 tr.ev-expect.bad { background: #ffe3e3; } tr.ev-expect.good { background: #eaf6ea; } tr.ev-note { color: #444; }
+section.bench h2 { font-size: 1.1rem; margin: 1rem 0 .4rem; }
+table.bench { border-collapse: collapse; font-size: 13px; } table.bench td, table.bench th { border-bottom: 1px solid #ddd; padding: 2px 8px; text-align: left; }
+.plots { display: flex; flex-wrap: wrap; gap: .5rem 1rem; margin: .5rem 0 1rem; }
 `;
 
 export const PAGE_SCRIPT = `

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { CheckResult, Report, Verdict } from './schema.ts';
+import { benchSection } from './bench-html.ts';
+export { escapeHtml } from './escape-html.ts';
+import { escapeHtml } from './escape-html.ts';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-assets.ts';
 import { reportHeadline } from './headline.ts';
 import { targetLabel } from './target.ts';
@@ -18,10 +21,6 @@ import { outcomeWords, VERDICT_ORDER } from './verdicts.ts';
  * the hashes of the inline style and script stops anything else loading or running.
  */
 
-/** Escapes text for HTML element content or a quoted attribute value. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 /** JSON that cannot close the <script> element it sits in, nor open a comment or CDATA. */
 export function jsonForScript(value: unknown): string {
@@ -140,6 +139,7 @@ export function renderHtml(reportOrReports: Report | readonly Report[]): string 
 <h1>${escapeHtml(specName)} ${escapeHtml(first.kind)}</h1>
 ${reports.map((r) => `<p class="headline"><strong>${escapeHtml(targetLabel(r))}</strong>: ${escapeHtml(reportHeadline(r))}</p>`).join('\n')}
 <p class="legend">Verdicts, best to worst: ${legend}</p>
+${benchSection(reports)}
 <p><label><input type="checkbox" id="hide-passing"> hide checks every target passes</label> · click a cell for its evidence</p>
 <table class="grid">
 <thead><tr><th scope="col">Check</th>${reports.map(targetHeader).join('')}</tr></thead>

@@ -1,3 +1,4 @@
+import { BENCH_TABLE_HEADER, benchLifecycles, benchRunsByClients, benchTableRow, LIFECYCLE_TABLE_HEADER, lifecycleTableRow } from './bench-figures.ts';
 import type { CheckResult, Report } from './schema.ts';
 import { byVerdict, outcomeWords, VERDICT_SYMBOL } from './verdicts.ts';
 import { targetLabel } from './target.ts';
@@ -93,11 +94,37 @@ function fullTable(report: Report): string[] {
   ];
 }
 
+/** A bench run's figures, one table per client count; nothing for other reports. */
+function benchTables(report: Report): string[] {
+  const byClients = benchRunsByClients(report.results);
+  return [...byClients].flatMap(([clients, runs]) => [
+    `#### ${clients} clients (× ratio to bare Socket.IO)`,
+    '',
+    row(BENCH_TABLE_HEADER.map((h) => escapeMarkdown(h))),
+    row(BENCH_TABLE_HEADER.map(() => '---')),
+    ...runs.map((r) => row(benchTableRow(r).map((c) => escapeMarkdown(c, MAX_CELL_CHARS)))),
+    '',
+  ]).concat(lifecycleTable(report));
+}
+
+function lifecycleTable(report: Report): string[] {
+  const rows = benchLifecycles(report.results);
+  if (!rows.length) return [];
+  return [
+    '#### Start-up and memory',
+    '',
+    row(LIFECYCLE_TABLE_HEADER.map((h) => escapeMarkdown(h))),
+    row(LIFECYCLE_TABLE_HEADER.map(() => '---')),
+    ...rows.map((f) => row(lifecycleTableRow(f).map((c) => escapeMarkdown(c, MAX_CELL_CHARS)))),
+    '',
+  ];
+}
+
 export function renderMarkdown(report: Report): string {
   const outcome = `${VERDICT_SYMBOL[report.outcome]} ${outcomeWords(report)}`;
   const heading =
     `### ${outcome}: ${escapeMarkdown(`${report.spec.name} spec ${report.spec.version}`)} — ` +
     escapeMarkdown(targetLabel(report)) +
     (report.target.implementation ? ` (${escapeMarkdown(report.target.url)})` : '');
-  return [heading, '', `**${escapeMarkdown(reportHeadline(report))}**`, '', countsLine(report), '', optionsLine(report), '', ...notPassingTable(report), '', ...fullTable(report), ''].join('\n');
+  return [heading, '', `**${escapeMarkdown(reportHeadline(report))}**`, '', countsLine(report), '', optionsLine(report), '', ...benchTables(report), ...notPassingTable(report), '', ...fullTable(report), ''].join('\n');
 }

@@ -95,8 +95,11 @@ export const CheckResult = z.object({
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
-/** Which command made the report; reports written before chaos and load wrote them are conformance reports. */
-export const RunKind = z.enum(['conformance', 'chaos', 'load', 'fuzz']);
+/**
+ * Which command made the report; reports written before chaos and load wrote them are conformance reports.
+ * `bench` was added within version 1: every report written before it still parses.
+ */
+export const RunKind = z.enum(['conformance', 'chaos', 'load', 'fuzz', 'bench']);
 export type RunKind = z.infer<typeof RunKind>;
 
 export const Report = z.object({

@@ -15,6 +15,12 @@ export const BOUNDS = {
   latencyMs: { min: 1, max: 10_000 },
   phaseMs: { min: 500, max: 120_000 },
   timeoutS: { min: 10, max: 3600 },
+  /** sockproof bench: client worker processes, client counts per run, supervised kills (0: not measured), restarts, idle sockets. */
+  workers: { min: 1, max: 8 },
+  clientCounts: { min: 1, max: 4 },
+  benchKills: { min: 0, max: 10 },
+  restarts: { min: 1, max: 10 },
+  idleSockets: { min: 0, max: 5_000 },
 } as const;
 
 /** Ack timeout for one attempt of a send (ACK-7 says acks SHOULD come within 5 s). */

@@ -22,6 +22,8 @@ export interface FleetOptions {
   ackTimeoutMs?: number;
   /** Where the clients connect (a fault proxy in front of the target); the target itself by default. */
   clientUrl?: string;
+  /** Several entry points (the nodes of a cluster): client i connects to clientUrls[i % length]. Wins over clientUrl. */
+  clientUrls?: readonly string[];
   connectTimeoutMs?: number;
 }
 
@@ -49,13 +51,13 @@ export async function openFleet(target: TargetAccess, opts: FleetOptions): Promi
     disconnects: () => fleet.clients.reduce((n, c) => n + c.disconnects, 0),
     close: () => fleet.clients.forEach((c) => c.close()),
   };
-  const url = opts.clientUrl ?? target.url;
+  const urls = opts.clientUrls?.length ? opts.clientUrls : [opts.clientUrl ?? target.url];
   for (let i = 0; i < opts.clients; i++) {
     const userId = `u${i}-${opts.runId}`.slice(0, 128);
     const token = await mintToken(target.jwtSecret, { sub: userId, ttlSec: 7_200 });
     fleet.clients.push(
       new StreamClient({
-        url,
+        url: urls[i % urls.length]!,
         token,
         userId,
         channelId,

@@ -102,6 +102,11 @@ export class TargetProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The server's process id while it runs (`sh -c exec` makes it the command itself). */
+  get pid(): number | undefined {
+    return this.isRunning ? this.child?.pid : undefined;
+  }
+
   get isRunning(): boolean {
     return this.child !== undefined && this.exit === undefined;
   }
