@@ -15,6 +15,7 @@ import {
 } from '../spec/index.ts';
 import { redactUrl, redactUrlsIn } from '../spec/redact.ts';
 import { NO_TRUSTED_PROXY, parseTrustProxy, type TrustProxy } from './connection/client-address.ts';
+import { DEFAULT_BATCH_MAX, DEFAULT_BATCH_WAIT_MS } from './store/group-commit.ts';
 
 /** A configuration value that does not fit: reported as one line naming the variable (OPS-1). */
 export class ConfigError extends Error {
@@ -102,6 +103,9 @@ const EnvSchema = z.object({
   // Per-socket bounds (RATE-7, RATE-8).
   OUTGOING_BUFFER_MAX_BYTES: int(65_536, 1_000_000_000).default(OUTGOING_BUFFER_MAX_BYTES),
   IN_FLIGHT_MAX: int(1, 10_000).default(IN_FLIGHT_MAX),
+  // Group commit of message:send (README, "Performance").
+  STORE_BATCH_MAX: int(1, 1_000).default(DEFAULT_BATCH_MAX),
+  STORE_BATCH_WAIT_MS: int(0, 1_000).default(DEFAULT_BATCH_WAIT_MS),
 });
 
 export interface ServerConfig {
@@ -138,6 +142,8 @@ export interface ServerConfig {
   trustProxy: TrustProxy;
   /** Whether the fixture routes of FIX-1/FIX-2 exist (ADMIN_FIXTURES; off: 404, FIX-3). */
   adminFixtures: boolean;
+  /** Group commit of sends: most sends per transaction, and how long one waits for a batch to fill while another commits. */
+  storeBatch: { maxBatch: number; maxWaitMs: number };
 }
 
 /** Variables that hold a URL, which may carry a password (AUTH-8). */
@@ -212,5 +218,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { /** A s
     socketBounds: { outgoingBufferMaxBytes: e.OUTGOING_BUFFER_MAX_BYTES, inFlightMax: e.IN_FLIGHT_MAX },
     trustProxy: e.TRUST_PROXY ?? NO_TRUSTED_PROXY,
     adminFixtures: e.ADMIN_FIXTURES === 'on',
+    storeBatch: { maxBatch: e.STORE_BATCH_MAX, maxWaitMs: e.STORE_BATCH_WAIT_MS },
   };
 }

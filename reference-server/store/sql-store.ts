@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { encodeHtml, type Attachment, type Message } from '../../spec/index.ts';
+import { DEFAULT_BATCH_MAX, DEFAULT_BATCH_WAIT_MS, GroupCommit, type BatchPolicy, type Settled } from './group-commit.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { SqlDriver, SqlExecutor } from './sql-driver.ts';
-import { refusingUnstorable } from './store-errors.ts';
+import { assertStorable, classifyStoreError, refusingUnstorable } from './store-errors.ts';
 import type { Ban, Channel, NewMessage, Store } from './types.ts';
 
 /**
@@ -16,6 +17,10 @@ const MIGRATION_LOCK_KEY = 7_061_990;
 const UNIQUE_VIOLATION = '23505';
 
 type Row = Record<string, unknown>;
+type Stored = { message: Message; created: boolean };
+
+/** The idempotency key of a send (MSG-4). */
+const sendKey = (authorId: string, clientMsgId: string) => `${authorId}\u0000${clientMsgId}`;
 
 const MESSAGE_COLUMNS = `id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments, created_at, edited_at`;
 
@@ -51,16 +56,27 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === UNIQUE_VIOLATION;
 }
 
+function settle<R>(work: Promise<R>): Promise<Settled<R>> {
+  return work.then((value) => ({ ok: true, value }), (error: unknown) => ({ ok: false, error }));
+}
+
 /** The chat store in SQL, for any PostgreSQL-speaking driver. */
 export class SqlStore implements Store {
   private readonly db: SqlDriver;
+  /** Sends are written by group commit: one transaction per batch, each acked after its commit (DUR-1). */
+  private readonly sends: GroupCommit<NewMessage, Stored>;
 
   constructor(
     readonly kind: string,
     driver: SqlDriver,
+    batching: { maxBatch: number; maxWaitMs: number } = { maxBatch: DEFAULT_BATCH_MAX, maxWaitMs: DEFAULT_BATCH_WAIT_MS },
+    /** Batches committing at once: a pool can run a few; PGlite runs one transaction at a time anyway. */
+    maxInFlight = 1,
   ) {
     // Input the database cannot hold is refused before it is sent, as the caller's error (BRK-6).
     this.db = refusingUnstorable(driver);
+    const policy: BatchPolicy = { ...batching, maxInFlight };
+    this.sends = new GroupCommit(policy, (batch) => this.commitSends(batch));
   }
 
   async migrate(): Promise<void> {
@@ -116,7 +132,106 @@ export class SqlStore implements Store {
     await this.db.query('DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2', [channelId, userId]);
   }
 
-  async insertMessage(msg: NewMessage): Promise<{ message: Message; created: boolean }> {
+  async insertMessage(msg: NewMessage): Promise<Stored> {
+    // A send the driver would refuse is refused on its own, before it joins anyone's batch; what only
+    // the database refuses (e.g. NUL escaped inside the attachments' JSON, 22P05) fails its batch,
+    // which commitSends then retries send by send (BRK-6).
+    assertStorable([msg.channelId, msg.authorId, msg.authorName, msg.clientMsgId, msg.text, JSON.stringify(msg.attachments)], 'message');
+    return this.sends.submit(msg);
+  }
+
+  /** One batch of sends in one transaction; on input the database refused, one transaction per send. */
+  private async commitSends(batch: NewMessage[]): Promise<Settled<Stored>[]> {
+    // A lone send (low load) takes the plain statements: array parameters cost more to plan than they save for one row.
+    if (batch.length === 1) return [await settle(this.insertOne(batch[0]!))];
+    try {
+      return await this.db.transaction((tx) => this.insertBatchIn(tx, batch));
+    } catch (err) {
+      // Class 22/23 (e.g. two nodes racing on one idempotency key, 23505): the batch is retried
+      // send by send, in order, so only the send at fault is refused and a race finds its winner.
+      if (classifyStoreError(err) !== 'input') throw err;
+      const outcomes: Settled<Stored>[] = [];
+      for (const msg of batch) outcomes.push(await settle(this.insertOne(msg)));
+      return outcomes;
+    }
+  }
+
+  /**
+   * Multi-row statements for the whole batch: find the keys already stored, take each channel's
+   * seq range with one UPDATE, insert the new rows from arrays. A key repeated within the batch is
+   * one send: stored once, and every copy answered with the stored message (MSG-4).
+   */
+  private async insertBatchIn(tx: SqlExecutor, batch: NewMessage[]): Promise<Settled<Stored>[]> {
+    const firstByKey = new Map<string, NewMessage>();
+    for (const msg of batch) if (!firstByKey.has(sendKey(msg.authorId, msg.clientMsgId))) firstByKey.set(sendKey(msg.authorId, msg.clientMsgId), msg);
+    const sends = [...firstByKey.values()];
+
+    const stored = new Map<string, Message>();
+    const existing = await tx.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages JOIN unnest($1::text[], $2::text[]) AS k(author, key)
+       ON author_id = k.author AND client_msg_id = k.key`,
+      [sends.map((m) => m.authorId), sends.map((m) => m.clientMsgId)],
+    );
+    for (const row of existing) stored.set(sendKey(String(row.author_id), String(row.client_msg_id)), toMessage(row));
+    const fresh = sends.filter((m) => !stored.has(sendKey(m.authorId, m.clientMsgId)));
+    const created = new Set<string>();
+
+    if (fresh.length > 0) {
+      const perChannel = new Map<string, number>();
+      for (const m of fresh) perChannel.set(m.channelId, (perChannel.get(m.channelId) ?? 0) + 1);
+      const channelIds = [...perChannel.keys()].sort();
+      // Every node locks a batch's channels in the same order, so two batches never deadlock.
+      if (channelIds.length > 1) await tx.query('SELECT id FROM channels WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [channelIds]);
+      // The row lock on each channel orders concurrent batches, so seq follows commit order, gap-free.
+      const seqRows = await tx.query(
+        `UPDATE channels SET last_seq = channels.last_seq + c.n FROM unnest($1::text[], $2::bigint[]) AS c(id, n)
+         WHERE channels.id = c.id RETURNING channels.id, channels.last_seq`,
+        [channelIds, channelIds.map((id) => perChannel.get(id)!)],
+      );
+      const nextSeq = new Map<string, number>();
+      for (const row of seqRows) nextSeq.set(String(row.id), toNumber(row.last_seq) - perChannel.get(String(row.id))! + 1);
+      const seqs = fresh.map((m) => {
+        const seq = nextSeq.get(m.channelId);
+        if (seq === undefined) throw new Error(`channel ${m.channelId} vanished during insert`);
+        nextSeq.set(m.channelId, seq + 1);
+        return seq;
+      });
+      const rows = await tx.query(
+        `INSERT INTO messages (id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments)
+         SELECT id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments::jsonb
+         FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+           AS m(id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments)
+         RETURNING ${MESSAGE_COLUMNS}`,
+        [
+          fresh.map(() => randomUUID()),
+          fresh.map((m) => m.channelId),
+          seqs,
+          fresh.map((m) => m.authorId),
+          fresh.map((m) => m.authorName),
+          fresh.map((m) => m.clientMsgId),
+          fresh.map((m) => m.text),
+          fresh.map((m) => JSON.stringify(m.attachments)),
+        ],
+      );
+      for (const row of rows) {
+        const key = sendKey(String(row.author_id), String(row.client_msg_id));
+        stored.set(key, toMessage(row));
+        created.add(key);
+      }
+    }
+
+    // Only the first copy of a key is the send that created the message; the others are retries.
+    return batch.map((msg) => {
+      const key = sendKey(msg.authorId, msg.clientMsgId);
+      const message = stored.get(key);
+      if (!message) return { ok: false, error: new Error(`send ${msg.clientMsgId} not stored by its batch`) };
+      const first = created.delete(key);
+      return { ok: true, value: { message, created: first } };
+    });
+  }
+
+  /** One send in its own transaction: the fallback when a batch was refused for its data. */
+  private async insertOne(msg: NewMessage): Promise<Stored> {
     try {
       return await this.db.transaction((tx) => this.insertIn(tx, msg));
     } catch (err) {
@@ -128,7 +243,7 @@ export class SqlStore implements Store {
     }
   }
 
-  private async insertIn(tx: SqlExecutor, msg: NewMessage): Promise<{ message: Message; created: boolean }> {
+  private async insertIn(tx: SqlExecutor, msg: NewMessage): Promise<Stored> {
     const existing = await this.findByClientMsgId(tx, msg.authorId, msg.clientMsgId);
     if (existing) return { message: existing, created: false };
     // The row lock on the channel orders concurrent inserts, so seq follows commit order.
@@ -200,6 +315,7 @@ export class SqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.sends.idle();
     await this.db.close();
   }
 }

@@ -18,6 +18,8 @@ describe('loadConfig (OPS-1)', () => {
     expect(c.shutdownTimeoutMs).toBe(10_000);
     expect(c.rateLimits).toEqual(DEFAULT_RATE_LIMITS);
     expect(c.auth).toMatchObject({ kind: 'secret', clockToleranceSec: 0 });
+    expect(c.storeBatch).toEqual({ maxBatch: 64, maxWaitMs: 2 });
+    expect(loadConfig({ STORE_BATCH_MAX: '1', STORE_BATCH_WAIT_MS: '0' }).storeBatch).toEqual({ maxBatch: 1, maxWaitMs: 0 });
   });
 
   it.each([
@@ -30,6 +32,9 @@ describe('loadConfig (OPS-1)', () => {
     [{ SOCKETIO_PORT_START: '9000', SOCKETIO_PORT_END: '8000' }, /^SOCKETIO_PORT_START must be <= SOCKETIO_PORT_END/],
     [{ JWT_SECRET: 'x'.repeat(40), JWT_JWKS_URL: 'https://keys.example/jwks.json' }, /must not both be set/],
     [{ SOCKETIO_SHUTDOWN_TIMEOUT: 'soon' }, /^SOCKETIO_SHUTDOWN_TIMEOUT must be a number of seconds/],
+    [{ STORE_BATCH_MAX: '0' }, /^STORE_BATCH_MAX must be a whole number 1-1000 \(got "0"\)$/],
+    [{ STORE_BATCH_MAX: '5000' }, /^STORE_BATCH_MAX must be a whole number 1-1000/],
+    [{ STORE_BATCH_WAIT_MS: '-1' }, /^STORE_BATCH_WAIT_MS must be a whole number 0-1000/],
   ])('refuses %j with one line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
