@@ -1,0 +1,39 @@
+import type { History } from '../history.ts';
+import { verdictOf, type CheckerVerdict, type Counterexample } from './checker-verdict.ts';
+import { finalReads, groupBy, keyOf, sendOps, storedOf } from './final-reads.ts';
+
+/**
+ * (b) A message sent more than once with the same clientMsgId (a retry after a timeout, a dropped socket or a
+ * refusal) is stored at most once, acked or not (MSG-4).
+ */
+export function checkRetryOnce(history: History): CheckerVerdict {
+  const attempts = groupBy(sendOps(history), (o) => keyOf(o.value.authorId, o.value.clientMsgId));
+  const retried = [...attempts.values()].filter((ops) => ops.length > 1);
+  const reads = finalReads(history);
+  const counterexamples: Counterexample[] = [];
+  const unread = new Set<string>();
+  const storedCount = new Map<string, Map<string, number>>();
+  for (const ops of retried) {
+    const { channelId, authorId, clientMsgId } = ops[0]!.value;
+    const read = reads.get(channelId);
+    const stored = storedOf(read);
+    if (!stored) {
+      unread.add(channelId);
+      continue;
+    }
+    let counts = storedCount.get(channelId);
+    if (!counts) {
+      counts = new Map();
+      for (const m of stored) counts.set(keyOf(m.authorId, m.clientMsgId), (counts.get(keyOf(m.authorId, m.clientMsgId)) ?? 0) + 1);
+      storedCount.set(channelId, counts);
+    }
+    const n = counts.get(keyOf(authorId, clientMsgId)) ?? 0;
+    if (n > 1) counterexamples.push({ what: `${authorId}/${clientMsgId} sent ${ops.length} times, stored ${n} times`, ops: [...ops.map((o) => o.index), read!.index] });
+  }
+  return verdictOf(
+    'retry-once',
+    counterexamples,
+    `${retried.length} retried message(s), none stored twice`,
+    unread.size ? `no final history read of ${[...unread].join(', ')}: retried messages cannot be checked` : undefined,
+  );
+}
