@@ -1,7 +1,7 @@
 import { checkHistory } from '../history-check.ts';
 import type { History } from '../history.ts';
 import { verdictOf, type CheckerVerdict, type Counterexample } from './checker-verdict.ts';
-import { ackedSends, finalReads, groupBy, keyOf, storedOf } from './final-reads.ts';
+import { ackedSends, finalReads, groupBy, keyOf, storedOf, unreadChannels } from './final-reads.ts';
 
 /**
  * (a) Every acked message is durable exactly once, with its acked id and seq, in the final history read of its
@@ -11,14 +11,11 @@ export function checkExactlyOnce(history: History): CheckerVerdict {
   const reads = finalReads(history);
   const byChannel = groupBy(ackedSends(history), (o) => o.value.channelId);
   const counterexamples: Counterexample[] = [];
-  const unread: string[] = [];
+  const unread = unreadChannels(history);
   for (const [channelId, acks] of byChannel) {
     const read = reads.get(channelId);
     const stored = storedOf(read);
-    if (!stored) {
-      unread.push(channelId);
-      continue;
-    }
+    if (!stored) continue;
     const opOf = new Map(acks.map((o) => [keyOf(o.value.authorId, o.value.clientMsgId), o.index]));
     const ops = (authorId: string, clientMsgId: string) => [opOf.get(keyOf(authorId, clientMsgId)) ?? -1, read!.index].filter((i) => i >= 0);
     const v = checkHistory(

@@ -34,3 +34,10 @@ export function groupBy<T>(items: readonly T[], keyFn: (item: T) => string): Map
   }
   return groups;
 }
+
+/** Channels this history sent to whose final read is missing or failed: what they stored is unknown. */
+export function unreadChannels(history: History): string[] {
+  const reads = finalReads(history);
+  const channels = new Set(sendOps(history).map((o) => o.value.channelId));
+  return [...channels].filter((c) => storedOf(reads.get(c)) === undefined);
+}

@@ -1,6 +1,6 @@
 import type { History } from '../history.ts';
 import { verdictOf, type CheckerVerdict, type Counterexample } from './checker-verdict.ts';
-import { finalReads, groupBy, keyOf, sendOps, storedOf } from './final-reads.ts';
+import { finalReads, groupBy, keyOf, sendOps, storedOf, unreadChannels } from './final-reads.ts';
 
 /**
  * (b) A message sent more than once with the same clientMsgId (a retry after a timeout, a dropped socket or a
@@ -11,16 +11,13 @@ export function checkRetryOnce(history: History): CheckerVerdict {
   const retried = [...attempts.values()].filter((ops) => ops.length > 1);
   const reads = finalReads(history);
   const counterexamples: Counterexample[] = [];
-  const unread = new Set<string>();
+  const unread = unreadChannels(history);
   const storedCount = new Map<string, Map<string, number>>();
   for (const ops of retried) {
     const { channelId, authorId, clientMsgId } = ops[0]!.value;
     const read = reads.get(channelId);
     const stored = storedOf(read);
-    if (!stored) {
-      unread.add(channelId);
-      continue;
-    }
+    if (!stored) continue;
     let counts = storedCount.get(channelId);
     if (!counts) {
       counts = new Map();
@@ -34,6 +31,6 @@ export function checkRetryOnce(history: History): CheckerVerdict {
     'retry-once',
     counterexamples,
     `${retried.length} retried message(s), none stored twice`,
-    unread.size ? `no final history read of ${[...unread].join(', ')}: retried messages cannot be checked` : undefined,
+    unread.length ? `no final history read of ${unread.join(', ')}: retried messages cannot be checked` : undefined,
   );
 }
