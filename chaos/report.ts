@@ -13,7 +13,7 @@ const SCENARIO: Record<ScenarioName, { title: string; rules: string[] }> = {
 /** A chaos run as a report: a MUST result per scenario, its figures kept as data and as notes. */
 export function chaosReport(run: { results: readonly ScenarioResult[]; url: string; startedByHarness: boolean; startedAt: string; notes: readonly string[] }): Report {
   const results = run.results.map((r): CheckResult => {
-    const figures = { ...r.figures, ...(r.history ? { history: r.history } : {}) };
+    const figures = { ...r.figures, ...(r.history ? { history: r.history } : {}), ...(r.checkers ? { checkers: r.checkers } : {}) };
     return {
       id: r.name.toUpperCase(),
       title: SCENARIO[r.name].title,

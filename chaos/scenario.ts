@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunTarget } from '../testbed/targets/run-target.ts';
 import type { Observation } from '../reports/verdicts.ts';
 import type { HistorySummary } from '../testbed/history/history-check.ts';
+import type { History } from '../testbed/history/history.ts';
+import type { CheckerVerdict } from '../testbed/history/checkers/index.ts';
 
 
 export interface ScenarioResult {
@@ -16,6 +18,10 @@ export interface ScenarioResult {
   /** Figures the scenario measured (numbers, or small records of numbers). */
   figures: Record<string, unknown>;
   history?: HistorySummary;
+  /** Each history checker's verdict, with its first counterexamples. */
+  checkers?: CheckerVerdict[];
+  /** The run's whole history (for the timeline report; left out of --json). */
+  recorded?: History;
   durationS: number;
 }
 

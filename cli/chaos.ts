@@ -77,7 +77,7 @@ export function registerChaos(program: Command): void {
       return async (closeNotes) => {
         const notes = [...target.notes, ...closeNotes, `seed ${seed} (replay the kill moments with --seed ${seed})`];
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ outcome, exitStatus: EXIT_STATUS[outcome], target: url, options, scenarios: run.results, notes })}\n`);
+          process.stdout.write(`${JSON.stringify({ outcome, exitStatus: EXIT_STATUS[outcome], target: url, options, scenarios: run.results.map(({ recorded: _history, ...r }) => r), notes })}\n`);
         } else {
           process.stdout.write(`${formatVerdictTable(run.results, notes)}\n${outcome.toUpperCase()}\n`);
         }

@@ -1,6 +1,7 @@
 import type { Delivery, History, HistoryOp, OpOutcome } from './history.ts';
 
-type OpInput = Omit<HistoryOp, 'index' | 'invokeMs' | 'completeMs' | 'outcome' | 'result'>;
+/** What the caller says of an op at its invocation (distributes over the union, keeping `f` and `value` paired). */
+type OpInput<Op = HistoryOp> = Op extends HistoryOp ? Omit<Op, 'index' | 'invokeMs' | 'completeMs' | 'outcome' | 'result'> : never;
 type ResultOf<F extends HistoryOp['f']> = Extract<HistoryOp, { f: F }>['result'];
 
 /** An operation invoked and not yet completed. */
