@@ -55,6 +55,8 @@ export const FaultName = z.enum([
   'no-inflight-cap',
   /** channel:history neither rate limited nor published in the table (limits and GET /spec wrappers): C04, C09 (RATE-6). */
   'unlimited-history',
+  /** channel:history pages come back with each pair of neighbours swapped, out of seq order (store wrapper): the chaos seq-order checker. */
+  'reordered-seq',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 
