@@ -8,6 +8,7 @@ const SCENARIO: Record<ScenarioName, { title: string; rules: string[] }> = {
   latency: { title: 'Under added network latency every acked message is stored exactly once', rules: ['DUR-1', 'MSG-4'] },
   partition: { title: 'A network cut loses no acked message; retries after it never store twice', rules: ['DUR-2', 'MSG-4'] },
   kill: { title: 'An acked message survives a SIGKILL and restart exactly once', rules: ['DUR-1', 'DUR-2'] },
+  nemesis: { title: 'Under a schedule of kills, pauses, partitions and latency every history checker is valid', rules: ['DUR-1', 'DUR-2', 'MSG-4', 'MSG-6'] },
 };
 
 /** A chaos run as a report: a MUST result per scenario, its figures kept as data and as notes. */

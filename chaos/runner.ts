@@ -2,6 +2,7 @@ import type { RunTarget } from '../testbed/targets/run-target.ts';
 import { latencyScenario } from './scenarios/latency.ts';
 import { killScenario } from './scenarios/kill.ts';
 import { partitionScenario } from './scenarios/partition.ts';
+import { nemesisScenario } from './scenarios/nemesis.ts';
 import type { ChaosOptions, Scenario, ScenarioName, ScenarioResult } from './scenario.ts';
 import { runOutcome, type CommandOutcome } from '../reports/verdicts.ts';
 
@@ -9,6 +10,7 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
   latency: latencyScenario,
   partition: partitionScenario,
   kill: killScenario,
+  nemesis: nemesisScenario,
 };
 
 export interface ChaosRun {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunTarget } from '../testbed/targets/run-target.ts';
+import type { NemesisSchedule } from './nemesis/schedule.ts';
 import type { Observation } from '../reports/verdicts.ts';
 import type { HistorySummary } from '../testbed/history/history-check.ts';
 import type { History } from '../testbed/history/history.ts';
@@ -25,7 +26,9 @@ export interface ScenarioResult {
   durationS: number;
 }
 
-export const SCENARIO_NAMES = ['latency', 'partition', 'kill'] as const;
+export const SCENARIO_NAMES = ['latency', 'partition', 'kill', 'nemesis'] as const;
+/** What `--scenarios` runs when not given (nemesis runs when `--schedule` is given). */
+export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ['latency', 'partition', 'kill'];
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface ChaosOptions {
@@ -43,6 +46,8 @@ export interface ChaosOptions {
   maxMessages: number;
   /** How long to wait, after the stream stops, for in-doubt sends to resolve. */
   drainMs: number;
+  /** The nemesis scenario's schedule (`--schedule`). */
+  schedule?: NemesisSchedule;
 }
 
 export interface ScenarioContext {

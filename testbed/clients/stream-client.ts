@@ -189,7 +189,7 @@ export class StreamClient {
       if (attempts === 0) firstSentAt = sentAt;
       attempts++;
       this.opts.onAttempt?.(clientMsgId, sentAt);
-      const op = this.opts.recorder?.invoke({ f: 'send', process: this.opts.userId, value: { channelId: this.opts.channelId, authorId: this.opts.userId, clientMsgId, attempt: attempts } });
+      const op = this.opts.recorder?.invoke({ f: 'send', process: this.opts.userId, value: { channelId: this.opts.channelId, authorId: this.opts.userId, clientMsgId, attempt: attempts, text } });
       let ack: { ok?: boolean; data?: { id?: unknown; seq?: unknown; authorId?: unknown }; error?: { code?: string; retryAfterMs?: number } };
       try {
         ack = await this.socket.timeout(this.opts.ackTimeoutMs).emitWithAck('message:send', { channelId: this.opts.channelId, text, clientMsgId });

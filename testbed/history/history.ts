@@ -34,7 +34,7 @@ export const FaultKind = z.enum([
 export type FaultKind = z.infer<typeof FaultKind>;
 
 const Ms = z.number().nonnegative();
-const Stored = z.object({ id: z.string(), authorId: z.string(), clientMsgId: z.string(), seq: z.int() });
+const Stored = z.object({ id: z.string(), authorId: z.string(), clientMsgId: z.string(), seq: z.int(), text: z.string().optional() });
 
 const OpTimes = {
   index: z.int().nonnegative(),
@@ -50,7 +50,7 @@ export const HistoryOp = z.discriminatedUnion('f', [
   z.object({
     ...OpTimes,
     f: z.literal('send'),
-    value: z.object({ channelId: z.string(), authorId: z.string(), clientMsgId: z.string(), attempt: z.int().positive() }),
+    value: z.object({ channelId: z.string(), authorId: z.string(), clientMsgId: z.string(), attempt: z.int().positive(), text: z.string().optional() }),
     /** ok: the acked id and seq; fail or info: the error code or why there was no answer. */
     result: z.union([z.object({ id: z.string(), seq: z.int() }), z.object({ code: z.string() })]).optional(),
   }),

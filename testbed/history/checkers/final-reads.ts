@@ -1,4 +1,5 @@
 import type { History, ReadOp, SendOp } from '../history.ts';
+import type { StoredMessage } from '../history-check.ts';
 
 /** The last completed read of each channel: ok with its messages, or the reason it could not be read. */
 export function finalReads(history: History): Map<string, ReadOp> {
@@ -8,7 +9,7 @@ export function finalReads(history: History): Map<string, ReadOp> {
 }
 
 /** The stored messages of a final read, or undefined when it is missing or did not succeed. */
-export function storedOf(read: ReadOp | undefined): { id: string; authorId: string; clientMsgId: string; seq: number }[] | undefined {
+export function storedOf(read: ReadOp | undefined): StoredMessage[] | undefined {
   return read?.outcome === 'ok' && read.result && 'messages' in read.result ? read.result.messages : undefined;
 }
 

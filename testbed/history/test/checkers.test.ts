@@ -117,6 +117,12 @@ describe('history checkers on generated histories', () => {
         const v = checkRetryOnce(withMessages(h, (ms) => [...ms, { ...ms.find((m) => m.clientMsgId === 'k0')!, id: 'copy', seq: ms.at(-1)!.seq + 1 }]));
         expect(v.verdict).toBe('invalid');
         for (const a of attempts) expect(v.counterexamples[0]!.ops).toContain(a.index);
+        // A server that lost the key stores the copy under another clientMsgId; the run's unique text names it.
+        const withText = { ...h, ops: h.ops.map((o) => (o.f === 'send' ? { ...o, value: { ...o.value, text: `t ${o.value.clientMsgId}` } } : o)) };
+        const rekeyed = checkRetryOnce(
+          withMessages(withText, (ms) => [...ms.map((m) => ({ ...m, text: `t ${m.clientMsgId}` })), { ...ms.find((m) => m.clientMsgId === 'k0')!, clientMsgId: 'k0#x', text: 't k0', id: 'copy', seq: ms.at(-1)!.seq + 1 }]),
+        );
+        expect(rekeyed.verdict).toBe('invalid');
       }),
     );
   });
