@@ -1,4 +1,5 @@
 import { buildReport, notesAsEvidence, plainTarget } from '../reports/build.ts';
+import { renderTimeline } from '../reports/timeline.ts';
 import type { CheckResult, Report } from '../reports/schema.ts';
 import { keyFigures } from './verdict-table.ts';
 import type { ScenarioName, ScenarioResult } from './scenario.ts';
@@ -35,4 +36,9 @@ export function chaosReport(run: { results: readonly ScenarioResult[]; url: stri
     startedAt: run.startedAt,
     results,
   });
+}
+
+/** The HTML report's timeline of each scenario that recorded a history (reports/timeline.ts). */
+export function chaosTimelines(results: readonly ScenarioResult[]): string[] {
+  return results.flatMap((r) => (r.recorded ? [renderTimeline({ name: r.name, endMs: r.recorded.endMs, ops: r.recorded.ops, checkers: r.checkers ?? [] })] : []));
 }

@@ -94,7 +94,8 @@ export function registerChaos(program: Command): void {
           process.stdout.write(`${formatVerdictTable(run.results, notes)}\n${outcome.toUpperCase()}\n`);
         }
         const { chaosReport } = await import('../chaos/report.ts');
-        await writeRunReport(flags.out, async () => chaosReport({ results: run.results, url, startedByHarness, startedAt, notes }), say);
+        const { chaosTimelines } = await import('../chaos/report.ts');
+        await writeRunReport(flags.out, async () => chaosReport({ results: run.results, url, startedByHarness, startedAt, notes }), say, () => chaosTimelines(run.results));
       };
     });
   });
