@@ -21,16 +21,18 @@ export interface ScheduleRun {
   skipped: Partial<Record<FaultKind, number>>;
   /** How late the windows started against the schedule (a restart takes longer than the gap), ms. */
   maxLateMs: number;
+  /** Windows not started because the schedule's duration had passed (restarts ran long). */
+  notReached: number;
 }
 
 /**
  * Runs a schedule's windows in order from now, each recorded in the stream's history: start at its time (or at
- * once when the last heal ran late), hold, heal. An abort or a failed start stops the schedule, and whatever
+ * once when the last heal ran late), hold, heal; none starts after the schedule's duration. An abort or a failed start stops the schedule, and whatever
  * fault is on is healed before returning, so a run always ends healed.
  */
 export async function runSchedule(schedule: NemesisSchedule, faults: ReadonlyMap<FaultKind, NemesisFault>, fs: Pick<FaultStream, 'nemesis'>, signal: AbortSignal, say: (line: string) => void): Promise<ScheduleRun> {
   const t0 = performance.now();
-  const out: ScheduleRun = { ran: {}, skipped: {}, maxLateMs: 0 };
+  const out: ScheduleRun = { ran: {}, skipped: {}, maxLateMs: 0, notReached: 0 };
   const until = (ms: number) => pause(Math.max(0, t0 + ms - performance.now()), signal);
   for (const [i, w] of schedule.windows.entries()) {
     if (signal.aborted) break;
@@ -41,6 +43,11 @@ export async function runSchedule(schedule: NemesisSchedule, faults: ReadonlyMap
     }
     await until(w.startMs);
     if (signal.aborted) break;
+    // The duration bounds the run: windows pushed past it by slow restarts are counted, not played.
+    if (performance.now() - t0 > schedule.durationMs) {
+      out.notReached = schedule.windows.length - i;
+      break;
+    }
     out.maxLateMs = Math.max(out.maxLateMs, Math.round(performance.now() - t0 - w.startMs));
     await fs.nemesis(w.fault, 'start', () => fault.start());
     try {

@@ -37,7 +37,7 @@ export const nemesisScenario: Scenario = async (ctx) => {
     const availability = checkers.find((c) => c.checker === 'availability')?.figures ?? {};
     return {
       verdict,
-      reason: `${reason}; ${run.ran.kill ?? 0} kill(s), ${Object.values(run.ran).reduce((a, b) => a + (b ?? 0), 0)} window(s)${skipped.length ? `; left out (this target cannot): ${skipped.join(', ')}` : ''}`,
+      reason: `${reason}; ${run.ran.kill ?? 0} kill(s), ${Object.values(run.ran).reduce((a, b) => a + (b ?? 0), 0)} window(s)${run.notReached ? `, ${run.notReached} not reached within --duration` : ''}${skipped.length ? `; left out (this target cannot): ${skipped.join(', ')}` : ''}`,
       figures: {
         ...doubt,
         seed: schedule.seed,
@@ -45,6 +45,7 @@ export const nemesisScenario: Scenario = async (ctx) => {
         windows: run.ran,
         skipped: run.skipped,
         maxLateMs: run.maxLateMs,
+        notReached: run.notReached,
         lost: history.lost.length,
         duplicated: history.duplicated.length,
         okShare: availability.okShare ?? null,
