@@ -1,4 +1,4 @@
-import { faultWindows, type History } from '../history.ts';
+import { faultWindows, type FaultWindow, type History } from '../history.ts';
 import { verdictOf, type CheckerVerdict, type Counterexample } from './checker-verdict.ts';
 import { ackedSends, finalReads, keyOf, sendOps, storedOf } from './final-reads.ts';
 
@@ -8,7 +8,8 @@ export const DEFAULT_DELIVERY_BOUND_MS = 10_000;
 /**
  * (d) Every member of a channel (a process with an ok join) receives each message of its channel stored after
  * it joined, live, by connection state recovery or from history after a reconnect, within `boundMs` of the
- * message's ack, or of the heal when the ack fell inside a fault window. Its own messages are not counted (the
+ * message's ack, or of the heal of any fault window that overlaps that time (a kill just after the ack delays
+ * the delivery as much as one before it). Its own messages are not counted (the
  * ack is its copy). A message whose deadline falls after the history ended, or inside a window never healed,
  * cannot be judged: then the verdict is unknown, not valid.
  */
@@ -46,8 +47,7 @@ export function checkDelivery(history: History, boundMs = DEFAULT_DELIVERY_BOUND
       const sent = ackOp.get(key) ?? lastAttempt.get(key);
       if (!sent) continue; // not written by this run
       const at = sent.completeMs ?? sent.invokeMs;
-      const covering = windows.filter((w) => w.startMs <= at && (w.healMs === null || w.healMs >= at));
-      const due = covering.some((w) => w.healMs === null) ? Number.POSITIVE_INFINITY : Math.max(at, ...covering.map((w) => w.healMs!)) + boundMs;
+      const due = dueBy(at, windows, boundMs);
       for (const [process, since] of joined) {
         if (process === m.authorId || since > at) continue;
         expected++;
@@ -62,4 +62,16 @@ export function checkDelivery(history: History, boundMs = DEFAULT_DELIVERY_BOUND
   const unknown =
     unread > 0 ? `no final history read of ${unread} channel(s) with members` : undecided > 0 ? `${undecided} delivery(ies) due after the history ended or in a window never healed` : members.size === 0 ? 'no member joined a channel' : undefined;
   return verdictOf('delivery', counterexamples, `${expected} delivery(ies) expected, each within ${boundMs} ms`, unknown);
+}
+
+/** When a message acked at `at` must have reached every member: `boundMs` after the ack, pushed to `boundMs` after
+ * the heal of every fault window that was on at the ack or began before the deadline; never when one is not healed. */
+function dueBy(at: number, windows: readonly FaultWindow[], boundMs: number): number {
+  let due = at + boundMs;
+  for (const w of windows) {
+    if (w.startMs > due || (w.healMs !== null && w.healMs < at)) continue;
+    if (w.healMs === null) return Number.POSITIVE_INFINITY;
+    due = Math.max(due, w.healMs + boundMs);
+  }
+  return due;
 }
