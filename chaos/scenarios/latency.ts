@@ -35,6 +35,8 @@ export const latencyScenario: Scenario = async (ctx) => {
       await pause(o.phaseMs, ctx.signal);
       await fs.nemesis('latency', 'heal', () => link.removeLatency());
       removedAt = performance.now();
+      // A tail after the heal, so that availability can see the service answer again (else it is unknown).
+      await pause(o.phaseMs / 2, ctx.signal);
     } catch (err) {
       fs.abort();
       throw err;
