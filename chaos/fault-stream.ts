@@ -1,24 +1,47 @@
-import { openFleet, verifyExactlyOnce, type Fleet } from '../testbed/clients/chat-fleet.ts';
-import type { HistoryVerdict } from '../testbed/history/history-check.ts';
+import { openFleet, type Fleet } from '../testbed/clients/chat-fleet.ts';
+import { checkHistory, type HistoryVerdict } from '../testbed/history/history-check.ts';
 import { startStream, type SendRecord } from '../testbed/clients/message-stream.ts';
+import { HistoryRecorder } from '../testbed/history/recorder.ts';
+import { recordFinalRead } from '../testbed/history/recorded-read.ts';
+import type { FaultKind, History } from '../testbed/history/history.ts';
+import { runCheckers, type CheckerVerdict } from '../testbed/history/checkers/index.ts';
+import { DEFAULT_DELIVERY_BOUND_MS } from '../testbed/history/checkers/delivery.ts';
+import { waitFor } from '../testbed/wait.ts';
 import type { ScenarioContext } from './scenario.ts';
 import { doubtFigures, type DoubtFigures } from './stream-verdict.ts';
 
 /** Ack timeout of one attempt under faults: short, so that a lost ack becomes a retry quickly. */
 export const CHAOS_ACK_TIMEOUT_MS = 5_000;
 
+/** How long after the final read every member must have each message (checker (d)); the stream waits as long. */
+export const CHAOS_DELIVERY_BOUND_MS = DEFAULT_DELIVERY_BOUND_MS;
+
+export interface FaultStreamResult {
+  records: SendRecord[];
+  /** The exactly-once comparison of acked sends and stored history (its summary goes in the output). */
+  history: HistoryVerdict;
+  /** The run's whole history and every checker's verdict over it. */
+  recorded: History;
+  checkers: CheckerVerdict[];
+  doubt: DoubtFigures;
+}
+
 /** The clients of a fault scenario streaming at a fixed rate, retrying unanswered sends with the same clientMsgId. */
 export interface FaultStream {
   fleet: Fleet;
-  /** Stops sending, waits for every send to be acked or given up, reads history and checks it. */
-  finish(): Promise<{ records: SendRecord[]; history: HistoryVerdict; doubt: DoubtFigures }>;
+  recorder: HistoryRecorder;
+  /** Runs one nemesis action (a fault's start or heal), recorded with its invoke and complete times. */
+  nemesis<T>(fault: FaultKind, phase: 'start' | 'heal', act: () => Promise<T>, note?: string): Promise<T>;
+  /** Stops sending, waits for every send to be acked or given up, reads history and runs the checkers. */
+  finish(): Promise<FaultStreamResult>;
   /** Stops sending and closes the clients at once (the scenario failed). */
   abort(): void;
 }
 
 export async function startFaultStream(ctx: ScenarioContext, runId: string, clientUrl?: string): Promise<FaultStream> {
   const access = { url: ctx.target.url, jwtSecret: ctx.target.jwtSecret! };
-  const fleet = await openFleet(access, { runId, clients: ctx.options.clients, reconnect: true, ackTimeoutMs: CHAOS_ACK_TIMEOUT_MS, ...(clientUrl ? { clientUrl } : {}) });
+  const recorder = new HistoryRecorder();
+  const fleet = await openFleet(access, { runId, clients: ctx.options.clients, reconnect: true, ackTimeoutMs: CHAOS_ACK_TIMEOUT_MS, recorder, ...(clientUrl ? { clientUrl } : {}) });
   const stream = startStream(fleet.clients, {
     runId,
     ratePerClient: ctx.options.rate,
@@ -28,18 +51,40 @@ export async function startFaultStream(ctx: ScenarioContext, runId: string, clie
   });
   return {
     fleet,
+    recorder,
+    async nemesis(fault, phase, act, note) {
+      const op = recorder.invoke({ f: 'nemesis', process: 'nemesis', value: { fault, phase, ...(note ? { note } : {}) } });
+      try {
+        const out = await act();
+        op.complete('ok');
+        return out;
+      } catch (err) {
+        op.complete('info', { code: (err as Error).message.split('\n')[0]!.slice(0, 200) });
+        throw err;
+      }
+    },
     async finish() {
       stream.stop();
       const records = await stream.finished;
+      const stored = await recordFinalRead(recorder, access, fleet.channelId, records.length + 1_000);
+      // Give the members the delivery bound to see every stored message before the history ends.
+      if (stored) await waitFor('every delivery', () => everyMemberHasAll(recorder.history(), stored), CHAOS_DELIVERY_BOUND_MS, 100).catch(() => undefined);
       fleet.close();
-      const history = await verifyExactlyOnce(access, fleet.channelId, records);
-      return { records, history, doubt: doubtFigures(records) };
+      const recorded = recorder.history();
+      const acked = records.flatMap((r) => (r.acked ? [r.acked] : []));
+      return { records, history: checkHistory(acked, stored ?? []), recorded, checkers: runCheckers(recorded, { deliveryBoundMs: CHAOS_DELIVERY_BOUND_MS }), doubt: doubtFigures(records) };
     },
     abort() {
       stream.stop();
       fleet.close();
     },
   };
+}
+
+function everyMemberHasAll(history: History, stored: readonly { id: string; authorId: string }[]): boolean {
+  const members = new Set(history.ops.flatMap((o) => (o.f === 'join' && o.outcome === 'ok' ? [o.process] : [])));
+  const seen = new Set(history.deliveries.map((d) => `${d.process}\u0000${d.id}`));
+  return stored.every((m) => [...members].every((p) => p === m.authorId || seen.has(`${p}\u0000${m.id}`)));
 }
 
 /** Acked sends whose ack came after `at` (performance.now() time). */

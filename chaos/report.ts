@@ -1,4 +1,5 @@
 import { buildReport, notesAsEvidence, plainTarget } from '../reports/build.ts';
+import { renderTimeline } from '../reports/timeline.ts';
 import type { CheckResult, Report } from '../reports/schema.ts';
 import { keyFigures } from './verdict-table.ts';
 import type { ScenarioName, ScenarioResult } from './scenario.ts';
@@ -10,12 +11,13 @@ const SCENARIO: Record<ScenarioName, { title: string; rules: string[] }> = {
   partition: { title: 'A network cut loses no acked message; retries after it never store twice', rules: ['DUR-2', 'MSG-4'] },
   kill: { title: 'An acked message survives a SIGKILL and restart exactly once', rules: ['DUR-1', 'DUR-2'] },
   ...DEPENDENCY_SCENARIO_TABLE,
+  nemesis: { title: 'Under a schedule of kills, pauses, partitions and latency every history checker is valid', rules: ['DUR-1', 'DUR-2', 'MSG-4', 'MSG-6'] },
 };
 
 /** A chaos run as a report: a MUST result per scenario, its figures kept as data and as notes. */
 export function chaosReport(run: { results: readonly ScenarioResult[]; url: string; startedByHarness: boolean; startedAt: string; notes: readonly string[] }): Report {
   const results = run.results.map((r): CheckResult => {
-    const figures = { ...r.figures, ...(r.history ? { history: r.history } : {}) };
+    const figures = { ...r.figures, ...(r.history ? { history: r.history } : {}), ...(r.checkers ? { checkers: r.checkers } : {}) };
     return {
       id: r.name.toUpperCase(),
       title: SCENARIO[r.name].title,
@@ -36,4 +38,9 @@ export function chaosReport(run: { results: readonly ScenarioResult[]; url: stri
     startedAt: run.startedAt,
     results,
   });
+}
+
+/** The HTML report's timeline of each scenario that recorded a history (reports/timeline.ts). */
+export function chaosTimelines(results: readonly ScenarioResult[]): string[] {
+  return results.flatMap((r) => (r.recorded ? [renderTimeline({ name: r.name, endMs: r.recorded.endMs, ops: r.recorded.ops, checkers: r.checkers ?? [] })] : []));
 }

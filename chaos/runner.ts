@@ -4,6 +4,7 @@ import { killScenario } from './scenarios/kill.ts';
 import { partitionScenario } from './scenarios/partition.ts';
 import { DEPENDENCY_SCENARIO_TABLE } from './scenarios/dependencies/index.ts';
 import type { Deployment } from './deployment/local-deployment.ts';
+import { nemesisScenario } from './scenarios/nemesis.ts';
 import type { ChaosOptions, Scenario, ScenarioName, ScenarioResult } from './scenario.ts';
 import { runOutcome, type CommandOutcome } from '../reports/verdicts.ts';
 
@@ -12,6 +13,7 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
   partition: partitionScenario,
   kill: killScenario,
   ...(Object.fromEntries(Object.entries(DEPENDENCY_SCENARIO_TABLE).map(([name, s]) => [name, s.run])) as Record<keyof typeof DEPENDENCY_SCENARIO_TABLE, Scenario>),
+  nemesis: nemesisScenario,
 };
 
 export interface ChaosRun {

@@ -1,8 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunTarget } from '../testbed/targets/run-target.ts';
+import type { NemesisSchedule } from './nemesis/schedule.ts';
 import type { Observation } from '../reports/verdicts.ts';
 import type { HistorySummary } from '../testbed/history/history-check.ts';
 import type { Deployment } from './deployment/local-deployment.ts';
+import type { History } from '../testbed/history/history.ts';
+import type { CheckerVerdict } from '../testbed/history/checkers/index.ts';
 
 
 export interface ScenarioResult {
@@ -17,6 +20,10 @@ export interface ScenarioResult {
   /** Figures the scenario measured (numbers, or small records of numbers). */
   figures: Record<string, unknown>;
   history?: HistorySummary;
+  /** Each history checker's verdict, with its first counterexamples. */
+  checkers?: CheckerVerdict[];
+  /** The run's whole history (for the timeline report; left out of --json). */
+  recorded?: History;
   durationS: number;
 }
 
@@ -24,9 +31,18 @@ export interface ScenarioResult {
 export const SINGLE_NODE_SCENARIOS = ['latency', 'partition', 'kill'] as const;
 /** Scenarios on a deployment's Redis and database (scenarios/dependencies/), needing `ScenarioContext.deployment`. */
 export const DEPENDENCY_SCENARIOS = ['redis-down', 'redis-latency', 'redis-slicer', 'db-down', 'db-latency', 'db-reset-peer', 'db-limit-data', 'db-timeout'] as const;
-export const SCENARIO_NAMES = [...DEPENDENCY_SCENARIOS, ...SINGLE_NODE_SCENARIOS] as const;
+/** `nemesis` plays a schedule (--schedule) and runs alone. */
+export const SCENARIO_NAMES = [...DEPENDENCY_SCENARIOS, ...SINGLE_NODE_SCENARIOS, 'nemesis'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 export type DependencyScenarioName = (typeof DEPENDENCY_SCENARIOS)[number];
+
+/**
+ * What `--scenarios` runs when not given: every scenario but nemesis; against an attached `--target`, the
+ * single-node ones (the dependency scenarios need a deployment the runner starts).
+ */
+export function defaultScenarios(attached: boolean): readonly ScenarioName[] {
+  return attached ? SINGLE_NODE_SCENARIOS : [...DEPENDENCY_SCENARIOS, ...SINGLE_NODE_SCENARIOS];
+}
 
 export interface ChaosOptions {
   clients: number;
@@ -43,6 +59,8 @@ export interface ChaosOptions {
   maxMessages: number;
   /** How long to wait, after the stream stops, for in-doubt sends to resolve. */
   drainMs: number;
+  /** The nemesis scenario's schedule (`--schedule`). */
+  schedule?: NemesisSchedule;
 }
 
 export interface ScenarioContext {

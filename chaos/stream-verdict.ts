@@ -1,5 +1,5 @@
 import type { SendRecord } from '../testbed/clients/message-stream.ts';
-import type { HistoryVerdict } from '../testbed/history/history-check.ts';
+import type { CheckerVerdict } from '../testbed/history/checkers/index.ts';
 import type { Observation } from '../reports/verdicts.ts';
 
 /** Send figures of a stream under faults (pure). */
@@ -30,17 +30,21 @@ export function doubtFigures(records: readonly SendRecord[]): DoubtFigures {
 }
 
 /**
- * A fault scenario passes when every acked message is stored exactly once, every send was eventually acked
- * (retries resolved every doubt), and the service carried on after the fault (some send acked after it).
+ * A fault scenario's verdict comes from the history checkers (testbed/history/checkers): any invalid one fails
+ * it, any unknown one leaves it inconclusive (unknown is never a pass). On top, every send must have been
+ * acked in the end (retries resolved every doubt) and at least one was.
  */
-export function streamVerdict(history: HistoryVerdict, doubt: DoubtFigures, ackedAfterFault: number): { verdict: Observation; reason: string } {
-  const problems: string[] = [];
-  if (!history.exactlyOnce) {
-    problems.push(`not exactly once (${history.lost.length} lost, ${history.duplicated.length} duplicated, ${history.mismatched.length} mismatched${history.seqStrictlyIncreasing ? '' : ', seq out of order'})`);
-  }
+export function streamVerdict(checkers: readonly CheckerVerdict[], doubt: DoubtFigures): { verdict: Observation; reason: string } {
+  const problems: string[] = checkers.filter((c) => c.verdict === 'invalid').map((c) => `${c.checker} invalid: ${c.reason}`);
   if (doubt.unresolved > 0) problems.push(`${doubt.unresolved} of ${doubt.sent} sends never acked`);
-  if (ackedAfterFault === 0) problems.push('no send was acked after the fault');
   if (doubt.acked === 0) problems.push('no send was acked at all');
   if (problems.length) return { verdict: 'fail', reason: problems.join('; ') };
-  return { verdict: 'pass', reason: `${doubt.acked} acked, all stored exactly once; ${doubt.inDoubt} in doubt, ${doubt.resolved} resolved by retry` };
+  const unknown = checkers.filter((c) => c.verdict === 'unknown');
+  if (unknown.length) return { verdict: 'inconclusive', reason: unknown.map((c) => `${c.checker} unknown: ${c.reason}`).join('; ') };
+  return { verdict: 'pass', reason: `${doubt.acked} acked, all stored exactly once; ${doubt.inDoubt} in doubt, ${doubt.resolved} resolved by retry; ${checkers.length} checkers valid` };
+}
+
+/** The checkers' verdicts as the result keeps them: verdict, reason, first counterexamples, figures. */
+export function checkerSummary(checkers: readonly CheckerVerdict[], perChecker = 5): CheckerVerdict[] {
+  return checkers.map((c) => ({ ...c, counterexamples: c.counterexamples.slice(0, perChecker) }));
 }

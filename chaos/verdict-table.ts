@@ -19,6 +19,8 @@ export function keyFigures(r: ScenarioResult): string {
       return f.kills ? `${common}; kill->serving ms ${pick(f, 'killToServingMs')}; per kill ${JSON.stringify(f.kills)}` : common;
     case 'partition':
       return `${common}; cut ${pick(f, 'cutMs')} ms, disconnects ${pick(f, 'disconnects')}, heal->first ack ${pick(f, 'healToFirstAckMs')} ms`;
+    case 'nemesis':
+      return `${common}; seed ${pick(f, 'seed')}, windows ${pick(f, 'windows')}, lost ${pick(f, 'lost')}, duplicated ${pick(f, 'duplicated')}, ok share ${pick(f, 'okShare')}, max heal->ok ${pick(f, 'maxRecoverMs')} ms`;
     case 'latency':
       return `${common}; ack ms before ${pick(f, 'ackLatencyBeforeMs')}, during (+${pick(f, 'addedLatencyMs')} ms) ${pick(f, 'ackLatencyDuringMs')}`;
     default: // a dependency scenario
@@ -35,6 +37,7 @@ export function formatVerdictTable(results: readonly ScenarioResult[], notes: re
     const k = keyFigures(r);
     if (k) lines.push(`${''.padEnd(w)}  ${''.padEnd(7)}  ${''.padEnd(5)}  ${k}`);
     for (const p of r.history?.firstProblems ?? []) lines.push(`${''.padEnd(w)}  ! ${p}`);
+    for (const c of r.checkers ?? []) lines.push(`${''.padEnd(w)}  ${c.verdict === 'valid' ? ' ' : '!'} ${c.checker} ${c.verdict}: ${c.reason}`);
   }
   lines.push(...notes.map((n) => `note: ${n}`));
   return lines.join('\n');

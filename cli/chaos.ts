@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
-import { SCENARIO_NAMES, SINGLE_NODE_SCENARIOS, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
+import { readFile } from 'node:fs/promises';
+import { defaultScenarios, SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
 import { targetChoice } from '../testbed/targets/target-flags.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport, type RunFlags } from './run-options.ts';
@@ -8,9 +9,11 @@ import { UsageError } from './usage-error.ts';
 
 interface ChaosFlags extends RunFlags {
   scenarios?: string;
+  schedule?: string;
+  duration: string;
   clients: string;
   rate: string;
-  kills: string;
+  kills?: string;
   cutMs: string;
   latencyMs: string;
   phaseMs: string;
@@ -33,11 +36,13 @@ export function registerChaos(program: Command): void {
   withTargetOptions(
     program
       .command('chaos')
-      .description('fault scenarios against a chat server, each with a verdict: latency, partition (through the fault proxy), kill (SIGKILL + restart; needs a server the runner starts), and Redis/database faults on a local two-node deployment (needs redis-server and PostgreSQL). Exit 0 all pass, 1 one fails, 2 could not run')
-      .option('--scenarios <list>', `comma-separated: ${SCENARIO_NAMES.join(',')} (default: all; with --target ${SINGLE_NODE_SCENARIOS.join(',')})`)
+      .description('fault scenarios against a chat server, each with a verdict: latency, partition (through the fault proxy), kill (SIGKILL + restart; needs a server the runner starts), Redis/database faults on a local two-node deployment (needs redis-server and PostgreSQL), and nemesis schedules. Exit 0 all pass, 1 one fails, 2 could not run')
+      .option('--scenarios <list>', `comma-separated: ${SCENARIO_NAMES.join(',')} (default: all but nemesis; with --target ${defaultScenarios(true).join(',')}; nemesis with --schedule)`)
+      .option('--schedule <random|FILE>', 'nemesis scenario: a seeded random schedule of kill, pause, partition and latency, or one from a JSON file (chaos/README.md)')
+      .option('--duration <s>', `nemesis scenario: how long the schedule runs (${BOUNDS.durationS.min}-${BOUNDS.durationS.max})`, '60')
       .option('--clients <n>', `streaming clients (${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '5')
       .option('--rate <n>', 'messages per client per second while streaming', '5')
-      .option('--kills <n>', `kill scenario: SIGKILLs (${BOUNDS.kills.min}-${BOUNDS.kills.max})`, '1')
+      .option('--kills <n>', `SIGKILLs: kill scenario (default 1); at most, in a random schedule (default ${BOUNDS.kills.max}) (${BOUNDS.kills.min}-${BOUNDS.kills.max})`)
       .option('--cut-ms <ms>', `partition scenario: how long the proxy stays cut (${BOUNDS.cutMs.min}-${BOUNDS.cutMs.max})`, '2000')
       .option('--latency-ms <ms>', `latency scenario: added latency (${BOUNDS.latencyMs.min}-${BOUNDS.latencyMs.max})`, '200')
       .option('--phase-ms <ms>', `length of each streaming phase around a fault (${BOUNDS.phaseMs.min}-${BOUNDS.phaseMs.max})`, '2000')
@@ -46,8 +51,9 @@ export function registerChaos(program: Command): void {
       .option('--timeout <s>', `stop the whole run after this many seconds (${BOUNDS.timeoutS.min}-${BOUNDS.timeoutS.max})`, '300')
       .option(...OUT_OPTION),
   ).action(async (flags: ChaosFlags) => {
-    // The dependency scenarios need a deployment the runner starts: an attached --target runs the others by default.
-    const names = parseScenarios(flags.scenarios ?? (flags.target === undefined ? SCENARIO_NAMES : SINGLE_NODE_SCENARIOS).join(','));
+    if (flags.schedule !== undefined && flags.scenarios !== undefined) throw new UsageError('--schedule runs the nemesis scenario alone: leave out --scenarios');
+    const names = flags.schedule !== undefined ? (['nemesis'] as ScenarioName[]) : parseScenarios(flags.scenarios ?? defaultScenarios(flags.target !== undefined).join(','));
+    if (names.includes('nemesis') && flags.schedule === undefined) throw new UsageError('the nemesis scenario needs --schedule random|FILE');
     if (flags.target !== undefined && names.length === 1 && names[0] === 'kill') {
       throw new UsageError('the kill scenario needs a server the runner starts: use --server-cmd (or no --target) instead of --target');
     }
@@ -56,7 +62,7 @@ export function registerChaos(program: Command): void {
     const options: ChaosOptions = {
       clients: numberFlagOrUsage('--clients', flags.clients, BOUNDS.clients),
       rate: numberFlagOrUsage('--rate', flags.rate, BOUNDS.rate, true),
-      kills: numberFlagOrUsage('--kills', flags.kills, BOUNDS.kills),
+      kills: flags.kills === undefined ? 1 : numberFlagOrUsage('--kills', flags.kills, BOUNDS.kills),
       killDelayMs: { min: Math.round(phaseMs / 2), max: phaseMs },
       cutMs: numberFlagOrUsage('--cut-ms', flags.cutMs, BOUNDS.cutMs),
       latencyMs: numberFlagOrUsage('--latency-ms', flags.latencyMs, BOUNDS.latencyMs),
@@ -65,6 +71,11 @@ export function registerChaos(program: Command): void {
       maxMessages: numberFlagOrUsage('--max-messages', flags.maxMessages, BOUNDS.maxMessages),
       drainMs: 20_000,
     };
+    if (flags.schedule !== undefined) {
+      const durationMs = numberFlagOrUsage('--duration', flags.duration, BOUNDS.durationS) * 1000;
+      const maxKills = flags.kills === undefined ? BOUNDS.kills.max : options.kills;
+      options.schedule = await nemesisSchedule(flags.schedule, seed, durationMs, maxKills, options.cutMs);
+    }
     const timeoutS = numberFlagOrUsage('--timeout', flags.timeout, BOUNDS.timeoutS);
     await withTarget(flags, { needsSecret: true, relaxLimits: true }, async (target, signal, say) => {
       const { runChaos } = await import('../chaos/runner.ts');
@@ -85,16 +96,37 @@ export function registerChaos(program: Command): void {
       const url = target.url;
       const startedByHarness = target.process !== undefined;
       return async (closeNotes) => {
-        const notes = [...target.notes, ...deployment.notes, ...closeNotes, `seed ${seed} (replay the kill moments with --seed ${seed})`];
+        const notes = [...target.notes, ...deployment.notes, ...closeNotes, `seed ${seed} (replay the kill moments${options.schedule ? ' and the schedule' : ''} with --seed ${seed})`];
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ outcome, exitStatus: EXIT_STATUS[outcome], target: url, options, scenarios: run.results, notes })}\n`);
+          process.stdout.write(`${JSON.stringify({ outcome, exitStatus: EXIT_STATUS[outcome], target: url, options, scenarios: run.results.map(({ recorded: _history, ...r }) => r), notes })}\n`);
         } else {
           process.stdout.write(`${formatVerdictTable(run.results, notes)}\n${outcome.toUpperCase()}\n`);
         }
         const { chaosReport } = await import('../chaos/report.ts');
-        await writeRunReport(flags.out, async () => chaosReport({ results: run.results, url, startedByHarness, startedAt, notes }), say);
+        const { chaosTimelines } = await import('../chaos/report.ts');
+        await writeRunReport(flags.out, async () => chaosReport({ results: run.results, url, startedByHarness, startedAt, notes }), say, () => chaosTimelines(run.results));
       };
     });
   });
 }
 
+
+/** The schedule `--schedule` names: a seeded random one of the runner's own faults, or one read from a JSON file. */
+async function nemesisSchedule(raw: string, seed: number, durationMs: number, maxKills: number, holdMaxMs: number) {
+  const { generateSchedule, NemesisSchedule } = await import('../chaos/nemesis/schedule.ts');
+  if (raw === 'random') {
+    return generateSchedule(seed, durationMs, ['kill', 'pause', 'partition', 'latency'], { gapMs: { min: 200, max: 2_000 }, holdMs: { min: 300, max: Math.max(300, holdMaxMs) }, maxKills });
+  }
+  const text = await readFile(raw, 'utf8').catch((err: Error) => {
+    throw new UsageError(`--schedule: cannot read ${raw}: ${err.message}`);
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--schedule: ${raw} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = NemesisSchedule.safeParse(json);
+  if (!parsed.success) throw new UsageError(`--schedule: ${raw}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}

@@ -82,10 +82,10 @@ export type Printer = (closeNotes: string[]) => void | Promise<void>;
 export const OUT_OPTION = ['--out <dir>', 'also write report.json, junit.xml, summary.md and report.html here'] as const;
 
 /** Writes the run's report when --out was given, and says where. */
-export async function writeRunReport(out: string | undefined, report: () => Promise<Report>, say: (line: string) => void): Promise<void> {
+export async function writeRunReport(out: string | undefined, report: () => Promise<Report>, say: (line: string) => void, htmlSections: () => readonly string[] = () => []): Promise<void> {
   if (!out) return;
   const { writeReports } = await import('../reports/write.ts');
-  const paths = await writeReports(await report(), out);
+  const paths = await writeReports(await report(), out, htmlSections());
   say(`report: ${paths.html} (and ${paths.json}, ${paths.junit}, ${paths.markdown})`);
 }
 

@@ -116,7 +116,8 @@ function groupRows(group: string, rows: readonly Row[], reports: readonly Report
   return `<tbody>${head}${body.join('')}</tbody>`;
 }
 
-export function renderHtml(reportOrReports: Report | readonly Report[]): string {
+/** `sections`: more self-contained HTML after the grid (a chaos run's timelines, reports/timeline.ts). */
+export function renderHtml(reportOrReports: Report | readonly Report[], sections: readonly string[] = []): string {
   const reports: readonly Report[] = Array.isArray(reportOrReports) ? reportOrReports : [reportOrReports as Report];
   if (!reports.length) throw new Error('renderHtml needs at least one report');
   const indexes = reports.map(indexById);
@@ -145,6 +146,7 @@ ${benchSection(reports)}
 <thead><tr><th scope="col">Check</th>${reports.map(targetHeader).join('')}</tr></thead>
 ${groups.join('\n')}
 </table>
+${sections.join('\n')}
 <dialog id="detail"><button type="button" id="close-detail">Close</button><div id="detail-body"></div></dialog>
 <script type="application/json" id="report-data">${jsonForScript(reports)}</script>
 <script>${PAGE_SCRIPT}</script>

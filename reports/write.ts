@@ -32,14 +32,14 @@ async function writeAtomically(path: string, text: string): Promise<void> {
  * Given several reports, the per-target formats get a 1-based suffix (report-1.json,
  * junit-1.xml, summary-1.md, in the order given) and report.html shows them all side by side.
  */
-export async function writeReports(report: Report, outDir: string): Promise<ReportPaths>;
-export async function writeReports(reports: readonly Report[], outDir: string): Promise<ReportPaths[]>;
-export async function writeReports(input: Report | readonly Report[], outDir: string): Promise<ReportPaths | ReportPaths[]> {
+export async function writeReports(report: Report, outDir: string, htmlSections?: readonly string[]): Promise<ReportPaths>;
+export async function writeReports(reports: readonly Report[], outDir: string, htmlSections?: readonly string[]): Promise<ReportPaths[]>;
+export async function writeReports(input: Report | readonly Report[], outDir: string, htmlSections: readonly string[] = []): Promise<ReportPaths | ReportPaths[]> {
   const reports: readonly Report[] = Array.isArray(input) ? input : [input as Report];
   if (!reports.length) throw new Error('writeReports needs at least one report');
   await mkdir(outDir, { recursive: true });
   const html = join(outDir, 'report.html');
-  await writeAtomically(html, renderHtml(reports));
+  await writeAtomically(html, renderHtml(reports, htmlSections));
   const suffix = (i: number) => (reports.length === 1 ? '' : `-${i + 1}`);
   const written = await Promise.all(
     reports.map(async (report, i): Promise<ReportPaths> => {

@@ -10,7 +10,7 @@ export const BOUNDS = {
   rate: { min: 0.1, max: 100 },
   maxMessages: { min: 1, max: 1_000_000 },
   maxRequests: { min: 1, max: 10_000_000 },
-  kills: { min: 1, max: 10 },
+  kills: { min: 1, max: 1_000 },
   cutMs: { min: 100, max: 60_000 },
   latencyMs: { min: 1, max: 10_000 },
   phaseMs: { min: 500, max: 120_000 },

@@ -4,8 +4,8 @@ import { waitServing } from '../../testbed/targets/target-http.ts';
 import { summarize, roundSummary } from '../../testbed/percentiles.ts';
 import { killDelays } from '../kill-schedule.ts';
 import { pause, type Scenario } from '../scenario.ts';
-import { startFaultStream, firstAckAfter, ackedAfter } from '../fault-stream.ts';
-import { streamVerdict } from '../stream-verdict.ts';
+import { startFaultStream, firstAckAfter } from '../fault-stream.ts';
+import { checkerSummary, streamVerdict } from '../stream-verdict.ts';
 
 const SERVING_TIMEOUT_MS = 120_000;
 
@@ -30,12 +30,15 @@ export const killScenario: Scenario = async (ctx) => {
       const killAt = performance.now();
       killTimes.push(killAt);
       ctx.say(`  kill ${killTimes.length}/${o.kills}: SIGKILL at +${Math.round(killAt - t0)} ms, restarting...`);
-      await proc.crash();
+      await fs.nemesis('kill', 'start', () => proc.crash(), 'SIGKILL');
       // Poll from the moment of the kill, while the restart runs, so the figure is kill -> first 200.
       const serving = waitServing(proc.url, performance.now() + SERVING_TIMEOUT_MS);
-      await proc.restart();
-      const servingAt = await serving;
-      if (servingAt === undefined) throw new Error(`the server did not serve /health/socket within ${SERVING_TIMEOUT_MS} ms of a restart: ${proc.lastOutput()}`);
+      const servingAt = await fs.nemesis('kill', 'heal', async () => {
+        await proc.restart();
+        const at = await serving;
+        if (at === undefined) throw new Error(`the server did not serve /health/socket within ${SERVING_TIMEOUT_MS} ms of a restart: ${proc.lastOutput()}`);
+        return at;
+      }, 'restart');
       kills.push({ atMs: Math.round(killAt - t0), killToServingMs: Math.round(servingAt - killAt), killToFirstAckMs: null });
       ctx.say(`  serving again after ${Math.round(servingAt - killAt)} ms`);
     }
@@ -44,10 +47,9 @@ export const killScenario: Scenario = async (ctx) => {
     fs.abort();
     throw err;
   }
-  const { records, history, doubt } = await fs.finish();
+  const { records, history, doubt, checkers, recorded } = await fs.finish();
   kills.forEach((k, i) => (k.killToFirstAckMs = firstAckAfter(records, killTimes[i]!)));
-  const lastKill = killTimes.at(-1) ?? t0;
-  const { verdict, reason } = streamVerdict(history, doubt, ackedAfter(records, lastKill));
+  const { verdict, reason } = streamVerdict(checkers, doubt);
   const serving = kills.flatMap((k) => (k.killToServingMs === null ? [] : [k.killToServingMs]));
   return {
     verdict,
@@ -60,5 +62,7 @@ export const killScenario: Scenario = async (ctx) => {
       ackLatencyMs: roundSummary(summarize(records.flatMap((r) => (r.ackMs === undefined ? [] : [r.ackMs])))),
     },
     history: summarizeHistory(history),
+      checkers: checkerSummary(checkers),
+      recorded,
   };
 };

@@ -3,9 +3,9 @@ import { roundSummary, summarize } from '../../testbed/percentiles.ts';
 import { summarizeHistory } from '../../testbed/history/history-check.ts';
 import type { SendRecord } from '../../testbed/clients/message-stream.ts';
 import { openFaultLink } from '../../testbed/fault-proxy/fault-link.ts';
-import { ackedAfter, startFaultStream } from '../fault-stream.ts';
+import { startFaultStream } from '../fault-stream.ts';
 import { pause, type Scenario } from '../scenario.ts';
-import { streamVerdict } from '../stream-verdict.ts';
+import { checkerSummary, streamVerdict } from '../stream-verdict.ts';
 
 /** Ack latencies of the acked sends first sent in [from, to). */
 function ackMsBetween(records: readonly SendRecord[], from: number, to: number): number[] {
@@ -29,20 +29,22 @@ export const latencyScenario: Scenario = async (ctx) => {
     let removedAt = 0;
     try {
       await pause(o.phaseMs, ctx.signal);
-      await link.addLatency(o.latencyMs);
+      await fs.nemesis('latency', 'start', () => link.addLatency(o.latencyMs), `+${o.latencyMs} ms`);
       addedAt = performance.now();
       ctx.say(`  latency toxic: +${o.latencyMs} ms downstream`);
       await pause(o.phaseMs, ctx.signal);
-      await link.removeLatency();
+      await fs.nemesis('latency', 'heal', () => link.removeLatency());
       removedAt = performance.now();
+      // A tail after the heal, so that availability can see the service answer again (else it is unknown).
+      await pause(o.phaseMs / 2, ctx.signal);
     } catch (err) {
       fs.abort();
       throw err;
     }
-    const { records, history, doubt } = await fs.finish();
+    const { records, history, doubt, checkers, recorded } = await fs.finish();
     const before = summarize(ackMsBetween(records, t0, addedAt));
     const during = summarize(ackMsBetween(records, addedAt, removedAt));
-    const { verdict, reason } = streamVerdict(history, doubt, ackedAfter(records, addedAt));
+    const { verdict, reason } = streamVerdict(checkers, doubt);
     const bothPhases = before.count > 0 && during.count > 0;
     return {
       verdict: bothPhases ? verdict : 'fail',
@@ -54,6 +56,8 @@ export const latencyScenario: Scenario = async (ctx) => {
         ackLatencyDuringMs: roundSummary(during),
       },
       history: summarizeHistory(history),
+      checkers: checkerSummary(checkers),
+      recorded,
     };
   } finally {
     await link.close();

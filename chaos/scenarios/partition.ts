@@ -1,9 +1,9 @@
 import { newRunId } from '../../testbed/clients/chat-fleet.ts';
 import { summarizeHistory } from '../../testbed/history/history-check.ts';
 import { openFaultLink } from '../../testbed/fault-proxy/fault-link.ts';
-import { ackedAfter, firstAckAfter, startFaultStream } from '../fault-stream.ts';
+import { firstAckAfter, startFaultStream } from '../fault-stream.ts';
 import { pause, type Scenario } from '../scenario.ts';
-import { streamVerdict } from '../stream-verdict.ts';
+import { checkerSummary, streamVerdict } from '../stream-verdict.ts';
 
 /**
  * partition: clients reach the target through the fault proxy; while they stream, the runner disables the
@@ -24,10 +24,10 @@ export const partitionScenario: Scenario = async (ctx) => {
       await pause(o.phaseMs, ctx.signal);
       disconnectsBefore = fs.fleet.disconnects();
       cutAt = performance.now();
-      await link.cut();
+      await fs.nemesis('partition', 'start', () => link.cut());
       ctx.say(`  proxy cut for ${o.cutMs} ms`);
       await pause(o.cutMs, ctx.signal);
-      await link.heal();
+      await fs.nemesis('partition', 'heal', () => link.heal());
       healAt = performance.now();
       ctx.say('  proxy healed');
       await pause(o.phaseMs, ctx.signal);
@@ -36,8 +36,8 @@ export const partitionScenario: Scenario = async (ctx) => {
       throw err;
     }
     const disconnects = fs.fleet.disconnects() - disconnectsBefore;
-    const { records, history, doubt } = await fs.finish();
-    const { verdict, reason } = streamVerdict(history, doubt, ackedAfter(records, healAt));
+    const { records, history, doubt, checkers, recorded } = await fs.finish();
+    const { verdict, reason } = streamVerdict(checkers, doubt);
     return {
       verdict,
       reason,
@@ -49,6 +49,8 @@ export const partitionScenario: Scenario = async (ctx) => {
         ackedDuringCut: records.filter((r) => r.ackedAt !== undefined && r.ackedAt > cutAt && r.ackedAt < healAt).length,
       },
       history: summarizeHistory(history),
+      checkers: checkerSummary(checkers),
+      recorded,
     };
   } finally {
     await link.close();

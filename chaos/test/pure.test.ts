@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkHistory } from '../../testbed/history/history-check.ts';
+import type { CheckerVerdict } from '../../testbed/history/checkers/index.ts';
 import type { SendRecord } from '../../testbed/clients/message-stream.ts';
 import { killDelays } from '../kill-schedule.ts';
 import { doubtFigures, streamVerdict } from '../stream-verdict.ts';
@@ -32,16 +32,18 @@ const acked = (i: number, inDoubt = false): SendRecord => ({
 });
 
 describe('fault scenario verdict', () => {
-  it('passes when every send is acked and stored once; fails on a loss, a give-up or no progress after the fault', () => {
+  const valid = (checker: CheckerVerdict['checker']): CheckerVerdict => ({ checker, verdict: 'valid', reason: 'ok', counterexamples: [] });
+  const checkers = (['exactly-once', 'retry-once', 'seq-order', 'delivery', 'availability'] as const).map(valid);
+  it('passes when every checker is valid and every send acked; fails on an invalid checker or a give-up; unknown is inconclusive', () => {
     const records = [acked(0), acked(1, true), acked(2)];
-    const stored = records.map((r) => r.acked!);
     const doubt = doubtFigures(records);
     expect(doubt).toMatchObject({ sent: 3, acked: 3, inDoubt: 1, resolved: 1, unresolved: 0, retries: 1 });
-    expect(streamVerdict(checkHistory(stored, stored), doubt, 2).verdict).toBe('pass');
-    expect(streamVerdict(checkHistory(stored, stored.slice(1)), doubt, 2).verdict).toBe('fail');
-    expect(streamVerdict(checkHistory(stored, stored), doubt, 0).verdict).toBe('fail');
+    expect(streamVerdict(checkers, doubt).verdict).toBe('pass');
+    const lost: CheckerVerdict = { checker: 'exactly-once', verdict: 'invalid', reason: 'lost: u/k0', counterexamples: [{ what: 'lost: u/k0', ops: [3] }] };
+    expect(streamVerdict([lost, ...checkers.slice(1)], doubt)).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/exactly-once invalid/) });
+    expect(streamVerdict([{ ...checkers[0]!, verdict: 'unknown', reason: 'no final read' }, ...checkers.slice(1)], doubt).verdict).toBe('inconclusive');
     const gaveUp: SendRecord = { clientMsgId: 'k9', userId: 'u', firstSentAt: 9, attempts: 3, inDoubt: true, outcome: 'failed', code: 'TIMEOUT' };
-    const v = streamVerdict(checkHistory(stored, stored), doubtFigures([...records, gaveUp]), 2);
+    const v = streamVerdict(checkers, doubtFigures([...records, gaveUp]));
     expect(v).toMatchObject({ verdict: 'fail' });
     expect(v.reason).toMatch(/never acked/);
   });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,10 @@ describe('sockproof chaos against a reference server the test started', () => {
     const out = JSON.parse(r.stdout);
     // The same run as a report, in the one verdict model: scenarios are results with their figures.
     const report = parseReport(await readFile(join(reportDir, 'report.json'), 'utf8'));
+    const html = await readFile(join(reportDir, 'report.html'), 'utf8');
     await rm(reportDir, { recursive: true, force: true });
+    // The HTML carries a timeline of each scenario's history.
+    expect(html).toMatch(/<section class="timeline" id="timeline-partition">[\s\S]*<title>partition \d+-\d+ ms<\/title>/);
     expect(report).toMatchObject({ kind: 'chaos', outcome: 'pass' });
     expect(Object.fromEntries(report.results.map((x) => [x.id, x.verdict]))).toEqual({ LATENCY: 'pass', PARTITION: 'pass', KILL: 'unimplemented' });
     expect(report.results.find((x) => x.id === 'PARTITION')!.figures).toMatchObject({ history: { exactlyOnce: true } });
@@ -45,6 +48,14 @@ describe('sockproof chaos against a reference server the test started', () => {
     for (const name of ['latency', 'partition']) {
       expect(by[name].verdict, by[name].reason).toBe('pass');
       expect(by[name].history).toMatchObject({ exactlyOnce: true, lost: 0, duplicated: 0 });
+      // The verdict comes from the history checkers, each of them valid.
+      expect(Object.fromEntries(by[name].checkers.map((c: { checker: string; verdict: string }) => [c.checker, c.verdict]))).toEqual({
+        'exactly-once': 'valid',
+        'retry-once': 'valid',
+        'seq-order': 'valid',
+        delivery: 'valid',
+        availability: 'valid',
+      });
       expect(by[name].figures.acked).toBeGreaterThan(0);
       expect(by[name].figures.unresolved).toBe(0);
     }
@@ -72,5 +83,32 @@ describe('sockproof chaos kill with --server-cmd', () => {
     expect(kill.figures.kills[0].killToServingMs).toBeGreaterThan(0);
     expect(kill.figures.unresolved).toBe(0);
     expect(typeof kill.figures.seed).toBe('number');
+  }, 240_000);
+});
+
+describe('sockproof chaos --schedule', () => {
+  it('refuses a schedule file whose windows overlap, with the reason', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sockproof-schedule-'));
+    const file = join(dir, 'schedule.json');
+    await writeFile(file, JSON.stringify({ durationMs: 10_000, windows: [{ fault: 'pause', startMs: 0, healMs: 5_000 }, { fault: 'partition', startMs: 4_000, healMs: 6_000 }] }));
+    const r = await runCli(['chaos', '--target', 'http://127.0.0.1:9', '--jwt-secret', SECRET, '--schedule', file]);
+    await rm(dir, { recursive: true, force: true });
+    expect(r.code).toBe(2);
+    expect(oneErrorLine(r.stderr)).toMatch(/may not overlap/);
+  });
+
+  it('plays a seeded random schedule of kills, pauses, partitions and latency against a server it owns; every checker valid', async () => {
+    const r = await runCli(
+      ['chaos', '--server-cmd', `"${process.execPath}" bin/sockproof.mjs serve`, '--env', 'LOG_LEVEL=warn', '--schedule', 'random', '--duration', '8', '--kills', '2', '--seed', '3', ...SMALL],
+      240_000,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const nemesis = JSON.parse(r.stdout).scenarios[0];
+    expect(nemesis.name).toBe('nemesis');
+    expect(nemesis.verdict, nemesis.reason).toBe('pass');
+    expect(nemesis.figures).toMatchObject({ seed: 3, lost: 0, duplicated: 0, unresolved: 0 });
+    expect(Object.values(nemesis.figures.windows as Record<string, number>).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(nemesis.figures.windows.kill ?? 0).toBeLessThanOrEqual(2);
+    for (const c of nemesis.checkers) expect(c.verdict, `${c.checker}: ${c.reason}`).toBe('valid');
   }, 240_000);
 });

@@ -83,6 +83,8 @@ export const FaultName = z.enum([
   'edit-ack-before-durable',
   /** Per-user rate-limit windows kept per connection: a new socket of the user starts them afresh: C04 (SES-2). */
   'limits-reset-on-reconnect',
+  /** channel:history pages come back with each pair of neighbours swapped, out of seq order (store wrapper): the chaos seq-order checker. */
+  'reordered-seq',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -16,7 +16,7 @@ import { historyUnlimited, unenforced } from './limits.ts';
 import { SHORT_SUB_TOKEN_CLAIMS, UNVALIDATED_ADMIN_CHANNEL, UNVALIDATED_TOKEN_CLAIMS, unvalidatedPayload } from './loose-schemas.ts';
 import { channelFixtureRoute } from '../http/admin-routes.ts';
 import { replaceRoute, specWithFaults } from './routes.ts';
-import { withBlacklistSanitizer, withoutBans, withoutIdempotency } from './store.ts';
+import { withBlacklistSanitizer, withoutBans, withoutIdempotency, withReorderedHistory } from './store.ts';
 import {
   bodyLimitBeforeAuth,
   editBeforeDurable,
@@ -98,6 +98,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('no-ban-check')) s = withoutBans(s);
       if (on('blacklist-sanitizer')) s = withBlacklistSanitizer(s);
       if (on('edit-ack-before-durable')) s = editBeforeDurable(s);
+      if (on('reordered-seq')) s = withReorderedHistory(s);
       return s;
     },
     limits(limits) {

@@ -46,3 +46,16 @@ export function withBlacklistSanitizer(store: Store): Store {
     },
   });
 }
+
+/**
+ * `reordered-seq`: history pages come back with each pair of neighbours swapped, so history is no longer in
+ * seq order (MSG-6, HIST-1); caught by the chaos seq-order checker (chaos/test/faulty-checkers.test.ts).
+ */
+export function withReorderedHistory(store: Store): Store {
+  return overrideStore(store, {
+    history: async (channelId, beforeSeq, limit) => {
+      const page = await store.history(channelId, beforeSeq, limit);
+      return page.map((m, i) => (i % 2 === 0 ? (page[i + 1] ?? m) : page[i - 1]!));
+    },
+  });
+}

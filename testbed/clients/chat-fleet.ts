@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mintToken } from '../../spec/index.ts';
 import { checkHistory, type HistoryVerdict } from '../history/history-check.ts';
 import { readChannelHistory } from '../history/history-reader.ts';
+import type { HistoryRecorder } from '../history/recorder.ts';
 import type { SendRecord } from './message-stream.ts';
 import { ACK_TIMEOUT_MS } from '../run-bounds.ts';
 import { StreamClient } from './stream-client.ts';
@@ -25,6 +26,8 @@ export interface FleetOptions {
   /** Several entry points (the nodes of a cluster): client i connects to clientUrls[i % length]. Wins over clientUrl. */
   clientUrls?: readonly string[];
   connectTimeoutMs?: number;
+  /** Records every client's joins, send attempts and deliveries (a chaos run's history). */
+  recorder?: HistoryRecorder;
 }
 
 /** The run's clients on one fresh channel, with fan-out latency measured at every receiver. */
@@ -63,6 +66,7 @@ export async function openFleet(target: TargetAccess, opts: FleetOptions): Promi
         channelId,
         reconnect: opts.reconnect,
         ackTimeoutMs: opts.ackTimeoutMs ?? ACK_TIMEOUT_MS,
+        ...(opts.recorder ? { recorder: opts.recorder } : {}),
         onAttempt: (id, at) => lastAttempt.set(id, at),
         onMessageNew: (msg, at) => {
           if (msg.authorId === userId || typeof msg.clientMsgId !== 'string') return;

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io, type Socket } from 'socket.io-client';
-import { ErrorCode } from '../../spec/index.ts';
+import { ErrorCode, HISTORY_MAX_LIMIT } from '../../spec/index.ts';
 import type { AckedSend } from '../history/history-check.ts';
+import type { HistoryRecorder } from '../history/recorder.ts';
 
 /**
  * One chat user over a real Socket.IO connection, as a load or chaos run drives it: joins the run's channel
@@ -28,7 +29,21 @@ export interface StreamClientOptions {
   onMessageNew?: (msg: { authorId?: unknown; clientMsgId?: unknown }, receivedAt: number) => void;
   /** Each attempt of a send, at performance.now() just before the emit. */
   onAttempt?: (clientMsgId: string, at: number) => void;
+  /** Records every join, send attempt and delivery of this client in the run's history (chaos). */
+  recorder?: HistoryRecorder;
 }
+
+/** The fields of a `message:new` (or history) message a delivery records. */
+interface SeenMessage {
+  id?: unknown;
+  seq?: unknown;
+  channelId?: unknown;
+  authorId?: unknown;
+  clientMsgId?: unknown;
+}
+
+/** Pages read back at most when catching up after a reconnect that did not recover the session. */
+const CATCH_UP_MAX_PAGES = 20;
 
 const RETRYABLE_WAIT_MAX_MS = 2_000;
 
@@ -38,6 +53,9 @@ export class StreamClient {
   private closed = false;
   private readonly waiters = new Set<() => void>();
   private lastError = '';
+  private joinedOnce = false;
+  /** Highest seq this client has seen of its channel: where a catch-up read after a reconnect starts. */
+  private lastSeenSeq = 0;
   disconnects = 0;
 
   constructor(readonly opts: StreamClientOptions) {
@@ -64,17 +82,55 @@ export class StreamClient {
         setTimeout(() => !this.closed && this.socket.connect(), Math.min(err.data?.retryAfterMs ?? 500, RETRYABLE_WAIT_MAX_MS));
       }
     });
-    this.socket.on('message:new', (msg: { authorId?: unknown; clientMsgId?: unknown }) => opts.onMessageNew?.(msg ?? {}, performance.now()));
+    this.socket.on('message:new', (msg: SeenMessage) => {
+      const at = performance.now();
+      // Broadcasts replayed by connection state recovery arrive before this client has re-joined.
+      this.recordDelivery(msg ?? {}, this.socket.recovered && !this.ready ? 'recovery' : 'live', at);
+      opts.onMessageNew?.(msg ?? {}, at);
+    });
+  }
+
+  private recordDelivery(msg: SeenMessage, via: 'live' | 'recovery' | 'history', at?: number): void {
+    if (typeof msg.seq === 'number') this.lastSeenSeq = Math.max(this.lastSeenSeq, msg.seq);
+    if (!this.opts.recorder || typeof msg.id !== 'string' || typeof msg.seq !== 'number' || typeof msg.authorId !== 'string' || typeof msg.clientMsgId !== 'string') return;
+    const channelId = typeof msg.channelId === 'string' ? msg.channelId : this.opts.channelId;
+    this.opts.recorder.deliver({ process: this.opts.userId, channelId, id: msg.id, seq: msg.seq, authorId: msg.authorId, clientMsgId: msg.clientMsgId, via }, at);
+  }
+
+  /**
+   * After a reconnect that did not recover the session, reads back what was stored since the last seq this
+   * client saw (newest page first), as a client catching up would: those are deliveries `from history`.
+   */
+  private async catchUp(): Promise<void> {
+    const since = this.lastSeenSeq;
+    const missed: SeenMessage[] = [];
+    let beforeSeq: number | undefined;
+    for (let page = 0; page < CATCH_UP_MAX_PAGES && this.socket.connected; page++) {
+      const ack = (await this.socket
+        .timeout(this.opts.ackTimeoutMs)
+        .emitWithAck('channel:history', { channelId: this.opts.channelId, limit: HISTORY_MAX_LIMIT, ...(beforeSeq !== undefined ? { beforeSeq } : {}) })
+        .catch(() => undefined)) as { ok?: boolean; data?: { messages?: SeenMessage[] } } | undefined;
+      const messages = ack?.ok ? (ack.data?.messages ?? []) : [];
+      missed.unshift(...messages.filter((m) => typeof m.seq === 'number' && m.seq > since));
+      const first = messages[0]?.seq;
+      if (messages.length < HISTORY_MAX_LIMIT || typeof first !== 'number' || first <= since + 1) break;
+      beforeSeq = first;
+    }
+    for (const m of missed) this.recordDelivery({ channelId: this.opts.channelId, ...m }, 'history');
   }
 
   private async join(): Promise<void> {
     while (this.socket.connected && !this.closed) {
+      const op = this.opts.recorder?.invoke({ f: 'join', process: this.opts.userId, value: { channelId: this.opts.channelId } });
       try {
         const ack = (await this.socket.timeout(this.opts.ackTimeoutMs).emitWithAck('channel:join', { channelId: this.opts.channelId })) as {
           ok: boolean;
           error?: { code: string; message: string };
         };
+        op?.complete(ack?.ok ? 'ok' : 'fail', ack?.ok ? undefined : { code: ack?.error?.code ?? 'MALFORMED_ACK' });
         if (ack?.ok) {
+          if (this.joinedOnce && !this.socket.recovered && this.opts.recorder) await this.catchUp();
+          this.joinedOnce = true;
           this.ready = true;
           for (const wake of this.waiters) wake();
           return;
@@ -82,6 +138,7 @@ export class StreamClient {
         this.lastError = `channel:join answered ${ack?.error?.code ?? 'a malformed ack'}`;
         if (ack?.error?.code === 'NOT_FOUND' || ack?.error?.code === 'FORBIDDEN') return;
       } catch (err) {
+        op?.complete('info', { code: /disconnected/i.test((err as Error).message) ? 'DISCONNECTED' : 'TIMEOUT' });
         this.lastError = `channel:join: ${(err as Error).message}`;
       }
       await sleep(200);
@@ -132,17 +189,20 @@ export class StreamClient {
       if (attempts === 0) firstSentAt = sentAt;
       attempts++;
       this.opts.onAttempt?.(clientMsgId, sentAt);
+      const op = this.opts.recorder?.invoke({ f: 'send', process: this.opts.userId, value: { channelId: this.opts.channelId, authorId: this.opts.userId, clientMsgId, attempt: attempts, text } });
       let ack: { ok?: boolean; data?: { id?: unknown; seq?: unknown; authorId?: unknown }; error?: { code?: string; retryAfterMs?: number } };
       try {
         ack = await this.socket.timeout(this.opts.ackTimeoutMs).emitWithAck('message:send', { channelId: this.opts.channelId, text, clientMsgId });
       } catch (err) {
         inDoubt = true;
         last = /disconnected/i.test((err as Error).message) ? 'DISCONNECTED' : 'TIMEOUT';
+        op?.complete('info', { code: last });
         if (!retry || performance.now() >= giveUpAt()) return { ok: false, code: last, attempts, inDoubt, firstSentAt };
         continue;
       }
       const ackedAt = performance.now();
       if (ack?.ok && typeof ack.data?.id === 'string' && typeof ack.data.seq === 'number') {
+        op?.complete('ok', { id: ack.data.id, seq: ack.data.seq });
         return {
           ok: true,
           acked: { authorId: typeof ack.data.authorId === 'string' ? ack.data.authorId : this.opts.userId, clientMsgId, id: ack.data.id, seq: ack.data.seq },
@@ -155,6 +215,7 @@ export class StreamClient {
       }
       const parsed = ErrorCode.safeParse(ack?.error?.code);
       last = parsed.success ? parsed.data : 'INTERNAL';
+      op?.complete('fail', { code: last });
       if (!retry || last === 'VALIDATION' || performance.now() >= giveUpAt()) return { ok: false, code: last, attempts, inDoubt, firstSentAt };
       if (last === 'FORBIDDEN' || last === 'NOT_FOUND') void this.join();
       await sleep(Math.min(ack?.error?.retryAfterMs ?? 200, RETRYABLE_WAIT_MAX_MS));

@@ -18,6 +18,8 @@ export interface StoredMessage {
   authorId: string;
   clientMsgId: string;
   seq: number;
+  /** Read back when the server returned it: a run's texts are unique, so they name a message too. */
+  text?: string;
 }
 
 export interface Duplicate {

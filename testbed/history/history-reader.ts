@@ -8,7 +8,7 @@ const HistoryPageAck = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(true),
     data: z.object({
-      messages: z.array(z.object({ id: z.string(), authorId: z.string(), clientMsgId: z.string(), seq: z.int() })),
+      messages: z.array(z.object({ id: z.string(), authorId: z.string(), clientMsgId: z.string(), seq: z.int(), text: z.string().optional() })),
     }),
   }),
   z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),

@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FaultKind } from '../../testbed/history/history.ts';
+import { generateSchedule, NemesisSchedule } from '../nemesis/schedule.ts';
+
+const args = fc.record({
+  seed: fc.nat(),
+  durationMs: fc.integer({ min: 1, max: 600_000 }),
+  faults: fc.uniqueArray(fc.constantFrom(...FaultKind.options), { minLength: 1 }),
+  gap: fc.tuple(fc.integer({ min: 1, max: 5_000 }), fc.nat(5_000)),
+  hold: fc.tuple(fc.integer({ min: 1, max: 5_000 }), fc.nat(5_000)),
+  maxKills: fc.nat(1_000),
+});
+
+describe('nemesis schedule generator', () => {
+  it('is replayable, uses only the allowed faults, never overlaps, caps kills, and is healed within the duration', () => {
+    fc.assert(
+      fc.property(args, (a) => {
+        const bounds = { gapMs: { min: a.gap[0], max: a.gap[0] + a.gap[1] }, holdMs: { min: a.hold[0], max: a.hold[0] + a.hold[1] }, maxKills: a.maxKills };
+        const s = generateSchedule(a.seed, a.durationMs, a.faults, bounds);
+        expect(generateSchedule(a.seed, a.durationMs, a.faults, bounds)).toEqual(s);
+        expect(NemesisSchedule.safeParse(s).success).toBe(true);
+        expect(s.windows.filter((w) => w.fault === 'kill').length).toBeLessThanOrEqual(a.maxKills);
+        for (const [i, w] of s.windows.entries()) {
+          expect(a.faults).toContain(w.fault);
+          expect(w.healMs).toBeLessThanOrEqual(a.durationMs);
+          if (w.fault === 'kill') expect(w.healMs).toBe(w.startMs);
+          if (w.fault !== 'kill') expect(w.healMs - w.startMs).toBeGreaterThanOrEqual(bounds.holdMs.min);
+          if (i > 0) expect(w.startMs - s.windows[i - 1]!.healMs).toBeGreaterThanOrEqual(bounds.gapMs.min);
+        }
+      }),
+    );
+  });
+
+  it('reaches 1,000 kills in a long kill-only schedule', () => {
+    const s = generateSchedule(1, 600_000, ['kill'], { gapMs: { min: 100, max: 500 }, holdMs: { min: 1, max: 1 }, maxKills: 1_000 });
+    expect(s.windows).toHaveLength(1_000);
+  });
+
+  it('a schedule file with overlapping windows or a heal after the end is refused', () => {
+    expect(NemesisSchedule.safeParse({ durationMs: 10_000, windows: [{ fault: 'pause', startMs: 0, healMs: 5_000 }, { fault: 'partition', startMs: 4_000, healMs: 6_000 }] }).success).toBe(false);
+    expect(NemesisSchedule.safeParse({ durationMs: 1_000, windows: [{ fault: 'pause', startMs: 0, healMs: 5_000 }] }).success).toBe(false);
+    expect(NemesisSchedule.safeParse({ durationMs: 10_000, windows: [{ fault: 'kill', startMs: 10, healMs: 10 }] }).success).toBe(true);
+  });
+});
