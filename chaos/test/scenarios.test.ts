@@ -102,10 +102,12 @@ describe('sockproof chaos --schedule', () => {
       ['chaos', '--server-cmd', `"${process.execPath}" bin/sockproof.mjs serve`, '--env', 'LOG_LEVEL=warn', '--schedule', 'random', '--duration', '8', '--kills', '2', '--seed', '3', ...SMALL],
       240_000,
     );
+    // The verdict and the checkers first: they say why, where the exit status only says that.
+    const nemesis = r.stdout ? JSON.parse(r.stdout).scenarios[0] : undefined;
+    const why = nemesis ? `${nemesis.reason}\n${JSON.stringify(nemesis.checkers, null, 1)}` : r.stderr;
+    expect(nemesis?.name, r.stderr).toBe('nemesis');
+    expect(nemesis.verdict, why).toBe('pass');
     expect(r.code, r.stderr).toBe(0);
-    const nemesis = JSON.parse(r.stdout).scenarios[0];
-    expect(nemesis.name).toBe('nemesis');
-    expect(nemesis.verdict, nemesis.reason).toBe('pass');
     expect(nemesis.figures).toMatchObject({ seed: 3, lost: 0, duplicated: 0, unresolved: 0 });
     expect(Object.values(nemesis.figures.windows as Record<string, number>).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(nemesis.figures.windows.kill ?? 0).toBeLessThanOrEqual(2);

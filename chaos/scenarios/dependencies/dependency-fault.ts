@@ -9,7 +9,7 @@ import { pause, type Scenario } from '../../scenario.ts';
 import { doubtFigures } from '../../stream-verdict.ts';
 import { checkDelivery } from './delivery-check.ts';
 import { judgeFault, type FaultExpectation } from './fault-verdict.ts';
-import { DeploymentWatch, waitHealthy, type NodeSample } from './node-watch.ts';
+import { DeploymentWatch, waitRecovered, type NodeSample } from './node-watch.ts';
 import { SendProbe } from './send-probe.ts';
 import { startTwoNodeStream } from './two-node-stream.ts';
 
@@ -47,7 +47,7 @@ export function dependencyScenario(fault: DependencyFault): Scenario {
     if (!deployment) return { verdict: 'unimplemented', reason: ctx.deploymentMissing ?? 'needs a deployment on Redis and PostgreSQL behind a fault proxy', figures: {} };
     const o = ctx.options;
     const deps = deployment.dependencies;
-    const before = await waitHealthy(deployment.nodes, performance.now() + HEALTHY_BEFORE_WITHIN_MS);
+    const before = await waitRecovered(deployment.nodes, performance.now() + HEALTHY_BEFORE_WITHIN_MS);
     const unready = Object.entries(before).filter(([, at]) => at === undefined).map(([n]) => n);
     if (unready.length > 0) return { verdict: 'inconclusive', reason: `not healthy before the fault: ${unready.join(', ')}`, figures: {} };
 
@@ -71,7 +71,7 @@ export function dependencyScenario(fault: DependencyFault): Scenario {
       await deps.healAll();
       healAt = performance.now();
       ctx.say('  healed');
-      healthyAt = await waitHealthy(deployment.nodes, healAt + HEALTHY_AGAIN_WITHIN_MS);
+      healthyAt = await waitRecovered(deployment.nodes, healAt + HEALTHY_AGAIN_WITHIN_MS);
       await pause(o.phaseMs, ctx.signal);
     } catch (err) {
       stream.close();
@@ -127,6 +127,7 @@ export function dependencyScenario(fault: DependencyFault): Scenario {
         probes: answersByCode(probesDuring),
         healthDuring: healthSeen(during),
         breakersDuring: breakerStatesSeen(during),
+        breakersAfterHeal: breakerStatesSeen(afterHeal),
         crossNode: crossNodeFigures(samples),
         delivery: { receivers: delivery.receivers, excluded: delivery.excluded, missing: delivery.missing.reduce((n, m) => n + m.count, 0), outOfOrder: delivery.outOfOrder.reduce((n, x) => n + x.count, 0), repeats: delivery.repeats },
       },

@@ -74,7 +74,7 @@ export function judgeFault(expect: FaultExpectation, o: FaultObservations): { ve
   }
   for (const node of o.nodes) {
     // BRK-2, DEG-5: every breaker closes again on its own (a half-open trial in progress at the last look is fine).
-    const recovered = o.afterHeal.some((s) => s.node === node && s.breakers !== undefined && Object.values(s.breakers).every((b) => b.state === 'closed'));
+    const recovered = o.afterHeal.some((s) => s.node === node && allClosed(s));
     if (!recovered) problems.push(`${node}: its breakers were never all closed after the heal (BRK-2, DEG-5)`);
   }
   if (problems.length > 0) return { verdict: 'fail', reason: problems.join('; ') };
@@ -82,4 +82,9 @@ export function judgeFault(expect: FaultExpectation, o: FaultObservations): { ve
     verdict: 'pass',
     reason: `${o.doubt.acked} acked, all stored exactly once and delivered on every node in order; ${o.doubt.inDoubt} in doubt, ${o.doubt.resolved} resolved by retry; healthy again after the heal`,
   };
+}
+
+/** Every breaker of the sample closed; a sample without a valid breakers answer shows none closed. */
+export function allClosed(s: Pick<NodeSample, 'breakers'>): boolean {
+  return s.breakers !== undefined && Object.values(s.breakers).every((b) => b.state === 'closed');
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BreakersResponse, HealthResponse, HTTP_PATHS, SocketMetrics } from '../../../spec/index.ts';
 import type { DeploymentNode } from '../../deployment/local-deployment.ts';
+import { allClosed } from './fault-verdict.ts';
 
 /** What one look at a node's health, breakers and cross-node figures showed (undefined: no valid answer). */
 export interface NodeSample {
@@ -66,12 +67,17 @@ export class DeploymentWatch {
   }
 }
 
-/** Polls until every node answers `healthy`; per node the performance.now() when it first did, or undefined by the deadline. */
-export async function waitHealthy(nodes: readonly DeploymentNode[], deadline: number): Promise<Record<string, number | undefined>> {
+/**
+ * Polls until every node has recovered: it answers `healthy` and every breaker of it is closed (BRK-2, DEG-5).
+ * Health may be back before a breaker is: a breaker closes only after its reset timeout and a good trial call,
+ * and a dependency's client may still be in its reconnect backoff when the link that health watches is up.
+ * Per node the performance.now() when it first had, or undefined by the deadline.
+ */
+export async function waitRecovered(nodes: readonly DeploymentNode[], deadline: number): Promise<Record<string, number | undefined>> {
   const healthyAt: Record<string, number | undefined> = Object.fromEntries(nodes.map((n) => [n.name, undefined]));
   while (performance.now() < deadline && nodes.some((n) => healthyAt[n.name] === undefined)) {
     const samples = await Promise.all(nodes.filter((n) => healthyAt[n.name] === undefined).map(sampleNode));
-    for (const s of samples) if (s.health?.status === 'healthy') healthyAt[s.node] = s.at;
+    for (const s of samples) if (s.health?.status === 'healthy' && allClosed(s)) healthyAt[s.node] = s.at;
     await sleep(100);
   }
   return healthyAt;
