@@ -98,11 +98,10 @@ export class StreamClient {
   }
 
   /**
-   * After a reconnect that did not recover the session, reads back what was stored since the last seq this
-   * client saw (newest page first), as a client catching up would: those are deliveries `from history`.
+   * After a reconnect that did not recover the session, reads back what was stored after `since` (newest page
+   * first), as a client catching up would: those are deliveries `from history`.
    */
-  private async catchUp(): Promise<void> {
-    const since = this.lastSeenSeq;
+  private async catchUp(since: number): Promise<void> {
     const missed: SeenMessage[] = [];
     let beforeSeq: number | undefined;
     for (let page = 0; page < CATCH_UP_MAX_PAGES && this.socket.connected; page++) {
@@ -120,6 +119,10 @@ export class StreamClient {
   }
 
   private async join(): Promise<void> {
+    // Where a catch-up starts: the last seq seen before this join. A broadcast can reach the socket once the
+    // server has put it in the room and before the join's ack, so reading lastSeenSeq after the ack would skip
+    // what was stored while the client was away.
+    const since = this.lastSeenSeq;
     while (this.socket.connected && !this.closed) {
       const op = this.opts.recorder?.invoke({ f: 'join', process: this.opts.userId, value: { channelId: this.opts.channelId } });
       try {
@@ -129,7 +132,7 @@ export class StreamClient {
         };
         op?.complete(ack?.ok ? 'ok' : 'fail', ack?.ok ? undefined : { code: ack?.error?.code ?? 'MALFORMED_ACK' });
         if (ack?.ok) {
-          if (this.joinedOnce && !this.socket.recovered && this.opts.recorder) await this.catchUp();
+          if (this.joinedOnce && !this.socket.recovered && this.opts.recorder) await this.catchUp(since);
           this.joinedOnce = true;
           this.ready = true;
           for (const wake of this.waiters) wake();
