@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
+import { HS256_SECRET_RULE, isLongEnoughSecret } from '../spec/auth.ts';
 import { writeReports } from '../reports/write.ts';
 import { selectChecks, UnknownCheckError } from '../spec/conformance/registry.ts';
 import { HarnessError, runConformance, type TargetSpec } from '../spec/conformance/runner.ts';
@@ -31,7 +32,7 @@ const ConfigFile = z
     target: z.string().url().optional(),
     serverCmd: z.string().min(1).optional(),
     serverEnv: z.record(z.string(), z.string()).optional(),
-    jwtSecret: z.string().min(32).optional(),
+    jwtSecret: z.string().refine(isLongEnoughSecret, `a secret of ${HS256_SECRET_RULE}`).optional(),
     adminToken: z.string().min(1).optional(),
     jwksPrivateKey: z.string().min(1).optional(),
     jwtAlg: z.enum(['RS256', 'ES256']).optional(),
@@ -148,7 +149,7 @@ export function registerConformance(program: Command): void {
         notes.push(`target: the reference server, started by the harness with shortened timings ${JSON.stringify(FAST_REFERENCE_ENV)}`);
       }
       const jwtSecret = flags.jwtSecret ?? file.jwtSecret;
-      if (jwtSecret !== undefined && jwtSecret.length < 32) throw new UsageError('--jwt-secret must be at least 32 characters');
+      if (jwtSecret !== undefined && !isLongEnoughSecret(jwtSecret)) throw new UsageError(`--jwt-secret must be ${HS256_SECRET_RULE}`);
       const keyFile = flags.jwksPrivateKey ?? file.jwksPrivateKey;
       const alg = (flags.jwtAlg ?? file.jwtAlg) as 'RS256' | 'ES256' | undefined;
       if (keyFile && !alg) throw new UsageError('--jwks-private-key needs --jwt-alg RS256 or ES256');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Role } from '../spec/auth.ts';
+import { HS256_SECRET_RULE, isLongEnoughSecret, Role } from '../spec/auth.ts';
 import { mintToken } from '../spec/tokens.ts';
 import { readStoredSecret } from '../reference-server/secret.ts';
 import { UsageError } from './usage-error.ts';
@@ -45,7 +45,7 @@ export function registerToken(program: Command): void {
       if (!secret) {
         throw new UsageError(`no secret: set JWT_SECRET, pass --secret, or start the server once so it writes ${opts.dataDir}/jwt-secret`);
       }
-      if (secret.length < 32) throw new UsageError('the secret must be at least 32 characters');
+      if (!isLongEnoughSecret(secret)) throw new UsageError(`the secret must be ${HS256_SECRET_RULE}`);
       const token = await mintToken(secret, {
         sub: opts.sub,
         name: opts.name,

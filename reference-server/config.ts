@@ -3,7 +3,9 @@ import {
   CONNECT_TIMEOUT_MS,
   DEFAULT_BREAKER_POLICY,
   DEFAULT_RATE_LIMITS,
+  HS256_SECRET_MIN_BYTES,
   IN_FLIGHT_MAX,
+  isLongEnoughSecret,
   MAX_HTTP_BUFFER_SIZE,
   OUTGOING_BUFFER_MAX_BYTES,
   PartialRateLimitTable,
@@ -52,7 +54,7 @@ const EnvSchema = z.object({
   SOCKETIO_PORT_START: int(1, 65535).default(8765),
   SOCKETIO_PORT_END: int(1, 65535).default(8785),
   // AUTH-2, CFG-4: measured in bytes, as an HS256 key is.
-  JWT_SECRET: z.string().refine((secret) => Buffer.byteLength(secret, 'utf8') >= 32, 'a secret of at least 32 bytes').optional(),
+  JWT_SECRET: z.string().refine(isLongEnoughSecret, `a secret of at least ${HS256_SECRET_MIN_BYTES} bytes`).optional(),
   JWT_JWKS_URL: url(['https:', 'http:']).optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),

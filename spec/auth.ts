@@ -9,6 +9,13 @@ export type Role = z.infer<typeof Role>;
 export const SECRET_ALGORITHMS = ['HS256'] as const;
 export const JWKS_ALGORITHMS = ['RS256', 'ES256'] as const;
 
+/** The shortest HS256 secret a server accepts and the harness uses, counted in UTF-8 bytes (AUTH-2, CFG-4). */
+export const HS256_SECRET_MIN_BYTES = 32;
+export const HS256_SECRET_RULE = `at least ${HS256_SECRET_MIN_BYTES} bytes (UTF-8)`;
+export function isLongEnoughSecret(secret: string): boolean {
+  return Buffer.byteLength(secret, 'utf8') >= HS256_SECRET_MIN_BYTES;
+}
+
 /** A user id: it reaches the store as it is, so it is a plain string (TEXT-6). */
 export const UserId = z.string().min(1).max(128).refine(isPlainString, `user id ${PLAIN_STRING_MESSAGE}`);
 export type UserId = z.infer<typeof UserId>;

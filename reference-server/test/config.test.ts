@@ -91,4 +91,12 @@ describe('the sockproof command', () => {
     expect(claims).toMatchObject({ sub: 'alice', roles: ['admin', 'member'] });
     expect((claims.exp as number) - (claims.iat as number)).toBe(900);
   });
+
+  it('measures a secret in UTF-8 bytes, as the server does (AUTH-2): 16 two-byte characters are enough, 31 bytes are not', () => {
+    expect(cli(['token', '--sub', 'alice'], { JWT_SECRET: 'é'.repeat(16) }).status).toBe(0);
+    const short = cli(['token', '--sub', 'alice'], { JWT_SECRET: 'é'.repeat(15) + 'x' });
+    expect(short.status).toBe(2);
+    expect(short.stderr.trim()).toBe('sockproof: the secret must be at least 32 bytes (UTF-8)');
+    expect(cli(['conformance', '--target', 'http://127.0.0.1:9', '--jwt-secret', 'é'.repeat(15)], {}).stderr.trim()).toBe('sockproof: --jwt-secret must be at least 32 bytes (UTF-8)');
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HS256_SECRET_RULE, isLongEnoughSecret } from '../../spec/auth.ts';
 import type { TargetChoice } from './run-target.ts';
 import { referenceServerCommand } from './target-process.ts';
 import { parseTargetUrl, TargetUrlError } from './target-url.ts';
@@ -41,7 +42,7 @@ export function targetChoice(flags: TargetFlags, needsSecret: boolean): TargetCh
     const at = pair.indexOf('=');
     env[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  if (flags.jwtSecret !== undefined && flags.jwtSecret.length < 32) throw new FlagError('--jwt-secret must be at least 32 characters');
+  if (flags.jwtSecret !== undefined && !isLongEnoughSecret(flags.jwtSecret)) throw new FlagError(`--jwt-secret must be ${HS256_SECRET_RULE}`);
   if (flags.target !== undefined) {
     let url: URL;
     try {
