@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CheckResult, Report, Verdict } from './schema.ts';
 import { benchSection } from './bench-html.ts';
-export { escapeHtml } from './escape-html.ts';
 import { escapeHtml } from './escape-html.ts';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-assets.ts';
 import { reportHeadline } from './headline.ts';

@@ -1,4 +1,4 @@
-import { escapeHtml } from './html.ts';
+import { escapeHtml } from './escape-html.ts';
 
 /**
  * A run's history as a timeline a person reads at a glance: inline SVG (no script, no external file, allowed
