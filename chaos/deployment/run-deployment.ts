@@ -1,5 +1,6 @@
 import type { TargetChoice } from '../../testbed/targets/run-target.ts';
 import { DEPENDENCY_SCENARIOS, type ScenarioName } from '../scenario.ts';
+import type { StagingDeployment } from './staging-deployment.ts';
 import { localDeploymentUnavailable, startLocalDeployment, type Deployment } from './local-deployment.ts';
 
 /** The deployment a chaos run's dependency scenarios use, or why they are left out; notes for the output. */
@@ -30,4 +31,20 @@ export async function deploymentForRun(names: readonly ScenarioName[], choice: T
   } catch (err) {
     return leftOut(`the local deployment did not start: ${(err as Error).message.split('\n')[0]}`);
   }
+}
+
+/**
+ * The staging deployment of `--config`: the dependency scenarios run on it when its file names the proxies
+ * in front of staging's Redis and database; otherwise they are left out with that reason.
+ */
+export function stagingRunDeployment(names: readonly ScenarioName[], staging: StagingDeployment): RunDeployment {
+  const chosen = names.filter((n) => (DEPENDENCY_SCENARIOS as readonly string[]).includes(n));
+  const close = () => staging.close();
+  if (chosen.length > 0 && staging.dependencies === undefined) {
+    const why = 'the config names no proxies in toxiproxy.proxies';
+    staging.notes.push(`dependency scenarios left out (${chosen.join(', ')}): ${why}`);
+    return { open: undefined, missing: why, notes: staging.notes, close };
+  }
+  const open = staging.dependencies ? { ...staging, dependencies: staging.dependencies } : undefined;
+  return { open, missing: undefined, notes: staging.notes, close };
 }
