@@ -1,0 +1,244 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadChaosConfig } from '../config/load-config.ts';
+import { localDeploymentUnavailable } from '../deployment/local-deployment.ts';
+import { openStagingDeployment } from '../deployment/staging-deployment.ts';
+import type { ChaosOptions } from '../scenario.ts';
+import { DEPENDENCY_SCENARIO_TABLE } from '../scenarios/dependencies/index.ts';
+import { startFaultProxy, type FaultProxyServer } from '../../testbed/fault-proxy/server.ts';
+import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from '../../testbed/services/index.ts';
+import { DEPENDENCY_TIMINGS } from '../../testbed/services/proxied-dependencies.ts';
+import { referenceServerCommand, TargetProcess } from '../../testbed/targets/target-process.ts';
+import { runCli } from '../../testing/run-cli.ts';
+import { waitFor } from '../../testbed/wait.ts';
+
+/**
+ * "Staging", played on this machine: two reference nodes the test starts on throw-away Redis and PostgreSQL
+ * behind a fault proxy that stands for staging's Toxiproxy (proxies named staging-redis, staging-postgres),
+ * node-1 behind a TLS terminator with a self-signed certificate (its CA file passed by the config), and hooks
+ * that are small node scripts: signal the node's process group read from a pid file, or ask the test to restart it.
+ */
+const SECRET = 'staging-secret-that-must-never-be-printed-0123456789';
+const ENV_NAME = 'SOCKPROOF_TEST_STAGING_SECRET';
+const OPTIONS: ChaosOptions = { clients: 4, rate: 2, kills: 1, killDelayMs: { min: 500, max: 1_000 }, cutMs: 2_000, latencyMs: 200, phaseMs: 1_000, seed: 1, maxMessages: 2_000, drainMs: 15_000 };
+
+const unavailable = await localDeploymentUnavailable();
+const SKIP = unavailable ? `staging is played with local Redis and PostgreSQL: ${unavailable}` : false;
+
+const HOOK_SCRIPT = `
+import { readFileSync } from 'node:fs';
+const [action, a, b] = process.argv.slice(2);
+if (action === 'signal') process.kill(-Number(readFileSync(b, 'utf8')), a);
+if (action === 'post') {
+  const res = await fetch(a, { method: 'POST' });
+  console.log('restart answered', res.status);
+  process.exit(res.ok ? 0 : 1);
+}
+`;
+
+interface Staging {
+  dir: string;
+  toxiproxy: FaultProxyServer;
+  leases: Array<RedisService | PostgresService>;
+  nodes: Map<string, TargetProcess>;
+  tlsServer: tls.Server;
+  control: http.Server;
+  httpsUrl: string;
+  controlUrl: string;
+}
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+async function startStaging(): Promise<Staging> {
+  const dir = await mkdtemp(join(tmpdir(), 'sockproof-staging-'));
+  const [redis, postgres] = await Promise.all([redisAvailability({ needsControl: true }), postgresAvailability({ needsControl: true })]);
+  const leases: Array<RedisService | PostgresService> = [];
+  const redisLease = await redis.start();
+  leases.push(redisLease);
+  const pgLease = await postgres.start();
+  leases.push(pgLease);
+  const toxiproxy = await startFaultProxy({ host: '127.0.0.1', port: 0 });
+  const api = new Toxiproxy(toxiproxy.url);
+  const routed = async (name: string, serviceUrl: string) => {
+    const u = new URL(serviceUrl);
+    const proxy = await api.createProxy({ name, listen: '127.0.0.1:0', upstream: `${u.hostname}:${u.port}` });
+    u.hostname = '127.0.0.1';
+    u.port = proxy.listen.split(':').at(-1)!;
+    return u.toString();
+  };
+  const env = {
+    ...DEPENDENCY_TIMINGS,
+    REDIS_URL: await routed('staging-redis', redisLease.url),
+    DATABASE_URL: await routed('staging-postgres', pgLease.url),
+    ...(redisLease.keyPrefix ? { REDIS_KEY_PREFIX: redisLease.keyPrefix } : {}),
+  };
+  const ref = referenceServerCommand();
+  const nodes = new Map<string, TargetProcess>();
+  for (const name of ['node-1', 'node-2']) {
+    const p = await TargetProcess.start({ ...ref, jwtSecret: SECRET, env: { ...ref.env, ...env, NODE_ID: name } });
+    nodes.set(name, p);
+    await writeFile(join(dir, `${name}.pid`), String(p.pid));
+  }
+  // node-1 over https: a TLS terminator with a self-signed certificate for 127.0.0.1.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'ca.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const node1Port = Number(new URL(nodes.get('node-1')!.url).port);
+  const tlsServer = tls.createServer({ key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'ca.pem')) }, (client) => {
+    const upstream = net.connect(node1Port, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  const httpsUrl = `https://127.0.0.1:${await listen(tlsServer)}`;
+  // The restart hook asks the test to restart the node (on the same port and data), as systemd would.
+  const control = http.createServer((req, res) => {
+    const name = req.url!.split('/').at(-1)!;
+    const node = nodes.get(name);
+    if (req.method !== 'POST' || !node) return void res.writeHead(404).end();
+    void node
+      .restart()
+      .then(() => writeFile(join(dir, `${name}.pid`), String(node.pid)))
+      .then(() => res.writeHead(200).end(), (err: Error) => res.writeHead(500).end(err.message));
+  });
+  const controlUrl = `http://127.0.0.1:${await listen(control)}`;
+  await writeFile(join(dir, 'hook.mjs'), HOOK_SCRIPT);
+  return { dir, toxiproxy, leases, nodes, tlsServer, control, httpsUrl, controlUrl };
+}
+
+function hooksFor(s: Staging, name: string) {
+  const script = join(s.dir, 'hook.mjs');
+  const pidFile = join(s.dir, `${name}.pid`);
+  return {
+    kill: [process.execPath, script, 'signal', 'SIGKILL', pidFile],
+    restart: [process.execPath, script, 'post', `${s.controlUrl}/restart/${name}`],
+    pause: [process.execPath, script, 'signal', 'SIGSTOP', pidFile],
+    resume: [process.execPath, script, 'signal', 'SIGCONT', pidFile],
+  };
+}
+
+describe.skipIf(SKIP)('chaos against staging by configuration (staging played by the test on loopback)', () => {
+  let s: Staging;
+  beforeAll(async () => {
+    s = await startStaging();
+  }, 120_000);
+  afterAll(async () => {
+    if (!s) return;
+    await Promise.all([...s.nodes.values()].map((n) => n.stop()));
+    s.tlsServer.close();
+    s.control.close();
+    await s.toxiproxy.close();
+    await Promise.all(s.leases.map((l) => l.stop().catch(() => undefined)));
+    await rm(s.dir, { recursive: true, force: true });
+  }, 60_000);
+
+  async function proxiesOfStaging(): Promise<Record<string, boolean>> {
+    const all = await new Toxiproxy(s.toxiproxy.url).getAll();
+    return Object.fromEntries(Object.entries(all).map(([name, p]) => [name, p.enabled]));
+  }
+
+  it('the dependency scenarios run unchanged on the staging deployment; kill/restart and pause/resume go through the hooks', async () => {
+    const file = join(s.dir, 'plain.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        nodes: ['node-1', 'node-2'].map((name) => ({ name, url: s.nodes.get(name)!.url, hooks: hooksFor(s, name) })),
+        toxiproxy: { url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } },
+        auth: { kind: 'hs256', secret: { env: ENV_NAME } },
+        scenarios: ['redis-down', 'db-down', 'kill'],
+        hookTimeoutS: 30,
+      }),
+    );
+    const config = await loadChaosConfig(file, { [ENV_NAME]: SECRET });
+    const staging = await openStagingDeployment(config);
+    try {
+      const deployment = { ...staging, dependencies: staging.dependencies! };
+      const r = await DEPENDENCY_SCENARIO_TABLE['redis-down'].run({ target: undefined as never, options: OPTIONS, signal: new AbortController().signal, say: () => {}, deployment });
+      expect(r.verdict, r.reason).toBe('pass');
+      expect(r.history).toMatchObject({ exactlyOnce: true, lost: 0, duplicated: 0 });
+      expect(r.figures.healthDuring).toEqual({ 'node-1': ['degraded'], 'node-2': ['degraded'] });
+
+      const node2 = s.nodes.get('node-2')!;
+      const pidBefore = node2.pid;
+      const faults = new Map(staging.nodeFaults('node-2').map((f) => [f.name, f]));
+      expect([...faults.keys()]).toEqual(['kill', 'pause']);
+      await faults.get('kill')!.start();
+      // The hook returned once it sent SIGKILL; the node's exit reaches this process a moment later.
+      await waitFor('node-2 exits', () => !node2.isRunning, 10_000, 20);
+      await faults.get('kill')!.heal();
+      expect(node2.isRunning).toBe(true);
+      expect(node2.pid).not.toBe(pidBefore);
+      await faults.get('pause')!.start();
+      await expect(fetch(`${node2.url}/health/socket`, { signal: AbortSignal.timeout(500) })).rejects.toThrow();
+      await faults.get('pause')!.heal();
+      expect((await fetch(`${node2.url}/health/socket`, { signal: AbortSignal.timeout(5_000) })).status).toBe(200);
+      expect(staging.hookRuns.map((h) => [h.node, h.hook, h.exitCode, h.timedOut])).toEqual([
+        ['node-2', 'kill', 0, false],
+        ['node-2', 'restart', 0, false],
+        ['node-2', 'pause', 0, false],
+        ['node-2', 'resume', 0, false],
+      ]);
+      expect(staging.hookRuns[1]!.output).toBe('restart answered 200');
+    } finally {
+      await staging.close();
+    }
+    expect(staging.notes.join('\n')).toMatch(/rate limits: restored on node-1, node-2/);
+    // Healed and left in place: staging's proxies are not the run's to remove.
+    expect(await proxiesOfStaging()).toEqual({ 'staging-redis': true, 'staging-postgres': true });
+  }, 150_000);
+
+  it('sockproof chaos --config: an https node trusted through the config\'s CA file, the secret from the environment and never in any output or report', async () => {
+    const file = join(s.dir, 'staging.json');
+    const out = join(s.dir, 'report');
+    await writeFile(
+      file,
+      JSON.stringify({
+        nodes: [
+          { name: 'node-1', url: s.httpsUrl },
+          { name: 'node-2', url: s.nodes.get('node-2')!.url },
+        ],
+        toxiproxy: { url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } },
+        auth: { kind: 'hs256', secret: { env: ENV_NAME } },
+        tls: { caFile: 'ca.pem' },
+        scenarios: ['db-down', 'redis-latency'],
+      }),
+    );
+    process.env[ENV_NAME] = SECRET;
+    let r;
+    try {
+      r = await runCli(['chaos', '--config', file, '--scenarios', 'db-down', '--clients', '4', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '2000', '--timeout', '120', '--out', out], 180_000);
+    } finally {
+      delete process.env[ENV_NAME];
+    }
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/db-down\s.*PASS/i);
+    expect(r.stdout).toMatch(/deployment: staging from .*node-1 https:\/\/127\.0\.0\.1:\d+, node-2 http:\/\/127\.0\.0\.1:\d+.*TLS trusted with .*ca\.pem/);
+    expect(r.stdout).toMatch(/rate limits: restored on node-1, node-2/);
+    const written = await Promise.all((await readdir(out)).map((f) => readFile(join(out, f), 'utf8')));
+    expect(written.length).toBeGreaterThanOrEqual(4);
+    for (const text of [r.stdout, r.stderr, ...written]) expect(text).not.toContain(SECRET);
+    // A scenario the file does not allow is refused before anything runs; without the CA file node-1 is not trusted.
+    const untrusted = join(s.dir, 'no-ca.json');
+    const { tls: _tls, ...rest } = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(untrusted, JSON.stringify(rest));
+    process.env[ENV_NAME] = SECRET;
+    try {
+      const noCa = await runCli(['chaos', '--config', untrusted, '--scenarios', 'db-down'], 60_000);
+      expect(noCa.code).toBe(2);
+      expect(noCa.stderr).toMatch(/https:\/\/127\.0\.0\.1:\d+ is not reachable: .*(SELF_SIGNED|self.signed|certificate)/i);
+      const refused = await runCli(['chaos', '--config', file, '--scenarios', 'kill'], 60_000);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/kill: not among the scenarios .* allows \(db-down, redis-latency\)/);
+    } finally {
+      delete process.env[ENV_NAME];
+    }
+  }, 240_000);
+});
