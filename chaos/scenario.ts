@@ -63,6 +63,19 @@ export interface ChaosOptions {
   schedule?: NemesisSchedule;
 }
 
+/**
+ * A node the kill scenario crashes and restarts: a server the runner started (TargetProcess), or a staging
+ * node through the operator's kill and restart hooks (chaos/deployment/staging-deployment.ts).
+ */
+export interface KillableNode {
+  url: string;
+  crash(): Promise<void>;
+  /** Starts it again; resolves once it was asked to (the scenario waits for it to serve). */
+  restart(): Promise<void>;
+  /** What it said last, for an error that it did not come back. */
+  lastOutput(): string;
+}
+
 export interface ScenarioContext {
   target: RunTarget;
   options: ChaosOptions;
@@ -71,6 +84,8 @@ export interface ScenarioContext {
   /** Nodes on faultable Redis and PostgreSQL, for the dependency scenarios; when absent, `deploymentMissing` says why. */
   deployment?: Deployment | undefined;
   deploymentMissing?: string | undefined;
+  /** The target as a node to kill, when it is not a process the runner started (staging's hooks). */
+  killable?: KillableNode | undefined;
 }
 
 export type Scenario = (ctx: ScenarioContext) => Promise<Omit<ScenarioResult, 'name' | 'durationS'>>;

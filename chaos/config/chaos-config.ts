@@ -99,8 +99,8 @@ export const ChaosConfig = z
         ctx.addIssue({ code: 'custom', path: ['scenarios', c.scenarios.indexOf(s)], message: `${s} needs toxiproxy.proxies.${needs} (the proxy in front of staging's ${needs})` });
       }
     }
-    if (c.scenarios.includes('kill') && !(c.nodes ?? []).some((n) => n.hooks?.kill)) {
-      ctx.addIssue({ code: 'custom', path: ['scenarios', c.scenarios.indexOf('kill')], message: 'kill needs a node with hooks.kill and hooks.restart (kills on staging go through the operator\'s hooks)' });
+    if (c.scenarios.includes('kill') && !c.nodes?.[0]?.hooks?.kill) {
+      ctx.addIssue({ code: 'custom', path: ['scenarios', c.scenarios.indexOf('kill')], message: 'kill needs hooks.kill and hooks.restart on the first node, the run\'s target (kills on staging go through the operator\'s hooks)' });
     }
   });
 export type ChaosConfig = z.output<typeof ChaosConfig>;

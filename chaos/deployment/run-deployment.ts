@@ -1,5 +1,5 @@
 import type { TargetChoice } from '../../testbed/targets/run-target.ts';
-import { DEPENDENCY_SCENARIOS, type ScenarioName } from '../scenario.ts';
+import { DEPENDENCY_SCENARIOS, type KillableNode, type ScenarioName } from '../scenario.ts';
 import type { StagingDeployment } from './staging-deployment.ts';
 import { localDeploymentUnavailable, startLocalDeployment, type Deployment } from './local-deployment.ts';
 
@@ -8,6 +8,8 @@ export interface RunDeployment {
   open: Deployment | undefined;
   missing: string | undefined;
   notes: string[];
+  /** The run's target as the kill scenario kills it, when the runner did not start it (staging's hooks). */
+  killable?: KillableNode | undefined;
   close(): Promise<void>;
 }
 
@@ -40,11 +42,13 @@ export async function deploymentForRun(names: readonly ScenarioName[], choice: T
 export function stagingRunDeployment(names: readonly ScenarioName[], staging: StagingDeployment): RunDeployment {
   const chosen = names.filter((n) => (DEPENDENCY_SCENARIOS as readonly string[]).includes(n));
   const close = () => staging.close();
+  // The first node is the run's target: the kill scenario kills it through its hooks.
+  const killable = staging.killable(staging.nodes[0]!.name);
   if (chosen.length > 0 && staging.dependencies === undefined) {
     const why = 'the config names no proxies in toxiproxy.proxies';
     staging.notes.push(`dependency scenarios left out (${chosen.join(', ')}): ${why}`);
-    return { open: undefined, missing: why, notes: staging.notes, close };
+    return { open: undefined, missing: why, notes: staging.notes, killable, close };
   }
   const open = staging.dependencies ? { ...staging, dependencies: staging.dependencies } : undefined;
-  return { open, missing: undefined, notes: staging.notes, close };
+  return { open, missing: undefined, notes: staging.notes, killable, close };
 }

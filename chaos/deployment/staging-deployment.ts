@@ -4,6 +4,7 @@ import type { StagingConfig } from '../config/load-config.ts';
 import { redactSecrets } from '../config/load-config.ts';
 import type { NodeHookName } from '../config/chaos-config.ts';
 import type { NemesisFault } from '../nemesis/executor.ts';
+import type { KillableNode } from '../scenario.ts';
 import { runHookOrThrow, type HookResult } from './command-hook.ts';
 import type { Deployment, DeploymentNode } from './local-deployment.ts';
 import { relaxStagingLimits } from './staging-limits.ts';
@@ -24,6 +25,8 @@ export interface StagingDeployment extends Omit<Deployment, 'dependencies'> {
   hookRuns: HookResult[];
   /** The kill and pause faults the operator's hooks give this node (none without hooks). */
   nodeFaults(name: string): NemesisFault[];
+  /** The node as the kill scenario kills it: kill hook, restart hook (then serving, limits relaxed again); undefined without those hooks. */
+  killable(name: string): KillableNode | undefined;
 }
 
 export class StagingUnavailableError extends Error {
@@ -63,6 +66,23 @@ export async function openStagingDeployment(config: StagingConfig): Promise<Stag
     if (command === undefined) return undefined;
     return () => runHookOrThrow({ hook: which, node, command, timeoutMs: config.hookTimeoutMs, redact: (t) => redactSecrets(t, config.secrets) }, hookRuns);
   };
+  const killable = (name: string): KillableNode | undefined => {
+    const node = nodes.find((n) => n.name === name);
+    const [kill, restart] = [hook(name, 'kill'), hook(name, 'restart')];
+    if (!node || !kill || !restart) return undefined;
+    return {
+      url: node.url,
+      crash: async () => void (await kill()),
+      async restart() {
+        await restart();
+        if ((await waitServing(node.url, performance.now() + SERVING_AFTER_RESTART_MS)) === undefined) {
+          throw new Error(`${name} did not serve /health/socket within ${SERVING_AFTER_RESTART_MS} ms of its restart hook`);
+        }
+        await limits.afterRestart(node);
+      },
+      lastOutput: () => hookRuns.filter((h) => h.node === name).at(-1)?.output ?? '',
+    };
+  };
   let closed = false;
   const notes = [
       `deployment: staging from ${config.file}: ${config.viaLoadBalancer ? `one load balancer ${nodes[0]!.url} (dependency faults only; relaxed limits reach one node behind it)` : `${nodes.length} nodes (${nodes.map((n) => `${n.name} ${n.url}`).join(', ')})`}${config.toxiproxy ? `; Toxiproxy ${config.toxiproxy.url} with proxies ${JSON.stringify(proxies)}` : ''}${config.caFile ? `; TLS trusted with ${config.caFile}` : ''}`,
@@ -75,31 +95,34 @@ export async function openStagingDeployment(config: StagingConfig): Promise<Stag
     hookRuns,
     notes,
     nodeFaults(name) {
-      const node = nodes.find((n) => n.name === name);
-      if (!node) return [];
       const faults: NemesisFault[] = [];
-      const [kill, restart, pause, resume] = (['kill', 'restart', 'pause', 'resume'] as const).map((w) => hook(name, w));
-      if (kill && restart) {
-        faults.push({
-          name: 'kill',
-          start: async () => void (await kill()),
-          heal: async () => {
-            await restart();
-            if ((await waitServing(node.url, performance.now() + SERVING_AFTER_RESTART_MS)) === undefined) {
-              throw new Error(`${name} did not serve /health/socket within ${SERVING_AFTER_RESTART_MS} ms of its restart hook`);
-            }
-            await limits.afterRestart(node);
-          },
-        });
-      }
+      const node = killable(name);
+      if (node) faults.push({ name: 'kill', start: () => node.crash(), heal: () => node.restart() });
+      const [pause, resume] = [hook(name, 'pause'), hook(name, 'resume')];
       if (pause && resume) faults.push({ name: 'pause', start: async () => void (await pause()), heal: async () => void (await resume()) });
       return faults;
     },
+    killable,
     async close() {
       if (closed) return;
       closed = true;
       await dependencies?.stop();
       notes.push(...(await limits.restore()));
+      if (hookRuns.length > 0) notes.push(`hooks: ${hookSummary(hookRuns)}`);
     },
   };
+}
+
+/** "node-1 kill x3 (exit 0, max 40 ms), node-1 restart x3 (exit 0, 1 exit 1: <its last line>)": what the hooks did. */
+export function hookSummary(runs: readonly HookResult[]): string {
+  const groups = new Map<string, HookResult[]>();
+  for (const r of runs) groups.set(`${r.node} ${r.hook}`, [...(groups.get(`${r.node} ${r.hook}`) ?? []), r]);
+  return [...groups]
+    .map(([key, rs]) => {
+      const failed = rs.filter((r) => r.exitCode !== 0);
+      const last = failed.at(-1);
+      const failures = last ? `, ${failed.length} failed (${last.timedOut ? 'timed out' : `exit ${last.exitCode}`}${last.output ? `: ${last.output.split('\n').at(-1)!.slice(0, 120)}` : ''})` : '';
+      return `${key} x${rs.length} (max ${Math.max(...rs.map((r) => r.durationMs))} ms${failures})`;
+    })
+    .join(', ');
 }

@@ -88,7 +88,7 @@ describe('chaos --config file', () => {
     const lines = await loadError({ ...MINIMAL, loadBalancer: 'http://127.0.0.1:9000', toxiproxy: { url: 'http://127.0.0.1:8474', proxies: { redis: 'r' } }, scenarios: ['db-down', 'kill'] });
     expect(lines.join('\n')).toMatch(/\$\.nodes: give "nodes"/);
     expect(lines.join('\n')).toMatch(/\$\.scenarios\[0\]: db-down needs toxiproxy\.proxies\.postgres/);
-    expect(lines.join('\n')).toMatch(/\$\.scenarios\[1\]: kill needs a node with hooks\.kill/);
+    expect(lines.join('\n')).toMatch(/\$\.scenarios\[1\]: kill needs hooks\.kill and hooks\.restart on the first node/);
     const short = await loadError(MINIMAL, { SP_TEST_SECRET: 'short' });
     expect(short).toEqual([expect.stringMatching(/\$\.auth\.secret: the secret in SP_TEST_SECRET must be at least 32 bytes/)]);
   });

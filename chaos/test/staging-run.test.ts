@@ -202,24 +202,27 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
       file,
       JSON.stringify({
         nodes: [
-          { name: 'node-1', url: s.httpsUrl },
+          { name: 'node-1', url: s.httpsUrl, hooks: hooksFor(s, 'node-1') },
           { name: 'node-2', url: s.nodes.get('node-2')!.url },
         ],
         toxiproxy: { url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } },
         auth: { kind: 'hs256', secret: { env: ENV_NAME } },
         tls: { caFile: 'ca.pem' },
-        scenarios: ['db-down', 'redis-latency'],
+        scenarios: ['db-down', 'redis-latency', 'kill'],
       }),
     );
     process.env[ENV_NAME] = SECRET;
     let r;
     try {
-      r = await runCli(['chaos', '--config', file, '--scenarios', 'db-down', '--clients', '4', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '2000', '--timeout', '120', '--out', out], 180_000);
+      r = await runCli(['chaos', '--config', file, '--scenarios', 'db-down,kill', '--kills', '1', '--clients', '4', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '2000', '--timeout', '120', '--out', out], 180_000);
     } finally {
       delete process.env[ENV_NAME];
     }
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/db-down\s.*PASS/i);
+    // The kill scenario killed and restarted node-1 through its hooks, and the run says what they did.
+    expect(r.stdout).toMatch(/kill\s+PASS .*1 kill\(s\)/);
+    expect(r.stdout).toMatch(/hooks: node-1 kill x1 \(max \d+ ms\), node-1 restart x1 \(max \d+ ms\)/);
     expect(r.stdout).toMatch(/deployment: staging from .*node-1 https:\/\/127\.0\.0\.1:\d+, node-2 http:\/\/127\.0\.0\.1:\d+.*TLS trusted with .*ca\.pem/);
     expect(r.stdout).toMatch(/rate limits: restored on node-1, node-2/);
     const written = await Promise.all((await readdir(out)).map((f) => readFile(join(out, f), 'utf8')));
@@ -234,9 +237,9 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
       const noCa = await runCli(['chaos', '--config', untrusted, '--scenarios', 'db-down'], 60_000);
       expect(noCa.code).toBe(2);
       expect(noCa.stderr).toMatch(/https:\/\/127\.0\.0\.1:\d+ is not reachable: .*(SELF_SIGNED|self.signed|certificate)/i);
-      const refused = await runCli(['chaos', '--config', file, '--scenarios', 'kill'], 60_000);
+      const refused = await runCli(['chaos', '--config', file, '--scenarios', 'partition'], 60_000);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/kill: not among the scenarios .* allows \(db-down, redis-latency\)/);
+      expect(refused.stderr).toMatch(/partition: not among the scenarios .* allows \(db-down, redis-latency, kill\)/);
     } finally {
       delete process.env[ENV_NAME];
     }
