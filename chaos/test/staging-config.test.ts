@@ -61,6 +61,14 @@ describe('chaos --config file', () => {
     expect(c.scenarios).toEqual(['redis-down', 'db-down']);
   });
 
+  it('a load balancer is the one node "lb", its origin', async () => {
+    const { nodes: _nodes, ...rest } = MINIMAL;
+    const file = await configFile('lb.json', { ...rest, loadBalancer: 'http://127.0.0.1:9000/socket.io/' });
+    const c = await loadChaosConfig(file, { SP_TEST_SECRET: SECRET });
+    expect(c.viaLoadBalancer).toBe(true);
+    expect(c.nodes).toEqual([{ name: 'lb', url: 'http://127.0.0.1:9000' }]);
+  });
+
   it('lists every problem of a file, one line each with its JSON path, and never the secret', async () => {
     const lines = await loadError({
       ...MINIMAL,
