@@ -43,7 +43,8 @@ export async function runChaos(
     let r: Omit<ScenarioResult, 'name' | 'durationS'>;
     try {
       r = await SCENARIOS[name]({ target, options, signal: ctl.signal, say: ctl.say, deployment: ctl.deployment?.open, deploymentMissing: ctl.deployment?.missing, killable: ctl.killable });
-      if (ctl.signal.aborted && r.verdict === 'pass') r = { ...r, verdict: 'inconclusive', reason: `stopped early: ${r.reason}` };
+      // A window cut short by the stop is not the fault it meant to judge: neither its pass nor its fail counts.
+      if (ctl.signal.aborted && (r.verdict === 'pass' || r.verdict === 'fail')) r = { ...r, verdict: 'inconclusive', reason: `stopped early: ${r.reason}` };
     } catch (err) {
       r = { verdict: 'inconclusive', reason: `could not run: ${(err as Error).message.split('\n')[0]}`, figures: {} };
     }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { importPKCS8 } from 'jose';
 import { HS256_SECRET_RULE, isLongEnoughSecret } from '../../spec/auth.ts';
+import { redactUrlsIn } from '../../spec/redact.ts';
 import { isLoopbackHost } from '../../testbed/targets/target-url.ts';
 import { configIssues, type ChaosConfig, type StagingNodeConfig } from './chaos-config.ts';
 import { hs256Tokens, jwksTokens, type RunTokens } from './run-tokens.ts';
@@ -132,9 +133,9 @@ export async function loadChaosConfig(file: string, env: NodeJS.ProcessEnv = pro
   };
 }
 
-/** Replaces every secret value in `text` with [redacted]: for anything a hook or a node said back. */
+/** Replaces every secret value in `text` with [redacted], and URL passwords: for anything a hook, a node or a proxy said back. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
+  let out = redactUrlsIn(text);
   for (const s of secrets) out = out.split(s).join('[redacted]');
   return out;
 }

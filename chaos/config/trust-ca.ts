@@ -14,8 +14,10 @@ export function rerunTrusting(caFile: string): Promise<number> {
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
+    // Its own process group: a Ctrl-C reaches it once, forwarded from here, not twice (a second one quits at
+    // once, without healing staging).
+    detached: true,
   });
-  // A signal sent to this process alone (not to the terminal's process group) still reaches the run.
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   const onInt = forward('SIGINT');
   const onTerm = forward('SIGTERM');

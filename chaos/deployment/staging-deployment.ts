@@ -85,7 +85,7 @@ export async function openStagingDeployment(config: StagingConfig): Promise<Stag
   };
   let closed = false;
   const notes = [
-      `deployment: staging from ${config.file}: ${config.viaLoadBalancer ? `one load balancer ${nodes[0]!.url} (dependency faults only; relaxed limits reach one node behind it)` : `${nodes.length} nodes (${nodes.map((n) => `${n.name} ${n.url}`).join(', ')})`}${config.toxiproxy ? `; Toxiproxy ${config.toxiproxy.url} with proxies ${JSON.stringify(proxies)}` : ''}${config.caFile ? `; TLS trusted with ${config.caFile}` : ''}`,
+      `deployment: staging from ${config.file}: ${config.viaLoadBalancer ? `one load balancer ${nodes[0]!.url} (dependency faults only; relaxed limits reach one node behind it)` : `${nodes.length} nodes (${nodes.map((n) => `${n.name} ${n.url}`).join(', ')})`}${config.toxiproxy ? `; Toxiproxy ${new URL(config.toxiproxy.url).origin} with proxies ${JSON.stringify(proxies)}` : ''}${config.caFile ? `; TLS trusted with ${config.caFile}` : ''}`,
       ...limits.notes,
   ];
   return {

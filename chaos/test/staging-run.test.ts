@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -17,6 +17,7 @@ import { postgresAvailability, redisAvailability, type PostgresService, type Red
 import { DEPENDENCY_TIMINGS } from '../../testbed/services/proxied-dependencies.ts';
 import { referenceServerCommand, TargetProcess } from '../../testbed/targets/target-process.ts';
 import { runCli } from '../../testing/run-cli.ts';
+import { REPO_ROOT } from '../../testbed/repo-root.ts';
 import { waitFor } from '../../testbed/wait.ts';
 
 /**
@@ -244,4 +245,45 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
       delete process.env[ENV_NAME];
     }
   }, 240_000);
+
+  it('Ctrl-C during a fault window stops the run: staging\'s proxies are healed, its limits restored, before it exits', async () => {
+    const file = join(s.dir, 'interrupted.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        nodes: [
+          { name: 'node-1', url: s.httpsUrl },
+          { name: 'node-2', url: s.nodes.get('node-2')!.url },
+        ],
+        toxiproxy: { url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } },
+        auth: { kind: 'hs256', secret: { env: ENV_NAME } },
+        tls: { caFile: 'ca.pem' },
+        scenarios: ['db-down'],
+      }),
+    );
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sockproof.mjs'), 'chaos', '--config', file, '--clients', '2', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '30000', '--timeout', '120'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, [ENV_NAME]: SECRET },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      await waitFor('the fault is on', () => / for 30000 ms/.test(stderr), 60_000, 100);
+      expect(await proxiesOfStaging()).toMatchObject({ 'staging-postgres': false });
+      child.kill('SIGINT');
+      const code = await Promise.race([exited, new Promise<'late'>((r) => setTimeout(() => r('late'), 60_000))]);
+      expect(code, stderr).toBe(1); // the scenario is inconclusive: it was stopped
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(stderr).toMatch(/stopping \(signal received/);
+    expect(stdout).toMatch(/db-down\s+INCONCLUSIVE/);
+    expect(stdout).toMatch(/rate limits: restored on node-1, node-2/);
+    expect(await proxiesOfStaging()).toEqual({ 'staging-redis': true, 'staging-postgres': true });
+    expect(stdout + stderr).not.toContain(SECRET);
+  }, 150_000);
 });
