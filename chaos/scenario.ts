@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunTarget } from '../testbed/targets/run-target.ts';
 import type { NemesisSchedule } from './nemesis/schedule.ts';
+import type { NemesisFault } from './nemesis/executor.ts';
 import type { Observation } from '../reports/verdicts.ts';
 import type { HistorySummary } from '../testbed/history/history-check.ts';
 import type { Deployment } from './deployment/local-deployment.ts';
@@ -86,6 +87,8 @@ export interface ScenarioContext {
   deploymentMissing?: string | undefined;
   /** The target as a node to kill, when it is not a process the runner started (staging's hooks). */
   killable?: KillableNode | undefined;
+  /** Kill and pause of the target through staging's hooks, for the nemesis (a started target has its own). */
+  nodeFaults?: NemesisFault[] | undefined;
 }
 
 export type Scenario = (ctx: ScenarioContext) => Promise<Omit<ScenarioResult, 'name' | 'durationS'>>;

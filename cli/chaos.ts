@@ -103,7 +103,7 @@ export function registerChaos(program: Command): void {
       for (const note of deployment.notes) say(note);
       let run: Awaited<ReturnType<typeof runChaos>>;
       try {
-        run = await runChaos(target, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say, deployment, killable: deployment.killable });
+        run = await runChaos(target, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say, deployment, killable: deployment.killable, nodeFaults: deployment.nodeFaults });
       } finally {
         await deployment.close();
       }

@@ -1,6 +1,7 @@
 import type { TargetChoice } from '../../testbed/targets/run-target.ts';
 import { DEPENDENCY_SCENARIOS, type KillableNode, type ScenarioName } from '../scenario.ts';
 import type { StagingDeployment } from './staging-deployment.ts';
+import type { NemesisFault } from '../nemesis/executor.ts';
 import { localDeploymentUnavailable, startLocalDeployment, type Deployment } from './local-deployment.ts';
 
 /** The deployment a chaos run's dependency scenarios use, or why they are left out; notes for the output. */
@@ -10,6 +11,8 @@ export interface RunDeployment {
   notes: string[];
   /** The run's target as the kill scenario kills it, when the runner did not start it (staging's hooks). */
   killable?: KillableNode | undefined;
+  /** The same target's kill and pause for the nemesis, through staging's hooks. */
+  nodeFaults?: NemesisFault[] | undefined;
   close(): Promise<void>;
 }
 
@@ -44,11 +47,12 @@ export function stagingRunDeployment(names: readonly ScenarioName[], staging: St
   const close = () => staging.close();
   // The first node is the run's target: the kill scenario kills it through its hooks.
   const killable = staging.killable(staging.nodes[0]!.name);
+  const nodeFaults = staging.nodeFaults(staging.nodes[0]!.name);
   if (chosen.length > 0 && staging.dependencies === undefined) {
     const why = 'the config names no proxies in toxiproxy.proxies';
     staging.notes.push(`dependency scenarios left out (${chosen.join(', ')}): ${why}`);
-    return { open: undefined, missing: why, notes: staging.notes, killable, close };
+    return { open: undefined, missing: why, notes: staging.notes, killable, nodeFaults, close };
   }
   const open = staging.dependencies ? { ...staging, dependencies: staging.dependencies } : undefined;
-  return { open, missing: undefined, notes: staging.notes, killable, close };
+  return { open, missing: undefined, notes: staging.notes, killable, nodeFaults, close };
 }

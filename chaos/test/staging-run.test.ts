@@ -246,6 +246,32 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     }
   }, 240_000);
 
+  it('sockproof chaos --config --schedule: the nemesis kills and pauses the target through its hooks, partitions the runner\'s own path; every checker valid', async () => {
+    const file = join(s.dir, 'nemesis.json');
+    const schedule = join(s.dir, 'schedule.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        nodes: [{ name: 'node-2', url: s.nodes.get('node-2')!.url, hooks: hooksFor(s, 'node-2') }],
+        auth: { kind: 'hs256', secret: { env: ENV_NAME } },
+        scenarios: ['nemesis'],
+      }),
+    );
+    await writeFile(schedule, JSON.stringify({ durationMs: 7_000, windows: [{ fault: 'kill', startMs: 1_000, healMs: 1_500 }, { fault: 'pause', startMs: 3_500, healMs: 4_500 }, { fault: 'partition', startMs: 5_500, healMs: 6_000 }] }));
+    process.env[ENV_NAME] = SECRET;
+    let r;
+    try {
+      r = await runCli(['chaos', '--config', file, '--schedule', schedule, '--clients', '3', '--rate', '2', '--phase-ms', '1000', '--timeout', '120'], 180_000);
+    } finally {
+      delete process.env[ENV_NAME];
+    }
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/nemesis\s+PASS .*1 kill\(s\), 3 window\(s\)/);
+    expect(r.stdout).not.toMatch(/left out/);
+    expect(r.stdout).toMatch(/hooks: node-2 kill x1 \(max \d+ ms\), node-2 restart x1 \(max \d+ ms\), node-2 pause x1 \(max \d+ ms\), node-2 resume x1/);
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  }, 200_000);
+
   it('Ctrl-C during a fault window stops the run: staging\'s proxies are healed, its limits restored, before it exits', async () => {
     const file = join(s.dir, 'interrupted.json');
     await writeFile(
