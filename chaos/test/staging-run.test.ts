@@ -146,18 +146,31 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     return Object.fromEntries(Object.entries(all).map(([name, p]) => [name, p.enabled]));
   }
 
+  /** Writes a config file for the staged deployment (HS256, the secret by its environment variable); returns its path. */
+  async function writeConfig(name: string, body: Record<string, unknown>): Promise<string> {
+    const file = join(s.dir, name);
+    await writeFile(file, JSON.stringify({ auth: { kind: 'hs256', secret: { env: ENV_NAME } }, ...body }));
+    return file;
+  }
+  const stagingProxies = () => ({ url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } });
+
+  /** The CLI with the secret in its environment only for this run. */
+  async function runWithSecret(args: string[], timeoutMs: number) {
+    process.env[ENV_NAME] = SECRET;
+    try {
+      return await runCli(args, timeoutMs);
+    } finally {
+      delete process.env[ENV_NAME];
+    }
+  }
+
   it('the dependency scenarios run unchanged on the staging deployment; kill/restart and pause/resume go through the hooks', async () => {
-    const file = join(s.dir, 'plain.json');
-    await writeFile(
-      file,
-      JSON.stringify({
-        nodes: ['node-1', 'node-2'].map((name) => ({ name, url: s.nodes.get(name)!.url, hooks: hooksFor(s, name) })),
-        toxiproxy: { url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } },
-        auth: { kind: 'hs256', secret: { env: ENV_NAME } },
-        scenarios: ['redis-down', 'db-down', 'kill'],
-        hookTimeoutS: 30,
-      }),
-    );
+    const file = await writeConfig('plain.json', {
+      nodes: ['node-1', 'node-2'].map((name) => ({ name, url: s.nodes.get(name)!.url, hooks: hooksFor(s, name) })),
+      toxiproxy: stagingProxies(),
+      scenarios: ['redis-down', 'db-down', 'kill'],
+      hookTimeoutS: 30,
+    });
     const config = await loadChaosConfig(file, { [ENV_NAME]: SECRET });
     const staging = await openStagingDeployment(config);
     try {
@@ -197,28 +210,17 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
   }, 150_000);
 
   it('sockproof chaos --config: an https node trusted through the config\'s CA file, the secret from the environment and never in any output or report', async () => {
-    const file = join(s.dir, 'staging.json');
+    const file = await writeConfig('staging.json', {
+      nodes: [
+        { name: 'node-1', url: s.httpsUrl, hooks: hooksFor(s, 'node-1') },
+        { name: 'node-2', url: s.nodes.get('node-2')!.url },
+      ],
+      toxiproxy: stagingProxies(),
+      tls: { caFile: 'ca.pem' },
+      scenarios: ['db-down', 'redis-latency', 'kill'],
+    });
     const out = join(s.dir, 'report');
-    await writeFile(
-      file,
-      JSON.stringify({
-        nodes: [
-          { name: 'node-1', url: s.httpsUrl, hooks: hooksFor(s, 'node-1') },
-          { name: 'node-2', url: s.nodes.get('node-2')!.url },
-        ],
-        toxiproxy: { url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } },
-        auth: { kind: 'hs256', secret: { env: ENV_NAME } },
-        tls: { caFile: 'ca.pem' },
-        scenarios: ['db-down', 'redis-latency', 'kill'],
-      }),
-    );
-    process.env[ENV_NAME] = SECRET;
-    let r;
-    try {
-      r = await runCli(['chaos', '--config', file, '--scenarios', 'db-down,kill', '--kills', '1', '--clients', '4', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '2000', '--timeout', '120', '--out', out], 180_000);
-    } finally {
-      delete process.env[ENV_NAME];
-    }
+    const r = await runWithSecret(['chaos', '--config', file, '--scenarios', 'db-down,kill', '--kills', '1', '--clients', '4', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '2000', '--timeout', '120', '--out', out], 180_000);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/db-down\s.*PASS/i);
     // The kill scenario killed and restarted node-1 through its hooks, and the run says what they did.
@@ -230,41 +232,20 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     expect(written.length).toBeGreaterThanOrEqual(4);
     for (const text of [r.stdout, r.stderr, ...written]) expect(text).not.toContain(SECRET);
     // A scenario the file does not allow is refused before anything runs; without the CA file node-1 is not trusted.
-    const untrusted = join(s.dir, 'no-ca.json');
-    const { tls: _tls, ...rest } = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    await writeFile(untrusted, JSON.stringify(rest));
-    process.env[ENV_NAME] = SECRET;
-    try {
-      const noCa = await runCli(['chaos', '--config', untrusted, '--scenarios', 'db-down'], 60_000);
-      expect(noCa.code).toBe(2);
-      expect(noCa.stderr).toMatch(/https:\/\/127\.0\.0\.1:\d+ is not reachable: .*(SELF_SIGNED|self.signed|certificate)/i);
-      const refused = await runCli(['chaos', '--config', file, '--scenarios', 'partition'], 60_000);
-      expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/partition: not among the scenarios .* allows \(db-down, redis-latency, kill\)/);
-    } finally {
-      delete process.env[ENV_NAME];
-    }
+    const { tls: _tls, auth: _auth, ...rest } = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    const noCa = await runWithSecret(['chaos', '--config', await writeConfig('no-ca.json', rest), '--scenarios', 'db-down'], 60_000);
+    expect(noCa.code).toBe(2);
+    expect(noCa.stderr).toMatch(/https:\/\/127\.0\.0\.1:\d+ is not reachable: .*(SELF_SIGNED|self.signed|certificate)/i);
+    const refused = await runWithSecret(['chaos', '--config', file, '--scenarios', 'partition'], 60_000);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/partition: not among the scenarios .* allows \(db-down, redis-latency, kill\)/);
   }, 240_000);
 
   it('sockproof chaos --config --schedule: the nemesis kills and pauses the target through its hooks, partitions the runner\'s own path; every checker valid', async () => {
-    const file = join(s.dir, 'nemesis.json');
+    const file = await writeConfig('nemesis.json', { nodes: [{ name: 'node-2', url: s.nodes.get('node-2')!.url, hooks: hooksFor(s, 'node-2') }], scenarios: ['nemesis'] });
     const schedule = join(s.dir, 'schedule.json');
-    await writeFile(
-      file,
-      JSON.stringify({
-        nodes: [{ name: 'node-2', url: s.nodes.get('node-2')!.url, hooks: hooksFor(s, 'node-2') }],
-        auth: { kind: 'hs256', secret: { env: ENV_NAME } },
-        scenarios: ['nemesis'],
-      }),
-    );
     await writeFile(schedule, JSON.stringify({ durationMs: 7_000, windows: [{ fault: 'kill', startMs: 1_000, healMs: 1_500 }, { fault: 'pause', startMs: 3_500, healMs: 4_500 }, { fault: 'partition', startMs: 5_500, healMs: 6_000 }] }));
-    process.env[ENV_NAME] = SECRET;
-    let r;
-    try {
-      r = await runCli(['chaos', '--config', file, '--schedule', schedule, '--clients', '3', '--rate', '2', '--phase-ms', '1000', '--timeout', '120'], 180_000);
-    } finally {
-      delete process.env[ENV_NAME];
-    }
+    const r = await runWithSecret(['chaos', '--config', file, '--schedule', schedule, '--clients', '3', '--rate', '2', '--phase-ms', '1000', '--timeout', '120'], 180_000);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/nemesis\s+PASS .*1 kill\(s\), 3 window\(s\)/);
     expect(r.stdout).not.toMatch(/left out/);
@@ -273,20 +254,15 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
   }, 200_000);
 
   it('Ctrl-C during a fault window stops the run: staging\'s proxies are healed, its limits restored, before it exits', async () => {
-    const file = join(s.dir, 'interrupted.json');
-    await writeFile(
-      file,
-      JSON.stringify({
-        nodes: [
-          { name: 'node-1', url: s.httpsUrl },
-          { name: 'node-2', url: s.nodes.get('node-2')!.url },
-        ],
-        toxiproxy: { url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } },
-        auth: { kind: 'hs256', secret: { env: ENV_NAME } },
-        tls: { caFile: 'ca.pem' },
-        scenarios: ['db-down'],
-      }),
-    );
+    const file = await writeConfig('interrupted.json', {
+      nodes: [
+        { name: 'node-1', url: s.httpsUrl },
+        { name: 'node-2', url: s.nodes.get('node-2')!.url },
+      ],
+      toxiproxy: stagingProxies(),
+      tls: { caFile: 'ca.pem' },
+      scenarios: ['db-down'],
+    });
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sockproof.mjs'), 'chaos', '--config', file, '--clients', '2', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '30000', '--timeout', '120'], {
       cwd: REPO_ROOT,
       env: { ...process.env, [ENV_NAME]: SECRET },
