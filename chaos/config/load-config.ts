@@ -88,7 +88,7 @@ export async function loadChaosConfig(file: string, env: NodeJS.ProcessEnv = pro
   if (a.kind === 'hs256') {
     const secret = fromEnv('$.auth.secret', a.secret);
     if (secret !== undefined && !isLongEnoughSecret(secret)) issues.push(`$.auth.secret: the secret in ${a.secret.env} must be ${HS256_SECRET_RULE}`);
-    else if (secret !== undefined) tokens = hs256Tokens(secret, a);
+    else if (secret !== undefined) tokens = hs256Tokens(secret);
   } else {
     let pem: string | undefined;
     if ('env' in a.privateKey) pem = fromEnv('$.auth.privateKey', a.privateKey);

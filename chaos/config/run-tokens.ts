@@ -21,8 +21,8 @@ function claimsOf(c: Claims): Pick<TokenRequest, 'issuer' | 'audience'> {
   return { ...(c.issuer ? { issuer: c.issuer } : {}), ...(c.audience ? { audience: c.audience } : {}) };
 }
 
-export function hs256Tokens(secret: string, claims: Claims): RunTokens {
-  return { kind: 'hs256', secret, mint: (req) => mintToken(secret, { ...req, ...claimsOf(claims) }) };
+export function hs256Tokens(secret: string): RunTokens {
+  return { kind: 'hs256', secret, mint: (req) => mintToken(secret, req) };
 }
 
 export function jwksTokens(key: CryptoKey | KeyObject, opts: Claims & { alg: 'RS256' | 'ES256'; kid: string }): RunTokens {
