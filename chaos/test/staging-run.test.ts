@@ -209,6 +209,22 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     expect(await proxiesOfStaging()).toEqual({ 'staging-redis': true, 'staging-postgres': true });
   }, 150_000);
 
+  it('behind one load balancer URL the dependency scenarios run on it as the one node "lb"', async () => {
+    // node-2 stands in for the load balancer: every client and every health look goes through the one URL.
+    const file = await writeConfig('lb.json', { loadBalancer: s.nodes.get('node-2')!.url, toxiproxy: stagingProxies(), scenarios: ['db-down'] });
+    const staging = await openStagingDeployment(await loadChaosConfig(file, { [ENV_NAME]: SECRET }));
+    try {
+      expect(staging.notes[0]).toMatch(/one load balancer http:\/\/127\.0\.0\.1:\d+ \(dependency faults only; relaxed limits reach one node behind it\)/);
+      const deployment = { ...staging, dependencies: staging.dependencies! };
+      const r = await DEPENDENCY_SCENARIO_TABLE['db-down'].run({ target: undefined as never, options: OPTIONS, signal: new AbortController().signal, say: () => {}, deployment });
+      expect(r.verdict, r.reason).toBe('pass');
+      expect(r.figures.healthDuring).toEqual({ lb: ['degraded'] });
+      expect(r.history).toMatchObject({ exactlyOnce: true, lost: 0, duplicated: 0 });
+    } finally {
+      await staging.close();
+    }
+  }, 90_000);
+
   it('sockproof chaos --config: an https node trusted through the config\'s CA file, the secret from the environment and never in any output or report', async () => {
     const file = await writeConfig('staging.json', {
       nodes: [
