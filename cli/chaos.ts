@@ -115,7 +115,7 @@ export function registerChaos(program: Command): void {
       return async (closeNotes) => {
         const notes = [...(staging ? [] : target.notes), ...deployment.notes, ...closeNotes, `seed ${seed} (replay the kill moments${options.schedule ? ' and the schedule' : ''} with --seed ${seed})`];
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ outcome, exitStatus: EXIT_STATUS[outcome], target: url, options, scenarios: run.results.map(({ recorded: _history, ...r }) => r), notes })}\n`);
+          process.stdout.write(`${JSON.stringify({ outcome, exitStatus: EXIT_STATUS[outcome], target: url, options, scenarios: run.results.map(({ recorded: _history, ...r }) => r), notes, ...(deployment.hookRuns ? { hooks: deployment.hookRuns } : {}) })}\n`);
         } else {
           process.stdout.write(`${formatVerdictTable(run.results, notes)}\n${outcome.toUpperCase()}\n`);
         }

@@ -1,6 +1,7 @@
 import type { TargetChoice } from '../../testbed/targets/run-target.ts';
 import { DEPENDENCY_SCENARIOS, type KillableNode, type ScenarioName } from '../scenario.ts';
 import type { StagingDeployment } from './staging-deployment.ts';
+import type { HookResult } from './command-hook.ts';
 import type { NemesisFault } from '../nemesis/executor.ts';
 import { localDeploymentUnavailable, startLocalDeployment, type Deployment } from './local-deployment.ts';
 
@@ -13,6 +14,8 @@ export interface RunDeployment {
   killable?: KillableNode | undefined;
   /** The same target's kill and pause for the nemesis, through staging's hooks. */
   nodeFaults?: NemesisFault[] | undefined;
+  /** Every hook the run ran (staging), with exit code, duration and output. */
+  hookRuns?: readonly HookResult[];
   close(): Promise<void>;
 }
 
@@ -51,8 +54,8 @@ export function stagingRunDeployment(names: readonly ScenarioName[], staging: St
   if (chosen.length > 0 && staging.dependencies === undefined) {
     const why = 'the config names no proxies in toxiproxy.proxies';
     staging.notes.push(`dependency scenarios left out (${chosen.join(', ')}): ${why}`);
-    return { open: undefined, missing: why, notes: staging.notes, killable, nodeFaults, close };
+    return { open: undefined, missing: why, notes: staging.notes, killable, nodeFaults, hookRuns: staging.hookRuns, close };
   }
   const open = staging.dependencies ? { ...staging, dependencies: staging.dependencies } : undefined;
-  return { open, missing: undefined, notes: staging.notes, killable, nodeFaults, close };
+  return { open, missing: undefined, notes: staging.notes, killable, nodeFaults, hookRuns: staging.hookRuns, close };
 }

@@ -261,11 +261,20 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     const file = await writeConfig('nemesis.json', { nodes: [{ name: 'node-2', url: s.nodes.get('node-2')!.url, hooks: hooksFor(s, 'node-2') }], scenarios: ['nemesis'] });
     const schedule = join(s.dir, 'schedule.json');
     await writeFile(schedule, JSON.stringify({ durationMs: 7_000, windows: [{ fault: 'kill', startMs: 1_000, healMs: 1_500 }, { fault: 'pause', startMs: 3_500, healMs: 4_500 }, { fault: 'partition', startMs: 5_500, healMs: 6_000 }] }));
-    const r = await runWithSecret(['chaos', '--config', file, '--schedule', schedule, '--clients', '3', '--rate', '2', '--phase-ms', '1000', '--timeout', '120'], 180_000);
+    const r = await runWithSecret(['chaos', '--config', file, '--schedule', schedule, '--clients', '3', '--rate', '2', '--phase-ms', '1000', '--timeout', '120', '--json'], 180_000);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/nemesis\s+PASS .*1 kill\(s\), 3 window\(s\)/);
-    expect(r.stdout).not.toMatch(/left out/);
-    expect(r.stdout).toMatch(/hooks: node-2 kill x1 \(max \d+ ms\), node-2 restart x1 \(max \d+ ms\), node-2 pause x1 \(max \d+ ms\), node-2 resume x1/);
+    const out = JSON.parse(r.stdout) as { scenarios: Array<{ verdict: string; reason: string }>; notes: string[]; hooks: Array<{ node: string; hook: string; exitCode: number | null; timedOut: boolean; durationMs: number }> };
+    expect(out.scenarios[0]!.verdict, out.scenarios[0]!.reason).toBe('pass');
+    expect(out.scenarios[0]!.reason).toMatch(/1 kill\(s\), 3 window\(s\)/);
+    expect(out.scenarios[0]!.reason).not.toMatch(/left out/);
+    // Each hook run is in the output with its exit code and duration; the notes summarise them.
+    expect(out.hooks.map((h) => [h.node, h.hook, h.exitCode, h.timedOut])).toEqual([
+      ['node-2', 'kill', 0, false],
+      ['node-2', 'restart', 0, false],
+      ['node-2', 'pause', 0, false],
+      ['node-2', 'resume', 0, false],
+    ]);
+    expect(out.notes.join('\n')).toMatch(/hooks: node-2 kill x1 \(max \d+ ms\), node-2 restart x1 \(max \d+ ms\), node-2 pause x1 \(max \d+ ms\), node-2 resume x1/);
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   }, 200_000);
 
