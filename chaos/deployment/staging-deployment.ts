@@ -85,8 +85,8 @@ export async function openStagingDeployment(config: StagingConfig): Promise<Stag
   };
   let closed = false;
   const notes = [
-      `deployment: staging from ${config.file}: ${config.viaLoadBalancer ? `one load balancer ${nodes[0]!.url} (dependency faults only; relaxed limits reach one node behind it)` : `${nodes.length} nodes (${nodes.map((n) => `${n.name} ${n.url}`).join(', ')})`}${config.toxiproxy ? `; Toxiproxy ${new URL(config.toxiproxy.url).origin} with proxies ${JSON.stringify(proxies)}` : ''}${config.caFile ? `; TLS trusted with ${config.caFile}` : ''}`,
-      ...limits.notes,
+    `deployment: staging from ${config.file}: ${config.viaLoadBalancer ? `one load balancer ${nodes[0]!.url} (dependency faults only; relaxed limits reach one node behind it)` : `${nodes.length} nodes (${nodes.map((n) => `${n.name} ${n.url}`).join(', ')})`}${config.toxiproxy ? `; Toxiproxy ${new URL(config.toxiproxy.url).origin} with proxies ${JSON.stringify(proxies)}` : ''}${config.caFile ? `; TLS trusted with ${config.caFile}` : ''}`,
+    ...limits.notes,
   ];
   return {
     nodes,
@@ -113,7 +113,7 @@ export async function openStagingDeployment(config: StagingConfig): Promise<Stag
   };
 }
 
-/** "node-1 kill x3 (exit 0, max 40 ms), node-1 restart x3 (exit 0, 1 exit 1: <its last line>)": what the hooks did. */
+/** What the hooks did, per node and hook: "node-1 kill x3 (max 40 ms), node-1 restart x3 (max 900 ms, 1 failed (exit 1: <its last line>))". */
 export function hookSummary(runs: readonly HookResult[]): string {
   const groups = new Map<string, HookResult[]>();
   for (const r of runs) groups.set(`${r.node} ${r.hook}`, [...(groups.get(`${r.node} ${r.hook}`) ?? []), r]);

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJWK, generateKeyPair, exportPKCS8, jwtVerify, createLocalJWKSet } from 'jose';
 import { configIssues } from '../config/chaos-config.ts';
 import { ChaosConfigError, loadChaosConfig } from '../config/load-config.ts';
-import { runHook } from '../deployment/command-hook.ts';
+import { runHook, type HookResult } from '../deployment/command-hook.ts';
+import { hookSummary } from '../deployment/staging-deployment.ts';
 import { runCli } from '../../testing/run-cli.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
 
@@ -151,5 +152,15 @@ describe('operator hooks', () => {
     const slow = await runHook({ hook: 'pause', node, command: 'sleep 30', timeoutMs: 300, redact: (t) => t });
     expect(slow).toMatchObject({ exitCode: null, timedOut: true });
     expect(slow.durationMs).toBeLessThan(10_000);
+  });
+});
+
+describe('what the hooks did, summarised for the notes', () => {
+  const run = (hook: string, exitCode: number | null, durationMs: number, output = '', timedOut = false): HookResult => ({ hook, node: 'node-1', exitCode, timedOut, durationMs, output });
+  it('counts each hook per node with its longest run, and names the last failure with its exit code and last line', () => {
+    expect(hookSummary([run('kill', 0, 40), run('restart', 0, 900), run('kill', 0, 35), run('restart', 1, 120, 'starting\nunit sockproof failed')])).toBe(
+      'node-1 kill x2 (max 40 ms), node-1 restart x2 (max 900 ms, 1 failed (exit 1: unit sockproof failed))',
+    );
+    expect(hookSummary([run('pause', null, 60_000, '', true)])).toBe('node-1 pause x1 (max 60000 ms, 1 failed (timed out))');
   });
 });
