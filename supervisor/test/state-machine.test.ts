@@ -268,6 +268,30 @@ describe('supervisor state machine (pure)', () => {
     expect(s.report).toMatchObject({ status: 'failed', restarts: 1, total_failures: 2 });
   });
 
+  it('restart on-failure: a server that exits 0 stays stopped, uncounted; exit 1 and a signal are restarted as under always', () => {
+    const exitWith = (code: number | null, signal: NodeJS.Signals | null): SupervisorEvent => ({
+      type: 'server-failed',
+      atMs: T0 + 200,
+      permanent: false,
+      serverOutput: [],
+      cause: { reason: 'exit', exit_code: code, signal, message: signal ? `server was killed by ${signal}` : `server exited with code ${code}` },
+    });
+    const after = (restart: LifecyclePolicy['restart'], exit: SupervisorEvent) => {
+      const policy: LifecyclePolicy = { backoff: { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, maxRetries: 10 }, healthIntervalMs: 50, unhealthyThreshold: 3, restart };
+      let s = initialState(T0);
+      for (const e of [{ type: 'server-spawned', atMs: T0 + 1 }, { type: 'server-healthy', atMs: T0 + 100 }, exit, { type: 'server-stopped' }] as SupervisorEvent[]) s = transition(s, e, policy, () => 0.5);
+      return s;
+    };
+    const clean = after('on-failure', exitWith(0, null));
+    expect(clean.phase).toEqual({ name: 'stopped' });
+    expect(clean.report).toMatchObject({ status: 'stopped', status_reason: 'server exited with code 0: not restarted (SOCKETIO_RESTART=on-failure restarts only a non-zero exit or a signal)', total_failures: 0 });
+    expect(isTerminal(clean)).toBe(true);
+    expect(after('on-failure', exitWith(1, null)).phase.name).toBe('backing-off');
+    expect(after('on-failure', exitWith(null, 'SIGKILL')).phase.name).toBe('backing-off');
+    expect(after('always', exitWith(0, null)).phase.name).toBe('backing-off');
+    expect(after(undefined, exitWith(0, null)).phase.name).toBe('backing-off');
+  });
+
   it('gives up at once on a failure that waiting cannot fix', () => {
     const policy: LifecyclePolicy = { backoff: { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, maxRetries: 10 }, healthIntervalMs: 50, unhealthyThreshold: 3 };
     let s = transition(initialState(T0), { type: 'server-failed', atMs: T0, permanent: true, serverOutput: [], cause: { reason: 'spawn-error', exit_code: null, signal: null, message: 'server could not be started: spawn /x ENOENT' } }, policy);
