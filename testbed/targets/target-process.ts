@@ -212,7 +212,7 @@ export class TargetProcess {
     }
     this.signal('SIGKILL');
     throw new TargetStartError(
-      `the server command did not report a port within ${timeoutMs} ms (SOCKPROOF_PORT_FILE or a "listening" log line): ${this.lastOutput() || 'no output'}`,
+      `the server command did not report a port within ${timeoutMs} ms (SOCKPROOF_PORT_FILE or a "listening" log line${this.spec.port ? `, or a connection accepted on PORT=${this.spec.port}` : ''}): ${this.lastOutput() || 'no output'}`,
     );
   }
 
