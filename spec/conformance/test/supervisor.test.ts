@@ -38,4 +38,19 @@ describe('C21: the target under its supervisor, after an exception outside any h
     expect(attached.code).toBe(2);
     expect(attached.stderr).toBe('sockproof: --supervisor-cmd needs a target the harness starts (--server-cmd or none), not --target\n');
   }, 240_000);
+
+  it('any supervisor command will do: a shell loop that restarts the server until it exits 0 (Restart=on-failure in one line) passes C21 with a clean build, fails it with fatal-exits-zero', async () => {
+    const loop = `sh -c 'until "${process.execPath}" bin/sockproof.mjs serve; do sleep 0.2; done'`;
+    const clean = await runAgainstReference(['C21'], { extra: { supervisorCommand: loop } });
+    const c21 = clean.results.find((r) => r.id === 'C21')!;
+    expect(c21.verdict, c21.message).toBe('pass');
+    // The loop passes the server's output on as is: its fatal line is seen; it logs no exit codes of its own.
+    const notes = c21.evidence.flatMap((e) => ('text' in e ? [e.text] : []));
+    expect(notes.some((t) => /^a fatal log line in the supervisor command's output \(OPS-4\): .*"level":"fatal"/.test(t)), notes.join('\n')).toBe(true);
+    expect(notes.some((t) => t.startsWith('exit codes of the server'))).toBe(false);
+    const zero = await runAgainstReference(['C21'], { faults: ['fatal-exits-zero'], extra: { supervisorCommand: loop } });
+    const failed = zero.results.find((r) => r.id === 'C21')!;
+    expect(failed.verdict).toBe('fail');
+    expect(failed.message).toMatch(/the supervisor command exited \(code 0\)/);
+  }, 300_000);
 });
