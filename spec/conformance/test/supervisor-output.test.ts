@@ -1,7 +1,7 @@
 // What C21 reads in a supervisor command's output: pure.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exitCodesLogged, fatalLogLines } from '../checks/production/supervisor-output.ts';
+import { exitCodesLogged, fatalExcerpt, fatalLogLines } from '../checks/production/supervisor-output.ts';
 
 const pinoLine = (level: number | string) => JSON.stringify({ level, time: '2026-11-30T20:00:00.000Z', pid: 7, msg: 'uncaught exception' });
 /** A line as a supervisor may pass it on: as is, or quoted (once or more) inside its own JSON line. */
@@ -18,6 +18,8 @@ describe("a supervisor command's output, as C21 reads it", () => {
         expect(fatalLogLines([quoted(pinoLine(other), times)])).toEqual([]);
         const line = quoted(pinoLine(fatal), times);
         expect(fatalLogLines(['plain text', quoted(pinoLine(other), times), line])).toEqual([line]);
+        // The excerpt starts at the fatal level, however deep the line is quoted.
+        expect(fatalExcerpt(line)).toMatch(/^\\*"level\\*":(60|\\*"fatal)/);
       }),
     );
   });

@@ -11,7 +11,7 @@ import type { TargetProcess } from '../../target.ts';
 import { lostOrChanged, readHistory } from '../recovery/history.ts';
 import { msgKey } from '../scene.ts';
 import { withSiblingTarget } from '../sibling-target.ts';
-import { exitCodesLogged, fatalLogLines } from './supervisor-output.ts';
+import { exitCodesLogged, fatalExcerpt, fatalLogLines } from './supervisor-output.ts';
 
 /** The process that threw must be gone within this (it throws 0.1 s after its 202 at most 1 s). */
 const GONE_WITHIN_MS = 10_000;
@@ -75,7 +75,7 @@ async function observeRestart(ctx: CheckContext, supervised: TargetProcess): Pro
   const supervisorState = supervised.isRunning ? 'the supervisor command is still running' : `the supervisor command exited (${supervised.exit?.signal ?? `code ${supervised.exit?.code}`})`;
   const exits = exitCodesLogged(supervised.logLines);
   if (exits.length > 0) {
-    ctx.recorder.note(`exit codes of the server in the supervisor's output: ${exits.join(', ')}`);
+    ctx.recorder.note(`exit codes of the server in the supervisor's output: ${[...new Set(exits)].join(', ')} (in ${exits.length} lines)`);
     ctx.expect(exits[0] !== 0, 'the server exits non-zero after the exception (OPS-4: exit 1), as its supervisor logged it', `exit code ${exits[0]}`);
   }
   ctx.require(
@@ -98,7 +98,7 @@ async function observeRestart(ctx: CheckContext, supervised: TargetProcess): Pro
   const fatalLines = fatalLogLines(supervised.logLines);
   ctx.recorder.note(
     fatalLines.length > 0
-      ? `a fatal log line in the supervisor command's output (OPS-4): ${fatalLines[0]!.slice(0, 400)}`
+      ? `a fatal log line in the supervisor command's output (OPS-4): …${fatalExcerpt(fatalLines[0]!)}`
       : "no fatal log line in the supervisor command's output (its supervisor may keep the server's output elsewhere): OPS-4's fatal log not observed",
   );
 }

@@ -13,6 +13,12 @@ export function fatalLogLines(lines: readonly string[]): string[] {
   return lines.filter((line) => FATAL_LEVEL.test(line));
 }
 
+/** The part of a fatal line from its level on (a quoted line may sit deep inside its supervisor's own). */
+export function fatalExcerpt(line: string, length = 300): string {
+  const at = FATAL_LEVEL.exec(line)?.index ?? 0;
+  return line.slice(at, at + length);
+}
+
 /** The exit codes the lines report, one per line that reports one, in order. */
 export function exitCodesLogged(lines: readonly string[]): number[] {
   return lines.flatMap((line) => {
