@@ -60,6 +60,9 @@ async function observeRestart(ctx: CheckContext, supervised: TargetProcess): Pro
   await ctx.ok(before, 'channel:join', { channelId });
   const acked: Message[] = [await ctx.ok(before, 'message:send', { channelId, text: 'acked before the fatal exception', clientMsgId: msgKey(ctx) })];
 
+  // The process before, by its uptime (recorded with the exchange); the one after must be younger than the exception.
+  const healthBefore = HealthResponse.safeParse((await http.get(HTTP_PATHS.health)).body);
+  if (healthBefore.success) ctx.recorder.note(`before the exception: uptime ${healthBefore.data.uptimeSeconds} s`);
   const fatal = await http.send({ method: 'POST', path: HTTP_PATHS.adminFatal, token: ctx.adminToken });
   const firedAt = performance.now();
   ctx.require(fatal.status === 202 && AdminFatalResponse.safeParse(fatal.body).success, `POST ${HTTP_PATHS.adminFatal} with the admin token answers 202 {throwsInMs} (FIX-5)`, `${fatal.status} ${fatal.text.slice(0, 200)}`);
