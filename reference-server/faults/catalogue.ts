@@ -85,6 +85,11 @@ export const FaultName = z.enum([
   'limits-reset-on-reconnect',
   /** channel:history pages come back with each pair of neighbours swapped, out of seq order (store wrapper): the chaos seq-order checker. */
   'reordered-seq',
+  // An exception outside any handler (OPS-4, FIX-5; faults/index.ts fatalExit).
+  /** The fatal handler logs, then exits 0: a supervisor that restarts only failures (systemd Restart=on-failure) leaves it down: C21. */
+  'fatal-exits-zero',
+  /** The fatal handler logs and keeps the process running, in a state nobody knows: C21. */
+  'fatal-swallowed',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 
