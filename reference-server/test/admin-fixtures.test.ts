@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTTP_PATHS, SpecDocument } from '../../spec/index.ts';
+import { HTTP_PATHS, relaxationPath, SpecDocument } from '../../spec/index.ts';
 import { adminRequest, getJson } from '../../testing/admin.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -37,12 +37,15 @@ describe('a production start with ADMIN_FIXTURES=off (FIX-3)', () => {
   it('GET /spec says features.fixtures: false', async () => {
     const { body } = await getJson(`${server.url}${HTTP_PATHS.spec}`, SpecDocument);
     expect(body.features.fixtures).toBe(false);
+    expect(body.features.limitRelaxations).toBe(false);
   });
 
   it.each([
     ['POST', HTTP_PATHS.adminChannels, { id: 'off', private: false, members: [] }],
     ['PUT', HTTP_PATHS.adminLimits, { connection: { points: 1, durationMs: 1000 } }],
     ['DELETE', HTTP_PATHS.adminLimits, undefined],
+    ['PUT', relaxationPath('off'), { users: ['a'], limits: { connection: { points: 1, durationMs: 1000 } }, ttlMs: 1000 }],
+    ['DELETE', relaxationPath('off'), undefined],
   ] as const)('%s %s answers 404 NOT_FOUND, to an admin and to anyone', async (method, path, body) => {
     for (const withToken of [true, false]) {
       const res = withToken

@@ -44,6 +44,9 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'http-413-before-401', fails: ['S12'], passes: ['C07', 'S03'] },
   { fault: 'edit-ack-before-durable', fails: ['S10'], passes: ['S05', 'S03'] },
   { fault: 'limits-reset-on-reconnect', fails: ['C04'], passes: ['C09', 'S03'] },
+  // Limits relaxed for a run's own users (FIX-4, issue 10); relaxation-local-only needs two nodes (reference-deps.test.ts).
+  { fault: 'relaxation-for-everyone', fails: ['C35'], passes: ['C04', 'C07'] },
+  { fault: 'relaxation-never-expires', fails: ['C35'], passes: ['C09', 'C07'] },
 ];
 
 describe('faulty servers are caught', () => {
