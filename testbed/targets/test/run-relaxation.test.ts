@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_PATHS, SpecDocument } from '../../../spec/index.ts';
+import { createChannel, getJson } from '../../../testing/admin.ts';
+import { startServer, type ServerProcess } from '../../../testing/server-process.ts';
+import { connectUser, type ChatClient } from '../../clients/chat-client.ts';
+import { REPO_ROOT } from '../../repo-root.ts';
+import { openTarget } from '../run-target.ts';
+
+const SECRET = 'r'.repeat(40);
+/** The reference's message:send limit (RATE-1), which the runner relaxes for its own users. */
+const SEND_POINTS = 30;
+
+/** Sends `n` messages; the answers, ok or the error code. */
+async function sends(client: ChatClient, channelId: string, tag: string, n: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const ack = await client.call('message:send', { channelId, text: `${tag} ${i}`, clientMsgId: `${tag}-${i}` });
+    out.push(ack.ok ? 'ok' : ack.error.code);
+  }
+  return out;
+}
+
+describe('a runner attached to a --target relaxes the limits for its own users only (FIX-4)', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServer({ secret: SECRET });
+    await createChannel(server, { id: 'relax-run' });
+  }, 90_000);
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it("lifts message:send for the run's users while it runs; another user keeps the limit; the end deletes it and leaves the table alone", async () => {
+    const target = await openTarget({ kind: 'url', url: server.url, jwtSecret: SECRET }, { relaxLimits: true });
+    let closed = false;
+    try {
+      expect(target.notes.join('\n')).toMatch(/relaxed for the run's own users only \(and handshakes from 127\.0\.0\.1, this runner as the target sees it\) with FIX-4 relaxation sockproof-run-[0-9a-f]{12}/);
+      expect(target.notes.join('\n')).not.toContain(SECRET);
+      await target.access().admit!(['run-user']);
+      const runUser = await connectUser(server, 'run-user');
+      const stranger = await connectUser(server, 'stranger');
+      await runUser.call('channel:join', { channelId: 'relax-run' });
+      await stranger.call('channel:join', { channelId: 'relax-run' });
+      expect(await sends(runUser, 'relax-run', 'run', SEND_POINTS + 5)).toEqual(Array(SEND_POINTS + 5).fill('ok'));
+      expect((await sends(stranger, 'relax-run', 'stranger', SEND_POINTS + 1)).at(-1)).toBe('RATE_LIMITED');
+      const notes = await target.close();
+      closed = true;
+      expect(notes.join('\n')).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE; the other users never had theirs relaxed/);
+      // Over: the run's user is held to the table again, which nobody changed.
+      expect((await sends(runUser, 'relax-run', 'after', SEND_POINTS + 1)).at(-1)).toBe('RATE_LIMITED');
+      const { body } = await getJson(`${server.url}${HTTP_PATHS.spec}`, SpecDocument);
+      expect(body.limits.rateLimits['message:send'].points).toBe(SEND_POINTS);
+      runUser.close();
+      stranger.close();
+    } finally {
+      if (!closed) await target.close();
+    }
+  }, 60_000);
+
+  it('Ctrl-C during a load run deletes the relaxation before the runner exits', async () => {
+    const earlier = new Set(server.logLines().filter((l) => l.msg === 'rate limits relaxed for some users').map((l) => l.relaxation));
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sockproof.mjs'), 'load', 'realtime', '--target', server.url, '--jwt-secret', SECRET, '--clients', '3', '--duration', '60', '--rate', '2'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    try {
+      const relaxed = await server.waitForLog((l) => l.msg === 'rate limits relaxed for some users' && !earlier.has(l.relaxation), 30_000);
+      await waitUntil(() => stderr.includes('sending for'), 30_000);
+      child.kill('SIGINT');
+      await exited;
+      expect(stdout).toMatch(/ended with DELETE/);
+      await server.waitForLog((l) => l.msg === 'relaxation of rate limits ended' && l.relaxation === relaxed.relaxation, 5_000);
+      expect(relaxed).toMatchObject({ ttlMs: 60_000, limits: ['connection', 'message:send', 'channel:history', 'channel:join'] });
+    } finally {
+      clearTimeout(killer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 90_000);
+});
+
+describe('a target without per-user relaxations keeps its limits for the run', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServer({ secret: SECRET, env: { ADMIN_FIXTURES: 'off' } });
+  }, 90_000);
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it('says so and relaxes nothing', async () => {
+    const target = await openTarget({ kind: 'url', url: server.url, jwtSecret: SECRET }, { relaxLimits: true });
+    expect(target.notes.join('\n')).toMatch(/rate limits: not relaxed: the target serves no fixtures/);
+    expect(await target.close()).toEqual([]);
+  }, 30_000);
+});
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
