@@ -10,8 +10,11 @@ import { PartialRateLimitTable } from './limits.ts';
 
 /** Path prefix; one relaxation is `${RELAXATIONS_PATH}/{id}` (PUT creates or renews, DELETE ends). */
 export const RELAXATIONS_PATH = '/admin/limits/relaxations';
-/** At most this many users in one relaxation (a run's clients, BOUNDS.clients, plus its readers). */
-export const RELAXATION_USERS_MAX = 1_000;
+/**
+ * At most this many users in one relaxation: a run's clients (at most 1 000) and its readers, across its
+ * scenarios. The request body's 64 KiB (HTTP-2) bounds it too: 2 000 ids of about 25 characters fit.
+ */
+export const RELAXATION_USERS_MAX = 2_000;
 /** At most this many relaxations live at once on a deployment: each is looked up on every limited call. */
 export const RELAXATIONS_MAX = 32;
 export const RELAXATION_TTL_MIN_MS = 1_000;

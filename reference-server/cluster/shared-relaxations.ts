@@ -3,26 +3,43 @@ import { RelaxationRecord } from '../resilience/relaxation-table.ts';
 import type { RelaxationShare } from '../resilience/relaxations.ts';
 
 /**
- * FIX-4's relaxations shared by every node through one Redis hash (id -> JSON record): a node reads the
- * whole set in one HGETALL, a few times a second, never per event. The client fails fast (no offline
- * queue), so a PUT while Redis is down is refused rather than kept on one node.
+ * FIX-4's relaxations shared by every node through one Redis hash (id -> JSON record) and a version counter
+ * bumped by every write: a node reads the counter a few times a second, never per event, and the whole set
+ * (one HGETALL) only when the counter moved. The client fails fast (no offline queue), so a PUT while Redis
+ * is down is refused rather than kept on one node.
  */
 /** HDEL only when the field still holds the value read: an expired record renewed meanwhile stays. */
 const DELETE_IF_UNCHANGED = "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0";
 
+/** A transaction's replies; throws its first error (or when it was discarded). */
+async function results(exec: Promise<Array<[Error | null, unknown]> | null>): Promise<unknown[]> {
+  const replies = await exec;
+  if (!replies) throw new Error('redis transaction discarded');
+  for (const [err] of replies) if (err) throw err;
+  return replies.map(([, reply]) => reply);
+}
+
 export function redisRelaxationShare(client: Redis, keyPrefix: string): RelaxationShare {
   const key = `${keyPrefix}relaxations`;
+  const versionKey = `${keyPrefix}relaxations:version`;
+  /** The counter at the last full read; null (no counter yet, or Redis lost it) is a value too. */
+  let lastVersion: string | null | undefined;
   /** The raw values of the last read: pruning deletes a field only if nobody renewed it since. */
   let lastRead: Record<string, string> = {};
   return {
     async save(record) {
-      await client.hset(key, record.id, JSON.stringify(record));
+      await results(client.multi().hset(key, record.id, JSON.stringify(record)).incr(versionKey).exec());
     },
     async remove(id) {
-      return (await client.hdel(key, id)) > 0;
+      const [deleted] = await results(client.multi().hdel(key, id).incr(versionKey).exec());
+      return Number(deleted) > 0;
     },
     async loadAll() {
+      // The counter first: a write between the two reads is then seen again at the next read, never lost.
+      const version = await client.get(versionKey);
+      if (lastVersion !== undefined && version === lastVersion) return undefined;
       const raw = await client.hgetall(key);
+      lastVersion = version;
       lastRead = raw;
       const out: RelaxationRecord[] = [];
       for (const value of Object.values(raw)) {

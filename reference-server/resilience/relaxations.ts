@@ -8,8 +8,11 @@ export interface RelaxationShare {
   save(record: RelaxationRecord): Promise<void>;
   /** Removes one; true when it was stored; throws when the store cannot be reached. */
   remove(id: string): Promise<boolean>;
-  /** Every relaxation stored (expired ones included); throws when the store cannot be reached. */
-  loadAll(): Promise<RelaxationRecord[]>;
+  /**
+   * Every relaxation stored (expired ones included), or undefined when nothing was written since the last
+   * read (the set is then not read again); throws when the store cannot be reached.
+   */
+  loadAll(): Promise<RelaxationRecord[] | undefined>;
   /** Removes stored relaxations that have expired (housekeeping; best effort). */
   prune(ids: readonly string[]): Promise<void>;
 }
@@ -62,12 +65,13 @@ export class Relaxations {
   async sync(): Promise<boolean> {
     if (!this.share) return true;
     const before = this.writes;
-    let records: RelaxationRecord[];
+    let records: RelaxationRecord[] | undefined;
     try {
       records = await this.share.loadAll();
     } catch {
       return false;
     }
+    if (records === undefined) return true; // unchanged since the last read
     if (this.writes !== before) return true; // a local write came in meanwhile: the next read sees it
     const expired = records.filter((r) => this.table.expired(r));
     this.table.replaceAll(records.filter((r) => !this.table.expired(r)));
