@@ -20,6 +20,7 @@ export class RunRelaxation {
   private address: string | undefined;
   private renewFailures = 0;
   private ended = false;
+  private ending: Promise<string> | undefined;
 
   private constructor(
     private readonly access: TargetAccess,
@@ -52,8 +53,13 @@ export class RunRelaxation {
     await this.put();
   }
 
-  /** Deletes it; the note for the output (never throws). */
-  async end(): Promise<string> {
+  /** Deletes it (once, however often it is called); the note for the output (never throws). */
+  end(): Promise<string> {
+    this.ending ??= this.deleteOnce();
+    return this.ending;
+  }
+
+  private async deleteOnce(): Promise<string> {
     this.ended = true;
     clearInterval(this.timer);
     await this.writes.catch(() => {});

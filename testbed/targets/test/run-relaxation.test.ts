@@ -6,6 +6,7 @@ import { createChannel, getJson } from '../../../testing/admin.ts';
 import { startServer, type ServerProcess } from '../../../testing/server-process.ts';
 import { connectUser, type ChatClient } from '../../clients/chat-client.ts';
 import { REPO_ROOT } from '../../repo-root.ts';
+import { RunRelaxation } from '../run-relaxation.ts';
 import { openTarget } from '../run-target.ts';
 
 const SECRET = 'r'.repeat(40);
@@ -109,3 +110,34 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('a long run keeps its relaxation alive past the ttl by renewing it', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServer({ secret: SECRET });
+    await createChannel(server, { id: 'relax-renew' });
+  }, 90_000);
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it('is still in force two ttls after it was made (renewed every ttl/3), and gone after end()', async () => {
+    const access = { url: server.url, jwtSecret: SECRET };
+    const ttlMs = 3_000;
+    const warnings: string[] = [];
+    const relaxation = await RunRelaxation.open(access, { 'message:send': { points: 1_000, durationMs: 60_000 } }, { ttlMs, warn: (l) => warnings.push(l) });
+    try {
+      await relaxation.admit(['long-runner']);
+      const runner = await connectUser(server, 'long-runner');
+      await runner.call('channel:join', { channelId: 'relax-renew' });
+      await new Promise((r) => setTimeout(r, 2 * ttlMs));
+      expect(await sends(runner, 'relax-renew', 'late', SEND_POINTS + 2)).toEqual(Array(SEND_POINTS + 2).fill('ok'));
+      expect(await relaxation.end()).toMatch(/ended with DELETE;/);
+      expect((await sends(runner, 'relax-renew', 'over', SEND_POINTS + 1)).at(-1)).toBe('RATE_LIMITED');
+      runner.close();
+    } finally {
+      await relaxation.end();
+    }
+    expect(warnings).toEqual([]);
+  }, 60_000);
+});
