@@ -60,7 +60,8 @@ describe('a runner attached to a --target relaxes the limits for its own users o
     }
   }, 60_000);
 
-  it('Ctrl-C during a load run deletes the relaxation before the runner exits', async () => {
+  /** A load run against the server, once it sends: its relaxation's log line, and how to stop it. */
+  async function sendingLoadRun(): Promise<{ relaxed: Record<string, unknown>; stop(signal: NodeJS.Signals): Promise<string> }> {
     const earlier = new Set(server.logLines().filter((l) => l.msg === 'rate limits relaxed for some users').map((l) => l.relaxation));
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sockproof.mjs'), 'load', 'realtime', '--target', server.url, '--jwt-secret', SECRET, '--clients', '3', '--duration', '60', '--rate', '2'], {
       cwd: REPO_ROOT,
@@ -70,20 +71,37 @@ describe('a runner attached to a --target relaxes the limits for its own users o
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const stop = async (signal: NodeJS.Signals) => {
+      child.kill(signal);
+      await exited;
+      clearTimeout(killer);
+      return stdout;
+    };
     try {
       const relaxed = await server.waitForLog((l) => l.msg === 'rate limits relaxed for some users' && !earlier.has(l.relaxation), 30_000);
       await waitUntil(() => stderr.includes('sending for'), 30_000);
-      child.kill('SIGINT');
-      await exited;
-      expect(stdout).toMatch(/ended with DELETE/);
-      await server.waitForLog((l) => l.msg === 'relaxation of rate limits ended' && l.relaxation === relaxed.relaxation, 5_000);
-      expect(relaxed).toMatchObject({ ttlMs: 60_000, limits: ['connection', 'message:send', 'channel:history', 'channel:join'] });
-    } finally {
-      clearTimeout(killer);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      return { relaxed, stop };
+    } catch (err) {
+      await stop('SIGKILL');
+      throw err;
     }
+  }
+
+  it('Ctrl-C during a load run deletes the relaxation before the runner exits', async () => {
+    const run = await sendingLoadRun();
+    expect(await run.stop('SIGINT')).toMatch(/ended with DELETE/);
+    await server.waitForLog((l) => l.msg === 'relaxation of rate limits ended' && l.relaxation === run.relaxed.relaxation, 5_000);
+    expect(run.relaxed).toMatchObject({ ttlMs: 60_000, limits: ['connection', 'message:send', 'channel:history', 'channel:join'] });
+  }, 90_000);
+
+  it('a runner killed outright leaves a relaxation that ends by itself: made with a 60 s ttl, never deleted (C35 proves the expiry)', async () => {
+    const run = await sendingLoadRun();
+    await run.stop('SIGKILL');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(run.relaxed).toMatchObject({ ttlMs: 60_000 });
+    expect(server.logLines().filter((l) => l.msg === 'relaxation of rate limits ended' && l.relaxation === run.relaxed.relaxation)).toEqual([]);
   }, 90_000);
 });
 
