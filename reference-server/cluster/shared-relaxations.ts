@@ -22,8 +22,6 @@ async function results(exec: Promise<Array<[Error | null, unknown]> | null>): Pr
 export function redisRelaxationShare(client: Redis, keyPrefix: string): RelaxationShare {
   const key = `${keyPrefix}relaxations`;
   const versionKey = `${keyPrefix}relaxations:version`;
-  /** The counter at the last full read; null (no counter yet, or Redis lost it) is a value too. */
-  let lastVersion: string | null | undefined;
   /** The raw values of the last read: pruning deletes a field only if nobody renewed it since. */
   let lastRead: Record<string, string> = {};
   return {
@@ -34,12 +32,11 @@ export function redisRelaxationShare(client: Redis, keyPrefix: string): Relaxati
       const [deleted] = await results(client.multi().hdel(key, id).incr(versionKey).exec());
       return Number(deleted) > 0;
     },
-    async loadAll() {
+    async loadAll(known) {
       // The counter first: a write between the two reads is then seen again at the next read, never lost.
       const version = await client.get(versionKey);
-      if (lastVersion !== undefined && version === lastVersion) return undefined;
+      if (known !== undefined && version === known) return undefined;
       const raw = await client.hgetall(key);
-      lastVersion = version;
       lastRead = raw;
       const out: RelaxationRecord[] = [];
       for (const value of Object.values(raw)) {
@@ -53,7 +50,7 @@ export function redisRelaxationShare(client: Redis, keyPrefix: string): Relaxati
         const parsed = RelaxationRecord.safeParse(json);
         if (parsed.success) out.push(parsed.data);
       }
-      return out;
+      return { version, records: out };
     },
     async prune(ids) {
       for (const id of ids) {

@@ -9,13 +9,16 @@ export interface RelaxationShare {
   /** Removes one; true when it was stored; throws when the store cannot be reached. */
   remove(id: string): Promise<boolean>;
   /**
-   * Every relaxation stored (expired ones included), or undefined when nothing was written since the last
-   * read (the set is then not read again); throws when the store cannot be reached.
+   * Every relaxation stored (expired ones included) with the version of the set, or undefined when the
+   * version is still `known` (the set is then not read again); throws when the store cannot be reached.
    */
-  loadAll(): Promise<RelaxationRecord[] | undefined>;
+  loadAll(known?: SetVersion): Promise<{ version: SetVersion; records: RelaxationRecord[] } | undefined>;
   /** Removes stored relaxations that have expired (housekeeping; best effort). */
   prune(ids: readonly string[]): Promise<void>;
 }
+
+/** A version of the shared set (null: none written yet); any write moves it. */
+export type SetVersion = string | null;
 
 /** How often a node reads the shared set: well inside RELAXATION_PROPAGATION_MS. */
 export const RELAXATION_SYNC_MS = 500;
@@ -30,6 +33,8 @@ export const RELAXATION_SYNC_MS = 500;
 export class Relaxations {
   /** Local writes so far: a read of the shared set that overlapped one is stale and dropped. */
   private writes = 0;
+  /** The version of the shared set last applied; undefined before the first read. */
+  private applied: SetVersion | undefined;
 
   constructor(
     readonly table: RelaxationTable,
@@ -65,14 +70,17 @@ export class Relaxations {
   async sync(): Promise<boolean> {
     if (!this.share) return true;
     const before = this.writes;
-    let records: RelaxationRecord[] | undefined;
+    let read: Awaited<ReturnType<RelaxationShare['loadAll']>>;
     try {
-      records = await this.share.loadAll();
+      read = await this.share.loadAll(this.applied);
     } catch {
       return false;
     }
-    if (records === undefined) return true; // unchanged since the last read
-    if (this.writes !== before) return true; // a local write came in meanwhile: the next read sees it
+    if (read === undefined) return true; // unchanged since the last read applied
+    // A local write came in meanwhile: this read is dropped, and the next one reads the set again.
+    if (this.writes !== before) return true;
+    this.applied = read.version;
+    const { records } = read;
     const expired = records.filter((r) => this.table.expired(r));
     this.table.replaceAll(records.filter((r) => !this.table.expired(r)));
     if (expired.length > 0) await this.share.prune(expired.map((r) => r.id)).catch(() => {});

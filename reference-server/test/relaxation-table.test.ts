@@ -93,22 +93,32 @@ describe('RelaxationTable (FIX-4)', () => {
 });
 
 describe('Relaxations (FIX-4 sharing)', () => {
-  function memoryShare(): RelaxationShare & { stored: Map<string, RelaxationRecord>; down: boolean } {
+  /** The Redis share's contract in memory: a version moved by every write, read before the set. */
+  function memoryShare(): RelaxationShare & { stored: Map<string, RelaxationRecord>; down: boolean; duringNextRead?: () => Promise<unknown> } {
     const stored = new Map<string, RelaxationRecord>();
-    const share = {
+    let version = 0;
+    const share: RelaxationShare & { stored: Map<string, RelaxationRecord>; down: boolean; duringNextRead?: () => Promise<unknown> } = {
       stored,
       down: false,
       async save(r: RelaxationRecord) {
         if (share.down) throw new Error('down');
         stored.set(r.id, r);
+        version++;
       },
       async remove(id: string) {
         if (share.down) throw new Error('down');
+        version++;
         return stored.delete(id);
       },
-      async loadAll() {
+      async loadAll(known) {
         if (share.down) throw new Error('down');
-        return [...stored.values()];
+        // A write that lands while this node reads (here: before the version is read, the worst case).
+        const meanwhile = share.duringNextRead;
+        share.duringNextRead = undefined;
+        await meanwhile?.();
+        const read = String(version);
+        if (read === known) return undefined;
+        return { version: read, records: [...stored.values()] };
       },
       async prune(ids: readonly string[]) {
         for (const id of ids) stored.delete(id);
@@ -130,6 +140,19 @@ describe('Relaxations (FIX-4 sharing)', () => {
     await one.sync();
     expect(one.table.ruleFor('message:send', 'a')).toBeUndefined();
     expect(await one.remove('r')).toBe(false);
+  });
+
+  it('reads the set again after a read that overlapped a local write, so a change made elsewhere is not missed', async () => {
+    const share = memoryShare();
+    const node = new Relaxations(new RelaxationTable(() => 0), share);
+    const other = new Relaxations(new RelaxationTable(() => 0), share);
+    await node.sync();
+    await other.put(rec('elsewhere'));
+    share.duringNextRead = () => node.put(rec('local'));
+    await node.sync(); // overlapped the local write: dropped
+    await node.sync();
+    expect(node.table.live().map((r) => r.id).sort()).toEqual(['elsewhere', 'local']);
+    expect(await node.sync()).toBe(true); // unchanged now: nothing read
   });
 
   it('refuses UNAVAILABLE, changing nothing, when the relaxation cannot be shared', async () => {
