@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RELAXATION_USERS_MAX, type PartialRateLimitTable } from '../../spec/index.ts';
 import { deleteRelaxation, putRelaxation, type TargetAccess } from './target-http.ts';
 
@@ -27,12 +28,15 @@ export class RunRelaxation {
     private readonly limits: PartialRateLimitTable,
     private readonly ttlMs: number,
     private readonly warn: (line: string) => void,
+    /** How long the other nodes may take to apply a change (FIX-4's bound on a multi-node target; 0 on one node). */
+    private readonly settleMs: number,
   ) {}
 
   /** Creates the relaxation (no user yet: the connection limit for the runner's address) and starts renewing it. */
-  static async open(access: TargetAccess, limits: PartialRateLimitTable, opts: { ttlMs?: number; warn?: (line: string) => void } = {}): Promise<RunRelaxation> {
-    const relaxation = new RunRelaxation(access, limits, opts.ttlMs ?? RUN_RELAXATION_TTL_MS, opts.warn ?? (() => {}));
+  static async open(access: TargetAccess, limits: PartialRateLimitTable, opts: { ttlMs?: number; warn?: (line: string) => void; settleMs?: number } = {}): Promise<RunRelaxation> {
+    const relaxation = new RunRelaxation(access, limits, opts.ttlMs ?? RUN_RELAXATION_TTL_MS, opts.warn ?? (() => {}), opts.settleMs ?? 0);
     await relaxation.put();
+    await sleep(relaxation.settleMs);
     relaxation.timer = setInterval(() => void relaxation.renew(), Math.max(1_000, Math.floor(relaxation.ttlMs / 3)));
     relaxation.timer.unref();
     return relaxation;
@@ -44,13 +48,14 @@ export class RunRelaxation {
     return `rate limits: relaxed for ${forWhom} with FIX-4 relaxation ${this.id} ${JSON.stringify(this.limits)}, on every node; it expires by itself ${this.ttlMs / 1000} s after its last renewal (renewed every ${this.ttlMs / 3000} s while the run lasts)`;
   }
 
-  /** Adds the run's users to the relaxation before they connect. */
+  /** Adds the run's users to the relaxation before they connect (on every node: after the propagation bound). */
   async admit(userIds: readonly string[]): Promise<void> {
     const known = new Set(this.users);
     const fresh = userIds.filter((u) => !known.has(u));
     if (fresh.length === 0) return;
     this.users = [...this.users, ...fresh].slice(-RELAXATION_USERS_MAX);
     await this.put();
+    await sleep(this.settleMs);
   }
 
   /** Deletes it (once, however often it is called); the note for the output (never throws). */

@@ -1,3 +1,4 @@
+import { RELAXATION_PROPAGATION_MS } from '../../spec/index.ts';
 import { RunRelaxation } from './run-relaxation.ts';
 import { probeHealth, readSpecDocument, relaxLimits, TargetUnavailableError, type TargetAccess } from './target-http.ts';
 import { RELAXED_RATE_LIMITS, TargetProcess, TargetStartError, type TargetCommand } from './target-process.ts';
@@ -109,7 +110,9 @@ async function relaxForTheRun(access: TargetAccess, notes: string[], warn: ((lin
     );
     return undefined;
   }
-  const relaxation = await RunRelaxation.open(access, RELAXED_RATE_LIMITS, warn ? { warn } : {});
+  // Behind a load balancer the run's clients may reach another node than the PUT did: they wait for FIX-4's bound.
+  const settleMs = spec.features.multiNode ? RELAXATION_PROPAGATION_MS : 0;
+  const relaxation = await RunRelaxation.open(access, RELAXED_RATE_LIMITS, { settleMs, ...(warn ? { warn } : {}) });
   notes.push(relaxation.describe());
   return relaxation;
 }

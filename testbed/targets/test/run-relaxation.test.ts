@@ -6,6 +6,7 @@ import { createChannel, getJson } from '../../../testing/admin.ts';
 import { startServer, type ServerProcess } from '../../../testing/server-process.ts';
 import { connectUser, type ChatClient } from '../../clients/chat-client.ts';
 import { REPO_ROOT } from '../../repo-root.ts';
+import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from '../../services/index.ts';
 import { RunRelaxation } from '../run-relaxation.ts';
 import { openTarget } from '../run-target.ts';
 
@@ -157,5 +158,45 @@ describe('a long run keeps its relaxation alive past the ttl by renewing it', ()
       await relaxation.end();
     }
     expect(warnings).toEqual([]);
+  }, 60_000);
+});
+
+const redis = await redisAvailability();
+const postgres = await postgresAvailability();
+
+describe.skipIf(redis.skip ?? postgres.skip)('a runner attached to one node of two relaxes its users on both', () => {
+  let redisLease: RedisService;
+  let pgLease: PostgresService;
+  let nodes: ServerProcess[] = [];
+  beforeAll(async () => {
+    [redisLease, pgLease] = await Promise.all([redis.start(), postgres.start()]);
+    const env = {
+      REDIS_URL: redisLease.url,
+      DATABASE_URL: pgLease.url,
+      ...(redisLease.keyPrefix ? { REDIS_KEY_PREFIX: redisLease.keyPrefix } : {}),
+    };
+    nodes = await Promise.all([1, 2].map((n) => startServer({ secret: SECRET, env: { ...env, NODE_ID: `node-${n}` } })));
+    await createChannel(nodes[0]!, { id: 'relax-two' });
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.dispose()));
+    await Promise.all([redisLease?.stop(), pgLease?.stop()]);
+  });
+
+  it("a user the runner admitted through node 1 sends past the limit on node 2 at once; another user there is held to it", async () => {
+    const [one, two] = nodes as [ServerProcess, ServerProcess];
+    const target = await openTarget({ kind: 'url', url: one.url, jwtSecret: SECRET }, { relaxLimits: true });
+    try {
+      await target.admit(['two-node-runner']);
+      const runner = await connectUser(two, 'two-node-runner');
+      const other = await connectUser(two, 'two-node-other');
+      for (const c of [runner, other]) await c.call('channel:join', { channelId: 'relax-two' });
+      expect(await sends(runner, 'relax-two', 'runner', SEND_POINTS + 5)).toEqual(Array(SEND_POINTS + 5).fill('ok'));
+      expect((await sends(other, 'relax-two', 'other', SEND_POINTS + 1)).at(-1)).toBe('RATE_LIMITED');
+      runner.close();
+      other.close();
+    } finally {
+      expect((await target.close()).join('\n')).toMatch(/ended with DELETE;/);
+    }
   }, 60_000);
 });
