@@ -39,20 +39,25 @@ export const RelaxationRequest = z.object({
 });
 export type RelaxationRequest = z.infer<typeof RelaxationRequest>;
 
-/** The answer to a PUT: what is relaxed, for how many users, until when, and for which address's handshakes. */
-export const RelaxationResponse = z.object({
-  relaxation: z.object({
-    id: RelaxationId,
-    users: z.int().nonnegative(),
-    limits: PartialRateLimitTable,
-    ttlMs: z.int().positive(),
-    expiresAt: z.iso.datetime({ offset: true }),
-    /** With a `connection` limit: the address (as the deployment sees the caller) whose handshakes it covers. */
-    address: z.string().optional(),
-  }),
-  created: z.boolean(),
+/** One relaxation as the fixture shows it: what is relaxed, for how many users, until when, for which address's handshakes. */
+export const RelaxationSummary = z.object({
+  id: RelaxationId,
+  users: z.int().nonnegative(),
+  limits: PartialRateLimitTable,
+  ttlMs: z.int().positive(),
+  expiresAt: z.iso.datetime({ offset: true }),
+  /** With a `connection` limit: the address (as the deployment sees the caller) whose handshakes it covers. */
+  address: z.string().optional(),
 });
+export type RelaxationSummary = z.infer<typeof RelaxationSummary>;
+
+/** The answer to a PUT. */
+export const RelaxationResponse = z.object({ relaxation: RelaxationSummary, created: z.boolean() });
 export type RelaxationResponse = z.infer<typeof RelaxationResponse>;
+
+/** `GET /admin/limits/relaxations`: the live relaxations the answering node applies (user ids are not listed). */
+export const RelaxationList = z.object({ relaxations: z.array(RelaxationSummary) });
+export type RelaxationList = z.infer<typeof RelaxationList>;
 
 /** The answer to a DELETE of a live relaxation (an unknown or expired one is 404 NOT_FOUND). */
 export const RelaxationEnded = z.object({ ended: z.literal(true) });

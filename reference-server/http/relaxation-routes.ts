@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { RelaxationId, RelaxationRequest, RELAXATIONS_PATH, type RelaxationResponse } from '../../spec/index.ts';
+import { RelaxationId, RelaxationRequest, RELAXATIONS_PATH, type RelaxationList, type RelaxationResponse, type RelaxationSummary } from '../../spec/index.ts';
 import { clientAddress, type TrustProxy } from '../connection/client-address.ts';
 import type { NodeContext } from '../context.ts';
 import { errors } from '../errors.ts';
@@ -22,6 +22,12 @@ function relaxationIdOf(req: IncomingMessage): string {
   const id = RelaxationId.safeParse(raw);
   if (!id.success) throw errors.invalid(id.error, 'id');
   return id.data;
+}
+
+/** A relaxation as the fixture shows it: its users counted, not named. */
+function summary(record: RelaxationRecord): RelaxationSummary {
+  const { id, users, limits, ttlMs, expiresAt, address } = record;
+  return { id, users: users.length, limits, ttlMs, expiresAt: new Date(expiresAt).toISOString(), ...(address ? { address } : {}) };
 }
 
 /**
@@ -50,11 +56,17 @@ export function relaxationRoutes(ctx: NodeContext, relaxations: Relaxations, tru
         };
         const created = await relaxations.put(record);
         if (created) ctx.log.warn({ userId: admin.userId, relaxation: id, users: record.users.length, limits: Object.keys(body.limits), ttlMs: body.ttlMs, address }, 'rate limits relaxed for some users');
-        const json: RelaxationResponse = {
-          relaxation: { id, users: record.users.length, limits: record.limits, ttlMs: record.ttlMs, expiresAt: new Date(record.expiresAt).toISOString(), ...(address ? { address } : {}) },
-          created,
-        };
+        const json: RelaxationResponse = { relaxation: summary(record), created };
         return { status: created ? 201 : 200, json };
+      },
+    },
+    {
+      method: 'GET',
+      path: RELAXATIONS_PATH,
+      async handle(req) {
+        await requireAdmin(req, ctx.verifier);
+        const json: RelaxationList = { relaxations: relaxations.table.live().map(summary).sort((a, b) => (a.id < b.id ? -1 : 1)) };
+        return { status: 200, json };
       },
     },
     {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTTP_PATHS, relaxationPath, SpecDocument } from '../../spec/index.ts';
+import { HTTP_PATHS, relaxationPath, RELAXATIONS_PATH, SpecDocument } from '../../spec/index.ts';
 import { adminRequest, getJson } from '../../testing/admin.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -46,11 +46,12 @@ describe('a production start with ADMIN_FIXTURES=off (FIX-3)', () => {
     ['DELETE', HTTP_PATHS.adminLimits, undefined],
     ['PUT', relaxationPath('off'), { users: ['a'], limits: { connection: { points: 1, durationMs: 1000 } }, ttlMs: 1000 }],
     ['DELETE', relaxationPath('off'), undefined],
+    ['GET', RELAXATIONS_PATH, undefined],
   ] as const)('%s %s answers 404 NOT_FOUND, to an admin and to anyone', async (method, path, body) => {
     for (const withToken of [true, false]) {
       const res = withToken
         ? await adminRequest(server, method, path, body)
-        : await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+        : await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify(body ?? {}) }).then(async (r) => ({ status: r.status, body: await r.json() }));
       expect(res.status, `${method} ${path} with token: ${withToken}`).toBe(404);
       expect(res.body).toMatchObject({ error: { code: 'NOT_FOUND' } });
     }

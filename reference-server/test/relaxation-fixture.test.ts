@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTTP_PATHS, RELAXATION_USERS_MAX, RELAXATIONS_MAX, relaxationPath, RelaxationResponse, SpecDocument } from '../../spec/index.ts';
+import { HTTP_PATHS, RELAXATION_USERS_MAX, RELAXATIONS_MAX, RELAXATIONS_PATH, relaxationPath, RelaxationList, RelaxationResponse, SpecDocument } from '../../spec/index.ts';
 import { adminRequest, getJson } from '../../testing/admin.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 
@@ -32,6 +32,10 @@ describe('PUT/DELETE /admin/limits/relaxations/{id} (FIX-4)', () => {
     const renewed = await adminRequest(server, 'PUT', relaxationPath('run-1'), { users: ['a'], limits: LIMITS, ttlMs: 30_000 });
     expect(renewed.status).toBe(200);
     expect(RelaxationResponse.parse(renewed.body).created).toBe(false);
+    // Listed with its users counted, not named.
+    const list = RelaxationList.parse((await adminRequest(server, 'GET', RELAXATIONS_PATH)).body);
+    expect(list.relaxations.filter((r) => r.id === 'run-1')).toMatchObject([{ users: 1, limits: LIMITS }]);
+    expect(JSON.stringify(list)).not.toContain('"a"');
     expect((await adminRequest(server, 'DELETE', relaxationPath('run-1'))).body).toEqual({ ended: true });
     expect((await adminRequest(server, 'DELETE', relaxationPath('run-1'))).status).toBe(404);
   });

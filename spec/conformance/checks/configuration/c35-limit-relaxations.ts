@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HTTP_PATHS } from '../../../http.ts';
-import { RELAXATION_PROPAGATION_MS, RELAXATION_TTL_MAX_MS, relaxationPath, RelaxationEnded, RelaxationResponse } from '../../../relaxation.ts';
+import { RELAXATION_PROPAGATION_MS, RELAXATION_TTL_MAX_MS, relaxationPath, RelaxationEnded, RelaxationList, RelaxationResponse, RELAXATIONS_PATH } from '../../../relaxation.ts';
 import { describeAck } from '../../ack.ts';
 import { CheckInconclusive, defineCheck } from '../../check.ts';
 import type { CheckContext, TestUser } from '../../context.ts';
@@ -28,6 +28,14 @@ async function presenceCalls(ctx: CheckContext, conn: WireConnection, n: number)
 }
 
 const limited = (seen: string[]) => seen.includes('RATE_LIMITED');
+
+/** The ids and user counts a node lists in GET /admin/limits/relaxations, or why it gave none. */
+async function listed(ctx: CheckContext, url: string): Promise<{ ids: Map<string, number> } | { error: string }> {
+  const res = await nodeHttp(ctx, url).send({ method: 'GET', path: RELAXATIONS_PATH, token: ctx.adminToken });
+  const list = RelaxationList.safeParse(res.body);
+  if (res.status !== 200 || !list.success) return { error: `${res.status} ${res.text.slice(0, 120)}` };
+  return { ids: new Map(list.data.relaxations.map((r) => [r.id, r.users])) };
+}
 
 export default defineCheck({
   id: 'C35',
@@ -68,6 +76,8 @@ export default defineCheck({
         `${created.status} ${created.text.slice(0, 200)}`,
       );
       await sleep(RELAXATION_PROPAGATION_MS + SLACK_MS);
+      const shown = await listed(ctx, other);
+      ctx.expect('ids' in shown && shown.ids.get(first) === 1, `GET ${RELAXATIONS_PATH} on the observing node lists ${first} with 1 user`, 'ids' in shown ? JSON.stringify([...shown.ids]) : shown.error);
       const aSeen = await presenceCalls(ctx, aThere, BASE_POINTS + 3);
       ctx.expect(!limited(aSeen), `A's ${BASE_POINTS + 3} presence:update calls on the observing node all pass, over the table's ${BASE_POINTS} (relaxed there within ${RELAXATION_PROPAGATION_MS} ms)`, aSeen.join(','));
       const bSeen = await presenceCalls(ctx, bThere, BASE_POINTS + 1);
@@ -98,6 +108,8 @@ export default defineCheck({
       await sleep(RELAXATION_PROPAGATION_MS + SLACK_MS);
       const aThereAfterDelete = await presenceCalls(ctx, aThere, 1);
       ctx.expect(limited(aThereAfterDelete), `within ${RELAXATION_PROPAGATION_MS} ms of the DELETE, A is limited again on the observing node`, aThereAfterDelete.join(','));
+      const shownAfter = await listed(ctx, other);
+      ctx.expect('ids' in shownAfter && !shownAfter.ids.has(second) && !shownAfter.ids.has(first), `GET ${RELAXATIONS_PATH} on the observing node lists neither the expired nor the deleted relaxation`, 'ids' in shownAfter ? JSON.stringify([...shownAfter.ids]) : shownAfter.error);
       const deletedTwice = await ctx.http.send({ method: 'DELETE', path: relaxationPath(second), token: ctx.adminToken });
       ctx.expect(deletedTwice.status === 404, 'a DELETE of a relaxation that ended answers 404', String(deletedTwice.status));
     } finally {

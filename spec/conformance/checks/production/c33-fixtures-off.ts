@@ -1,5 +1,5 @@
 import { HTTP_PATHS, SpecDocument } from '../../../http.ts';
-import { relaxationPath } from '../../../relaxation.ts';
+import { relaxationPath, RELAXATIONS_PATH } from '../../../relaxation.ts';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
 import { HttpProbe } from '../../http.ts';
@@ -12,6 +12,7 @@ const FIXTURE_CALLS = [
   { method: 'DELETE', path: HTTP_PATHS.adminLimits },
   { method: 'PUT', path: relaxationPath('c33-fixtures-off'), body: { users: ['c33'], limits: { connection: { points: 1, durationMs: 60_000 } }, ttlMs: 1_000 } },
   { method: 'DELETE', path: relaxationPath('c33-fixtures-off') },
+  { method: 'GET', path: RELAXATIONS_PATH },
 ] as const;
 
 export default defineCheck({
