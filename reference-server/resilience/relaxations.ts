@@ -21,7 +21,7 @@ export interface RelaxationShare {
 export type SetVersion = string | null;
 
 /** How often a node reads the shared set: well inside RELAXATION_PROPAGATION_MS. */
-export const RELAXATION_SYNC_MS = 500;
+const RELAXATION_SYNC_MS = 500;
 
 /**
  * FIX-4 on one node: the table the rate limits look up, kept equal to the deployment's set. A PUT or DELETE
@@ -40,10 +40,6 @@ export class Relaxations {
     readonly table: RelaxationTable,
     private readonly share?: RelaxationShare,
   ) {}
-
-  get shared(): boolean {
-    return this.share !== undefined;
-  }
 
   /** Creates or renews; true when it is new. */
   async put(record: RelaxationRecord): Promise<boolean> {
