@@ -23,16 +23,19 @@ export const SQLITE_FILE = 'chat.sqlite';
 export const MAX_BUSY_WAIT_MS = 50;
 
 /**
- * Opens (creating) the database in DATA_DIR. WAL with synchronous=FULL: a commit returns only after
- * its WAL frames are fsynced, so an acked send survives a SIGKILL of the process (DUR-1, DUR-3:
- * NORMAL would already, as the frames are in the OS before the commit returns) and a power loss
- * too. With group commit one fsync serves a whole batch, which makes FULL cheap.
+ * Opens (creating) the database in DATA_DIR, in WAL mode with synchronous=NORMAL. DUR-1 and DUR-3
+ * promise that an acked send survives a crash of the *process* (SIGKILL included): in WAL mode a
+ * commit has written its frames to the WAL file, into the operating system, before COMMIT returns,
+ * and the OS keeps them when the process dies; NORMAL is enough for that. FULL would add an fsync
+ * per commit, which better-sqlite3 runs on the event loop's thread, blocking every socket meanwhile
+ * (measured in the README, Performance). A power loss with NORMAL may lose the last commits but
+ * never corrupts the database; where that matters, PostgreSQL is the store.
  */
 export function openSqliteDatabase(dataDir: string, busyWaitMs = MAX_BUSY_WAIT_MS): Database.Database {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, SQLITE_FILE), { timeout: busyWaitMs });
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   return db;
 }
@@ -69,8 +72,8 @@ function prepare(db: Database.Database) {
 
 /**
  * The chat store embedded in the process: SQLite through better-sqlite3, one connection. Every call
- * is synchronous underneath and short (a batch of 64 sends is well under a millisecond of SQL plus
- * one fsync); sends go through the same group-commit core as PostgreSQL's, one transaction per batch.
+ * is synchronous underneath and short (a batch of 64 sends is well under a millisecond of SQL);
+ * sends go through the same group-commit core as PostgreSQL's, one transaction per batch.
  */
 class SqliteStore implements Store {
   readonly kind = 'sqlite';
