@@ -33,7 +33,14 @@ export const MAX_BUSY_WAIT_MS = 50;
  */
 export function openSqliteDatabase(dataDir: string, busyWaitMs = MAX_BUSY_WAIT_MS): Database.Database {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, SQLITE_FILE), { timeout: busyWaitMs });
+  const path = join(dataDir, SQLITE_FILE);
+  let db: Database.Database;
+  try {
+    db = new Database(path, { timeout: busyWaitMs });
+  } catch (err) {
+    // SQLite's own message ("unable to open database file") names no file: the start-up line should.
+    throw Object.assign(new Error(`cannot open the embedded store ${path} (DATA_DIR): ${(err as Error).message}`), { code: (err as { code?: unknown }).code });
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -77,6 +77,12 @@ describe('the embedded SQLite store', () => {
     await again.close();
   });
 
+  it('names the file it cannot open, for the start-up line (OPS-1)', async () => {
+    const dir = await dataDir();
+    await mkdir(join(dir, SQLITE_FILE)); // a directory where the database file should be
+    expect(() => openSqliteDatabase(dir)).toThrow(`cannot open the embedded store ${join(dir, SQLITE_FILE)} (DATA_DIR)`);
+  });
+
   it('pages history newest first by seq, each page in ascending order', async () => {
     const store = createSqliteStore(openSqliteDatabase(await dataDir()));
     await store.migrate();
