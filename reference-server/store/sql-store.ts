@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from '../../spec/index.ts';
 import { DEFAULT_BATCH_MAX, DEFAULT_BATCH_WAIT_MS, GroupCommit, type BatchPolicy, type Settled } from './group-commit.ts';
-import { MESSAGE_COLUMNS, sendKey, toBan, toMessage, toNumber, type Stored } from './message-row.ts';
+import { MESSAGE_COLUMNS, sendKey, toBan, toMessage, toNumber, type Stored } from './rows.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { SqlDriver, SqlExecutor } from './sql-driver.ts';
 import { commitBatchOrEach } from './send-batches.ts';

@@ -5,7 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { Message } from '../../spec/index.ts';
 import { DEFAULT_BATCH_MAX, DEFAULT_BATCH_WAIT_MS, GroupCommit, type Settled } from './group-commit.ts';
-import { MESSAGE_COLUMNS, toBan, toMessage, toNumber, type Row, type Stored } from './message-row.ts';
+import { MESSAGE_COLUMNS, toBan, toMessage, toNumber, type Row, type Stored } from './rows.ts';
 import { commitBatchOrEach } from './send-batches.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import { refusingUnstorableArguments } from './store-errors.ts';

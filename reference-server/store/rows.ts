@@ -1,7 +1,9 @@
 import { encodeHtml, type Attachment, type Message } from '../../spec/index.ts';
 import type { Ban } from './types.ts';
 
-/** A row as a driver returns it: column name to value. The mappings from rows to the store's values, shared by both stores. */
+// Rows as both stores' drivers return them, mapped to the store's values (Message, Ban).
+
+/** A row as a driver returns it: column name to value. */
 export type Row = Record<string, unknown>;
 
 /** A send's outcome: the stored message, and whether this send created it (a retry did not, MSG-4). */
