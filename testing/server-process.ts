@@ -4,7 +4,6 @@ export interface ExitStatus {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
-import { seedDataDir } from './pglite-template.ts';
 
 /** A reference server process of a test, with what tests read from it. */
 export interface ServerProcess {
@@ -43,7 +42,7 @@ const RELAXED_LIMITS = JSON.stringify({ connection: RELAXED_RATE_LIMITS.connecti
 
 /**
  * Starts the reference server as a real child process on a free port, with its own DATA_DIR
- * (seeded from the run's migrated template) and an environment of its own.
+ * and an environment of its own.
  */
 export async function startServer(opts: ServerOptions = {}): Promise<ServerProcess> {
   const reference = referenceServerCommand();
@@ -53,7 +52,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerProce
     inheritEnv: false,
     jwtSecret: opts.secret,
     startTimeoutMs: opts.startTimeoutMs ?? 60_000,
-    prepareDataDir: seedDataDir,
   });
   const server: ServerProcess = {
     get url() {

@@ -1,5 +1,5 @@
 /**
- * Schema migrations shared by the embedded (PGlite) and PostgreSQL stores. Each entry runs once,
+ * Schema migrations of the PostgreSQL store (the embedded store's are sqlite-migrations.ts). Each entry runs once,
  * in order, inside a transaction; `schema_migrations` records what ran. Append only.
  */
 export const MIGRATIONS: readonly { id: number; sql: string }[] = [

@@ -1,4 +1,4 @@
-/** The little a SQL store needs from a PostgreSQL-speaking driver (PGlite or node-postgres). */
+/** The little the SQL store needs from a PostgreSQL driver (node-postgres). */
 export interface SqlDriver {
   query<R extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Runs fn in one transaction on one connection; rolls back if it throws. */

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { encodeHtml, type Attachment, type Message } from '../../spec/index.ts';
+import type { Message } from '../../spec/index.ts';
 import { DEFAULT_BATCH_MAX, DEFAULT_BATCH_WAIT_MS, GroupCommit, type BatchPolicy, type Settled } from './group-commit.ts';
+import { MESSAGE_COLUMNS, sendKey, toBan, toMessage, toNumber, type Stored } from './rows.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { SqlDriver, SqlExecutor } from './sql-driver.ts';
-import { assertStorable, classifyStoreError, refusingUnstorable } from './store-errors.ts';
+import { commitBatchOrEach } from './send-batches.ts';
+import { assertStorable, refusingUnstorable } from './store-errors.ts';
 import type { Ban, Channel, NewMessage, Store } from './types.ts';
 
 /**
@@ -16,48 +18,8 @@ const STORED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const MIGRATION_LOCK_KEY = 7_061_990;
 const UNIQUE_VIOLATION = '23505';
 
-type Row = Record<string, unknown>;
-type Stored = { message: Message; created: boolean };
-
-/** The idempotency key of a send (MSG-4). */
-const sendKey = (authorId: string, clientMsgId: string) => `${authorId}\u0000${clientMsgId}`;
-
-const MESSAGE_COLUMNS = `id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments, created_at, edited_at`;
-
-/** int8 arrives as string (node-postgres) or bigint (PGlite): both fit a JS number here. */
-function toNumber(v: unknown): number {
-  return typeof v === 'number' ? v : Number(v);
-}
-
-function toIso(v: unknown): string {
-  return (v instanceof Date ? v : new Date(String(v))).toISOString();
-}
-
-function toMessage(row: Row): Message {
-  const authorName = String(row.author_name);
-  const text = String(row.text);
-  return {
-    id: String(row.id),
-    channelId: String(row.channel_id),
-    authorId: String(row.author_id),
-    authorName,
-    authorNameHtml: encodeHtml(authorName),
-    text,
-    html: encodeHtml(text),
-    attachments: (typeof row.attachments === 'string' ? JSON.parse(row.attachments) : row.attachments) as Attachment[],
-    clientMsgId: String(row.client_msg_id),
-    createdAt: toIso(row.created_at),
-    editedAt: row.edited_at == null ? null : toIso(row.edited_at),
-    seq: toNumber(row.seq),
-  };
-}
-
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === UNIQUE_VIOLATION;
-}
-
-function settle<R>(work: Promise<R>): Promise<Settled<R>> {
-  return work.then((value) => ({ ok: true, value }), (error: unknown) => ({ ok: false, error }));
 }
 
 /** The chat store in SQL, for any PostgreSQL-speaking driver. */
@@ -70,7 +32,7 @@ export class SqlStore implements Store {
     readonly kind: string,
     driver: SqlDriver,
     batching: { maxBatch: number; maxWaitMs: number } = { maxBatch: DEFAULT_BATCH_MAX, maxWaitMs: DEFAULT_BATCH_WAIT_MS },
-    /** Batches committing at once: a pool can run a few; PGlite runs one transaction at a time anyway. */
+    /** Batches committing at once: a pool can run a few. */
     maxInFlight = 1,
   ) {
     // Input the database cannot hold is refused before it is sent, as the caller's error (BRK-6).
@@ -141,19 +103,9 @@ export class SqlStore implements Store {
   }
 
   /** One batch of sends in one transaction; on input the database refused, one transaction per send. */
-  private async commitSends(batch: NewMessage[]): Promise<Settled<Stored>[]> {
+  private commitSends(batch: NewMessage[]): Promise<Settled<Stored>[]> {
     // A lone send (low load) takes the plain statements: array parameters cost more to plan than they save for one row.
-    if (batch.length === 1) return [await settle(this.insertOne(batch[0]!))];
-    try {
-      return await this.db.transaction((tx) => this.insertBatchIn(tx, batch));
-    } catch (err) {
-      // Class 22/23 (e.g. two nodes racing on one idempotency key, 23505): the batch is retried
-      // send by send, in order, so only the send at fault is refused and a race finds its winner.
-      if (classifyStoreError(err) !== 'input') throw err;
-      const outcomes: Settled<Stored>[] = [];
-      for (const msg of batch) outcomes.push(await settle(this.insertOne(msg)));
-      return outcomes;
-    }
+    return commitBatchOrEach(batch, (sends) => this.db.transaction((tx) => this.insertBatchIn(tx, sends)), (msg) => this.insertOne(msg));
   }
 
   /**
@@ -305,13 +257,7 @@ export class SqlStore implements Store {
       [userId, now],
     );
     const row = rows[0];
-    if (!row) return null;
-    return {
-      userId: String(row.user_id),
-      reason: String(row.reason),
-      by: String(row.banned_by),
-      until: row.until == null ? null : new Date(toIso(row.until)),
-    };
+    return row ? toBan(row) : null;
   }
 
   async close(): Promise<void> {

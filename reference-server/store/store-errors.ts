@@ -10,7 +10,8 @@ export type StoreFailureCause = 'input' | 'dependency';
 
 /**
  * A value the store refuses before it reaches the database: a string PostgreSQL's text cannot
- * hold (NUL) or UTF-8 cannot encode (a lone surrogate, on which PGlite fails without a SQLSTATE).
+ * hold (NUL) or UTF-8 cannot encode (a lone surrogate, which node-postgres and better-sqlite3
+ * would silently store as U+FFFD).
  */
 export class StoreInputError extends Error {
   override name = 'StoreInputError';
@@ -25,11 +26,19 @@ export class StoreInputError extends Error {
  */
 const INPUT_SQLSTATE = /^2[23][0-9A-Z]{3}$/;
 
-/** Pure: classifies anything a store call threw (PGlite and node-postgres alike carry `code`). */
+/**
+ * SQLite's result codes for the same two causes (better-sqlite3 puts the extended code in `code`):
+ * a constraint (SQLITE_CONSTRAINT_UNIQUE, _NOTNULL, _CHECK, _FOREIGNKEY, _DATATYPE of a STRICT
+ * table, ...), a datatype mismatch, a value over SQLite's size limit. Every other code (SQLITE_BUSY,
+ * _IOERR, _FULL, _CORRUPT, _READONLY, ...) and every error without one (a closed database) is the store's.
+ */
+const INPUT_SQLITE_CODE = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)(_[A-Z]+)?$/;
+
+/** Pure: classifies anything a store call threw (node-postgres and better-sqlite3 alike carry `code`). */
 export function classifyStoreError(err: unknown): StoreFailureCause {
   if (err instanceof StoreInputError) return 'input';
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && INPUT_SQLSTATE.test(code) ? 'input' : 'dependency';
+  return typeof code === 'string' && (INPUT_SQLSTATE.test(code) || INPUT_SQLITE_CODE.test(code)) ? 'input' : 'dependency';
 }
 
 /** Throws StoreInputError unless every string in the value (arrays and objects walked) can be stored. */
@@ -46,8 +55,7 @@ export function assertStorable(value: unknown, path = 'value'): void {
 /**
  * The driver with every statement's parameters checked first (assertStorable): a value the
  * database cannot hold fails as StoreInputError, the same everywhere, instead of as whatever the
- * driver makes of it (PGlite fails on a lone surrogate with a TypeError, node-postgres silently
- * stores U+FFFD).
+ * driver makes of it (node-postgres silently stores U+FFFD for a lone surrogate).
  */
 export function refusingUnstorable(driver: SqlDriver): SqlDriver {
   const checked = <E extends Pick<SqlExecutor, 'query'>>(db: E): E['query'] =>
@@ -60,6 +68,29 @@ export function refusingUnstorable(driver: SqlDriver): SqlDriver {
     transaction: (fn) => driver.transaction((tx) => fn({ query: checked(tx), exec: (sql) => tx.exec(sql) })),
     close: () => driver.close(),
   };
+}
+
+/**
+ * The store with every call's arguments checked first (assertStorable), for a store that talks to
+ * its database without a SqlDriver (the embedded SQLite store): the same refusals as
+ * refusingUnstorable, so both stores answer one input alike. A NUL inside an attachment is refused
+ * here too, where PostgreSQL's jsonb refuses it itself (22P05).
+ */
+export function refusingUnstorableArguments<S extends object>(store: S): S {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        try {
+          assertStorable(args, `${String(prop)} arguments`);
+        } catch (err) {
+          return Promise.reject(err);
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }
 
 /** What a log line says about a store error: its class, SQLSTATE and message, with any URL's password removed. */

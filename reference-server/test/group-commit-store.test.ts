@@ -1,22 +1,22 @@
-// Group commit on the real stores (DUR-1, MSG-4, BRK-6): embedded PGlite always, PostgreSQL from
-// testbed/services when one can be started. Sends are issued together so that they share batches.
+// Group commit on the real stores (DUR-1, MSG-4, BRK-6): the embedded SQLite store always, PostgreSQL
+// from testbed/services when one can be started. Sends are issued together so that they share batches.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BREAKER_POLICY, type Message } from '../../spec/index.ts';
-import { seedDataDir } from '../../testing/pglite-template.ts';
 import { connectToxiproxy } from '../../testbed/fault-proxy/connect.ts';
 import { postgresAvailability, type PostgresService } from '../../testbed/services/index.ts';
 import { AppError } from '../errors.ts';
 import { Breakers } from '../resilience/breakers.ts';
 import { guardStore } from '../resilience/guarded-store.ts';
-import { openPgliteDriver } from '../store/pglite-driver.ts';
 import { openPostgresDriver } from '../store/postgres-driver.ts';
 import type { SqlDriver } from '../store/sql-driver.ts';
 import { SqlStore } from '../store/sql-store.ts';
+import { createSqliteStore, openSqliteDatabase } from '../store/sqlite-store.ts';
 import { classifyStoreError } from '../store/store-errors.ts';
+import type Database from 'better-sqlite3';
 import type { NewMessage, Store } from '../store/types.ts';
 import { throughProxy } from './cluster/support.ts';
 
@@ -34,6 +34,29 @@ function countingTransactions(driver: SqlDriver): SqlDriver & { transactions: nu
     },
   };
   return counted as SqlDriver & { transactions: number };
+}
+
+/**
+ * The real SQLite database, with the transactions the store's transaction functions run counted
+ * (better-sqlite3's db.transaction wraps a function that runs BEGIN ... COMMIT around it).
+ */
+function countingSqliteTransactions(db: Database.Database): { db: Database.Database; transactions: number } {
+  const counter = { db, transactions: 0 };
+  const original = db.transaction.bind(db);
+  counter.db = new Proxy(db, {
+    get(target, prop) {
+      if (prop !== 'transaction') {
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (fn: (...args: never[]) => unknown) => {
+        const tx = original(fn);
+        const count = (run: (...args: never[]) => unknown) => (...args: never[]) => (counter.transactions++, run(...args));
+        return Object.assign(count(tx), { deferred: count(tx.deferred), immediate: count(tx.immediate), exclusive: count(tx.exclusive) });
+      };
+    },
+  }) as Database.Database;
+  return counter;
 }
 
 const send = (channelId: string, authorId: string, clientMsgId: string, text = `text of ${clientMsgId}`): NewMessage => ({
@@ -58,20 +81,19 @@ interface StoreKind {
   /** Batches committing at once: with one, sends that arrive together keep their arrival order in seq. */
   inFlight: number;
   skip?: string;
-  open(): Promise<{ store: SqlStore; driver: ReturnType<typeof countingTransactions> }>;
+  open(): Promise<{ store: Store; driver: { transactions: number } }>;
   dispose(): Promise<void>;
 }
 
-function pgliteKind(): StoreKind {
+function sqliteKind(): StoreKind {
   let dir: string | undefined;
   return {
-    name: 'embedded PGlite',
+    name: 'embedded SQLite',
     inFlight: 1,
     async open() {
       dir = await mkdtemp(join(tmpdir(), 'group-commit-'));
-      await seedDataDir(dir);
-      const driver = countingTransactions(await openPgliteDriver(dir));
-      const store = new SqlStore('pglite', driver, { maxBatch: 64, maxWaitMs: 2 }, 1);
+      const driver = countingSqliteTransactions(openSqliteDatabase(dir));
+      const store = createSqliteStore(driver.db, { maxBatch: 64, maxWaitMs: 2 });
       await store.migrate();
       return { store, driver };
     },
@@ -100,10 +122,10 @@ function postgresKind(): StoreKind {
   };
 }
 
-for (const kind of [pgliteKind(), postgresKind()]) {
+for (const kind of [sqliteKind(), postgresKind()]) {
   describe.skipIf(kind.skip)(`group commit on ${kind.name}`, () => {
-    let store: SqlStore;
-    let driver: ReturnType<typeof countingTransactions>;
+    let store: Store;
+    let driver: { transactions: number };
     beforeAll(async () => {
       ({ store, driver } = await kind.open());
       for (const id of ['gc-a', 'gc-b', 'gc-c', 'gc-dup', 'gc-retry', 'gc-bad']) await store.upsertChannel(id, false, []);
@@ -181,6 +203,55 @@ for (const kind of [pgliteKind(), postgresKind()]) {
     });
   });
 }
+
+describe('group commit on embedded SQLite: a database another process holds locked', () => {
+  let dir: string;
+  let store: Store;
+  let foreign: Database.Database;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'group-commit-locked-'));
+    store = createSqliteStore(openSqliteDatabase(dir), { maxBatch: 64, maxWaitMs: 2 });
+    await store.migrate();
+    await store.upsertChannel('locked', false, []);
+    // A second connection, as another process on the same DATA_DIR would be.
+    foreign = openSqliteDatabase(dir);
+  });
+  afterAll(async () => {
+    foreign?.close();
+    await store?.close().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers each send of the failed batches UNAVAILABLE, stores none, opens the breaker; the retries land exactly once', async () => {
+    const breakers = new Breakers({ ...DEFAULT_BREAKER_POLICY, failureThreshold: 3, resetTimeoutMs: 300 }, 2_000, () => {});
+    const guarded = guardStore(store, breakers.create('store', (err) => classifyStoreError(err) === 'input'));
+    await guarded.insertMessage(send('locked', 'hal', 'before'));
+    foreign.exec('BEGIN IMMEDIATE');
+    const drafts = Array.from({ length: 12 }, (_, i) => send('locked', 'hal', `locked-${i}`));
+    const outcomes = await Promise.allSettled(drafts.map((d) => guarded.insertMessage(d)));
+    for (const o of outcomes) {
+      expect(o.status).toBe('rejected');
+      const err = (o as PromiseRejectedResult).reason as AppError;
+      expect(err.code).toBe('UNAVAILABLE');
+      expect(err.retryAfterMs).toBeGreaterThan(0);
+      expect(classifyStoreError(err.cause)).toBe('dependency');
+    }
+    expect(breakers.statuses().store!.state).toBe('open');
+    foreign.exec('ROLLBACK');
+
+    // The client did not know whether the sends landed: it retries them all with their keys (DUR-2).
+    for (let attempt = 0; ; attempt++) {
+      await sleep(350); // past the breaker's reset timeout
+      const retried = await Promise.allSettled(drafts.map((d) => guarded.insertMessage(d)));
+      if (retried.every((r) => r.status === 'fulfilled') || attempt === 20) break;
+    }
+    const history = await fullHistory(store, 'locked');
+    expect(history.map((m) => m.clientMsgId).sort()).toEqual(['before', ...drafts.map((d) => d.clientMsgId)].sort());
+    expectGapFree(history);
+    expect(breakers.statuses().store!.state).toBe('closed');
+    await breakers.shutdown();
+  });
+});
 
 describe.skipIf(postgres.skip)('group commit on PostgreSQL: two nodes, failures and timeouts', () => {
   const opened: SqlStore[] = [];

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BREAKER_POLICY, isPlainString } from '../../spec/index.ts';
-import { seedDataDir } from '../../testing/pglite-template.ts';
 import { AppError } from '../errors.ts';
 import { Breakers } from '../resilience/breakers.ts';
 import { guardStore } from '../resilience/guarded-store.ts';
-import { openPgliteDriver } from '../store/pglite-driver.ts';
-import { SqlStore } from '../store/sql-store.ts';
+import Database from 'better-sqlite3';
+import { createSqliteStore, openSqliteDatabase } from '../store/sqlite-store.ts';
 import { assertStorable, classifyStoreError, describeStoreError, StoreInputError } from '../store/store-errors.ts';
 import type { Store } from '../store/types.ts';
 
@@ -29,9 +28,38 @@ describe('classifyStoreError (BRK-6)', () => {
       expect(classifyStoreError(withCode(code as string)), String(code)).toBe('dependency');
     }
     fc.assert(fc.property(fc.anything(), (thrown) => {
-      const hasInputCode = typeof thrown === 'object' && thrown !== null && /^2[23][0-9A-Z]{3}$/.test(String((thrown as { code?: unknown }).code));
+      const code = typeof thrown === 'object' && thrown !== null ? String((thrown as { code?: unknown }).code) : '';
+      const hasInputCode = /^2[23][0-9A-Z]{3}$/.test(code) || /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(code);
       return hasInputCode || classifyStoreError(thrown) === 'dependency';
     }));
+  });
+
+  it('blames the input for SQLite constraint, datatype and size errors, the store for every other SQLite code', () => {
+    for (const code of ['SQLITE_CONSTRAINT', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_NOTNULL', 'SQLITE_CONSTRAINT_CHECK', 'SQLITE_CONSTRAINT_FOREIGNKEY', 'SQLITE_CONSTRAINT_DATATYPE', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG']) {
+      expect(classifyStoreError(withCode(code)), code).toBe('input');
+    }
+    for (const code of ['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_IOERR_FSYNC', 'SQLITE_FULL', 'SQLITE_CORRUPT', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_NOMEM', 'SQLITE_ERROR', 'SQLITE_CONSTRAINTS', 'XSQLITE_CONSTRAINT']) {
+      expect(classifyStoreError(withCode(code)), code).toBe('dependency');
+    }
+  });
+
+  it('classifies what real SQLite throws: a constraint or a STRICT column type is the input, a held lock the store', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER NOT NULL) STRICT');
+    db.prepare('INSERT INTO t VALUES (?, ?)').run('a', 1);
+    const thrown = (f: () => unknown) => {
+      try {
+        f();
+      } catch (err) {
+        return err;
+      }
+      throw new Error('did not throw');
+    };
+    expect(classifyStoreError(thrown(() => db.prepare('INSERT INTO t VALUES (?, ?)').run('a', 2)))).toBe('input');
+    expect(classifyStoreError(thrown(() => db.prepare('INSERT INTO t VALUES (?, ?)').run('b', 'text')))).toBe('input');
+    expect(classifyStoreError(thrown(() => db.prepare('INSERT INTO t VALUES (?, ?)').run('c', null)))).toBe('input');
+    db.close();
+    expect(classifyStoreError(thrown(() => db.prepare('SELECT 1')))).toBe('dependency');
   });
 
   it('describes an error for a log line without a URL password', () => {
@@ -62,9 +90,9 @@ describe('assertStorable', () => {
   });
 });
 
-describe('a real embedded store behind its breaker (BRK-6)', () => {
+describe('a real embedded (SQLite) store behind its breaker (BRK-6)', () => {
   let dir: string;
-  let raw: SqlStore;
+  let raw: Store;
   let store: Store;
   let trips = 0;
   let breakers: Breakers;
@@ -72,8 +100,7 @@ describe('a real embedded store behind its breaker (BRK-6)', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'store-errors-'));
-    await seedDataDir(dir);
-    raw = new SqlStore('pglite', await openPgliteDriver(dir));
+    raw = createSqliteStore(openSqliteDatabase(dir));
     await raw.migrate();
     await raw.upsertChannel('room', false, []);
     breakers = new Breakers(policy, 5_000, () => trips++);
@@ -86,12 +113,12 @@ describe('a real embedded store behind its breaker (BRK-6)', () => {
 
   const attachment = (url: string) => ({ url, name: 'f', nameHtml: 'f', size: 1, mimeType: 'application/pdf' as const });
   const invalidCalls: Record<string, () => Promise<unknown>> = {
-    'NUL in an attachment url (jsonb, SQLSTATE 22P05)': () =>
+    'NUL in an attachment url (refused before SQLite, as PostgreSQL\'s jsonb refuses it, 22P05)': () =>
       store.insertMessage({ channelId: 'room', authorId: 'a', authorName: 'a', text: 't', clientMsgId: 'k1', attachments: [attachment('https://example.com/\u0000')] }),
-    'a lone surrogate in an attachment url (jsonb, SQLSTATE 22P02)': () =>
+    'a lone surrogate in an attachment url (SQLite would store U+FFFD)': () =>
       store.insertMessage({ channelId: 'room', authorId: 'a', authorName: 'a', text: 't', clientMsgId: 'k2', attachments: [attachment('https://example.com/\ud800')] }),
     'NUL in a ban user id': () => store.putBan({ userId: 'z\u0000z', reason: 'r', by: 'm', until: null }),
-    'a lone surrogate in a ban user id (PGlite throws a TypeError)': () => store.putBan({ userId: 'z\ud800z', reason: 'r', by: 'm', until: null }),
+    'a lone surrogate in a ban user id': () => store.putBan({ userId: 'z\ud800z', reason: 'r', by: 'm', until: null }),
     'NUL in a channel member': () => store.upsertChannel('other', false, ['a\u0000b']),
     'NUL in a ban look-up': () => store.activeBan('z\u0000z', new Date()),
   };

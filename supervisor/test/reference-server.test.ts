@@ -18,7 +18,7 @@ const env = supervisorEnv(stateDir, {
   JWT_SECRET: SECRET,
   DATA_DIR: dataDir,
   LOG_LEVEL: 'warn',
-  // PGlite takes seconds to open a fresh store on a busy machine.
+  // A first start on a busy machine can take seconds (Node and the code, not the store).
   SOCKETIO_STARTUP_TIMEOUT: '90',
   SOCKETIO_HEALTH_CHECK_TIMEOUT: '2',
   SOCKETIO_SHUTDOWN_TIMEOUT: '8',

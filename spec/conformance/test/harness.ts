@@ -2,7 +2,6 @@ import { ALL_CHECKS, selectChecks } from '../registry.ts';
 import { runConformance, type RunOptions } from '../runner.ts';
 import { FAST_REFERENCE_ENV } from '../../../cli/conformance.ts';
 import type { Report, Verdict } from '../../../reports/schema.ts';
-import { seedDataDir } from '../../../testing/pglite-template.ts';
 import { referenceServerCommand, referenceSupervisorCommand } from '../../../testbed/targets/target-process.ts';
 
 
@@ -15,8 +14,7 @@ export function runAgainstReference(
   const env: Record<string, string> = { ...FAST_REFERENCE_ENV, ...opts.env };
   if (opts.faults?.length) env.SOCKPROOF_FAULTS = opts.faults.join(',');
   return runConformance({
-    // Seeded from the run's migrated store: a fresh PGlite costs seconds of CPU per run.
-    target: { kind: 'command', command: reference.command, cwd: reference.cwd, env, prepareDataDir: seedDataDir },
+    target: { kind: 'command', command: reference.command, cwd: reference.cwd, env },
     checks: only.length ? selectChecks({ only, level: 'all' }) : ALL_CHECKS,
     only,
     level: 'all',
