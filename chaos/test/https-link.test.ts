@@ -129,6 +129,17 @@ describe('the fault link in front of an https target', () => {
     expect(out.scenarios[0]!.reason).not.toMatch(/left out/);
   }, 200_000);
 
+  it('sockproof chaos --target https://: partition through the link with the CA the operator trusts by NODE_EXTRA_CA_CERTS', async () => {
+    const r = await runCli(['chaos', '--target', front.url, '--jwt-secret', SECRET, '--scenarios', 'partition', '--cut-ms', '1000', ...SMALL], 120_000, { NODE_EXTRA_CA_CERTS: front.caFile });
+    expect(r.code, r.stderr).toBe(0);
+    const [partition] = (JSON.parse(r.stdout) as { scenarios: ScenarioOut[] }).scenarios;
+    expect(partition!.verdict, partition!.reason).toBe('pass');
+    expect(partition!.figures.disconnects).toBeGreaterThanOrEqual(3);
+    const wrong = await runCli(['chaos', '--target', front.url, '--jwt-secret', SECRET, '--scenarios', 'partition', ...SMALL], 60_000, { NODE_EXTRA_CA_CERTS: wrongCa });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/self.signed|certificate/i);
+  }, 200_000);
+
   it('a config trusting the wrong CA is refused before any scenario runs', async () => {
     const r = await runWithSecret(['chaos', '--config', await writeConfig('wrong-ca.json', wrongCa, ['latency']), ...SMALL], 60_000);
     expect(r.code).toBe(2);
