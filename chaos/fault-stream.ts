@@ -8,6 +8,7 @@ import { runCheckers, type CheckerVerdict } from '../testbed/history/checkers/in
 import { DEFAULT_DELIVERY_BOUND_MS } from '../testbed/history/checkers/delivery.ts';
 import { waitFor } from '../testbed/wait.ts';
 import type { ScenarioContext } from './scenario.ts';
+import type { FaultLink } from '../testbed/fault-proxy/fault-link.ts';
 import { doubtFigures, type DoubtFigures } from './stream-verdict.ts';
 
 /** Ack timeout of one attempt under faults: short, so that a lost ack becomes a retry quickly. */
@@ -38,10 +39,11 @@ export interface FaultStream {
   abort(): void;
 }
 
-export async function startFaultStream(ctx: ScenarioContext, runId: string, clientUrl?: string): Promise<FaultStream> {
+/** `via`: where the clients connect instead of the target (a fault link, with its TLS name for an https target). */
+export async function startFaultStream(ctx: ScenarioContext, runId: string, via?: Pick<FaultLink, 'clientUrl' | 'clientTls'>): Promise<FaultStream> {
   const access = { ...ctx.target.access(), jwtSecret: ctx.target.jwtSecret! };
   const recorder = new HistoryRecorder();
-  const fleet = await openFleet(access, { runId, clients: ctx.options.clients, reconnect: true, ackTimeoutMs: CHAOS_ACK_TIMEOUT_MS, recorder, ...(clientUrl ? { clientUrl } : {}) });
+  const fleet = await openFleet(access, { runId, clients: ctx.options.clients, reconnect: true, ackTimeoutMs: CHAOS_ACK_TIMEOUT_MS, recorder, ...(via ? { clientUrl: via.clientUrl, clientTls: via.clientTls } : {}) });
   const stream = startStream(fleet.clients, {
     runId,
     ratePerClient: ctx.options.rate,

@@ -21,9 +21,9 @@ function ackMsBetween(records: readonly SendRecord[], from: number, to: number):
 export const latencyScenario: Scenario = async (ctx) => {
   const o = ctx.options;
   const runId = newRunId('lat');
-  const link = await openFaultLink(ctx.target.url, `sockproof-${runId}`);
+  const link = await openFaultLink(ctx.target.url, `sockproof-${runId}`, { clientTls: true });
   try {
-    const fs = await startFaultStream(ctx, runId, link.clientUrl);
+    const fs = await startFaultStream(ctx, runId, link);
     const t0 = performance.now();
     let addedAt = 0;
     let removedAt = 0;

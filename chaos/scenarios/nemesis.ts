@@ -18,10 +18,10 @@ export const nemesisScenario: Scenario = async (ctx) => {
   const schedule = o.schedule;
   if (!schedule) return { verdict: 'unimplemented', reason: 'needs --schedule random|FILE', figures: {} };
   const runId = newRunId('nem');
-  const link = await openFaultLink(ctx.target.url, `sockproof-${runId}`);
+  const link = await openFaultLink(ctx.target.url, `sockproof-${runId}`, { clientTls: true });
   try {
     const faults = new Map([...processFaults(ctx.target.process, link, o.latencyMs), ...(ctx.nodeFaults ?? [])].map((f): [NemesisFault['name'], NemesisFault] => [f.name, f]));
-    const fs = await startFaultStream(ctx, runId, link.clientUrl);
+    const fs = await startFaultStream(ctx, runId, link);
     let run;
     try {
       await pause(o.phaseMs, ctx.signal);

@@ -14,9 +14,9 @@ import { checkerSummary, streamVerdict } from '../stream-verdict.ts';
 export const partitionScenario: Scenario = async (ctx) => {
   const o = ctx.options;
   const runId = newRunId('part');
-  const link = await openFaultLink(ctx.target.url, `sockproof-${runId}`);
+  const link = await openFaultLink(ctx.target.url, `sockproof-${runId}`, { clientTls: true });
   try {
-    const fs = await startFaultStream(ctx, runId, link.clientUrl);
+    const fs = await startFaultStream(ctx, runId, link);
     let cutAt = 0;
     let healAt = 0;
     let disconnectsBefore = 0;

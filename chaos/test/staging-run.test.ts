@@ -1,10 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadChaosConfig } from '../config/load-config.ts';
@@ -18,6 +17,7 @@ import { DEPENDENCY_TIMINGS } from '../../testbed/services/proxied-dependencies.
 import { referenceServerCommand, TargetProcess } from '../../testbed/targets/target-process.ts';
 import { runCli } from '../../testing/run-cli.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
+import { startTlsTerminator, type TlsTerminator } from '../../testbed/services/tls-terminator.ts';
 import { waitFor } from '../../testbed/wait.ts';
 
 /**
@@ -49,7 +49,7 @@ interface Staging {
   toxiproxy: FaultProxyServer;
   leases: Array<RedisService | PostgresService>;
   nodes: Map<string, TargetProcess>;
-  tlsServer: tls.Server;
+  tlsFront: TlsTerminator;
   control: http.Server;
   httpsUrl: string;
   controlUrl: string;
@@ -90,16 +90,9 @@ async function startStaging(): Promise<Staging> {
     nodes.set(name, p);
     await writeFile(join(dir, `${name}.pid`), String(p.pid));
   }
-  // node-1 over https: a TLS terminator with a self-signed certificate for 127.0.0.1.
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'ca.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  const node1Port = Number(new URL(nodes.get('node-1')!.url).port);
-  const tlsServer = tls.createServer({ key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'ca.pem')) }, (client) => {
-    const upstream = net.connect(node1Port, '127.0.0.1');
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  const httpsUrl = `https://127.0.0.1:${await listen(tlsServer)}`;
+  // node-1 over https: a TLS terminator with a self-signed certificate for 127.0.0.1 (written to ca.pem).
+  const tlsFront = await startTlsTerminator({ upstreamPort: Number(new URL(nodes.get('node-1')!.url).port), hostname: '127.0.0.1', dir });
+  const httpsUrl = tlsFront.url;
   // The restart hook asks the test to restart the node (on the same port and data), as systemd would.
   const control = http.createServer((req, res) => {
     const name = req.url!.split('/').at(-1)!;
@@ -112,7 +105,7 @@ async function startStaging(): Promise<Staging> {
   });
   const controlUrl = `http://127.0.0.1:${await listen(control)}`;
   await writeFile(join(dir, 'hook.mjs'), HOOK_SCRIPT);
-  return { dir, toxiproxy, leases, nodes, tlsServer, control, httpsUrl, controlUrl };
+  return { dir, toxiproxy, leases, nodes, tlsFront, control, httpsUrl, controlUrl };
 }
 
 function hooksFor(s: Staging, name: string) {
@@ -134,7 +127,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
   afterAll(async () => {
     if (!s) return;
     await Promise.all([...s.nodes.values()].map((n) => n.stop()));
-    s.tlsServer.close();
+    await s.tlsFront.close();
     s.control.close();
     await s.toxiproxy.close();
     await Promise.all(s.leases.map((l) => l.stop().catch(() => undefined)));
@@ -155,14 +148,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
   const stagingProxies = () => ({ url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } });
 
   /** The CLI with the secret in its environment only for this run. */
-  async function runWithSecret(args: string[], timeoutMs: number) {
-    process.env[ENV_NAME] = SECRET;
-    try {
-      return await runCli(args, timeoutMs);
-    } finally {
-      delete process.env[ENV_NAME];
-    }
-  }
+  const runWithSecret = (args: string[], timeoutMs: number) => runCli(args, timeoutMs, { [ENV_NAME]: SECRET });
 
   it('the dependency scenarios run unchanged on the staging deployment; kill/restart and pause/resume go through the hooks', async () => {
     const file = await writeConfig('plain.json', {

@@ -7,6 +7,7 @@ import type { SendRecord } from './message-stream.ts';
 import { ACK_TIMEOUT_MS } from '../run-bounds.ts';
 import { StreamClient } from './stream-client.ts';
 import { createRunChannel, type TargetAccess } from '../targets/target-http.ts';
+import type { TargetTls } from '../fault-proxy/target-tls.ts';
 
 /** Fan-out samples kept at most (the rest are counted, not stored). */
 const MAX_FANOUT_SAMPLES = 200_000;
@@ -23,6 +24,8 @@ export interface FleetOptions {
   ackTimeoutMs?: number;
   /** Where the clients connect (a fault proxy in front of the target); the target itself by default. */
   clientUrl?: string;
+  /** With a `clientUrl` in front of an https target (FaultLink.clientTls): the target's TLS name. */
+  clientTls?: TargetTls | undefined;
   /** Several entry points (the nodes of a cluster): client i connects to clientUrls[i % length]. Wins over clientUrl. */
   clientUrls?: readonly string[];
   connectTimeoutMs?: number;
@@ -63,6 +66,7 @@ export async function openFleet(target: TargetAccess, opts: FleetOptions): Promi
     fleet.clients.push(
       new StreamClient({
         url: urls[i % urls.length]!,
+        ...(opts.clientTls && !opts.clientUrls?.length ? { tls: opts.clientTls } : {}),
         token,
         userId,
         channelId,

@@ -3,6 +3,8 @@ import { io, type Socket } from 'socket.io-client';
 import { ErrorCode, HISTORY_MAX_LIMIT } from '../../spec/index.ts';
 import type { AckedSend } from '../history/history-check.ts';
 import type { HistoryRecorder } from '../history/recorder.ts';
+import type { TargetTls } from '../fault-proxy/target-tls.ts';
+import { targetTlsOptions } from './target-tls-options.ts';
 
 /**
  * One chat user over a real Socket.IO connection, as a load or chaos run drives it: joins the run's channel
@@ -19,6 +21,8 @@ export type SendOutcome =
 
 export interface StreamClientOptions {
   url: string;
+  /** When `url` is a fault proxy in front of an https target: the target's name for SNI, Host and the certificate. */
+  tls?: TargetTls | undefined;
   token: string;
   userId: string;
   channelId: string;
@@ -68,6 +72,7 @@ export class StreamClient {
       timeout: 5_000,
       forceNew: true,
       autoConnect: false,
+      ...targetTlsOptions(opts.tls),
     });
     this.socket.on('connect', () => void this.join());
     this.socket.on('disconnect', () => {
