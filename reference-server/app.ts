@@ -158,7 +158,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     log,
     io,
     store,
-    limits: defects.limits(new RateLimits(config.rateLimits, shared?.factory ?? memoryLimiter, shared?.reset)),
+    limits: defects.limits(new RateLimits(config.rateLimits, shared?.factory ?? memoryLimiter, shared?.reset), metrics),
     metrics,
     typing: (typing = new TypingTracker(config.typingTimeoutMs, (entry) => {
       metrics.inc('staleEntriesCleaned');
@@ -211,7 +211,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
 
   closing.add('typing timers', () => typing.clear());
   closing.add('sweeper', startSweeper(ctx));
-  const port = await listen(httpServer, config.listen);
+  const port = await listen(httpServer, defects.listenAt(config.listen));
 
   return {
     port,

@@ -85,6 +85,19 @@ export const FaultName = z.enum([
   'limits-reset-on-reconnect',
   /** channel:history pages come back with each pair of neighbours swapped, out of seq order (store wrapper): the chaos seq-order checker. */
   'reordered-seq',
+  // Clauses no check's faulty build proved before the clause audit (issue 13; spec/conformance/README.md, the clause table).
+  /** A handshake refused by the `connection` limit counts in rateLimited too (limits wrapper): C04 (MET-1). */
+  'refused-handshake-rate-limited',
+  /** A known event without a callback uses up a point of its limit (packet middleware ahead of the callback check): C04 (ACK-5). */
+  'callbackless-event-counted',
+  /** A body over 64 KiB answered 413 with code PAYLOAD_TOO_LARGE, not VALIDATION (route wrapper): S12 (HTTP-2). */
+  'http-413-wrong-code',
+  /** A draining node's health answers 200 healthy with draining: true (health judged by dependencies alone): C14 (HLTH-1, HLTH-3). */
+  'draining-says-ok',
+  /** A JWT_SECRET under 32 bytes accepted, only non-empty required (loadConfig option): S11 (AUTH-2, CFG-4). */
+  'short-secret-accepted',
+  /** Without PORT the node binds any free port, not the first free one of SOCKETIO_PORT_START..END (listen transform): S11 (OPS-5, CFG-2). */
+  'port-range-ignored',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

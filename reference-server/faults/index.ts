@@ -28,6 +28,11 @@ import {
   typingLooksUpChannel,
   typingStopNeedsMembership,
 } from './silent-points.ts';
+import { countCallbacklessEvents, countRefusedHandshakes } from './rate-limit-counting.ts';
+import { bodyTooLargeOwnCode, healthIgnoresDraining } from './http-answers.ts';
+import { ACCEPT_SHORT_SECRET, anyFreePort } from './start-up.ts';
+import type { Metrics } from '../metrics.ts';
+import type { ServerConfig } from '../config.ts';
 
 export { FaultName, Faults } from './catalogue.ts';
 
@@ -40,8 +45,8 @@ export type SocketHook = (ctx: NodeContext, socket: ChatSocket) => void;
  * where they compose the node; no other code knows that faults exist.
  */
 export interface NodeDefects {
-  /** loadConfig's options (`unredacted-urls`). */
-  readonly configOptions: { revealUrls?: boolean };
+  /** loadConfig's options (`unredacted-urls`, `short-secret-accepted`). */
+  readonly configOptions: { revealUrls?: boolean; acceptShortSecret?: boolean };
   /** How a configuration error is shown (`unredacted-urls`: as loadConfig made it). */
   redact(message: string): string;
   socketIoOptions(options: Partial<ServerOptions>): Partial<ServerOptions>;
@@ -53,7 +58,8 @@ export interface NodeDefects {
   /** How many cross-node sends per channel are held while Redis is down (DEG-2; `drops-held-sends`: none). */
   crossNodeBufferMax(max: number): number;
   store(store: Store): Store;
-  limits(limits: Limits): Limits;
+  /** The rate limits in force; `metrics` for a defect that counts where it should not (`refused-handshake-rate-limited`). */
+  limits(limits: Limits, metrics: Pick<Metrics, 'inc'>): Limits;
   readonly tokenClaims: typeof TokenClaims;
   events(pipeline: EventPipeline): EventPipeline;
   /** The recovery gate's policy; undefined leaves Socket.IO's own recovery in place. */
@@ -66,6 +72,8 @@ export interface NodeDefects {
   adminFixtures(configured: boolean): boolean;
   /** Whose X-Forwarded-For the handshake believes (`trust-any-forwarded`: the nearest hop's, even with TRUST_PROXY unset). */
   trustProxy(trust: TrustProxy): TrustProxy;
+  /** Where the node listens (`port-range-ignored`: any free port instead of the range, OPS-5). */
+  listenAt(where: ServerConfig['listen']): ServerConfig['listen'];
 }
 
 /**
@@ -84,7 +92,7 @@ export function defectsFor(faults: Faults): NodeDefects {
   const unvalidated = on('unvalidated-store-input');
   const perConnection = on('limits-reset-on-reconnect') ? limitsPerConnection() : undefined;
   return {
-    configOptions: on('unredacted-urls') ? { revealUrls: true } : {},
+    configOptions: { ...(on('unredacted-urls') ? { revealUrls: true } : {}), ...(on('short-secret-accepted') ? ACCEPT_SHORT_SECRET : {}) },
     redact: on('unredacted-urls') ? (message) => message : redactUrlsIn,
     socketIoOptions: (options) =>
       on('recovery-skips-auth') ? { ...options, connectionStateRecovery: { ...options.connectionStateRecovery, skipMiddlewares: true } } : options,
@@ -101,11 +109,12 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('reordered-seq')) s = withReorderedHistory(s);
       return s;
     },
-    limits(limits) {
+    limits(limits, metrics) {
       let l = limits;
       if (on('no-rate-limit')) l = unenforced(l);
       if (on('unlimited-history')) l = historyUnlimited(l);
       if (perConnection) l = perConnection.limits(l);
+      if (on('refused-handshake-rate-limited')) l = countRefusedHandshakes(l, metrics);
       return l;
     },
     tokenClaims: unvalidated ? UNVALIDATED_TOKEN_CLAIMS : on('short-sub-only') ? SHORT_SUB_TOKEN_CLAIMS : on('token-name-cut') ? TOKEN_NAME_CUT_CLAIMS : TokenClaims,
@@ -133,10 +142,12 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('crash-on-bad-payload')) h = [...h, (_ctx, socket) => crashOnBadPayload(socket)];
       if (on('ban-reason-dropped')) h = [...h, (_ctx, socket) => dropBanReason(socket)];
       if (perConnection) h = [...h, perConnection.hook];
+      if (on('callbackless-event-counted')) h = [...h, countCallbacklessEvents];
       return h;
     },
     jwksKeys: (url, keys) => (on('jwks-no-breaker') ? createRemoteJWKSet(new URL(url), { timeoutDuration: 3_000 }) : keys()),
     adminFixtures: (configured) => configured || on('fixtures-always-on'),
+    listenAt: (where) => (on('port-range-ignored') ? anyFreePort(where) : where),
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {
       let r = routes;
@@ -147,6 +158,8 @@ export function defectsFor(faults: Faults): NodeDefects {
         r = replaceRoute(r, channelFixtureRoute(ctx, { schema, evictNonReaders: !on('removal-keeps-sockets') }));
       }
       if (on('http-413-before-401')) r = r.map(bodyLimitBeforeAuth);
+      if (on('http-413-wrong-code')) r = r.map(bodyTooLargeOwnCode);
+      if (on('draining-says-ok')) r = r.map(healthIgnoresDraining);
       const names = faults.list();
       if (names.length > 0) {
         r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history') }) : route));

@@ -44,6 +44,13 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'http-413-before-401', fails: ['S12'], passes: ['C07', 'S03'] },
   { fault: 'edit-ack-before-durable', fails: ['S10'], passes: ['S05', 'S03'] },
   { fault: 'limits-reset-on-reconnect', fails: ['C04'], passes: ['C09', 'S03'] },
+  // Clauses no faulty build proved before the clause audit (issue 13; README "Rule clause → check → faulty build").
+  { fault: 'refused-handshake-rate-limited', fails: ['C04'], passes: ['C09', 'S03'] },
+  { fault: 'callbackless-event-counted', fails: ['C04'], passes: ['C18', 'S03'] },
+  { fault: 'http-413-wrong-code', fails: ['S12'], passes: ['C07', 'S03'] },
+  { fault: 'short-secret-accepted', fails: ['S11'], passes: ['C17', 'S03'] },
+  { fault: 'port-range-ignored', fails: ['S11'], passes: ['C17', 'S03'] },
+  { fault: 'draining-says-ok', fails: ['C14'], passes: ['C19', 'S03'] },
 ];
 
 describe('faulty servers are caught', () => {
