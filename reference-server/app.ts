@@ -160,7 +160,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     store,
     limits: defects.limits(new RateLimits(config.rateLimits, shared?.factory ?? memoryLimiter, shared?.reset), metrics),
     metrics,
-    typing: (typing = new TypingTracker(config.typingTimeoutMs, (entry) => {
+    typing: (typing = new TypingTracker(defects.typingTimeoutMs(config.typingTimeoutMs), (entry) => {
       metrics.inc('staleEntriesCleaned');
       announceTypingEnded(ctx, entry);
     })),
@@ -175,7 +175,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   // Socket.IO's own restore runs before any middleware; the gate takes it over (SES-6..8).
   const recoveryPolicy = defects.recovery({ bindUser: true, reauthorise: true });
   const recovery = recoveryPolicy && RecoveryGate.seal(io.of('/').adapter as unknown as SessionStore, recoveryPolicy);
-  io.use(handshakeMiddleware(ctx, recovery, defects.trustProxy(config.trustProxy)));
+  io.use(handshakeMiddleware(defects.handshakeContext(ctx), recovery, defects.trustProxy(config.trustProxy)));
   const socketHooks: SocketHook[] = defects.socketHooks([capOutput]); // RATE-7
   io.on('connection', (socket) => {
     startSession(ctx, socket);

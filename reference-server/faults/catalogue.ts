@@ -98,6 +98,20 @@ export const FaultName = z.enum([
   'short-secret-accepted',
   /** Without PORT the node binds any free port, not the first free one of SOCKETIO_PORT_START..END (listen transform): S11 (OPS-5, CFG-2). */
   'port-range-ignored',
+  /** presence goes out with the status as set, so the channel sees `invisible` (handler swap): S07 (PRES-2). */
+  'invisible-published',
+  /** typing:start from a socket not in the channel is broadcast there and acked (handler wrapper): S06 (TYP-1). */
+  'typing-without-membership',
+  /** Typing indicators last the spec's default 5 000 ms whatever TYPING_TIMEOUT_MS publishes (tracker timeout): C11 (TYP-3). */
+  'typing-timeout-hardcoded',
+  /** Payload schemas made strict, refusing unknown fields (pipeline's schemas): C07 (ACK-3). */
+  'strict-payloads',
+  /** A token's exp checked at the handshake only; the socket outlives it (claims transform): S09 (AUTH-5). */
+  'expiry-not-enforced',
+  /** The handshake middleware never sees the drain: a connection opened before the SIGTERM still connects (handshake context): C14 (OPS-2, AUTH-7). */
+  'draining-accepts-handshakes',
+  /** message:edit checks authorship only: an author removed from a private channel still edits there (handler wrapper): S05 (MSG-7). */
+  'edit-ignores-channel-access',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -31,6 +31,10 @@ import {
 import { countCallbacklessEvents, countRefusedHandshakes } from './rate-limit-counting.ts';
 import { bodyTooLargeOwnCode, healthIgnoresDraining } from './http-answers.ts';
 import { ACCEPT_SHORT_SECRET, anyFreePort } from './start-up.ts';
+import { hardcodedTypingTimeout, invisiblePublished, typingWithoutMembership } from './presence-and-typing.ts';
+import { EXPIRY_NOT_ENFORCED_CLAIMS, handshakeBlindToDrain } from './session-rules.ts';
+import { editIgnoresChannelAccess } from './message-access.ts';
+import { strictPayloads } from './payload-rules.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ServerConfig } from '../config.ts';
 
@@ -74,6 +78,10 @@ export interface NodeDefects {
   trustProxy(trust: TrustProxy): TrustProxy;
   /** Where the node listens (`port-range-ignored`: any free port instead of the range, OPS-5). */
   listenAt(where: ServerConfig['listen']): ServerConfig['listen'];
+  /** How long a typing indicator lasts (`typing-timeout-hardcoded`: the spec default, whatever is configured). */
+  typingTimeoutMs(configured: number): number;
+  /** The context the handshake middleware sees (`draining-accepts-handshakes`: one that never drains). */
+  handshakeContext(ctx: NodeContext): NodeContext;
 }
 
 /**
@@ -117,7 +125,15 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('refused-handshake-rate-limited')) l = countRefusedHandshakes(l, metrics);
       return l;
     },
-    tokenClaims: unvalidated ? UNVALIDATED_TOKEN_CLAIMS : on('short-sub-only') ? SHORT_SUB_TOKEN_CLAIMS : on('token-name-cut') ? TOKEN_NAME_CUT_CLAIMS : TokenClaims,
+    tokenClaims: unvalidated
+      ? UNVALIDATED_TOKEN_CLAIMS
+      : on('short-sub-only')
+        ? SHORT_SUB_TOKEN_CLAIMS
+        : on('token-name-cut')
+          ? TOKEN_NAME_CUT_CLAIMS
+          : on('expiry-not-enforced')
+            ? EXPIRY_NOT_ENFORCED_CLAIMS
+            : TokenClaims,
     events(pipeline) {
       let p = pipeline;
       if (unvalidated) p = { ...p, payloadSchema: unvalidatedPayload };
@@ -129,6 +145,10 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('presence-online-on-join')) p = { ...p, handlers: { ...p.handlers, 'channel:join': joinAnnouncesOnline(p.handlers['channel:join']) } };
       if (on('presence-skips-own-sockets')) p = { ...p, handlers: { ...p.handlers, 'presence:update': presenceSkipsOwnSockets } };
       if (on('kick-notifies-every-socket')) p = { ...p, handlers: { ...p.handlers, 'moderation:kick': kickNotifiesEverySocket(p.handlers['moderation:kick']) } };
+      if (on('invisible-published')) p = { ...p, handlers: { ...p.handlers, 'presence:update': invisiblePublished } };
+      if (on('typing-without-membership')) p = { ...p, handlers: { ...p.handlers, 'typing:start': typingWithoutMembership(p.handlers['typing:start']) } };
+      if (on('edit-ignores-channel-access')) p = { ...p, handlers: { ...p.handlers, 'message:edit': editIgnoresChannelAccess(p.handlers['message:edit']) } };
+      if (on('strict-payloads')) p = strictPayloads(p);
       if (on('wrong-error-shape')) p = wrongErrorShape(p);
       return p;
     },
@@ -147,6 +167,8 @@ export function defectsFor(faults: Faults): NodeDefects {
     },
     jwksKeys: (url, keys) => (on('jwks-no-breaker') ? createRemoteJWKSet(new URL(url), { timeoutDuration: 3_000 }) : keys()),
     adminFixtures: (configured) => configured || on('fixtures-always-on'),
+    typingTimeoutMs: (configured) => (on('typing-timeout-hardcoded') ? hardcodedTypingTimeout(configured) : configured),
+    handshakeContext: (ctx) => (on('draining-accepts-handshakes') ? handshakeBlindToDrain(ctx) : ctx),
     listenAt: (where) => (on('port-range-ignored') ? anyFreePort(where) : where),
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {

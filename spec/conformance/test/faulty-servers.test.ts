@@ -51,6 +51,13 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'short-secret-accepted', fails: ['S11'], passes: ['C17', 'S03'] },
   { fault: 'port-range-ignored', fails: ['S11'], passes: ['C17', 'S03'] },
   { fault: 'draining-says-ok', fails: ['C14'], passes: ['C19', 'S03'] },
+  { fault: 'invisible-published', fails: ['S07'], passes: ['S06', 'C07'] },
+  { fault: 'typing-without-membership', fails: ['S06'], passes: ['S07', 'C07'] },
+  { fault: 'typing-timeout-hardcoded', fails: ['C11'], passes: ['S06', 'C09'] },
+  { fault: 'strict-payloads', fails: ['C07'], passes: ['C02', 'S03'] },
+  { fault: 'expiry-not-enforced', fails: ['S09'], passes: ['C17', 'S03'] },
+  { fault: 'draining-accepts-handshakes', fails: ['C14'], passes: ['C19', 'S03'] },
+  { fault: 'edit-ignores-channel-access', fails: ['S05'], passes: ['S04', 'S03'] },
 ];
 
 describe('faulty servers are caught', () => {

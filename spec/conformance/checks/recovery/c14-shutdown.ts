@@ -2,6 +2,7 @@ import type { CheckContext } from '../../context.ts';
 import { HealthResponse, HTTP_PATHS } from '../../../http.ts';
 import type { Message } from '../../../events.ts';
 import { SessionEnded } from '../../../events.ts';
+import { ConnectErrorData } from '../../../errors.ts';
 import { readAck } from '../../ack.ts';
 import { CheckInconclusive, defineCheck } from '../../check.ts';
 import { HttpUnreachable } from '../../http.ts';
@@ -40,11 +41,19 @@ export default defineCheck({
     const endedWatch = [writer, listener].map((m) => m.conn.nextEvent('session:ended', timeoutS * 1000 + 2_000));
     // A health request on a connection opened before the signal: answered however early the listener closes (HLTH-3).
     const held = await HeldRequest.open(ctx.target.url, HTTP_PATHS.health);
+    // An Engine.IO session opened before the signal that connects to "/" only once the drain shows (OPS-2, AUTH-7).
+    const lateUser = await ctx.user('late');
+    const late = await ctx.open('late (session opened before the signal)', { transports: ['websocket'] });
     const signalledAt = performance.now();
     proc.signal('SIGTERM');
     ctx.recorder.note('SIGTERM sent to the target');
 
     await healthWhileDraining(ctx, held);
+    const lateOutcome = await late.connect({ token: lateUser.token });
+    const lateCode = lateOutcome.kind === 'refused' ? ConnectErrorData.safeParse(lateOutcome.data) : undefined;
+    if (lateOutcome.kind === 'closed') ctx.recorder.note(`the session opened before the signal was closed before it could connect (${lateOutcome.reason}): no handshake accepted`);
+    else ctx.expect(lateCode?.success === true && lateCode.data.code === 'UNAVAILABLE', 'a handshake while draining is refused UNAVAILABLE (OPS-2, AUTH-7)', JSON.stringify(lateOutcome));
+    late.close();
 
     const outcomes = await Promise.all(inFlight);
     // A send the target never read (still in the socket when it closed) gets no answer: ACK-1 cannot ask for one.
