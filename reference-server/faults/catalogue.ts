@@ -112,6 +112,8 @@ export const FaultName = z.enum([
   'draining-accepts-handshakes',
   /** message:edit checks authorship only: an author removed from a private channel still edits there (handler wrapper): S05 (MSG-7). */
   'edit-ignores-channel-access',
+  /** A bad configuration's one line written to standard output, among the JSON logs (main's error stream): C36 (OPS-1, SHOULD). */
+  'config-error-on-stdout',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -51,6 +51,8 @@ export type SocketHook = (ctx: NodeContext, socket: ChatSocket) => void;
 export interface NodeDefects {
   /** loadConfig's options (`unredacted-urls`, `short-secret-accepted`). */
   readonly configOptions: { revealUrls?: boolean; acceptShortSecret?: boolean };
+  /** Where a configuration error's line goes (OPS-1: standard error; `config-error-on-stdout`: standard output). */
+  readonly configErrorOut: { write(line: string): unknown };
   /** How a configuration error is shown (`unredacted-urls`: as loadConfig made it). */
   redact(message: string): string;
   socketIoOptions(options: Partial<ServerOptions>): Partial<ServerOptions>;
@@ -102,6 +104,7 @@ export function defectsFor(faults: Faults): NodeDefects {
   return {
     configOptions: { ...(on('unredacted-urls') ? { revealUrls: true } : {}), ...(on('short-secret-accepted') ? ACCEPT_SHORT_SECRET : {}) },
     redact: on('unredacted-urls') ? (message) => message : redactUrlsIn,
+    configErrorOut: on('config-error-on-stdout') ? process.stdout : process.stderr,
     socketIoOptions: (options) =>
       on('recovery-skips-auth') ? { ...options, connectionStateRecovery: { ...options.connectionStateRecovery, skipMiddlewares: true } } : options,
     breakerPolicy: (policy) => (on('breaker-never-opens') ? { ...policy, failureThreshold: Number.MAX_SAFE_INTEGER } : policy),

@@ -1,14 +1,9 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { join } from 'node:path';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
-import type { TargetProcess } from '../../target.ts';
+import { startWithBadValue } from '../bad-start.ts';
 import { withSiblingTarget } from '../sibling-target.ts';
 import { portRange } from './port-range.ts';
-
-const BAD_START_BUDGET_MS = 20_000;
 
 export default defineCheck({
   id: 'S11',
@@ -64,35 +59,3 @@ export default defineCheck({
     }
   },
 });
-
-/** Starts the target's command with one bad value; it must stop by itself (a target that keeps running is killed at the budget). */
-async function startWithBadValue(proc: TargetProcess, bad: Record<string, string>): Promise<{ exit: number | null | 'timeout' | 'listening'; output: string; lines: string[] }> {
-  // A data directory of its own: a target that starts anyway must not open the running target's store.
-  const dataDir = await mkdtemp(join(proc.tempDir, 'bad-start-'));
-  const child = spawn('sh', ['-c', `exec ${proc.spec.command}`], {
-    cwd: proc.spec.cwd,
-    env: { ...process.env, ...proc.env, PORT: '0', SOCKPROOF_PORT_FILE: '', DATA_DIR: dataDir, ...bad },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exit = await new Promise<number | null | 'timeout' | 'listening'>((resolve) => {
-    const stop = (why: 'timeout' | 'listening') => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      resolve(why);
-    };
-    const timer = setTimeout(() => stop('timeout'), BAD_START_BUDGET_MS);
-    const read = (d: Buffer) => {
-      output += d.toString();
-      // It started anyway: no need to wait out the budget.
-      if (output.includes('"listening"')) stop('listening');
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-  return { exit, output, lines: output.trim().split('\n').filter(Boolean) };
-}
