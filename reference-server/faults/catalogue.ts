@@ -114,6 +114,26 @@ export const FaultName = z.enum([
   'edit-ignores-channel-access',
   /** A bad configuration's one line written to standard output, among the JSON logs (main's error stream): C36 (OPS-1, SHOULD). */
   'config-error-on-stdout',
+  /** The connection limit counted only after the token verified, so bad tokens are never limited (handshake context): C04 (RATE-4). */
+  'handshake-limit-after-token',
+  /** moderation:kick carried out for a member, the role never checked (handler wrapper): S08 (MOD-1). */
+  'kick-without-role',
+  /** A moderator's kick or ban of themselves carried out (handler wrappers): S08 (MOD-4). */
+  'self-moderation-allowed',
+  /** A kick removes sockets but not the private channel's membership (store wrapper): S08 (MOD-2). */
+  'kick-keeps-membership',
+  /** channel:join lets anyone into a private channel (handler wrapper): S01 (CHAN-2). */
+  'private-channels-open',
+  /** A socket may send to a channel another socket of its user joined (handler wrapper): S01 (CHAN-4). */
+  'membership-per-user',
+  /** channel:history answers the oldest messages of the page, not the newest (store wrapper): S04 (HIST-1). */
+  'history-oldest-first',
+  /** A temporary ban's refusal carries no retryAfterMs (store wrapper): C17 (AUTH-6). */
+  'ban-retry-after-missing',
+  /** Message text measured in UTF-16 units, refusing 2000 emoji (payload schema): C16 (MSG-3). */
+  'text-length-in-utf16',
+  /** Socket.IO's default heartbeat while GET /spec publishes the configured one (Socket.IO options): C22 (TRN-4). */
+  'heartbeat-not-as-published',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

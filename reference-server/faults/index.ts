@@ -32,9 +32,12 @@ import { countCallbacklessEvents, countRefusedHandshakes } from './rate-limit-co
 import { bodyTooLargeOwnCode, healthIgnoresDraining } from './http-answers.ts';
 import { ACCEPT_SHORT_SECRET, anyFreePort } from './start-up.ts';
 import { hardcodedTypingTimeout, invisiblePublished, typingWithoutMembership } from './presence-and-typing.ts';
-import { EXPIRY_NOT_ENFORCED_CLAIMS, handshakeBlindToDrain } from './session-rules.ts';
+import { EXPIRY_NOT_ENFORCED_CLAIMS, handshakeBlindToDrain, limitAfterToken } from './session-rules.ts';
 import { editIgnoresChannelAccess } from './message-access.ts';
-import { strictPayloads } from './payload-rules.ts';
+import { strictPayloads, textLengthInUtf16 } from './payload-rules.ts';
+import { kickKeepsMembership, kickWithoutRole, membershipPerUser, privateChannelsOpen, selfModerationAllowed } from './roles-and-membership.ts';
+import { banWithoutEnd, historyOldestFirst } from './store-reads.ts';
+import { defaultHeartbeat } from './transport-settings.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ServerConfig } from '../config.ts';
 
@@ -105,8 +108,12 @@ export function defectsFor(faults: Faults): NodeDefects {
     configOptions: { ...(on('unredacted-urls') ? { revealUrls: true } : {}), ...(on('short-secret-accepted') ? ACCEPT_SHORT_SECRET : {}) },
     redact: on('unredacted-urls') ? (message) => message : redactUrlsIn,
     configErrorOut: on('config-error-on-stdout') ? process.stdout : process.stderr,
-    socketIoOptions: (options) =>
-      on('recovery-skips-auth') ? { ...options, connectionStateRecovery: { ...options.connectionStateRecovery, skipMiddlewares: true } } : options,
+    socketIoOptions(options) {
+      let o = options;
+      if (on('recovery-skips-auth')) o = { ...o, connectionStateRecovery: { ...o.connectionStateRecovery, skipMiddlewares: true } };
+      if (on('heartbeat-not-as-published')) o = defaultHeartbeat(o);
+      return o;
+    },
     breakerPolicy: (policy) => (on('breaker-never-opens') ? { ...policy, failureThreshold: Number.MAX_SAFE_INTEGER } : policy),
     storeInputErrors: (classify) => (unvalidated ? undefined : classify),
     sharedLimitsLink: (link) => (on('local-rate-limits') ? undefined : link),
@@ -118,6 +125,9 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('blacklist-sanitizer')) s = withBlacklistSanitizer(s);
       if (on('edit-ack-before-durable')) s = editBeforeDurable(s);
       if (on('reordered-seq')) s = withReorderedHistory(s);
+      if (on('kick-keeps-membership')) s = kickKeepsMembership(s);
+      if (on('history-oldest-first')) s = historyOldestFirst(s);
+      if (on('ban-retry-after-missing')) s = banWithoutEnd(s);
       return s;
     },
     limits(limits, metrics) {
@@ -152,6 +162,13 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('typing-without-membership')) p = { ...p, handlers: { ...p.handlers, 'typing:start': typingWithoutMembership(p.handlers['typing:start']) } };
       if (on('edit-ignores-channel-access')) p = { ...p, handlers: { ...p.handlers, 'message:edit': editIgnoresChannelAccess(p.handlers['message:edit']) } };
       if (on('strict-payloads')) p = strictPayloads(p);
+      if (on('text-length-in-utf16')) p = textLengthInUtf16(p);
+      if (on('kick-without-role')) p = { ...p, handlers: { ...p.handlers, 'moderation:kick': kickWithoutRole(p.handlers['moderation:kick']) } };
+      if (on('self-moderation-allowed')) {
+        p = { ...p, handlers: { ...p.handlers, 'moderation:kick': selfModerationAllowed(p.handlers['moderation:kick']), 'moderation:ban': selfModerationAllowed(p.handlers['moderation:ban']) } };
+      }
+      if (on('private-channels-open')) p = { ...p, handlers: { ...p.handlers, 'channel:join': privateChannelsOpen(p.handlers['channel:join']) } };
+      if (on('membership-per-user')) p = { ...p, handlers: { ...p.handlers, 'message:send': membershipPerUser(p.handlers['message:send']) } };
       if (on('wrong-error-shape')) p = wrongErrorShape(p);
       return p;
     },
@@ -171,7 +188,12 @@ export function defectsFor(faults: Faults): NodeDefects {
     jwksKeys: (url, keys) => (on('jwks-no-breaker') ? createRemoteJWKSet(new URL(url), { timeoutDuration: 3_000 }) : keys()),
     adminFixtures: (configured) => configured || on('fixtures-always-on'),
     typingTimeoutMs: (configured) => (on('typing-timeout-hardcoded') ? hardcodedTypingTimeout(configured) : configured),
-    handshakeContext: (ctx) => (on('draining-accepts-handshakes') ? handshakeBlindToDrain(ctx) : ctx),
+    handshakeContext(ctx) {
+      let c = ctx;
+      if (on('draining-accepts-handshakes')) c = handshakeBlindToDrain(c);
+      if (on('handshake-limit-after-token')) c = limitAfterToken(c);
+      return c;
+    },
     listenAt: (where) => (on('port-range-ignored') ? anyFreePort(where) : where),
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {

@@ -22,3 +22,36 @@ export const EXPIRY_NOT_ENFORCED_CLAIMS: typeof TokenClaims = TokenClaims.transf
 export function handshakeBlindToDrain(ctx: NodeContext): NodeContext {
   return { ...ctx, lifecycle: Object.create(ctx.lifecycle, { draining: { get: () => false } }) };
 }
+
+/**
+ * `handshake-limit-after-token`: the `connection` limit is counted only once the token verified, as a
+ * limiter mounted after the auth middleware is, so a client with bad tokens is never limited (RATE-4):
+ * C04 (its first handshake carries a bad token, and counts). The handshake's address waits for its
+ * token here; handshakes of one client come one at a time in the check, which is all this defect needs.
+ */
+export function limitAfterToken(ctx: NodeContext): NodeContext {
+  let waiting: string | undefined;
+  const limits = ctx.limits;
+  return {
+    ...ctx,
+    limits: {
+      current: () => limits.current(),
+      consume: async (name, key) => {
+        if (name === 'connection') waiting = key;
+        else await limits.consume(name, key);
+      },
+      replace: (partial) => limits.replace(partial),
+      restore: () => limits.restore(),
+    },
+    verifier: {
+      algorithms: ctx.verifier.algorithms,
+      async verify(token) {
+        const key = waiting;
+        waiting = undefined;
+        const identity = await ctx.verifier.verify(token);
+        if (key !== undefined) await limits.consume('connection', key);
+        return identity;
+      },
+    },
+  };
+}

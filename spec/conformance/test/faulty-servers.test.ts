@@ -58,6 +58,16 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'expiry-not-enforced', fails: ['S09'], passes: ['C17', 'S03'] },
   { fault: 'draining-accepts-handshakes', fails: ['C14'], passes: ['C19', 'S03'] },
   { fault: 'edit-ignores-channel-access', fails: ['S05'], passes: ['S04', 'S03'] },
+  { fault: 'handshake-limit-after-token', fails: ['C04'], passes: ['C17', 'S03'] },
+  { fault: 'kick-without-role', fails: ['S08'], passes: ['C17', 'S03'] },
+  { fault: 'self-moderation-allowed', fails: ['S08'], passes: ['C17', 'S03'] },
+  { fault: 'kick-keeps-membership', fails: ['S08'], passes: ['C17', 'S03'] },
+  { fault: 'private-channels-open', fails: ['S01'], passes: ['S04', 'S03'] },
+  { fault: 'membership-per-user', fails: ['S01'], passes: ['S02', 'S03'] },
+  { fault: 'history-oldest-first', fails: ['S04'], passes: ['S02', 'S03'] },
+  { fault: 'ban-retry-after-missing', fails: ['C17'], passes: ['S03', 'C07'] },
+  { fault: 'text-length-in-utf16', fails: ['C16'], passes: ['S02', 'C07'] },
+  { fault: 'heartbeat-not-as-published', fails: ['C22'], passes: ['C23', 'S03'] },
 ];
 
 describe('faulty servers are caught', () => {

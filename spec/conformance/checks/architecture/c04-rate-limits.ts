@@ -88,9 +88,15 @@ export default defineCheck({
       if (conn.points > MAX_POINTS_DRIVEN) ctx.recorder.note(`connection limit of ${conn.points} not driven to N+1`);
       else {
         const user = await ctx.user('dialer');
-        const countedBefore = await ctx.metrics();
         const start = performance.now();
-        for (let i = 0; i < conn.points; i++) {
+        // RATE-4: handshakes are counted before the token is verified, so the first, with a bad token, counts too.
+        const badToken = await ctx.open('dialer#1 (a bad token)');
+        const refusedFirst = await badToken.connect({ token: 'not-a-jwt' });
+        const firstCode = refusedFirst.kind === 'refused' ? ConnectErrorData.safeParse(refusedFirst.data) : undefined;
+        ctx.require(firstCode?.success === true && firstCode.data.code === 'UNAUTHORIZED', `handshake 1 of ${conn.points} (a bad token) refused UNAUTHORIZED, and counted (RATE-4)`, JSON.stringify(refusedFirst));
+        badToken.close();
+        const countedBefore = await ctx.metrics();
+        for (let i = 1; i < conn.points; i++) {
           const c = await ctx.open(`dialer#${i + 1}`);
           const outcome = await c.connect({ token: user.token });
           ctx.require(outcome.kind === 'connected', `handshake ${i + 1} of ${conn.points} accepted`, JSON.stringify(outcome));
