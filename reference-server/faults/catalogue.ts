@@ -134,6 +134,26 @@ export const FaultName = z.enum([
   'text-length-in-utf16',
   /** Socket.IO's default heartbeat while GET /spec publishes the configured one (Socket.IO options): C22 (TRN-4). */
   'heartbeat-not-as-published',
+  /** Socket.IO's default connect timeout (45 000 ms) while GET /spec publishes the configured one (Socket.IO options): C22 (TRN-5). */
+  'connect-timeout-not-as-published',
+  /** clientMsgId unique across users: another user's send with a used key gets the first user's message (store wrapper): S03 (MSG-4). */
+  'idempotency-keys-global',
+  /** messagesSent counts idempotent repeats too (handler wrapper): C18 (MET-2). */
+  'idempotent-repeat-counted',
+  /** The typist receives its own typing events (handler wrapper): S06 (TYP-1). */
+  'typing-echoes-typist',
+  /** typing:stop ends the indicator without telling the others (handler swap): S06 (TYP-2). */
+  'typing-stop-silent',
+  /** channel:history of a private channel answered to anyone (handler wrapper): S04 (HIST-2). */
+  'history-ignores-privacy',
+  /** Sockets ended (ban, expiry, shutdown) without session:ended first (outgoing-event hook): S09, S08 (SES-1). */
+  'sessions-end-silently',
+  /** message:new skips its author's sockets (outgoing-event hook): S02 (MSG-2). */
+  'message-not-echoed',
+  /** With a secret, HS384 and HS512 tokens accepted too (handshake verifier): C17 (AUTH-2). */
+  'hmac-algorithms-open',
+  /** Each handshake's token logged under a key the redaction misses (handshake verifier): C20 (AUTH-8). */
+  'token-logged',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

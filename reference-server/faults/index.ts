@@ -35,9 +35,13 @@ import { hardcodedTypingTimeout, invisiblePublished, typingWithoutMembership } f
 import { EXPIRY_NOT_ENFORCED_CLAIMS, handshakeBlindToDrain, limitAfterToken } from './session-rules.ts';
 import { editIgnoresChannelAccess } from './message-access.ts';
 import { strictPayloads, textLengthInUtf16 } from './payload-rules.ts';
-import { kickKeepsMembership, kickWithoutRole, membershipPerUser, privateChannelsOpen, selfModerationAllowed } from './roles-and-membership.ts';
+import { historyIgnoresPrivacy, kickKeepsMembership, kickWithoutRole, membershipPerUser, privateChannelsOpen, selfModerationAllowed } from './roles-and-membership.ts';
 import { banWithoutEnd, historyOldestFirst } from './store-reads.ts';
-import { defaultHeartbeat } from './transport-settings.ts';
+import { defaultConnectTimeout, defaultHeartbeat } from './transport-settings.ts';
+import { endSessionsSilently, skipAuthorEcho } from './outgoing-events.ts';
+import { countRepeats, globalIdempotencyKeys } from './counting-and-keys.ts';
+import { hmacAlgorithmsOpen, logHandshakeTokens } from './auth-checks.ts';
+import { typingEchoesTypist, typingStopSilent } from './presence-and-typing.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ServerConfig } from '../config.ts';
 
@@ -112,6 +116,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       let o = options;
       if (on('recovery-skips-auth')) o = { ...o, connectionStateRecovery: { ...o.connectionStateRecovery, skipMiddlewares: true } };
       if (on('heartbeat-not-as-published')) o = defaultHeartbeat(o);
+      if (on('connect-timeout-not-as-published')) o = defaultConnectTimeout(o);
       return o;
     },
     breakerPolicy: (policy) => (on('breaker-never-opens') ? { ...policy, failureThreshold: Number.MAX_SAFE_INTEGER } : policy),
@@ -128,6 +133,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('kick-keeps-membership')) s = kickKeepsMembership(s);
       if (on('history-oldest-first')) s = historyOldestFirst(s);
       if (on('ban-retry-after-missing')) s = banWithoutEnd(s);
+      if (on('idempotency-keys-global')) s = globalIdempotencyKeys(s);
       return s;
     },
     limits(limits, metrics) {
@@ -169,6 +175,10 @@ export function defectsFor(faults: Faults): NodeDefects {
       }
       if (on('private-channels-open')) p = { ...p, handlers: { ...p.handlers, 'channel:join': privateChannelsOpen(p.handlers['channel:join']) } };
       if (on('membership-per-user')) p = { ...p, handlers: { ...p.handlers, 'message:send': membershipPerUser(p.handlers['message:send']) } };
+      if (on('idempotent-repeat-counted')) p = { ...p, handlers: { ...p.handlers, 'message:send': countRepeats(p.handlers['message:send']) } };
+      if (on('typing-echoes-typist')) p = { ...p, handlers: { ...p.handlers, 'typing:start': typingEchoesTypist(p.handlers['typing:start']) } };
+      if (on('typing-stop-silent')) p = { ...p, handlers: { ...p.handlers, 'typing:stop': typingStopSilent } };
+      if (on('history-ignores-privacy')) p = { ...p, handlers: { ...p.handlers, 'channel:history': historyIgnoresPrivacy(p.handlers['channel:history']) } };
       if (on('wrong-error-shape')) p = wrongErrorShape(p);
       return p;
     },
@@ -183,6 +193,8 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('ban-reason-dropped')) h = [...h, (_ctx, socket) => dropBanReason(socket)];
       if (perConnection) h = [...h, perConnection.hook];
       if (on('callbackless-event-counted')) h = [...h, countCallbacklessEvents];
+      if (on('sessions-end-silently')) h = [...h, endSessionsSilently];
+      if (on('message-not-echoed')) h = [...h, skipAuthorEcho];
       return h;
     },
     jwksKeys: (url, keys) => (on('jwks-no-breaker') ? createRemoteJWKSet(new URL(url), { timeoutDuration: 3_000 }) : keys()),
@@ -192,6 +204,8 @@ export function defectsFor(faults: Faults): NodeDefects {
       let c = ctx;
       if (on('draining-accepts-handshakes')) c = handshakeBlindToDrain(c);
       if (on('handshake-limit-after-token')) c = limitAfterToken(c);
+      if (on('hmac-algorithms-open')) c = hmacAlgorithmsOpen(c);
+      if (on('token-logged')) c = logHandshakeTokens(c);
       return c;
     },
     listenAt: (where) => (on('port-range-ignored') ? anyFreePort(where) : where),

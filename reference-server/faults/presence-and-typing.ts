@@ -31,3 +31,18 @@ export function typingWithoutMembership(real: Handler<'typing:start'>): Handler<
  * says, while GET /spec publishes the configured value (TYP-3): C11 (run with a 1 000 ms timeout).
  */
 export const hardcodedTypingTimeout = (_configured: number): number => TYPING_TIMEOUT_MS;
+
+/** `typing-echoes-typist`: the indicator goes to the whole channel, the typist included, as `io.to(room)` sends it (TYP-1): S06. */
+export function typingEchoesTypist(real: Handler<'typing:start'>): Handler<'typing:start'> {
+  return async (ctx, call, payload) => {
+    const started = await real(ctx, call, payload);
+    call.socket.emit('typing', { channelId: payload.channelId, userId: call.identity.userId, typing: true });
+    return started;
+  };
+}
+
+/** `typing-stop-silent`: typing:stop ends the indicator without telling the others, who wait for its timeout (TYP-2): S06. */
+export const typingStopSilent: Handler<'typing:stop'> = async (ctx, call, { channelId }) => {
+  ctx.typing.stop(call.socket.id, channelId);
+  return { channelId, typing: false };
+};

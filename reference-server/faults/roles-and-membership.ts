@@ -11,10 +11,11 @@ import { overrideStore } from './store.ts';
  */
 
 const as = (call: Call, identity: Partial<Call['identity']>): Call => ({ ...call, identity: { ...call.identity, ...identity } });
+const withRole = (call: Call, role: 'moderator' | 'admin'): Call => as(call, { roles: [...new Set([...call.identity.roles, role])] });
 
 /** `kick-without-role`: moderation:kick from a member is carried out, the role never checked (MOD-1): S08. */
 export function kickWithoutRole(real: Handler<'moderation:kick'>): Handler<'moderation:kick'> {
-  return (ctx, call, payload) => real(ctx, as(call, { roles: [...new Set([...call.identity.roles, 'moderator' as const])] }), payload);
+  return (ctx, call, payload) => real(ctx, withRole(call, 'moderator'), payload);
 }
 
 /** `self-moderation-allowed`: a moderator's kick or ban of themselves is carried out (MOD-4): S08. */
@@ -30,7 +31,7 @@ export function kickKeepsMembership(store: Store): Store {
 
 /** `private-channels-open`: channel:join lets anyone into a private channel, as if every caller were an admin (CHAN-2): S01. */
 export function privateChannelsOpen(real: Handler<'channel:join'>): Handler<'channel:join'> {
-  return (ctx, call, payload) => real(ctx, as(call, { roles: [...new Set([...call.identity.roles, 'admin' as const])] }), payload);
+  return (ctx, call, payload) => real(ctx, withRole(call, 'admin'), payload);
 }
 
 /**
@@ -43,4 +44,9 @@ export function membershipPerUser(real: Handler<'message:send'>): Handler<'messa
     if (!call.socket.rooms.has(room) && (await userSockets(ctx, call.identity.userId)).some((s) => s.rooms.has(room))) await call.socket.join(room);
     return real(ctx, call, payload);
   };
+}
+
+/** `history-ignores-privacy`: channel:history reads a private channel for anyone, as if every caller were an admin (HIST-2): S04. */
+export function historyIgnoresPrivacy(real: Handler<'channel:history'>): Handler<'channel:history'> {
+  return (ctx, call, payload) => real(ctx, withRole(call, 'admin'), payload);
 }

@@ -8,3 +8,8 @@ import type { ServerOptions } from 'socket.io';
 export function defaultHeartbeat(options: Partial<ServerOptions>): Partial<ServerOptions> {
   return { ...options, pingInterval: 25_000, pingTimeout: 20_000 };
 }
+
+/** `connect-timeout-not-as-published`: Socket.IO's default connect timeout (45 000 ms) while GET /spec publishes the configured one (TRN-5): C22. */
+export function defaultConnectTimeout(options: Partial<ServerOptions>): Partial<ServerOptions> {
+  return { ...options, connectTimeout: 45_000 };
+}

@@ -68,6 +68,16 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'ban-retry-after-missing', fails: ['C17'], passes: ['S03', 'C07'] },
   { fault: 'text-length-in-utf16', fails: ['C16'], passes: ['S02', 'C07'] },
   { fault: 'heartbeat-not-as-published', fails: ['C22'], passes: ['C23', 'S03'] },
+  { fault: 'connect-timeout-not-as-published', fails: ['C22'], passes: ['C23', 'S03'] },
+  { fault: 'idempotency-keys-global', fails: ['S03'], passes: ['S02', 'C07'] },
+  { fault: 'idempotent-repeat-counted', fails: ['C18'], passes: ['S03', 'C07'] },
+  { fault: 'typing-echoes-typist', fails: ['S06'], passes: ['S07', 'C07'] },
+  { fault: 'typing-stop-silent', fails: ['S06'], passes: ['S07', 'C07'] },
+  { fault: 'history-ignores-privacy', fails: ['S04'], passes: ['S01', 'S03'] },
+  { fault: 'sessions-end-silently', fails: ['S09', 'S08'], passes: ['C17', 'S03'] },
+  { fault: 'message-not-echoed', fails: ['S02'], passes: ['S04', 'C07'] },
+  { fault: 'hmac-algorithms-open', fails: ['C17'], passes: ['S03', 'C07'] },
+  { fault: 'token-logged', fails: ['C20'], passes: ['S03', 'C17'] },
 ];
 
 describe('faulty servers are caught', () => {
