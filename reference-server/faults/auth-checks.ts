@@ -1,10 +1,11 @@
 import { jwtVerify } from 'jose';
-import { Role } from '../../spec/index.ts';
+import { z } from 'zod';
+import { Role, TokenClaims } from '../../spec/index.ts';
 import type { NodeContext } from '../context.ts';
 
 /*
- * Defects in how the handshake treats a token (AUTH-2, AUTH-8): each a convenience that gives a
- * token away or takes one it must refuse. Both act on the handshake's context only.
+ * Defects in how the handshake treats a token (AUTH-2, AUTH-4, AUTH-8): each a convenience that gives
+ * a token away or takes one it must refuse.
  */
 
 /**
@@ -50,3 +51,6 @@ export function logHandshakeTokens(ctx: NodeContext): NodeContext {
     },
   };
 }
+
+/** `unknown-roles-accepted`: a token's roles are any strings, as a claims schema without the enum has them (AUTH-4): C17. */
+export const ANY_ROLES_CLAIMS: typeof TokenClaims = TokenClaims.extend({ roles: z.array(z.string()).default(['member']) }) as unknown as typeof TokenClaims;

@@ -154,6 +154,24 @@ export const FaultName = z.enum([
   'hmac-algorithms-open',
   /** Each handshake's token logged under a key the redaction misses (handshake verifier): C20 (AUTH-8). */
   'token-logged',
+  /** A plain-text console.log line per connection among the JSON logs (socket hook): C20 (OPS-3). */
+  'console-log-on-connect',
+  /** Each handshake logged as an event line without userId and socketId (handshake verifier): C20 (OPS-3). */
+  'event-logs-without-context',
+  /** POST /admin/channels answers 201 on a replace too (route wrapper): S12 (FIX-1). */
+  'fixture-always-201',
+  /** channel:leave answers ok for an unknown channel (handler wrapper): S01 (CHAN-3). */
+  'leave-unknown-ok',
+  /** The kick's socketsRemoved counts every socket of the user, in the channel or not (handler wrapper): S08 (MOD-2). */
+  'kick-counts-all-sockets',
+  /** message:edit never checks the author (handler wrapper): S05 (MSG-7). */
+  'edit-by-anyone',
+  /** An edit never broadcast as message:updated (outgoing-event hook): S05 (MSG-7). */
+  'edit-not-broadcast',
+  /** A socket answered RATE_LIMITED is disconnected (outgoing-packet hook): C04 (RATE-2). */
+  'disconnect-when-limited',
+  /** A token's roles may be any strings (claims schema): C17 (AUTH-4). */
+  'unknown-roles-accepted',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -29,18 +29,28 @@ import {
   typingStopNeedsMembership,
 } from './silent-points.ts';
 import { countCallbacklessEvents, countRefusedHandshakes } from './rate-limit-counting.ts';
-import { bodyTooLargeOwnCode, healthIgnoresDraining } from './http-answers.ts';
+import { bodyTooLargeOwnCode, channelFixtureAlways201, healthIgnoresDraining } from './http-answers.ts';
 import { ACCEPT_SHORT_SECRET, anyFreePort } from './start-up.ts';
 import { hardcodedTypingTimeout, invisiblePublished, typingWithoutMembership } from './presence-and-typing.ts';
 import { EXPIRY_NOT_ENFORCED_CLAIMS, handshakeBlindToDrain, limitAfterToken } from './session-rules.ts';
-import { editIgnoresChannelAccess } from './message-access.ts';
+import { editByAnyone, editIgnoresChannelAccess } from './message-access.ts';
 import { strictPayloads, textLengthInUtf16 } from './payload-rules.ts';
-import { historyIgnoresPrivacy, kickKeepsMembership, kickWithoutRole, membershipPerUser, privateChannelsOpen, selfModerationAllowed } from './roles-and-membership.ts';
+import {
+  historyIgnoresPrivacy,
+  kickCountsAllSockets,
+  kickKeepsMembership,
+  kickWithoutRole,
+  membershipPerUser,
+  privateChannelsOpen,
+  selfModerationAllowed,
+} from './roles-and-membership.ts';
 import { banWithoutEnd, historyOldestFirst } from './store-reads.ts';
 import { defaultConnectTimeout, defaultHeartbeat } from './transport-settings.ts';
-import { endSessionsSilently, skipAuthorEcho } from './outgoing-events.ts';
+import { disconnectWhenLimited, editNotBroadcast, endSessionsSilently, skipAuthorEcho } from './outgoing-events.ts';
 import { countRepeats, globalIdempotencyKeys } from './counting-and-keys.ts';
-import { hmacAlgorithmsOpen, logHandshakeTokens } from './auth-checks.ts';
+import { ANY_ROLES_CLAIMS, hmacAlgorithmsOpen, logHandshakeTokens } from './auth-checks.ts';
+import { consoleLogOnConnect, handshakeLoggedWithoutContext } from './logging.ts';
+import { leaveUnknownOk } from './channel-answers.ts';
 import { typingEchoesTypist, typingStopSilent } from './presence-and-typing.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ServerConfig } from '../config.ts';
@@ -152,7 +162,9 @@ export function defectsFor(faults: Faults): NodeDefects {
           ? TOKEN_NAME_CUT_CLAIMS
           : on('expiry-not-enforced')
             ? EXPIRY_NOT_ENFORCED_CLAIMS
-            : TokenClaims,
+            : on('unknown-roles-accepted')
+              ? ANY_ROLES_CLAIMS
+              : TokenClaims,
     events(pipeline) {
       let p = pipeline;
       if (unvalidated) p = { ...p, payloadSchema: unvalidatedPayload };
@@ -179,6 +191,9 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('typing-echoes-typist')) p = { ...p, handlers: { ...p.handlers, 'typing:start': typingEchoesTypist(p.handlers['typing:start']) } };
       if (on('typing-stop-silent')) p = { ...p, handlers: { ...p.handlers, 'typing:stop': typingStopSilent } };
       if (on('history-ignores-privacy')) p = { ...p, handlers: { ...p.handlers, 'channel:history': historyIgnoresPrivacy(p.handlers['channel:history']) } };
+      if (on('leave-unknown-ok')) p = { ...p, handlers: { ...p.handlers, 'channel:leave': leaveUnknownOk(p.handlers['channel:leave']) } };
+      if (on('kick-counts-all-sockets')) p = { ...p, handlers: { ...p.handlers, 'moderation:kick': kickCountsAllSockets(p.handlers['moderation:kick']) } };
+      if (on('edit-by-anyone')) p = { ...p, handlers: { ...p.handlers, 'message:edit': editByAnyone(p.handlers['message:edit']) } };
       if (on('wrong-error-shape')) p = wrongErrorShape(p);
       return p;
     },
@@ -195,6 +210,9 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('callbackless-event-counted')) h = [...h, countCallbacklessEvents];
       if (on('sessions-end-silently')) h = [...h, endSessionsSilently];
       if (on('message-not-echoed')) h = [...h, skipAuthorEcho];
+      if (on('edit-not-broadcast')) h = [...h, editNotBroadcast];
+      if (on('disconnect-when-limited')) h = [...h, disconnectWhenLimited];
+      if (on('console-log-on-connect')) h = [...h, consoleLogOnConnect];
       return h;
     },
     jwksKeys: (url, keys) => (on('jwks-no-breaker') ? createRemoteJWKSet(new URL(url), { timeoutDuration: 3_000 }) : keys()),
@@ -206,6 +224,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('handshake-limit-after-token')) c = limitAfterToken(c);
       if (on('hmac-algorithms-open')) c = hmacAlgorithmsOpen(c);
       if (on('token-logged')) c = logHandshakeTokens(c);
+      if (on('event-logs-without-context')) c = handshakeLoggedWithoutContext(c);
       return c;
     },
     listenAt: (where) => (on('port-range-ignored') ? anyFreePort(where) : where),
@@ -221,6 +240,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('http-413-before-401')) r = r.map(bodyLimitBeforeAuth);
       if (on('http-413-wrong-code')) r = r.map(bodyTooLargeOwnCode);
       if (on('draining-says-ok')) r = r.map(healthIgnoresDraining);
+      if (on('fixture-always-201')) r = r.map(channelFixtureAlways201);
       const names = faults.list();
       if (names.length > 0) {
         r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history') }) : route));

@@ -16,3 +16,11 @@ export function editIgnoresChannelAccess(real: Handler<'message:edit'>): Handler
     return updated;
   };
 }
+
+/** `edit-by-anyone`: message:edit never checks the author, so anyone may rewrite anyone's message (MSG-7: FORBIDDEN): S05. */
+export function editByAnyone(real: Handler<'message:edit'>): Handler<'message:edit'> {
+  return async (ctx, call, payload) => {
+    const message = await ctx.store.getMessage(payload.messageId);
+    return real(ctx, message ? { ...call, identity: { ...call.identity, userId: message.authorId } } : call, payload);
+  };
+}

@@ -27,3 +27,19 @@ export const endSessionsSilently: SocketHook = (_ctx, socket) => withholdEvent(s
  */
 export const skipAuthorEcho: SocketHook = (_ctx, socket) =>
   withholdEvent(socket, 'message:new', (args) => (args[0] as { authorId?: unknown } | undefined)?.authorId === socket.data.identity.userId);
+
+/** `edit-not-broadcast`: an edit is stored and acked but `message:updated` never reaches the channel (MSG-7): S05. */
+export const editNotBroadcast: SocketHook = (_ctx, socket) => withholdEvent(socket, 'message:updated', () => true);
+
+/**
+ * `disconnect-when-limited`: a socket answered RATE_LIMITED is disconnected once the answer is out, as
+ * "cut off abusers" does (RATE-2: the socket stays connected): C04.
+ */
+export const disconnectWhenLimited: SocketHook = (_ctx, socket) => {
+  socket.conn.on('packetCreate', (packet: { type: string; data?: unknown }) => {
+    // A Socket.IO ACK packet is "3", its id, then the JSON answer.
+    if (packet.type === 'message' && typeof packet.data === 'string' && /^3\d/.test(packet.data) && packet.data.includes('"RATE_LIMITED"')) {
+      setTimeout(() => socket.disconnect(true), 50);
+    }
+  });
+};

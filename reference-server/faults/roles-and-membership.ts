@@ -50,3 +50,12 @@ export function membershipPerUser(real: Handler<'message:send'>): Handler<'messa
 export function historyIgnoresPrivacy(real: Handler<'channel:history'>): Handler<'channel:history'> {
   return (ctx, call, payload) => real(ctx, withRole(call, 'admin'), payload);
 }
+
+/** `kick-counts-all-sockets`: the kick's ack counts every socket of the user, not those that left the channel (MOD-2: socketsRemoved): S08. */
+export function kickCountsAllSockets(real: Handler<'moderation:kick'>): Handler<'moderation:kick'> {
+  return async (ctx, call, payload) => {
+    const all = await userSockets(ctx, payload.userId);
+    const kicked = await real(ctx, call, payload);
+    return { ...kicked, socketsRemoved: all.length };
+  };
+}

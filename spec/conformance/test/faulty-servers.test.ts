@@ -78,6 +78,15 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'message-not-echoed', fails: ['S02'], passes: ['S04', 'C07'] },
   { fault: 'hmac-algorithms-open', fails: ['C17'], passes: ['S03', 'C07'] },
   { fault: 'token-logged', fails: ['C20'], passes: ['S03', 'C17'] },
+  { fault: 'console-log-on-connect', fails: ['C20'], passes: ['S03', 'C17'] },
+  { fault: 'event-logs-without-context', fails: ['C20'], passes: ['S03', 'C17'] },
+  { fault: 'fixture-always-201', fails: ['S12'], passes: ['C07', 'S03'] },
+  { fault: 'leave-unknown-ok', fails: ['S01'], passes: ['S02', 'S03'] },
+  { fault: 'kick-counts-all-sockets', fails: ['S08'], passes: ['C17', 'S03'] },
+  { fault: 'edit-by-anyone', fails: ['S05'], passes: ['S04', 'S03'] },
+  { fault: 'edit-not-broadcast', fails: ['S05'], passes: ['S04', 'S03'] },
+  { fault: 'disconnect-when-limited', fails: ['C04'], passes: ['C09', 'S03'] },
+  { fault: 'unknown-roles-accepted', fails: ['C17'], passes: ['S03', 'C07'] },
 ];
 
 describe('faulty servers are caught', () => {
