@@ -172,6 +172,14 @@ export const FaultName = z.enum([
   'disconnect-when-limited',
   /** A token's roles may be any strings (claims schema): C17 (AUTH-4). */
   'unknown-roles-accepted',
+  /** Attachments past the fifth dropped instead of refused (payload preprocess): C16 (MSG-5). */
+  'extra-attachments-dropped',
+  /** Text normalised before it is measured, so over 8000 raw UTF-16 units pass (payload preprocess): C16 (MSG-3). */
+  'raw-text-unbounded',
+  /** POST /admin/socket/recovery needs no token (route wrapper): C03 (BRK-5). */
+  'operator-endpoint-open',
+  /** Admin endpoints take any valid token, not only an admin's (route wrapper): S12 (HTTP-2). */
+  'admin-any-role',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

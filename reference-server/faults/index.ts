@@ -34,7 +34,8 @@ import { ACCEPT_SHORT_SECRET, anyFreePort } from './start-up.ts';
 import { hardcodedTypingTimeout, invisiblePublished, typingWithoutMembership } from './presence-and-typing.ts';
 import { EXPIRY_NOT_ENFORCED_CLAIMS, handshakeBlindToDrain, limitAfterToken } from './session-rules.ts';
 import { editByAnyone, editIgnoresChannelAccess } from './message-access.ts';
-import { strictPayloads, textLengthInUtf16 } from './payload-rules.ts';
+import { extraAttachmentsDropped, rawTextUnbounded, strictPayloads, textLengthInUtf16 } from './payload-rules.ts';
+import { adminAnyRole, operatorEndpointOpen } from './admin-access.ts';
 import {
   historyIgnoresPrivacy,
   kickCountsAllSockets,
@@ -181,6 +182,8 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('edit-ignores-channel-access')) p = { ...p, handlers: { ...p.handlers, 'message:edit': editIgnoresChannelAccess(p.handlers['message:edit']) } };
       if (on('strict-payloads')) p = strictPayloads(p);
       if (on('text-length-in-utf16')) p = textLengthInUtf16(p);
+      if (on('extra-attachments-dropped')) p = extraAttachmentsDropped(p);
+      if (on('raw-text-unbounded')) p = rawTextUnbounded(p);
       if (on('kick-without-role')) p = { ...p, handlers: { ...p.handlers, 'moderation:kick': kickWithoutRole(p.handlers['moderation:kick']) } };
       if (on('self-moderation-allowed')) {
         p = { ...p, handlers: { ...p.handlers, 'moderation:kick': selfModerationAllowed(p.handlers['moderation:kick']), 'moderation:ban': selfModerationAllowed(p.handlers['moderation:ban']) } };
@@ -241,6 +244,8 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('http-413-wrong-code')) r = r.map(bodyTooLargeOwnCode);
       if (on('draining-says-ok')) r = r.map(healthIgnoresDraining);
       if (on('fixture-always-201')) r = r.map(channelFixtureAlways201);
+      if (on('operator-endpoint-open')) r = r.map((route) => operatorEndpointOpen(ctx, route));
+      if (on('admin-any-role')) r = r.map((route) => adminAnyRole(ctx, route));
       const names = faults.list();
       if (names.length > 0) {
         r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history') }) : route));

@@ -87,6 +87,10 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'edit-not-broadcast', fails: ['S05'], passes: ['S04', 'S03'] },
   { fault: 'disconnect-when-limited', fails: ['C04'], passes: ['C09', 'S03'] },
   { fault: 'unknown-roles-accepted', fails: ['C17'], passes: ['S03', 'C07'] },
+  { fault: 'extra-attachments-dropped', fails: ['C16'], passes: ['S02', 'C07'] },
+  { fault: 'raw-text-unbounded', fails: ['C16'], passes: ['S02', 'C07'] },
+  { fault: 'operator-endpoint-open', fails: ['C03'], passes: ['C10', 'S03'] },
+  { fault: 'admin-any-role', fails: ['S12'], passes: ['C07', 'S03'] },
 ];
 
 describe('faulty servers are caught', () => {
