@@ -39,7 +39,7 @@ export interface FaultStream {
 }
 
 export async function startFaultStream(ctx: ScenarioContext, runId: string, clientUrl?: string): Promise<FaultStream> {
-  const access = { url: ctx.target.url, jwtSecret: ctx.target.jwtSecret! };
+  const access = { ...ctx.target.access(), jwtSecret: ctx.target.jwtSecret! };
   const recorder = new HistoryRecorder();
   const fleet = await openFleet(access, { runId, clients: ctx.options.clients, reconnect: true, ackTimeoutMs: CHAOS_ACK_TIMEOUT_MS, recorder, ...(clientUrl ? { clientUrl } : {}) });
   const stream = startStream(fleet.clients, {

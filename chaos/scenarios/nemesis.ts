@@ -20,7 +20,7 @@ export const nemesisScenario: Scenario = async (ctx) => {
   const runId = newRunId('nem');
   const link = await openFaultLink(ctx.target.url, `sockproof-${runId}`);
   try {
-    const faults = new Map(processFaults(ctx.target.process, link, o.latencyMs).map((f): [NemesisFault['name'], NemesisFault] => [f.name, f]));
+    const faults = new Map([...processFaults(ctx.target.process, link, o.latencyMs), ...(ctx.nodeFaults ?? [])].map((f): [NemesisFault['name'], NemesisFault] => [f.name, f]));
     const fs = await startFaultStream(ctx, runId, link.clientUrl);
     let run;
     try {
