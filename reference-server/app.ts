@@ -168,9 +168,9 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     log,
     io,
     store,
-    limits: defects.limits(new RateLimits(config.rateLimits, shared?.factory ?? memoryLimiter, shared?.reset, defects.relaxationLookup(relaxationTable))),
+    limits: defects.limits(new RateLimits(config.rateLimits, shared?.factory ?? memoryLimiter, shared?.reset, defects.relaxationLookup(relaxationTable)), metrics),
     metrics,
-    typing: (typing = new TypingTracker(config.typingTimeoutMs, (entry) => {
+    typing: (typing = new TypingTracker(defects.typingTimeoutMs(config.typingTimeoutMs), (entry) => {
       metrics.inc('staleEntriesCleaned');
       announceTypingEnded(ctx, entry);
     })),
@@ -185,7 +185,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   // Socket.IO's own restore runs before any middleware; the gate takes it over (SES-6..8).
   const recoveryPolicy = defects.recovery({ bindUser: true, reauthorise: true });
   const recovery = recoveryPolicy && RecoveryGate.seal(io.of('/').adapter as unknown as SessionStore, recoveryPolicy);
-  io.use(handshakeMiddleware(ctx, recovery, trustProxy));
+  io.use(handshakeMiddleware(defects.handshakeContext(ctx), recovery, trustProxy));
   const socketHooks: SocketHook[] = defects.socketHooks([capOutput]); // RATE-7
   io.on('connection', (socket) => {
     startSession(ctx, socket);
@@ -221,7 +221,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
 
   closing.add('typing timers', () => typing.clear());
   closing.add('sweeper', startSweeper(ctx));
-  const port = await listen(httpServer, config.listen);
+  const port = await listen(httpServer, defects.listenAt(config.listen));
 
   return {
     port,

@@ -157,10 +157,18 @@ function shownValue(name: string, value: string): string {
 }
 
 /** Reads and validates the environment; throws ConfigError with one line on the first bad value. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { /** A seam for the faulty build `unredacted-urls` (faults/): the shown value is made here, mid-validation, where no wrapper reaches. */ revealUrls?: boolean } = {}): ServerConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: {
+    /** A seam for the faulty build `unredacted-urls` (faults/): the shown value is made here, mid-validation, where no wrapper reaches. */
+    revealUrls?: boolean;
+    /** A seam for the faulty build `short-secret-accepted` (faults/start-up.ts): any non-empty JWT_SECRET passes. */
+    acceptShortSecret?: boolean;
+  } = {},
+): ServerConfig {
   // An empty variable is treated as unset, as shells and unit files often leave them.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = EnvSchema.safeParse(present);
+  const parsed = (opts.acceptShortSecret ? EnvSchema.extend({ JWT_SECRET: z.string().optional() }) : EnvSchema).safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);

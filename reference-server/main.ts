@@ -24,7 +24,7 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
     config = loadConfig(env, defects.configOptions);
   } catch (err) {
     if (!(err instanceof ConfigError) && !(err instanceof Error)) throw err;
-    process.stderr.write(`sockproof serve: ${(defects?.redact ?? redactUrlsIn)(err.message)}\n`);
+    (defects?.configErrorOut ?? process.stderr).write(`sockproof serve: ${(defects?.redact ?? redactUrlsIn)(err.message)}\n`);
     process.exit(1);
   }
   const log = createLogger(config.logLevel, config.nodeId ? { nodeId: config.nodeId } : {});

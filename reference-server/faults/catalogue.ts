@@ -85,6 +85,101 @@ export const FaultName = z.enum([
   'limits-reset-on-reconnect',
   /** channel:history pages come back with each pair of neighbours swapped, out of seq order (store wrapper): the chaos seq-order checker. */
   'reordered-seq',
+  // Clauses no check's faulty build proved before the clause audit (issue 13; spec/conformance/README.md, the clause table).
+  /** A handshake refused by the `connection` limit counts in rateLimited too (limits wrapper): C04 (MET-1). */
+  'refused-handshake-rate-limited',
+  /** A known event without a callback uses up a point of its limit (packet middleware ahead of the callback check): C04 (ACK-5). */
+  'callbackless-event-counted',
+  /** A body over 64 KiB answered 413 with code PAYLOAD_TOO_LARGE, not VALIDATION (route wrapper): S12 (HTTP-2). */
+  'http-413-wrong-code',
+  /** A draining node's health answers 200 healthy with draining: true (health judged by dependencies alone): C14 (HLTH-1, HLTH-3). */
+  'draining-says-ok',
+  /** A JWT_SECRET under 32 bytes accepted, only non-empty required (loadConfig option): S11 (AUTH-2, CFG-4). */
+  'short-secret-accepted',
+  /** Without PORT the node binds any free port, not the first free one of SOCKETIO_PORT_START..END (listen transform): S11 (OPS-5, CFG-2). */
+  'port-range-ignored',
+  /** presence goes out with the status as set, so the channel sees `invisible` (handler swap): S07 (PRES-2). */
+  'invisible-published',
+  /** typing:start from a socket not in the channel is broadcast there and acked (handler wrapper): S06 (TYP-1). */
+  'typing-without-membership',
+  /** Typing indicators last the spec's default 5 000 ms whatever TYPING_TIMEOUT_MS publishes (tracker timeout): C11 (TYP-3). */
+  'typing-timeout-hardcoded',
+  /** Payload schemas made strict, refusing unknown fields (pipeline's schemas): C07 (ACK-3). */
+  'strict-payloads',
+  /** A token's exp checked at the handshake only; the socket outlives it (claims transform): S09 (AUTH-5). */
+  'expiry-not-enforced',
+  /** The handshake middleware never sees the drain: a connection opened before the SIGTERM still connects (handshake context): C14 (OPS-2, AUTH-7). */
+  'draining-accepts-handshakes',
+  /** message:edit checks authorship only: an author removed from a private channel still edits there (handler wrapper): S05 (MSG-7). */
+  'edit-ignores-channel-access',
+  /** A bad configuration's one line written to standard output, among the JSON logs (main's error stream): C36 (OPS-1, SHOULD). */
+  'config-error-on-stdout',
+  /** The connection limit counted only after the token verified, so bad tokens are never limited (handshake context): C04 (RATE-4). */
+  'handshake-limit-after-token',
+  /** moderation:kick carried out for a member, the role never checked (handler wrapper): S08 (MOD-1). */
+  'kick-without-role',
+  /** A moderator's kick or ban of themselves carried out (handler wrappers): S08 (MOD-4). */
+  'self-moderation-allowed',
+  /** A kick removes sockets but not the private channel's membership (store wrapper): S08 (MOD-2). */
+  'kick-keeps-membership',
+  /** channel:join lets anyone into a private channel (handler wrapper): S01 (CHAN-2). */
+  'private-channels-open',
+  /** A socket may send to a channel another socket of its user joined (handler wrapper): S01 (CHAN-4). */
+  'membership-per-user',
+  /** channel:history answers the oldest messages of the page, not the newest (store wrapper): S04 (HIST-1). */
+  'history-oldest-first',
+  /** A temporary ban's refusal carries no retryAfterMs (store wrapper): C17 (AUTH-6). */
+  'ban-retry-after-missing',
+  /** Message text measured in UTF-16 units, refusing 2000 emoji (payload schema): C16 (MSG-3). */
+  'text-length-in-utf16',
+  /** Socket.IO's default heartbeat while GET /spec publishes the configured one (Socket.IO options): C22 (TRN-4). */
+  'heartbeat-not-as-published',
+  /** Socket.IO's default connect timeout (45 000 ms) while GET /spec publishes the configured one (Socket.IO options): C22 (TRN-5). */
+  'connect-timeout-not-as-published',
+  /** clientMsgId unique across users: another user's send with a used key gets the first user's message (store wrapper): S03 (MSG-4). */
+  'idempotency-keys-global',
+  /** messagesSent counts idempotent repeats too (handler wrapper): C18 (MET-2). */
+  'idempotent-repeat-counted',
+  /** The typist receives its own typing events (handler wrapper): S06 (TYP-1). */
+  'typing-echoes-typist',
+  /** typing:stop ends the indicator without telling the others (handler swap): S06 (TYP-2). */
+  'typing-stop-silent',
+  /** channel:history of a private channel answered to anyone (handler wrapper): S04 (HIST-2). */
+  'history-ignores-privacy',
+  /** Sockets ended (ban, expiry, shutdown) without session:ended first (outgoing-event hook): S09, S08 (SES-1). */
+  'sessions-end-silently',
+  /** message:new skips its author's sockets (outgoing-event hook): S02 (MSG-2). */
+  'message-not-echoed',
+  /** With a secret, HS384 and HS512 tokens accepted too (handshake verifier): C17 (AUTH-2). */
+  'hmac-algorithms-open',
+  /** Each handshake's token logged under a key the redaction misses (handshake verifier): C20 (AUTH-8). */
+  'token-logged',
+  /** A plain-text console.log line per connection among the JSON logs (socket hook): C20 (OPS-3). */
+  'console-log-on-connect',
+  /** Each handshake logged as an event line without userId and socketId (handshake verifier): C20 (OPS-3). */
+  'event-logs-without-context',
+  /** POST /admin/channels answers 201 on a replace too (route wrapper): S12 (FIX-1). */
+  'fixture-always-201',
+  /** channel:leave answers ok for an unknown channel (handler wrapper): S01 (CHAN-3). */
+  'leave-unknown-ok',
+  /** The kick's socketsRemoved counts every socket of the user, in the channel or not (handler wrapper): S08 (MOD-2). */
+  'kick-counts-all-sockets',
+  /** message:edit never checks the author (handler wrapper): S05 (MSG-7). */
+  'edit-by-anyone',
+  /** An edit never broadcast as message:updated (outgoing-event hook): S05 (MSG-7). */
+  'edit-not-broadcast',
+  /** A socket answered RATE_LIMITED is disconnected (outgoing-packet hook): C04 (RATE-2). */
+  'disconnect-when-limited',
+  /** A token's roles may be any strings (claims schema): C17 (AUTH-4). */
+  'unknown-roles-accepted',
+  /** Attachments past the fifth dropped instead of refused (payload preprocess): C16 (MSG-5). */
+  'extra-attachments-dropped',
+  /** Text normalised before it is measured, so over 8000 raw UTF-16 units pass (payload preprocess): C16 (MSG-3). */
+  'raw-text-unbounded',
+  /** POST /admin/socket/recovery needs no token (route wrapper): C03 (BRK-5). */
+  'operator-endpoint-open',
+  /** Admin endpoints take any valid token, not only an admin's (route wrapper): S12 (HTTP-2). */
+  'admin-any-role',
   // An exception outside any handler (OPS-4, FIX-5; faults/index.ts fatalExit).
   /** The fatal handler logs, then exits 0: a supervisor that restarts only failures (systemd Restart=on-failure) leaves it down: C21. */
   'fatal-exits-zero',

@@ -29,6 +29,33 @@ import {
   typingLooksUpChannel,
   typingStopNeedsMembership,
 } from './silent-points.ts';
+import { countCallbacklessEvents, countRefusedHandshakes } from './rate-limit-counting.ts';
+import { bodyTooLargeOwnCode, channelFixtureAlways201, healthIgnoresDraining } from './http-answers.ts';
+import { ACCEPT_SHORT_SECRET, anyFreePort } from './start-up.ts';
+import { hardcodedTypingTimeout, invisiblePublished, typingWithoutMembership } from './presence-and-typing.ts';
+import { EXPIRY_NOT_ENFORCED_CLAIMS, handshakeBlindToDrain, limitAfterToken } from './session-rules.ts';
+import { editByAnyone, editIgnoresChannelAccess } from './message-access.ts';
+import { extraAttachmentsDropped, rawTextUnbounded, strictPayloads, textLengthInUtf16 } from './payload-rules.ts';
+import { adminAnyRole, operatorEndpointOpen } from './admin-access.ts';
+import {
+  historyIgnoresPrivacy,
+  kickCountsAllSockets,
+  kickKeepsMembership,
+  kickWithoutRole,
+  membershipPerUser,
+  privateChannelsOpen,
+  selfModerationAllowed,
+} from './roles-and-membership.ts';
+import { banWithoutEnd, historyOldestFirst } from './store-reads.ts';
+import { defaultConnectTimeout, defaultHeartbeat } from './transport-settings.ts';
+import { disconnectWhenLimited, editNotBroadcast, endSessionsSilently, skipAuthorEcho } from './outgoing-events.ts';
+import { countRepeats, globalIdempotencyKeys } from './counting-and-keys.ts';
+import { ANY_ROLES_CLAIMS, hmacAlgorithmsOpen, logHandshakeTokens } from './auth-checks.ts';
+import { consoleLogOnConnect, handshakeLoggedWithoutContext } from './logging.ts';
+import { leaveUnknownOk } from './channel-answers.ts';
+import { typingEchoesTypist, typingStopSilent } from './presence-and-typing.ts';
+import type { Metrics } from '../metrics.ts';
+import type { ServerConfig } from '../config.ts';
 
 export { FaultName, Faults } from './catalogue.ts';
 
@@ -41,8 +68,10 @@ export type SocketHook = (ctx: NodeContext, socket: ChatSocket) => void;
  * where they compose the node; no other code knows that faults exist.
  */
 export interface NodeDefects {
-  /** loadConfig's options (`unredacted-urls`). */
-  readonly configOptions: { revealUrls?: boolean };
+  /** loadConfig's options (`unredacted-urls`, `short-secret-accepted`). */
+  readonly configOptions: { revealUrls?: boolean; acceptShortSecret?: boolean };
+  /** Where a configuration error's line goes (OPS-1: standard error; `config-error-on-stdout`: standard output). */
+  readonly configErrorOut: { write(line: string): unknown };
   /** How a configuration error is shown (`unredacted-urls`: as loadConfig made it). */
   redact(message: string): string;
   socketIoOptions(options: Partial<ServerOptions>): Partial<ServerOptions>;
@@ -60,7 +89,8 @@ export interface NodeDefects {
   /** How many cross-node sends per channel are held while Redis is down (DEG-2; `drops-held-sends`: none). */
   crossNodeBufferMax(max: number): number;
   store(store: Store): Store;
-  limits(limits: Limits): Limits;
+  /** The rate limits in force; `metrics` for a defect that counts where it should not (`refused-handshake-rate-limited`). */
+  limits(limits: Limits, metrics: Pick<Metrics, 'inc'>): Limits;
   readonly tokenClaims: typeof TokenClaims;
   events(pipeline: EventPipeline): EventPipeline;
   /** The recovery gate's policy; undefined leaves Socket.IO's own recovery in place. */
@@ -75,6 +105,12 @@ export interface NodeDefects {
   fatalExit(code: 1): number | 'keep-running';
   /** Whose X-Forwarded-For the handshake believes (`trust-any-forwarded`: the nearest hop's, even with TRUST_PROXY unset). */
   trustProxy(trust: TrustProxy): TrustProxy;
+  /** Where the node listens (`port-range-ignored`: any free port instead of the range, OPS-5). */
+  listenAt(where: ServerConfig['listen']): ServerConfig['listen'];
+  /** How long a typing indicator lasts (`typing-timeout-hardcoded`: the spec default, whatever is configured). */
+  typingTimeoutMs(configured: number): number;
+  /** The context the handshake middleware sees (`draining-accepts-handshakes`: one that never drains). */
+  handshakeContext(ctx: NodeContext): NodeContext;
 }
 
 /**
@@ -93,10 +129,16 @@ export function defectsFor(faults: Faults): NodeDefects {
   const unvalidated = on('unvalidated-store-input');
   const perConnection = on('limits-reset-on-reconnect') ? limitsPerConnection() : undefined;
   return {
-    configOptions: on('unredacted-urls') ? { revealUrls: true } : {},
+    configOptions: { ...(on('unredacted-urls') ? { revealUrls: true } : {}), ...(on('short-secret-accepted') ? ACCEPT_SHORT_SECRET : {}) },
     redact: on('unredacted-urls') ? (message) => message : redactUrlsIn,
-    socketIoOptions: (options) =>
-      on('recovery-skips-auth') ? { ...options, connectionStateRecovery: { ...options.connectionStateRecovery, skipMiddlewares: true } } : options,
+    configErrorOut: on('config-error-on-stdout') ? process.stdout : process.stderr,
+    socketIoOptions(options) {
+      let o = options;
+      if (on('recovery-skips-auth')) o = { ...o, connectionStateRecovery: { ...o.connectionStateRecovery, skipMiddlewares: true } };
+      if (on('heartbeat-not-as-published')) o = defaultHeartbeat(o);
+      if (on('connect-timeout-not-as-published')) o = defaultConnectTimeout(o);
+      return o;
+    },
     breakerPolicy: (policy) => (on('breaker-never-opens') ? { ...policy, failureThreshold: Number.MAX_SAFE_INTEGER } : policy),
     storeInputErrors: (classify) => (unvalidated ? undefined : classify),
     sharedLimitsLink: (link) => (on('local-rate-limits') ? undefined : link),
@@ -111,16 +153,31 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('blacklist-sanitizer')) s = withBlacklistSanitizer(s);
       if (on('edit-ack-before-durable')) s = editBeforeDurable(s);
       if (on('reordered-seq')) s = withReorderedHistory(s);
+      if (on('kick-keeps-membership')) s = kickKeepsMembership(s);
+      if (on('history-oldest-first')) s = historyOldestFirst(s);
+      if (on('ban-retry-after-missing')) s = banWithoutEnd(s);
+      if (on('idempotency-keys-global')) s = globalIdempotencyKeys(s);
       return s;
     },
-    limits(limits) {
+    limits(limits, metrics) {
       let l = limits;
       if (on('no-rate-limit')) l = unenforced(l);
       if (on('unlimited-history')) l = historyUnlimited(l);
       if (perConnection) l = perConnection.limits(l);
+      if (on('refused-handshake-rate-limited')) l = countRefusedHandshakes(l, metrics);
       return l;
     },
-    tokenClaims: unvalidated ? UNVALIDATED_TOKEN_CLAIMS : on('short-sub-only') ? SHORT_SUB_TOKEN_CLAIMS : on('token-name-cut') ? TOKEN_NAME_CUT_CLAIMS : TokenClaims,
+    tokenClaims: unvalidated
+      ? UNVALIDATED_TOKEN_CLAIMS
+      : on('short-sub-only')
+        ? SHORT_SUB_TOKEN_CLAIMS
+        : on('token-name-cut')
+          ? TOKEN_NAME_CUT_CLAIMS
+          : on('expiry-not-enforced')
+            ? EXPIRY_NOT_ENFORCED_CLAIMS
+            : on('unknown-roles-accepted')
+              ? ANY_ROLES_CLAIMS
+              : TokenClaims,
     events(pipeline) {
       let p = pipeline;
       if (unvalidated) p = { ...p, payloadSchema: unvalidatedPayload };
@@ -132,6 +189,26 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('presence-online-on-join')) p = { ...p, handlers: { ...p.handlers, 'channel:join': joinAnnouncesOnline(p.handlers['channel:join']) } };
       if (on('presence-skips-own-sockets')) p = { ...p, handlers: { ...p.handlers, 'presence:update': presenceSkipsOwnSockets } };
       if (on('kick-notifies-every-socket')) p = { ...p, handlers: { ...p.handlers, 'moderation:kick': kickNotifiesEverySocket(p.handlers['moderation:kick']) } };
+      if (on('invisible-published')) p = { ...p, handlers: { ...p.handlers, 'presence:update': invisiblePublished } };
+      if (on('typing-without-membership')) p = { ...p, handlers: { ...p.handlers, 'typing:start': typingWithoutMembership(p.handlers['typing:start']) } };
+      if (on('edit-ignores-channel-access')) p = { ...p, handlers: { ...p.handlers, 'message:edit': editIgnoresChannelAccess(p.handlers['message:edit']) } };
+      if (on('strict-payloads')) p = strictPayloads(p);
+      if (on('text-length-in-utf16')) p = textLengthInUtf16(p);
+      if (on('extra-attachments-dropped')) p = extraAttachmentsDropped(p);
+      if (on('raw-text-unbounded')) p = rawTextUnbounded(p);
+      if (on('kick-without-role')) p = { ...p, handlers: { ...p.handlers, 'moderation:kick': kickWithoutRole(p.handlers['moderation:kick']) } };
+      if (on('self-moderation-allowed')) {
+        p = { ...p, handlers: { ...p.handlers, 'moderation:kick': selfModerationAllowed(p.handlers['moderation:kick']), 'moderation:ban': selfModerationAllowed(p.handlers['moderation:ban']) } };
+      }
+      if (on('private-channels-open')) p = { ...p, handlers: { ...p.handlers, 'channel:join': privateChannelsOpen(p.handlers['channel:join']) } };
+      if (on('membership-per-user')) p = { ...p, handlers: { ...p.handlers, 'message:send': membershipPerUser(p.handlers['message:send']) } };
+      if (on('idempotent-repeat-counted')) p = { ...p, handlers: { ...p.handlers, 'message:send': countRepeats(p.handlers['message:send']) } };
+      if (on('typing-echoes-typist')) p = { ...p, handlers: { ...p.handlers, 'typing:start': typingEchoesTypist(p.handlers['typing:start']) } };
+      if (on('typing-stop-silent')) p = { ...p, handlers: { ...p.handlers, 'typing:stop': typingStopSilent } };
+      if (on('history-ignores-privacy')) p = { ...p, handlers: { ...p.handlers, 'channel:history': historyIgnoresPrivacy(p.handlers['channel:history']) } };
+      if (on('leave-unknown-ok')) p = { ...p, handlers: { ...p.handlers, 'channel:leave': leaveUnknownOk(p.handlers['channel:leave']) } };
+      if (on('kick-counts-all-sockets')) p = { ...p, handlers: { ...p.handlers, 'moderation:kick': kickCountsAllSockets(p.handlers['moderation:kick']) } };
+      if (on('edit-by-anyone')) p = { ...p, handlers: { ...p.handlers, 'message:edit': editByAnyone(p.handlers['message:edit']) } };
       if (on('wrong-error-shape')) p = wrongErrorShape(p);
       return p;
     },
@@ -145,10 +222,27 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('crash-on-bad-payload')) h = [...h, (_ctx, socket) => crashOnBadPayload(socket)];
       if (on('ban-reason-dropped')) h = [...h, (_ctx, socket) => dropBanReason(socket)];
       if (perConnection) h = [...h, perConnection.hook];
+      if (on('callbackless-event-counted')) h = [...h, countCallbacklessEvents];
+      if (on('sessions-end-silently')) h = [...h, endSessionsSilently];
+      if (on('message-not-echoed')) h = [...h, skipAuthorEcho];
+      if (on('edit-not-broadcast')) h = [...h, editNotBroadcast];
+      if (on('disconnect-when-limited')) h = [...h, disconnectWhenLimited];
+      if (on('console-log-on-connect')) h = [...h, consoleLogOnConnect];
       return h;
     },
     jwksKeys: (url, keys) => (on('jwks-no-breaker') ? createRemoteJWKSet(new URL(url), { timeoutDuration: 3_000 }) : keys()),
     adminFixtures: (configured) => configured || on('fixtures-always-on'),
+    typingTimeoutMs: (configured) => (on('typing-timeout-hardcoded') ? hardcodedTypingTimeout(configured) : configured),
+    handshakeContext(ctx) {
+      let c = ctx;
+      if (on('draining-accepts-handshakes')) c = handshakeBlindToDrain(c);
+      if (on('handshake-limit-after-token')) c = limitAfterToken(c);
+      if (on('hmac-algorithms-open')) c = hmacAlgorithmsOpen(c);
+      if (on('token-logged')) c = logHandshakeTokens(c);
+      if (on('event-logs-without-context')) c = handshakeLoggedWithoutContext(c);
+      return c;
+    },
+    listenAt: (where) => (on('port-range-ignored') ? anyFreePort(where) : where),
     fatalExit: (code) => (on('fatal-swallowed') ? 'keep-running' : on('fatal-exits-zero') ? 0 : code),
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {
@@ -160,6 +254,11 @@ export function defectsFor(faults: Faults): NodeDefects {
         r = replaceRoute(r, channelFixtureRoute(ctx, { schema, evictNonReaders: !on('removal-keeps-sockets') }));
       }
       if (on('http-413-before-401')) r = r.map(bodyLimitBeforeAuth);
+      if (on('http-413-wrong-code')) r = r.map(bodyTooLargeOwnCode);
+      if (on('draining-says-ok')) r = r.map(healthIgnoresDraining);
+      if (on('fixture-always-201')) r = r.map(channelFixtureAlways201);
+      if (on('operator-endpoint-open')) r = r.map((route) => operatorEndpointOpen(ctx, route));
+      if (on('admin-any-role')) r = r.map((route) => adminAnyRole(ctx, route));
       const names = faults.list();
       if (names.length > 0) {
         r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history') }) : route));

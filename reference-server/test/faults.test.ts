@@ -54,7 +54,9 @@ describe('the clean build: every defect transform is the identity', () => {
     const pipeline = eventPipeline(config);
     const hook = () => {};
     expect(defects.store(store)).toBe(store);
-    expect(defects.limits(limits)).toBe(limits);
+    expect(defects.limits(limits, { inc: () => {} })).toBe(limits);
+    expect(defects.listenAt(config.listen)).toBe(config.listen);
+    expect(defects.typingTimeoutMs(1_234)).toBe(1_234);
     expect(defects.events(pipeline)).toBe(pipeline);
     expect(defects.breakerPolicy(config.breakerPolicy)).toBe(config.breakerPolicy);
     expect(defects.socketHooks([hook])).toEqual([hook]);

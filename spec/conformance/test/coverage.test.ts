@@ -2,9 +2,44 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Check } from '../check.ts';
 import { ALL_CHECKS, GROUP_FOLDER } from '../registry.ts';
+import { FaultName } from '../../../reference-server/faults/catalogue.ts';
 
 const SPEC = readFileSync(new URL('../../SPEC.md', import.meta.url), 'utf8');
 const RULES = [...SPEC.matchAll(/^- \*\*([A-Z]+-\d+)\*\* ([^:]*)/gm)].map((m) => ({ id: m[1]!, must: /\bMUST\b/.test(m[2]!) }));
+
+/** Every rule id of SPEC.md, sub-rules such as OPS-2a included. */
+const ALL_RULE_IDS = [...SPEC.matchAll(/^- \*\*([A-Z]+-\d+[a-z]?)\*\*/gm)].map((m) => m[1]!);
+
+/** The rows of README's "Rule clause → check → faulty build" table: rule ids, clause, check, faulty build. */
+function clauseTable(): Array<{ rules: string[]; clause: string; check: string; fault: string }> {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('## Rule clause → check → faulty build');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  return section
+    .split('\n')
+    .filter((line) => /^\| [A-Z]+-\d/.test(line))
+    .map((line) => {
+      const [rules, clause, check, fault] = line.split(' | ').map((cell) => cell.replace(/^\| |\s*\|$/g, ''));
+      return { rules: rules!.split(',').map((r) => r.trim()), clause: clause!, check: check!, fault: fault! };
+    });
+}
+
+/**
+ * The tests that run faulty builds, each row naming its fault: the conformance rows, and the sibling
+ * tests for faults a conformance check cannot reach on one node (chaos checkers, fuzzing, a real process).
+ */
+const FAULTY_BUILD_TESTS = [
+  'spec/conformance/test/faulty-servers.test.ts',
+  'spec/conformance/test/faulty-should.test.ts',
+  'spec/conformance/test/reference-deps.test.ts',
+  'reference-server/test/robustness.test.ts',
+  'reference-server/test/jwks-breaker.test.ts',
+  'reference-server/test/input-errors.test.ts',
+  'chaos/test/faulty-checkers.test.ts',
+  'chaos/test/dependencies.test.ts',
+  'fuzz/test/fuzz-cli.test.ts',
+];
+const ROOT = new URL('../../../', import.meta.url);
 
 describe('check registry', () => {
   it('covers every MUST rule of SPEC.md with at least one check', () => {
@@ -32,6 +67,27 @@ describe('check registry', () => {
     }
     expect(found.map((f) => f.check.id).sort()).toEqual(ALL_CHECKS.map((c) => c.id).sort());
     expect(found.filter((f) => GROUP_FOLDER[f.check.group] !== f.folder).map((f) => `${f.check.id} (${f.check.group}) in ${f.folder}/`)).toEqual([]);
+  });
+  it('lists every rule of SPEC.md in the clause table, naming only registered checks and catalogued faults', () => {
+    const rows = clauseTable();
+    expect(rows.length).toBeGreaterThan(ALL_RULE_IDS.length);
+    const listed = new Set(rows.flatMap((r) => r.rules));
+    expect(ALL_RULE_IDS.filter((id) => !listed.has(id))).toEqual([]);
+    expect([...listed].filter((id) => !ALL_RULE_IDS.includes(id))).toEqual([]);
+    // V01 is made by the runner, not registered.
+    const checks = new Set([...ALL_CHECKS.map((c) => c.id), 'V01']);
+    const named = rows.flatMap((r) => [...r.check.matchAll(/\b[CPSV]\d\d\b/g)].map((m) => m[0]));
+    expect(named.filter((id) => !checks.has(id))).toEqual([]);
+    const faults = rows.flatMap((r) => [...r.fault.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]!));
+    expect(faults.length).toBeGreaterThan(0);
+    expect(faults.filter((f) => !FaultName.safeParse(f).success)).toEqual([]);
+    // A row with a faulty build names the check that catches it; a row without one says so with a dash.
+    expect(rows.filter((r) => r.fault !== '—' && !r.fault.startsWith('`')).map((r) => r.clause)).toEqual([]);
+    expect(rows.filter((r) => r.fault.startsWith('`') && r.check.startsWith('—')).map((r) => r.clause)).toEqual([]);
+  });
+  it('names every fault of the catalogue in a row of a faulty-build test', () => {
+    const tests = FAULTY_BUILD_TESTS.map((path) => readFileSync(new URL(path, ROOT), 'utf8')).join('\n');
+    expect(FaultName.options.filter((f) => !tests.includes(`'${f}'`) && !tests.includes(`"${f}"`))).toEqual([]);
   });
   it('runs destructive checks after all the others', () => {
     const firstDestructive = ALL_CHECKS.findIndex((c) => c.destructive);

@@ -10,6 +10,8 @@ import { msgKey } from '../scene.ts';
 
 /** Above this many points a limit is not driven to N+1 (it would take too long); the check says so. */
 const MAX_POINTS_DRIVEN = 200;
+/** How long after its RATE_LIMITED answer a socket is watched for being cut off (RATE-2). */
+const STAYS_CONNECTED_MS = 300;
 /** Scheduling slack allowed on retryAfterMs against the window the harness timed. */
 const RETRY_TOLERANCE_MS = 250;
 
@@ -88,9 +90,15 @@ export default defineCheck({
       if (conn.points > MAX_POINTS_DRIVEN) ctx.recorder.note(`connection limit of ${conn.points} not driven to N+1`);
       else {
         const user = await ctx.user('dialer');
-        const countedBefore = await ctx.metrics();
         const start = performance.now();
-        for (let i = 0; i < conn.points; i++) {
+        // RATE-4: handshakes are counted before the token is verified, so the first, with a bad token, counts too.
+        const badToken = await ctx.open('dialer#1 (a bad token)');
+        const refusedFirst = await badToken.connect({ token: 'not-a-jwt' });
+        const firstCode = refusedFirst.kind === 'refused' ? ConnectErrorData.safeParse(refusedFirst.data) : undefined;
+        ctx.require(firstCode?.success === true && firstCode.data.code === 'UNAUTHORIZED', `handshake 1 of ${conn.points} (a bad token) refused UNAUTHORIZED, and counted (RATE-4)`, JSON.stringify(refusedFirst));
+        badToken.close();
+        const countedBefore = await ctx.metrics();
+        for (let i = 1; i < conn.points; i++) {
           const c = await ctx.open(`dialer#${i + 1}`);
           const outcome = await c.connect({ token: user.token });
           ctx.require(outcome.kind === 'connected', `handshake ${i + 1} of ${conn.points} accepted`, JSON.stringify(outcome));
@@ -150,7 +158,9 @@ export default defineCheck({
           `${name}: call ${rule.points + 1} answered RATE_LIMITED with 0 < retryAfterMs <= ${rule.durationMs} - elapsed`,
           describeAck(over),
         );
-        ctx.expect(socket.isOpen, `${name}: the socket stays connected after RATE_LIMITED`, socket.closedReason ?? 'connected');
+        // RATE-2: it stays connected, not merely until the answer is out (a server cutting off the limited would close it next).
+        const cut = await socket.waitClosed(STAYS_CONNECTED_MS);
+        ctx.expect(!cut, `${name}: the socket stays connected after RATE_LIMITED (${STAYS_CONNECTED_MS} ms later)`, socket.closedReason ?? 'connected');
         if (socket.isOpen) {
           const after = await ctx.call(socket, 'channel:history', [{ channelId: ctx.uniqueId('nochan') }]);
           ctx.expect(after.kind === 'error' || after.kind === 'ok', `${name}: the socket still answered afterwards`, describeAck(after));

@@ -2,15 +2,19 @@ import type { CheckContext } from '../../context.ts';
 import { HealthResponse, HTTP_PATHS } from '../../../http.ts';
 import type { Message } from '../../../events.ts';
 import { SessionEnded } from '../../../events.ts';
+import { ConnectErrorData } from '../../../errors.ts';
 import { readAck } from '../../ack.ts';
 import { CheckInconclusive, defineCheck } from '../../check.ts';
 import { HttpUnreachable } from '../../http.ts';
 import { msgKey, room } from '../scene.ts';
+import { HeldRequest } from './held-request.ts';
 import { lostOrChanged, readHistory } from './history.ts';
 
 const DEFAULT_SHUTDOWN_TIMEOUT_S = 10;
 const EXIT_SLACK_MS = 1_000;
 const IN_FLIGHT = 5;
+/** How long health is asked, after the SIGTERM, for the drain to show (or the listener to close). */
+const DRAIN_SEEN_MS = 5_000;
 /** Said when the process died of the SIGTERM itself: usually a wrapper that does not pass the signal on and wait. */
 const WRAPPED_COMMAND_HINT =
   '. The process was ended by the signal itself instead of draining: if --server-cmd is a wrapper (npm start, npx …, a shell script), SIGTERM ended the wrapper, not the server. Start the server itself, e.g. --server-cmd "node server.js", or exec it from the script';
@@ -35,19 +39,21 @@ export default defineCheck({
     const inFlightSends = Array.from({ length: IN_FLIGHT }, (_, i) => ({ channelId: r.channelId, text: `in flight ${i}`, clientMsgId: msgKey(ctx) }));
     const inFlight = inFlightSends.map((payload) => writer.conn.request('message:send', [payload], timeoutS * 1000 + 2_000));
     const endedWatch = [writer, listener].map((m) => m.conn.nextEvent('session:ended', timeoutS * 1000 + 2_000));
+    // A health request on a connection opened before the signal: answered however early the listener closes (HLTH-3).
+    const held = await HeldRequest.open(ctx.target.url, HTTP_PATHS.health);
+    // An Engine.IO session opened before the signal that connects to "/" only once the drain shows (OPS-2, AUTH-7).
+    const lateUser = await ctx.user('late');
+    const late = await ctx.open('late (session opened before the signal)', { transports: ['websocket'] });
     const signalledAt = performance.now();
     proc.signal('SIGTERM');
     ctx.recorder.note('SIGTERM sent to the target');
 
-    try {
-      const h = await ctx.http.get(HTTP_PATHS.health);
-      const parsed = HealthResponse.safeParse(h.body);
-      if (parsed.success && parsed.data.draining) ctx.expect(h.status === 503 && parsed.data.status === 'unhealthy', 'health 503 unhealthy while draining (HLTH-1, HLTH-3)', `${h.status} ${parsed.data.status}`);
-      else ctx.recorder.note(`health right after SIGTERM: ${h.status} ${h.text.slice(0, 100)}`);
-    } catch (err) {
-      if (!(err instanceof HttpUnreachable)) throw err;
-      ctx.recorder.note('health unreachable right after SIGTERM (the listener closed at once, as HLTH-3 allows)');
-    }
+    await healthWhileDraining(ctx, held);
+    const lateOutcome = await late.connect({ token: lateUser.token });
+    const lateCode = lateOutcome.kind === 'refused' ? ConnectErrorData.safeParse(lateOutcome.data) : undefined;
+    if (lateOutcome.kind === 'closed') ctx.recorder.note(`the session opened before the signal was closed before it could connect (${lateOutcome.reason}): no handshake accepted`);
+    else ctx.expect(lateCode?.success === true && lateCode.data.code === 'UNAVAILABLE', 'a handshake while draining is refused UNAVAILABLE (OPS-2, AUTH-7)', JSON.stringify(lateOutcome));
+    late.close();
 
     const outcomes = await Promise.all(inFlight);
     // A send the target never read (still in the socket when it closed) gets no answer: ACK-1 cannot ask for one.
@@ -98,3 +104,41 @@ export default defineCheck({
     }
   },
 });
+
+/**
+ * HLTH-1, HLTH-3 (decided in 1.0.1): once the drain shows, health is 503 `unhealthy` with `draining: true`.
+ * Health is asked on new connections until it says draining, or until they are refused (the listener
+ * closed, as HLTH-3 allows); then the request held open since before the signal is finished, and must
+ * be answered so. An answer that still says `draining: false` after DRAIN_SEEN_MS is judged as well.
+ */
+async function healthWhileDraining(ctx: CheckContext, held: HeldRequest): Promise<void> {
+  const judge = (how: string, status: number, body: unknown) => {
+    const parsed = HealthResponse.safeParse(body);
+    ctx.expect(
+      status === 503 && parsed.success && parsed.data.status === 'unhealthy' && parsed.data.draining,
+      `health while draining (${how}): 503 unhealthy, draining: true (HLTH-1, HLTH-3)`,
+      `${status} ${parsed.success ? `${parsed.data.status}, draining: ${parsed.data.draining}` : JSON.stringify(body).slice(0, 120)}`,
+    );
+  };
+  const deadline = performance.now() + DRAIN_SEEN_MS;
+  try {
+    while (performance.now() < deadline) {
+      let h;
+      try {
+        h = await ctx.http.send({ path: HTTP_PATHS.health, timeoutMs: 1_000 });
+      } catch (err) {
+        if (!(err instanceof HttpUnreachable)) throw err;
+        ctx.recorder.note('health refused on a new connection after SIGTERM (the listener closed, as HLTH-3 allows)');
+        break;
+      }
+      const parsed = HealthResponse.safeParse(h.body);
+      if (parsed.success && parsed.data.draining) return judge('a new connection', h.status, h.body);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const answer = await held.finish(3_000);
+    ctx.expect(answer.kind === 'answered', 'a health request begun before the SIGTERM is answered (HLTH-3: open connections are served until exit)', answer.kind === 'answered' ? String(answer.status) : answer.why);
+    if (answer.kind === 'answered') judge('a connection opened before the signal', answer.status, answer.body);
+  } finally {
+    held.close();
+  }
+}

@@ -1,3 +1,4 @@
+import { HTTP_PATHS } from '../../../http.ts';
 import { Message } from '../../../events.ts';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
@@ -5,7 +6,7 @@ import { msgKey, room } from '../scene.ts';
 
 export default defineCheck({
   id: 'S05',
-  title: 'Edit: author only, text normalised, editedAt set, id/seq/createdAt kept, message:updated broadcast',
+  title: 'Edit: author only, text normalised, editedAt set, id/seq/createdAt kept, message:updated broadcast; NOT_FOUND in a private channel the author can no longer read',
   group: 'Spec rules',
   level: 'MUST',
   rules: ['MSG-7', 'TEXT-1'],
@@ -21,5 +22,14 @@ export default defineCheck({
     ctx.expect(parsed?.success === true && parsed.data.text === edited.text, 'message:updated sent to the channel', update ? JSON.stringify(update.args[0]).slice(0, 160) : 'nothing');
     await ctx.refused(other.conn, 'message:edit', [{ messageId: m.id, text: 'hijack' }], 'FORBIDDEN', 'another user edits');
     await ctx.refused(author.conn, 'message:edit', [{ messageId: ctx.uniqueId('nomsg'), text: 'x' }], 'NOT_FOUND', 'edit of an unknown id');
+
+    // MSG-7: NOT_FOUND for a message in a private channel the user cannot read, the author's own included
+    // (removed from the members by the fixture, as an admin does: CHAN-5, FIX-1).
+    const priv = await ctx.channel({ private: true, members: [author.user.id, other.user.id] });
+    await ctx.ok(author.conn, 'channel:join', { channelId: priv });
+    const secret = await ctx.ok(author.conn, 'message:send', { channelId: priv, text: 'before removal', clientMsgId: msgKey(ctx) });
+    const removed = await ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, body: { id: priv, private: true, members: [other.user.id] } });
+    ctx.require(removed.status === 200, `POST ${HTTP_PATHS.adminChannels} removes the author from the private channel: 200`, String(removed.status));
+    await ctx.refused(author.conn, 'message:edit', [{ messageId: secret.id, text: 'after removal' }], 'NOT_FOUND', 'the author edits in a private channel it can no longer read');
   },
 });

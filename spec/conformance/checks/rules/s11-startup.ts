@@ -1,20 +1,19 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
-import type { TargetProcess } from '../../target.ts';
-
-const BAD_START_BUDGET_MS = 20_000;
+import { startWithBadValue } from '../bad-start.ts';
+import { withSiblingTarget } from '../sibling-target.ts';
+import { portRange } from './port-range.ts';
 
 export default defineCheck({
   id: 'S11',
-  title: 'Start-up: bad configuration (a bad PING_INTERVAL_MS, a JWT_SECRET under 32 bytes) stops it with one line; it binds 127.0.0.1, writes the port file and logs "listening"',
+  title: 'Start-up: bad configuration (a bad PING_INTERVAL_MS, a JWT_SECRET under 32 bytes) stops it with one line; it binds 127.0.0.1, writes the port file and logs "listening"; without PORT it binds the first free port of SOCKETIO_PORT_START..END',
   group: 'Spec rules',
   level: 'MUST',
   rules: ['OPS-1', 'OPS-5', 'TRN-8', 'AUTH-2', 'CFG-1', 'CFG-2', 'CFG-4', 'CFG-5'],
   needs: ['harness-started'],
   withoutFixtures: true,
-  timeoutMs: 40_000,
+  timeoutMs: 180_000, // a second target starts within it (slow on a loaded machine)
   async run(ctx: CheckContext) {
     const proc = ctx.target.process!;
     const listening = proc.logLines
@@ -45,28 +44,18 @@ export default defineCheck({
     ctx.expect(typeof short.exit === 'number' && short.exit !== 0, `a JWT_SECRET of ${shortSecret.length} bytes stops start-up with a non-zero exit (AUTH-2, CFG-4)`, String(short.exit));
     ctx.expect(short.lines.some((l) => l.includes('JWT_SECRET')), 'a line naming JWT_SECRET', short.lines.slice(0, 2).join(' | ').replaceAll(shortSecret, '<secret>') || '(no output)');
     ctx.expect(!short.output.includes(shortSecret), 'the short secret is not printed', 'checked');
+
+    // OPS-5, CFG-2: without PORT, the first free port of the range, tried in turn. The range's first port is held
+    // by the check, so a target that binds any free port, or only the first of the range, is caught.
+    const range = await portRange(3);
+    try {
+      const [taken, second, last] = range.ports;
+      const env = { PORT: '', SOCKETIO_PORT_START: String(taken), SOCKETIO_PORT_END: String(last) };
+      await withSiblingTarget(ctx, env, async (sibling) => {
+        ctx.expect(sibling.port === second, `without PORT, with ${taken} taken: binds ${second}, the first free port of ${taken}..${last} (OPS-5, CFG-2)`, String(sibling.port));
+      });
+    } finally {
+      await range.release();
+    }
   },
 });
-
-/** Starts the target's command with one bad value; it must stop by itself (a target that keeps running is killed at the budget). */
-async function startWithBadValue(proc: TargetProcess, bad: Record<string, string>): Promise<{ exit: number | null | 'timeout'; output: string; lines: string[] }> {
-  const child = spawn('sh', ['-c', `exec ${proc.spec.command}`], {
-    cwd: proc.spec.cwd,
-    env: { ...process.env, ...proc.env, PORT: '0', SOCKPROOF_PORT_FILE: '', ...bad },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exit = await new Promise<number | null | 'timeout'>((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve('timeout');
-    }, BAD_START_BUDGET_MS);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
-  return { exit, output, lines: output.trim().split('\n').filter(Boolean) };
-}
