@@ -7,6 +7,7 @@ import type { FaultKind, History } from '../testbed/history/history.ts';
 import { runCheckers, type CheckerVerdict } from '../testbed/history/checkers/index.ts';
 import { DEFAULT_DELIVERY_BOUND_MS } from '../testbed/history/checkers/delivery.ts';
 import { waitFor } from '../testbed/wait.ts';
+import type { TargetAccess } from '../testbed/targets/target-http.ts';
 import type { ScenarioContext } from './scenario.ts';
 import { doubtFigures, type DoubtFigures } from './stream-verdict.ts';
 
@@ -38,10 +39,18 @@ export interface FaultStream {
   abort(): void;
 }
 
-export async function startFaultStream(ctx: ScenarioContext, runId: string, clientUrl?: string): Promise<FaultStream> {
-  const access = { url: ctx.target.url, jwtSecret: ctx.target.jwtSecret! };
+/** Where a fault stream's clients connect when not to the run's target: the nodes of a deployment, spread over them. */
+export interface StreamEntry {
+  access: TargetAccess;
+  clientUrls: readonly string[];
+}
+
+/** `via`: a fault proxy's URL in front of the target, or the nodes of a deployment (StreamEntry). */
+export async function startFaultStream(ctx: ScenarioContext, runId: string, via?: string | StreamEntry): Promise<FaultStream> {
+  const access = typeof via === 'object' ? via.access : { url: ctx.target.url, jwtSecret: ctx.target.jwtSecret! };
+  const entry = typeof via === 'object' ? { clientUrls: via.clientUrls } : via ? { clientUrl: via } : {};
   const recorder = new HistoryRecorder();
-  const fleet = await openFleet(access, { runId, clients: ctx.options.clients, reconnect: true, ackTimeoutMs: CHAOS_ACK_TIMEOUT_MS, recorder, ...(clientUrl ? { clientUrl } : {}) });
+  const fleet = await openFleet(access, { runId, clients: ctx.options.clients, reconnect: true, ackTimeoutMs: CHAOS_ACK_TIMEOUT_MS, recorder, ...entry });
   const stream = startStream(fleet.clients, {
     runId,
     ratePerClient: ctx.options.rate,

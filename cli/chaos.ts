@@ -20,6 +20,7 @@ interface ChaosFlags extends RunFlags {
   seed?: string;
   maxMessages: string;
   timeout: string;
+  onDeployment?: boolean;
 }
 
 function parseScenarios(raw: string): ScenarioName[] {
@@ -39,6 +40,7 @@ export function registerChaos(program: Command): void {
       .description('fault scenarios against a chat server, each with a verdict: latency, partition (through the fault proxy), kill (SIGKILL + restart; needs a server the runner starts), Redis/database faults on a local two-node deployment (needs redis-server and PostgreSQL), and nemesis schedules. Exit 0 all pass, 1 one fails, 2 could not run')
       .option('--scenarios <list>', `comma-separated: ${SCENARIO_NAMES.join(',')} (default: all but nemesis; with --target ${defaultScenarios(true).join(',')}; nemesis with --schedule)`)
       .option('--schedule <random|FILE>', 'nemesis scenario: a seeded random schedule of kill, pause, partition and latency, or one from a JSON file (chaos/README.md)')
+      .option('--on-deployment', 'nemesis scenario: play the schedule on the local two-node deployment (Redis and PostgreSQL behind the fault proxy): kills and pauses of either node and Redis and database faults, recovery after each heal judged')
       .option('--duration <s>', `nemesis scenario: how long the schedule runs (${BOUNDS.durationS.min}-${BOUNDS.durationS.max})`, '60')
       .option('--clients <n>', `streaming clients (${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '5')
       .option('--rate <n>', 'messages per client per second while streaming', '5')
@@ -74,7 +76,7 @@ export function registerChaos(program: Command): void {
     if (flags.schedule !== undefined) {
       const durationMs = numberFlagOrUsage('--duration', flags.duration, BOUNDS.durationS) * 1000;
       const maxKills = flags.kills === undefined ? BOUNDS.kills.max : options.kills;
-      options.schedule = await nemesisSchedule(flags.schedule, seed, durationMs, maxKills, options.cutMs);
+      options.schedule = await nemesisSchedule(flags.schedule, seed, durationMs, { maxKills, holdMaxMs: options.cutMs, ...(flags.onDeployment ? { deploymentNodes: 2 } : {}) });
     }
     const timeoutS = numberFlagOrUsage('--timeout', flags.timeout, BOUNDS.timeoutS);
     await withTarget(flags, { needsSecret: true, relaxLimits: true }, async (target, signal, say) => {
@@ -82,7 +84,7 @@ export function registerChaos(program: Command): void {
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
       const { deploymentForRun } = await import('../chaos/deployment/run-deployment.ts');
       const startedAt = new Date().toISOString();
-      const deployment = await deploymentForRun(names, targetChoice(flags, true), say);
+      const deployment = await deploymentForRun(names, targetChoice(flags, true), say, flags.onDeployment === true);
       for (const note of deployment.notes) say(note);
       let run: Awaited<ReturnType<typeof runChaos>>;
       try {
@@ -112,11 +114,9 @@ export function registerChaos(program: Command): void {
 
 
 /** The schedule `--schedule` names: a seeded random one of the runner's own faults, or one read from a JSON file. */
-async function nemesisSchedule(raw: string, seed: number, durationMs: number, maxKills: number, holdMaxMs: number) {
-  const { generateSchedule, NemesisSchedule } = await import('../chaos/nemesis/schedule.ts');
-  if (raw === 'random') {
-    return generateSchedule(seed, durationMs, ['kill', 'pause', 'partition', 'latency'], { gapMs: { min: 200, max: 2_000 }, holdMs: { min: 300, max: Math.max(300, holdMaxMs) }, maxKills });
-  }
+async function nemesisSchedule(raw: string, seed: number, durationMs: number, random: import('../chaos/nemesis/schedule.ts').RandomScheduleOptions) {
+  const { randomSchedule, NemesisSchedule } = await import('../chaos/nemesis/schedule.ts');
+  if (raw === 'random') return randomSchedule(seed, durationMs, random);
   const text = await readFile(raw, 'utf8').catch((err: Error) => {
     throw new UsageError(`--schedule: cannot read ${raw}: ${err.message}`);
   });

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDeploymentUnavailable, startLocalDeployment, type Deployment } from '../deployment/local-deployment.ts';
+import { NemesisSchedule } from '../nemesis/schedule.ts';
+import type { RecoveryReport } from '../nemesis/recovery.ts';
+import type { ChaosOptions } from '../scenario.ts';
+import { nemesisScenario } from '../scenarios/nemesis.ts';
+import { referenceServerCommand } from '../../testbed/targets/target-process.ts';
+
+const unavailable = await localDeploymentUnavailable();
+const SKIP = unavailable ? `the nemesis on the deployment needs local Redis and PostgreSQL: ${unavailable}` : false;
+
+// A short scripted schedule: each node killed once, Redis and the database cut, database connections reset.
+const SCHEDULE = NemesisSchedule.parse({
+  seed: null,
+  durationMs: 30_000,
+  windows: [
+    { fault: 'kill', startMs: 500, healMs: 500, node: 1 },
+    { fault: 'redis-down', startMs: 1_000, healMs: 2_500 },
+    { fault: 'db-down', startMs: 3_000, healMs: 4_500 },
+    { fault: 'kill', startMs: 5_000, healMs: 5_000, node: 0 },
+    { fault: 'reset-peer', startMs: 5_500, healMs: 6_500 },
+  ],
+});
+const OPTIONS: ChaosOptions = { clients: 4, rate: 4, kills: 2, killDelayMs: { min: 500, max: 1_000 }, cutMs: 1_500, latencyMs: 200, phaseMs: 1_000, seed: 1, maxMessages: 5_000, drainMs: 15_000, schedule: SCHEDULE };
+
+describe.skipIf(SKIP)('nemesis on the local two-node deployment (real Redis and PostgreSQL behind the fault proxy)', () => {
+  let deployment: Deployment;
+  beforeAll(async () => {
+    deployment = await startLocalDeployment(referenceServerCommand(), 2);
+  }, 60_000);
+  afterAll(async () => {
+    await deployment?.close();
+  });
+
+  it('injects kills of either node and Redis and database faults, heals each, and every checker judges it valid; recovery per heal within the bounds', async () => {
+    const say: string[] = [];
+    const r = await nemesisScenario({ target: undefined as never, options: OPTIONS, signal: new AbortController().signal, say: (l) => say.push(l), deployment });
+    const why = `${r.reason}\n${JSON.stringify(r.checkers?.filter((c) => c.verdict !== 'valid'), null, 1)}\n${JSON.stringify((r.figures.recovery as RecoveryReport | undefined)?.heals, null, 1)}`;
+    expect(r.figures.windows, why).toEqual({ kill: 2, 'redis-down': 1, 'db-down': 1, 'reset-peer': 1 });
+    // Each fault was started and healed in the history, kills naming their node.
+    const nemesis = r.recorded!.ops.filter((o) => o.f === 'nemesis');
+    expect(nemesis.map((o) => `${o.value.fault}:${o.value.phase}${o.value.note ? `@${o.value.note}` : ''}:${o.outcome}`)).toEqual([
+      'kill:start@node-2:ok', 'kill:heal@node-2:ok', 'redis-down:start:ok', 'redis-down:heal:ok', 'db-down:start:ok', 'db-down:heal:ok', 'kill:start@node-1:ok', 'kill:heal@node-1:ok', 'reset-peer:start:ok', 'reset-peer:heal:ok',
+    ]);
+    expect(Object.fromEntries(r.checkers!.map((c) => [c.checker, c.verdict])), why).toEqual({
+      'exactly-once': 'valid', 'retry-once': 'valid', 'seq-order': 'valid', delivery: 'valid', availability: 'valid', 'cross-node-order': 'valid',
+    });
+    expect(r.figures).toMatchObject({ lost: 0, duplicated: 0, unresolved: 0, kills: 2, dependencyCuts: 3 });
+    const recovery = r.figures.recovery as RecoveryReport;
+    expect(recovery.heals.map((h) => h.fault)).toEqual(['kill', 'redis-down', 'db-down', 'kill', 'reset-peer']);
+    for (const h of recovery.heals) {
+      expect(h.firstAckMs, why).toEqual(expect.any(Number));
+      expect(h.healthyMs, why).toEqual(expect.any(Number));
+    }
+    expect(recovery.verdict, why).toBe('valid');
+    expect(r.verdict, why).toBe('pass');
+  }, 180_000);
+});
