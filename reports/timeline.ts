@@ -30,6 +30,8 @@ export interface TimelineInput {
   endMs: number;
   ops: readonly TimelineOp[];
   checkers: readonly TimelineChecker[];
+  /** When the deployment was healthy again after each heal (ms from the start; a nemesis run on a deployment). */
+  healthyAtMs?: readonly number[];
 }
 
 const W = 960;
@@ -80,6 +82,11 @@ export function renderTimeline(t: TimelineInput): string {
     parts.unshift(`<rect class="fault-window" x="${x(from).toFixed(1)}" y="${PAD.top}" width="${Math.max(1, x(endMs) - x(from)).toFixed(1)}" height="${H - PAD.top - PAD.bottom}" fill="${COLOUR.fail}" fill-opacity="0.15"><title>${escapeHtml(fault)} from ${Math.round(from)} ms, never healed</title></rect>`);
   }
 
+  // Healthy again after a heal: a dashed mark, so the gap from the heal (end of the shading) reads as the recovery.
+  for (const at of t.healthyAtMs ?? []) {
+    parts.push(`<line class="healthy-again" x1="${x(at).toFixed(1)}" x2="${x(at).toFixed(1)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="${COLOUR.restart}" stroke-width="1" stroke-dasharray="3 3"><title>healthy again at ${Math.round(at)} ms</title></line>`);
+  }
+
   // Send attempts: x when invoked, y its ack latency; unanswered ones (info) along the top.
   for (const o of sends) {
     const lat = latency(o);
@@ -112,7 +119,7 @@ export function renderTimeline(t: TimelineInput): string {
     `<text x="${PAD.left - 4}" y="${PAD.top + 4}" font-size="10" text-anchor="end">${maxLatency} ms</text>`,
     `<text x="${PAD.left - 4}" y="${H - PAD.bottom}" font-size="10" text-anchor="end">0</text>`,
     `<text x="${W - PAD.right}" y="${H - 8}" font-size="10" text-anchor="end">${(endMs / 1000).toFixed(1)} s</text>`,
-    `<text x="${PAD.left}" y="${H - 8}" font-size="10">0 s · ack latency of each send attempt: <tspan fill="${COLOUR.ok}">ok</tspan> <tspan fill="${COLOUR.fail}">fail</tspan> <tspan fill="${COLOUR.info}">info (no answer, top)</tspan> · shaded: fault windows · lines: <tspan fill="${COLOUR.kill}">kill</tspan> <tspan fill="${COLOUR.restart}">restart</tspan></text>`,
+    `<text x="${PAD.left}" y="${H - 8}" font-size="10">0 s · ack latency of each send attempt: <tspan fill="${COLOUR.ok}">ok</tspan> <tspan fill="${COLOUR.fail}">fail</tspan> <tspan fill="${COLOUR.info}">info (no answer, top)</tspan> · shaded: fault windows · lines: <tspan fill="${COLOUR.kill}">kill</tspan> <tspan fill="${COLOUR.restart}">restart</tspan>${t.healthyAtMs?.length ? ' (dashed: healthy again)' : ''}</text>`,
   ];
   return `<section class="timeline" id="timeline-${slug(t.name)}">
 <h2>Timeline: ${escapeHtml(t.name)}</h2>
