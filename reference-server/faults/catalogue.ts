@@ -85,6 +85,8 @@ export const FaultName = z.enum([
   'limits-reset-on-reconnect',
   /** channel:history pages come back with each pair of neighbours swapped, out of seq order (store wrapper): the chaos seq-order checker. */
   'reordered-seq',
+  /** message:new numbered by the order messages reach each node, not the stored seq (outgoing-packet hook): the chaos cross-node-order checker. */
+  'arrival-order-seq',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 
