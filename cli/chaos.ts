@@ -56,6 +56,7 @@ export function registerChaos(program: Command): void {
     if (flags.schedule !== undefined && flags.scenarios !== undefined) throw new UsageError('--schedule runs the nemesis scenario alone: leave out --scenarios');
     const names = flags.schedule !== undefined ? (['nemesis'] as ScenarioName[]) : parseScenarios(flags.scenarios ?? defaultScenarios(flags.target !== undefined).join(','));
     if (names.includes('nemesis') && flags.schedule === undefined) throw new UsageError('the nemesis scenario needs --schedule random|FILE');
+    if (flags.onDeployment && flags.schedule === undefined) throw new UsageError('--on-deployment plays a nemesis schedule: give --schedule random|FILE');
     if (flags.target !== undefined && names.length === 1 && names[0] === 'kill') {
       throw new UsageError('the kill scenario needs a server the runner starts: use --server-cmd (or no --target) instead of --target');
     }

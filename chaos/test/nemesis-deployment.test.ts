@@ -5,6 +5,7 @@ import type { RecoveryReport } from '../nemesis/recovery.ts';
 import type { ChaosOptions } from '../scenario.ts';
 import { nemesisScenario } from '../scenarios/nemesis.ts';
 import { referenceServerCommand } from '../../testbed/targets/target-process.ts';
+import { runCli } from '../../testing/run-cli.ts';
 
 const unavailable = await localDeploymentUnavailable();
 const SKIP = unavailable ? `the nemesis on the deployment needs local Redis and PostgreSQL: ${unavailable}` : false;
@@ -74,4 +75,23 @@ describe.skipIf(SKIP)('the cross-node-order checker catches a deliberately fault
       await deployment.close();
     }
   }, 180_000);
+});
+
+describe('sockproof chaos --on-deployment', () => {
+  it('is refused without --schedule, with the reason', async () => {
+    const r = await runCli(['chaos', '--on-deployment']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--on-deployment plays a nemesis schedule: give --schedule/);
+  });
+
+  it.skipIf(SKIP)('plays a seeded random schedule on the two-node deployment and prints recovery per fault with the seed', async () => {
+    const r = await runCli(['chaos', '--schedule', 'random', '--on-deployment', '--duration', '6', '--seed', '4', '--clients', '4', '--rate', '4', '--phase-ms', '1000', '--json'], 240_000);
+    const nemesis = r.stdout ? JSON.parse(r.stdout).scenarios[0] : undefined;
+    expect(nemesis?.verdict, nemesis?.reason ?? r.stderr).toBe('pass');
+    expect(r.code).toBe(0);
+    expect(nemesis.figures).toMatchObject({ seed: 4, lost: 0, duplicated: 0, on: expect.stringMatching(/local deployment of 2 nodes/) });
+    expect(Object.keys(nemesis.figures.recovery.byFault).length).toBeGreaterThan(0);
+    expect(nemesis.figures.kills + nemesis.figures.dependencyCuts).toBeGreaterThan(0);
+    for (const c of nemesis.checkers) expect(c.verdict, `${c.checker}: ${c.reason}`).toBe('valid');
+  }, 240_000);
 });
