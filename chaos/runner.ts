@@ -5,7 +5,8 @@ import { partitionScenario } from './scenarios/partition.ts';
 import { DEPENDENCY_SCENARIO_TABLE } from './scenarios/dependencies/index.ts';
 import type { Deployment } from './deployment/local-deployment.ts';
 import { nemesisScenario } from './scenarios/nemesis.ts';
-import type { ChaosOptions, Scenario, ScenarioName, ScenarioResult } from './scenario.ts';
+import type { NemesisFault } from './nemesis/executor.ts';
+import type { ChaosOptions, KillableNode, Scenario, ScenarioName, ScenarioResult } from './scenario.ts';
 import { runOutcome, type CommandOutcome } from '../reports/verdicts.ts';
 
 const SCENARIOS: Record<ScenarioName, Scenario> = {
@@ -30,7 +31,7 @@ export async function runChaos(
   target: RunTarget,
   names: readonly ScenarioName[],
   options: ChaosOptions,
-  ctl: { signal: AbortSignal; say: (line: string) => void; deployment?: { open: Deployment | undefined; missing: string | undefined } },
+  ctl: { signal: AbortSignal; say: (line: string) => void; deployment?: { open: Deployment | undefined; missing: string | undefined }; killable?: KillableNode | undefined; nodeFaults?: NemesisFault[] | undefined },
 ): Promise<ChaosRun> {
   const results: ScenarioResult[] = [];
   for (const name of names) {
@@ -42,8 +43,9 @@ export async function runChaos(
     ctl.say(`scenario ${name}...`);
     let r: Omit<ScenarioResult, 'name' | 'durationS'>;
     try {
-      r = await SCENARIOS[name]({ target, options, signal: ctl.signal, say: ctl.say, deployment: ctl.deployment?.open, deploymentMissing: ctl.deployment?.missing });
-      if (ctl.signal.aborted && r.verdict === 'pass') r = { ...r, verdict: 'inconclusive', reason: `stopped early: ${r.reason}` };
+      r = await SCENARIOS[name]({ target, options, signal: ctl.signal, say: ctl.say, deployment: ctl.deployment?.open, deploymentMissing: ctl.deployment?.missing, killable: ctl.killable, nodeFaults: ctl.nodeFaults });
+      // A window cut short by the stop is not the fault it meant to judge: neither its pass nor its fail counts.
+      if (ctl.signal.aborted && (r.verdict === 'pass' || r.verdict === 'fail')) r = { ...r, verdict: 'inconclusive', reason: `stopped early: ${r.reason}` };
     } catch (err) {
       r = { verdict: 'inconclusive', reason: `could not run: ${(err as Error).message.split('\n')[0]}`, figures: {} };
     }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunTarget } from '../testbed/targets/run-target.ts';
 import type { NemesisSchedule } from './nemesis/schedule.ts';
+import type { NemesisFault } from './nemesis/executor.ts';
 import type { Observation } from '../reports/verdicts.ts';
 import type { HistorySummary } from '../testbed/history/history-check.ts';
 import type { Deployment } from './deployment/local-deployment.ts';
@@ -61,6 +62,21 @@ export interface ChaosOptions {
   drainMs: number;
   /** The nemesis scenario's schedule (`--schedule`). */
   schedule?: NemesisSchedule;
+  /** The nemesis plays on the run's deployment (`--on-deployment`): its nodes, Redis and database. */
+  nemesisOnDeployment?: boolean;
+}
+
+/**
+ * A node the kill scenario crashes and restarts: a server the runner started (TargetProcess), or a staging
+ * node through the operator's kill and restart hooks (chaos/deployment/staging-deployment.ts).
+ */
+export interface KillableNode {
+  url: string;
+  crash(): Promise<void>;
+  /** Starts it again; resolves once it was asked to (the scenario waits for it to serve). */
+  restart(): Promise<void>;
+  /** What it said last, for an error that it did not come back. */
+  lastOutput(): string;
 }
 
 export interface ScenarioContext {
@@ -71,6 +87,10 @@ export interface ScenarioContext {
   /** Nodes on faultable Redis and PostgreSQL, for the dependency scenarios; when absent, `deploymentMissing` says why. */
   deployment?: Deployment | undefined;
   deploymentMissing?: string | undefined;
+  /** The target as a node to kill, when it is not a process the runner started (staging's hooks). */
+  killable?: KillableNode | undefined;
+  /** Kill and pause of the target through staging's hooks, for the nemesis (a started target has its own). */
+  nodeFaults?: NemesisFault[] | undefined;
 }
 
 export type Scenario = (ctx: ScenarioContext) => Promise<Omit<ScenarioResult, 'name' | 'durationS'>>;

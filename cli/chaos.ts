@@ -21,6 +21,7 @@ interface ChaosFlags extends RunFlags {
   maxMessages: string;
   timeout: string;
   onDeployment?: boolean;
+  config?: string;
 }
 
 function parseScenarios(raw: string): ScenarioName[] {
@@ -51,10 +52,26 @@ export function registerChaos(program: Command): void {
       .option('--seed <n>', 'seed for the kill moments (printed, to replay a run)')
       .option('--max-messages <n>', 'stop sending after this many messages per scenario', '10000')
       .option('--timeout <s>', `stop the whole run after this many seconds (${BOUNDS.timeoutS.min}-${BOUNDS.timeoutS.max})`, '300')
+      .option('--config <file>', 'run against staging as this JSON file names it: nodes or a load balancer, Toxiproxy and its proxies, auth, TLS CA, allowed scenarios, kill/pause hooks (chaos/README.md, chaos/chaos.example.json)')
       .option(...OUT_OPTION),
   ).action(async (flags: ChaosFlags) => {
+    const staging = flags.config === undefined ? undefined : await stagingConfig(flags);
+    if (staging?.caFile !== undefined) {
+      const { rerunTrusting, trustsCaFile } = await import('../chaos/config/trust-ca.ts');
+      if (!trustsCaFile(staging.caFile)) {
+        process.exitCode = await rerunTrusting(staging.caFile);
+        return;
+      }
+    }
+    if (staging) {
+      // The first node is the run's target (single-node scenarios); the staging deployment relaxes limits on every node.
+      Object.assign(flags, { target: staging.nodes[0]!.url, allowRemote: true, jwtSecret: staging.tokens.secret });
+      if (flags.scenarios === undefined && flags.schedule === undefined) flags.scenarios = staging.scenarios.join(',');
+    }
     if (flags.schedule !== undefined && flags.scenarios !== undefined) throw new UsageError('--schedule runs the nemesis scenario alone: leave out --scenarios');
     const names = flags.schedule !== undefined ? (['nemesis'] as ScenarioName[]) : parseScenarios(flags.scenarios ?? defaultScenarios(flags.target !== undefined).join(','));
+    const notAllowed = staging ? names.filter((n) => !staging.scenarios.includes(n)) : [];
+    if (notAllowed.length > 0) throw new UsageError(`${notAllowed.join(', ')}: not among the scenarios ${flags.config} allows (${staging!.scenarios.join(', ')})`);
     if (names.includes('nemesis') && flags.schedule === undefined) throw new UsageError('the nemesis scenario needs --schedule random|FILE');
     if (flags.onDeployment && flags.schedule === undefined) throw new UsageError('--on-deployment plays a nemesis schedule: give --schedule random|FILE');
     if (flags.target !== undefined && names.length === 1 && names[0] === 'kill') {
@@ -78,18 +95,19 @@ export function registerChaos(program: Command): void {
       const durationMs = numberFlagOrUsage('--duration', flags.duration, BOUNDS.durationS) * 1000;
       const maxKills = flags.kills === undefined ? BOUNDS.kills.max : options.kills;
       options.schedule = await nemesisSchedule(flags.schedule, seed, durationMs, { maxKills, holdMaxMs: options.cutMs, ...(flags.onDeployment ? { deploymentNodes: 2 } : {}) });
+      if (flags.onDeployment) options.nemesisOnDeployment = true;
     }
     const timeoutS = numberFlagOrUsage('--timeout', flags.timeout, BOUNDS.timeoutS);
-    await withTarget(flags, { needsSecret: true, relaxLimits: true }, async (target, signal, say) => {
+    await withTarget(flags, { needsSecret: true, relaxLimits: staging === undefined }, async (target, signal, say) => {
       const { runChaos } = await import('../chaos/runner.ts');
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
       const { deploymentForRun } = await import('../chaos/deployment/run-deployment.ts');
       const startedAt = new Date().toISOString();
-      const deployment = await deploymentForRun(names, targetChoice(flags, true), say, flags.onDeployment === true);
+      const deployment = staging ? await stagingDeploymentForRun(names, staging) : await deploymentForRun(names, targetChoice(flags, true), say, flags.onDeployment === true);
       for (const note of deployment.notes) say(note);
       let run: Awaited<ReturnType<typeof runChaos>>;
       try {
-        run = await runChaos(target, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say, deployment });
+        run = await runChaos(target, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say, deployment, killable: deployment.killable, nodeFaults: deployment.nodeFaults });
       } finally {
         await deployment.close();
       }
@@ -99,9 +117,9 @@ export function registerChaos(program: Command): void {
       const url = target.url;
       const startedByHarness = target.process !== undefined;
       return async (closeNotes) => {
-        const notes = [...target.notes, ...deployment.notes, ...closeNotes, `seed ${seed} (replay the kill moments${options.schedule ? ' and the schedule' : ''} with --seed ${seed})`];
+        const notes = [...(staging ? [] : target.notes), ...deployment.notes, ...closeNotes, `seed ${seed} (replay the kill moments${options.schedule ? ' and the schedule' : ''} with --seed ${seed})`];
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ outcome, exitStatus: EXIT_STATUS[outcome], target: url, options, scenarios: run.results.map(({ recorded: _history, ...r }) => r), notes })}\n`);
+          process.stdout.write(`${JSON.stringify({ outcome, exitStatus: EXIT_STATUS[outcome], target: url, options, scenarios: run.results.map(({ recorded: _history, ...r }) => r), notes, ...(deployment.hookRuns ? { hooks: deployment.hookRuns } : {}) })}\n`);
         } else {
           process.stdout.write(`${formatVerdictTable(run.results, notes)}\n${outcome.toUpperCase()}\n`);
         }
@@ -130,4 +148,28 @@ async function nemesisSchedule(raw: string, seed: number, durationMs: number, ra
   const parsed = NemesisSchedule.safeParse(json);
   if (!parsed.success) throw new UsageError(`--schedule: ${raw}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
   return parsed.data;
+}
+
+/** `--config FILE`: the staging file, validated and its secrets resolved; every problem one line, exit 2. */
+async function stagingConfig(flags: ChaosFlags) {
+  const given = (['target', 'serverCmd', 'jwtSecret', 'env'] as const).filter((k) => flags[k] !== undefined);
+  if (given.length > 0) throw new UsageError(`--config names the deployment and its auth: leave out ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+  const { ChaosConfigError, loadChaosConfig } = await import('../chaos/config/load-config.ts');
+  try {
+    const config = await loadChaosConfig(flags.config!, process.env, flags.allowRemote === true);
+    if (config.tokens.secret === undefined) {
+      throw new UsageError(`--config ${flags.config}: $.auth: runs sign their admin fixtures (channel, limits) with the HS256 secret; "jwks" tokens are minted (chaos/config/run-tokens.ts) but cannot run a scenario yet`);
+    }
+    return config;
+  } catch (err) {
+    if (err instanceof ChaosConfigError) throw new UsageError(err.lines.join('\nsockproof: '));
+    throw err;
+  }
+}
+
+/** Opens staging (health, proxies, limits on every node); a failure is one line, exit 2. */
+async function stagingDeploymentForRun(names: readonly ScenarioName[], config: import('../chaos/config/load-config.ts').StagingConfig) {
+  const { openStagingDeployment } = await import('../chaos/deployment/staging-deployment.ts');
+  const { stagingRunDeployment } = await import('../chaos/deployment/run-deployment.ts');
+  return stagingRunDeployment(names, await openStagingDeployment(config));
 }

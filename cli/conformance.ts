@@ -10,7 +10,7 @@ import { reportHeadline } from '../reports/headline.ts';
 import { Requirement } from '../reports/schema.ts';
 import { parseDependencyNames, type DependencyName } from '../spec/conformance/dependencies.ts';
 import { parseIntOption, UsageError } from './usage-error.ts';
-import { referenceServerCommand } from '../testbed/targets/target-process.ts';
+import { referenceServerCommand, referenceSupervisorCommand } from '../testbed/targets/target-process.ts';
 
 /**
  * Timings `sockproof conformance` gives the reference server it starts by default, so that the
@@ -32,6 +32,7 @@ const ConfigFile = z
     target: z.string().url().optional(),
     serverCmd: z.string().min(1).optional(),
     serverEnv: z.record(z.string(), z.string()).optional(),
+    supervisorCmd: z.string().min(1).optional(),
     jwtSecret: z.string().refine(isLongEnoughSecret, `a secret of ${HS256_SECRET_RULE}`).optional(),
     adminToken: z.string().min(1).optional(),
     jwksPrivateKey: z.string().min(1).optional(),
@@ -115,6 +116,10 @@ export function registerConformance(program: Command): void {
     .option('--target <url>', 'a running target, e.g. http://127.0.0.1:8765')
     .option('--server-cmd <command>', 'start the target with this command (PORT, JWT_SECRET, DATA_DIR, SOCKPROOF_PORT_FILE set by the harness)')
     .option('--env <NAME=VALUE...>', 'extra environment for --server-cmd')
+    .option(
+      '--supervisor-cmd <command>',
+      "C21: a command that starts the server under its supervisor, given --server-cmd's variables and a fixed PORT; the supervisor must restart a server that exits non-zero (default with the reference server: sockproof's own, `sockproof daemon start --foreground`)",
+    )
     .option('--jwt-secret <secret>', "the target's HS256 secret (mints user and admin tokens)")
     .option('--admin-token <jwt>', 'an admin token for the fixtures (user tokens still need --jwt-secret or --jwks-private-key)')
     .option('--jwks-private-key <pem>', 'PKCS#8 private key whose public half is in the target\'s JWKS')
@@ -141,12 +146,16 @@ export function registerConformance(program: Command): void {
       if (targetUrl && !URL.canParse(targetUrl)) throw new UsageError(`--target takes a URL such as http://127.0.0.1:8765, got "${targetUrl}"`);
       const notes: string[] = [];
       let target: TargetSpec;
+      let supervisorCommand = flags.supervisorCmd ?? file.supervisorCmd;
+      if (targetUrl && supervisorCommand) throw new UsageError('--supervisor-cmd needs a target the harness starts (--server-cmd or none), not --target');
       if (targetUrl) target = { kind: 'url', url: targetUrl };
       else if (serverCmd) target = { kind: 'command', command: serverCmd, env: { ...file.serverEnv, ...parseEnv(flags.env) } };
       else {
         const reference = referenceServerCommand();
         target = { kind: 'command', command: reference.command, cwd: reference.cwd, env: { ...FAST_REFERENCE_ENV, ...parseEnv(flags.env) } };
         notes.push(`target: the reference server, started by the harness with shortened timings ${JSON.stringify(FAST_REFERENCE_ENV)}`);
+        // The project ships its server with its supervisor: C21 runs under it unless told otherwise.
+        supervisorCommand ??= referenceSupervisorCommand();
       }
       const jwtSecret = flags.jwtSecret ?? file.jwtSecret;
       if (jwtSecret !== undefined && !isLongEnoughSecret(jwtSecret)) throw new UsageError(`--jwt-secret must be ${HS256_SECRET_RULE}`);
@@ -199,6 +208,7 @@ export function registerConformance(program: Command): void {
           peers: flags.peer ?? file.peer ?? [],
           deps,
           nodes,
+          supervisorCommand,
           require,
           notes,
           onProgress: say,

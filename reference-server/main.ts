@@ -30,14 +30,13 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
   const log = createLogger(config.logLevel, config.nodeId ? { nodeId: config.nodeId } : {});
 
   // OPS-4: outside any handler nothing is known to be consistent: log, exit, let the supervisor restart.
-  process.on('uncaughtException', (err) => {
-    log.fatal({ err }, 'uncaught exception');
-    process.exit(1);
-  });
-  process.on('unhandledRejection', (err) => {
-    log.fatal({ err }, 'unhandled rejection');
-    process.exit(1);
-  });
+  const fatalExit = defects.fatalExit(1);
+  const onFatal = (what: string) => (err: unknown) => {
+    log.fatal({ err }, what);
+    if (fatalExit !== 'keep-running') process.exit(fatalExit);
+  };
+  process.on('uncaughtException', onFatal('uncaught exception'));
+  process.on('unhandledRejection', onFatal('unhandled rejection'));
 
   let secret: string | undefined;
   if (config.auth.kind === 'secret') {

@@ -19,10 +19,11 @@ export function profilesOf(result: Pick<CheckResult, 'requires'>): Profile[] {
 
 /**
  * The flags that give a run a capability; an attached target must be started by the harness for
- * dependencies. None for the supervisor: this sockproof cannot yet start a target under one (C21).
+ * dependencies and the supervisor (C21 gives the supervisor command the server's variables).
  */
 export function flagsFor(requirement: Requirement, startedByHarness: boolean): string[] {
   const serverCmd = '--server-cmd "<command that starts your server>"';
+  const supervisorCmd = '--supervisor-cmd "<command that starts your server under its supervisor>"';
   switch (requirement) {
     case 'harness-started':
       return [serverCmd];
@@ -31,12 +32,9 @@ export function flagsFor(requirement: Requirement, startedByHarness: boolean): s
     case 'dependencies':
       return startedByHarness ? ['--deps redis,postgres'] : [serverCmd, '--deps redis,postgres'];
     case 'supervisor':
-      return [];
+      return startedByHarness ? [supervisorCmd] : [serverCmd, supervisorCmd];
   }
 }
-
-/** What the headline says of the checks no flag can run yet. */
-const NO_FLAG_YET = 'the supervisor profile (C21) cannot be run by this sockproof yet';
 
 type HeadlineResult = Pick<CheckResult, 'id' | 'level' | 'verdict' | 'requires' | 'missing' | 'blockedBy'>;
 
@@ -89,9 +87,7 @@ export function headline(input: HeadlineInput): string {
     const requiredNames = [...required].filter((q) => requiredMissing.some((r) => r.missing!.includes(q)));
     const failedNote = requiredMissing.length > 0 ? `, ${requiredMissing.length} of them failed as required by --require ${requiredNames.join(',')} (${idList(requiredMissing)})` : '';
     const flags = [...new Set(missing.flatMap((r) => r.missing!.flatMap((m) => flagsFor(m, input.startedByHarness))))];
-    const unrunnable = missing.some((r) => r.missing!.some((m) => flagsFor(m, input.startedByHarness).length === 0));
-    const how = [flags.length > 0 ? `run them with: sockproof conformance ${flags.join(' ')}` : '', unrunnable ? NO_FLAG_YET : ''].filter(Boolean);
-    parts.push(`${missing.length} not run${failedNote}; ${how.join('; ')}`);
+    parts.push(`${missing.length} not run${failedNote}; run them with: sockproof conformance ${flags.join(' ')}`);
   }
   return parts.join('; ');
 }

@@ -13,6 +13,7 @@ export const HTTP_PATHS = {
   spec: '/spec',
   adminChannels: '/admin/channels',
   adminLimits: '/admin/limits',
+  adminFatal: '/admin/fatal',
 } as const;
 
 export const CheckStatus = z.enum(['up', 'down', 'degraded']);
@@ -140,6 +141,10 @@ export const AdminChannelResponse = z.object({
   channel: z.object({ id: ChannelId, private: z.boolean(), members: z.array(UserId) }),
   created: z.boolean(),
 });
+
+/** `POST /admin/fatal` (FIX-5): accepted (202); an exception outside any handler follows within `throwsInMs`. */
+export const AdminFatalResponse = z.object({ throwsInMs: z.int().nonnegative().max(1_000) });
+export type AdminFatalResponse = z.infer<typeof AdminFatalResponse>;
 
 /** `PUT /admin/limits` (FIX-2): replace some rate limits at run time; `DELETE` restores the configured table. */
 export const AdminLimitsRequest = PartialRateLimitTable;

@@ -49,6 +49,8 @@ const EnvSchema = z.object({
   SOCKETIO_LOG_LEVEL: logLevel.default('info'),
   SOCKETIO_METRICS_ENABLED: flag.default(true),
   SOCKETIO_METRICS_FILE: z.string().optional(),
+  // systemd's Restart= names: `on-failure` leaves a server that exited 0 stopped (C21 runs under it).
+  SOCKETIO_RESTART: z.enum(['always', 'on-failure'], { error: 'always or on-failure' }).default('always'),
   SOCKPROOF_STATE_DIR: z.string().default('.sockproof'),
 });
 
@@ -66,7 +68,11 @@ export interface SupervisorConfig {
   metricsFile: string | undefined;
   /** Absolute path of the state directory (pid files, lock, logs, port file). */
   stateDir: string;
+  /** Which exits are restarted: any (`always`), or only a failure: a non-zero code or a signal (`on-failure`). */
+  restart: RestartPolicy;
 }
+
+export type RestartPolicy = 'always' | 'on-failure';
 
 export const METRICS_FILE_NAME = 'socketio-metrics.json';
 
@@ -110,5 +116,6 @@ export function loadSupervisorConfig(env: NodeJS.ProcessEnv = process.env, cwd: 
     logLevel: e.SOCKETIO_LOG_LEVEL,
     metricsFile: e.SOCKETIO_METRICS_ENABLED ? metricsPath : undefined,
     stateDir,
+    restart: e.SOCKETIO_RESTART,
   };
 }

@@ -7,12 +7,15 @@
  */
 import { decideRestart, isStable, type BackoffPolicy } from './backoff.ts';
 import { initialMetrics, type FailureRecord, type MetricsFile } from './metrics-file.ts';
+import type { RestartPolicy } from './config.ts';
 
 /** What the machine needs to know of the configuration. */
 export interface LifecyclePolicy {
   backoff: BackoffPolicy;
   healthIntervalMs: number;
   unhealthyThreshold: number;
+  /** Absent: `always`. `on-failure` (systemd's Restart=on-failure): a server that exits 0 is not restarted. */
+  restart?: RestartPolicy;
 }
 
 /** Why a server stopped counting as running, before the time and its output are added. */
@@ -25,8 +28,11 @@ export type Phase =
   | { name: 'healthy' }
   /** The server failed its last health check(s), fewer in a row than the threshold. */
   | { name: 'unhealthy' }
-  /** The server failed: what is left of its process group is being stopped; then the restart decision. */
-  | { name: 'cleaning-up'; message: string; permanent: boolean }
+  /**
+   * The server failed: what is left of its process group is being stopped; then the restart decision.
+   * `exitedCleanly`: it exited 0 under `restart: on-failure`, so it stays stopped (no failure counted).
+   */
+  | { name: 'cleaning-up'; message: string; permanent: boolean; exitedCleanly?: true }
   /** Waiting out the jittered delay before the next start. */
   | { name: 'backing-off'; attempt: number; delayMs: number; ceilingMs: number }
   /** A stop was requested: the server is being stopped. */
@@ -152,6 +158,7 @@ export function transition(state: SupervisorState, event: SupervisorEvent, polic
     case 'server-failed': {
       if (phase !== 'starting' && phase !== 'healthy' && phase !== 'unhealthy') return state;
       const checked = event.refusedCheckAtMs === undefined ? state : { ...state, report: { ...report, last_health_check: iso(event.refusedCheckAtMs) } };
+      if (policy.restart === 'on-failure' && isCleanExit(event.cause)) return { ...checked, phase: { name: 'cleaning-up', message: event.cause.message, permanent: false, exitedCleanly: true } };
       return failed(checked, event.cause, event.permanent, event.atMs, event.serverOutput);
     }
 
@@ -159,6 +166,10 @@ export function transition(state: SupervisorState, event: SupervisorEvent, polic
       if (phase === 'stopping') return stopped({ ...state, serverStartedAtMs: undefined });
       if (state.phase.name !== 'cleaning-up') return state;
       const { message, permanent } = state.phase;
+      if (state.phase.exitedCleanly) {
+        const reason = `${message}: not restarted (SOCKETIO_RESTART=on-failure restarts only a non-zero exit or a signal)`;
+        return { ...state, serverStartedAtMs: undefined, healthySinceMs: undefined, checksFailedInARow: 0, phase: { name: 'stopped' }, report: { ...report, status: 'stopped', status_reason: reason } };
+      }
       const failuresInARow = state.failuresInARow + 1;
       const cleared = { ...state, failuresInARow, serverStartedAtMs: undefined, healthySinceMs: undefined, checksFailedInARow: 0 };
       const decision = permanent ? ({ action: 'give-up' } as const) : decideRestart(policy.backoff, failuresInARow, random);
@@ -176,6 +187,11 @@ export function transition(state: SupervisorState, event: SupervisorEvent, polic
       if (phase !== 'backing-off') return state;
       return { ...state, phase: { name: 'starting' }, report: { ...report, restarts: report.restarts + 1 } };
   }
+}
+
+/** An exit with code 0, not by a signal: what systemd's Restart=on-failure leaves alone. */
+export function isCleanExit(cause: FailureCause): boolean {
+  return cause.reason === 'exit' && cause.exit_code === 0 && cause.signal === null;
 }
 
 function failed(state: SupervisorState, cause: FailureCause, permanent: boolean, atMs: number, serverOutput: string[]): SupervisorState {

@@ -87,7 +87,7 @@ class SupervisionRecord {
     private readonly log: Logger,
     private readonly random: (() => number) | undefined,
   ) {
-    this.policy = { backoff: config.backoff, healthIntervalMs: config.healthIntervalMs, unhealthyThreshold: config.unhealthyThreshold };
+    this.policy = { backoff: config.backoff, healthIntervalMs: config.healthIntervalMs, unhealthyThreshold: config.unhealthyThreshold, restart: config.restart };
   }
 
   apply(event: SupervisorEvent): SupervisorState {
@@ -273,6 +273,8 @@ class PhaseRunner {
   }
 
   private logFailure(): void {
+    const phase = this.record.state.phase;
+    if (phase.name === 'cleaning-up' && phase.exitedCleanly) return void this.log.info({ restart: this.opts.config.restart }, `${phase.message}; not restarted`);
     const record = this.record.state.report.last_failure!;
     this.log.error({ failure: record }, `server failed: ${record.message}`);
   }
@@ -281,7 +283,8 @@ class PhaseRunner {
   private async clearFailedServer(): Promise<void> {
     await this.server.stop();
     const next = this.record.apply({ type: 'server-stopped' });
-    if (next.phase.name === 'given-up') {
+    if (next.phase.name === 'stopped') this.record.save();
+    else if (next.phase.name === 'given-up') {
       const { reason } = next.phase;
       this.log.error({ failuresInARow: next.failuresInARow }, reason);
       this.record.save();

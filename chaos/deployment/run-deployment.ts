@@ -1,5 +1,8 @@
 import type { TargetChoice } from '../../testbed/targets/run-target.ts';
-import { DEPENDENCY_SCENARIOS, type ScenarioName } from '../scenario.ts';
+import { DEPENDENCY_SCENARIOS, type KillableNode, type ScenarioName } from '../scenario.ts';
+import type { StagingDeployment } from './staging-deployment.ts';
+import type { HookResult } from './command-hook.ts';
+import type { NemesisFault } from '../nemesis/executor.ts';
 import { localDeploymentUnavailable, startLocalDeployment, type Deployment } from './local-deployment.ts';
 
 /** The deployment a chaos run's dependency scenarios use, or why they are left out; notes for the output. */
@@ -7,6 +10,12 @@ export interface RunDeployment {
   open: Deployment | undefined;
   missing: string | undefined;
   notes: string[];
+  /** The run's target as the kill scenario kills it, when the runner did not start it (staging's hooks). */
+  killable?: KillableNode | undefined;
+  /** The same target's kill and pause for the nemesis, through staging's hooks. */
+  nodeFaults?: NemesisFault[] | undefined;
+  /** Every hook the run ran (staging), with exit code, duration and output. */
+  hookRuns?: readonly HookResult[];
   close(): Promise<void>;
 }
 
@@ -31,4 +40,23 @@ export async function deploymentForRun(names: readonly ScenarioName[], choice: T
   } catch (err) {
     return leftOut(`the local deployment did not start: ${(err as Error).message.split('\n')[0]}`);
   }
+}
+
+/**
+ * The staging deployment of `--config`: the dependency scenarios run on it when its file names the proxies
+ * in front of staging's Redis and database; otherwise they are left out with that reason.
+ */
+export function stagingRunDeployment(names: readonly ScenarioName[], staging: StagingDeployment): RunDeployment {
+  const chosen = names.filter((n) => (DEPENDENCY_SCENARIOS as readonly string[]).includes(n));
+  const close = () => staging.close();
+  // The first node is the run's target: the kill scenario kills it through its hooks.
+  const killable = staging.killable(staging.nodes[0]!.name);
+  const nodeFaults = staging.nodeFaults(staging.nodes[0]!.name);
+  if (chosen.length > 0 && staging.dependencies === undefined) {
+    const why = 'the config names no proxies in toxiproxy.proxies';
+    staging.notes.push(`dependency scenarios left out (${chosen.join(', ')}): ${why}`);
+    return { open: undefined, missing: why, notes: staging.notes, killable, nodeFaults, hookRuns: staging.hookRuns, close };
+  }
+  const open = staging.dependencies ? { ...staging, dependencies: staging.dependencies } : undefined;
+  return { open, missing: undefined, notes: staging.notes, killable, nodeFaults, hookRuns: staging.hookRuns, close };
 }

@@ -10,9 +10,9 @@ import type { NemesisSchedule } from './schedule.ts';
  */
 export interface NemesisFault {
   name: FaultKind;
-  /** `node`: which node a kill or pause strikes (ScheduleWindow.node, 0 when the window names none). */
-  start(node: number): Promise<void>;
-  heal(node: number): Promise<void>;
+  /** `node`: which node a kill or pause strikes (ScheduleWindow.node; the first when left out). */
+  start(node?: number): Promise<void>;
+  heal(node?: number): Promise<void>;
 }
 
 export interface ScheduleRun {

@@ -17,7 +17,7 @@ export function processFaults(procs: readonly TargetProcess[], link: FaultLink |
     faults.push({ name: 'partition', start: () => link.cut(), heal: () => link.heal() }, { name: 'latency', start: () => link.addLatency(latencyMs), heal: () => link.removeLatency() });
   }
   if (procs.length === 0) return faults;
-  const proc = (node: number) => {
+  const proc = (node = 0) => {
     const p = procs[node];
     if (!p) throw new Error(`no node ${node + 1} to strike (the run has ${procs.length})`);
     return p;

@@ -15,8 +15,8 @@ const SERVING_TIMEOUT_MS = 120_000;
  * with the same clientMsgId. Proves DUR-1/DUR-2: every acked message survives the crash, exactly once.
  */
 export const killScenario: Scenario = async (ctx) => {
-  const proc = ctx.target.process;
-  if (!proc) return { verdict: 'unimplemented', reason: 'needs a server the runner starts (--server-cmd, or no --target)', figures: {} };
+  const proc = ctx.target.process ?? ctx.killable;
+  if (!proc) return { verdict: 'unimplemented', reason: 'needs a server the runner starts (--server-cmd, or no --target), or kill and restart hooks in --config', figures: {} };
   const o = ctx.options;
   const runId = newRunId('kill');
   const fs = await startFaultStream(ctx, runId);

@@ -59,17 +59,19 @@ export const nemesisScenario: Scenario = async (ctx) => {
   const o = ctx.options;
   const schedule = o.schedule;
   if (!schedule) return { verdict: 'unimplemented', reason: 'needs --schedule random|FILE', figures: {} };
-  const onDeployment = ctx.deployment !== undefined || ctx.deploymentMissing !== undefined;
+  const onDeployment = o.nemesisOnDeployment === true;
   if (onDeployment && !ctx.deployment) return { verdict: 'unimplemented', reason: ctx.deploymentMissing ?? 'needs the local deployment', figures: {} };
   const runId = newRunId('nem');
-  if (ctx.deployment) {
-    const before = await waitRecovered(ctx.deployment.nodes, performance.now() + SETTLE_WAIT_MS);
+  const deployment = onDeployment ? ctx.deployment : undefined;
+  if (deployment) {
+    const before = await waitRecovered(deployment.nodes, performance.now() + SETTLE_WAIT_MS);
     const unready = Object.entries(before).filter(([, at]) => at === undefined).map(([n]) => n);
     if (unready.length > 0) return { verdict: 'inconclusive', reason: `not healthy before the schedule: ${unready.join(', ')}`, figures: {} };
   }
-  const stage = ctx.deployment ? deploymentStage(ctx.deployment, o.latencyMs) : await singleNodeStage(ctx, runId);
+  const stage = deployment ? deploymentStage(deployment, o.latencyMs) : await singleNodeStage(ctx, runId);
   try {
-    const faults = new Map(stage.faults.map((f): [NemesisFault['name'], NemesisFault] => [f.name, f]));
+    // Staging's kill and pause hooks (--config) stand in for a process the runner did not start.
+    const faults = new Map([...stage.faults, ...(ctx.nodeFaults ?? [])].map((f): [NemesisFault['name'], NemesisFault] => [f.name, f]));
     const fs = await startFaultStream(ctx, runId, stage.via);
     let run;
     try {
@@ -92,15 +94,15 @@ export const nemesisScenario: Scenario = async (ctx) => {
     const dependencyCuts = Object.entries(run.ran).filter(([f]) => !['kill', 'pause', 'partition', 'latency'].includes(f)).reduce((a, [, n]) => a + (n ?? 0), 0);
     return {
       verdict,
-      reason: `${reason}; ${run.ran.kill ?? 0} kill(s)${ctx.deployment ? `, ${dependencyCuts} Redis/database fault(s)` : ''}, ${Object.values(run.ran).reduce((a, b) => a + (b ?? 0), 0)} window(s)${run.notReached ? `, ${run.notReached} not reached within --duration` : ''}${skipped.length ? `; left out (this target cannot): ${skipped.join(', ')}` : ''}`,
+      reason: `${reason}; ${run.ran.kill ?? 0} kill(s)${deployment ? `, ${dependencyCuts} Redis/database fault(s)` : ''}, ${Object.values(run.ran).reduce((a, b) => a + (b ?? 0), 0)} window(s)${run.notReached ? `, ${run.notReached} not reached within --duration` : ''}${skipped.length ? `; left out (this target cannot): ${skipped.join(', ')}` : ''}`,
       figures: {
         ...doubt,
         seed: schedule.seed,
         durationMs: schedule.durationMs,
-        on: ctx.deployment ? `local deployment of ${ctx.deployment.nodes.length} nodes on Redis and PostgreSQL behind the fault proxy` : 'one node',
+        on: deployment ? `deployment of ${deployment.nodes.length} nodes on Redis and PostgreSQL behind the fault proxy` : 'one node',
         windows: run.ran,
         kills: run.ran.kill ?? 0,
-        ...(ctx.deployment ? { dependencyCuts } : {}),
+        ...(deployment ? { dependencyCuts } : {}),
         skipped: run.skipped,
         maxLateMs: run.maxLateMs,
         notReached: run.notReached,

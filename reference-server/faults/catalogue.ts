@@ -87,6 +87,11 @@ export const FaultName = z.enum([
   'reordered-seq',
   /** message:new numbered by the order messages reach each node, not the stored seq (outgoing-packet hook): the chaos cross-node-order checker. */
   'arrival-order-seq',
+  // An exception outside any handler (OPS-4, FIX-5; faults/index.ts fatalExit).
+  /** The fatal handler logs, then exits 0: a supervisor that restarts only failures (systemd Restart=on-failure) leaves it down: C21. */
+  'fatal-exits-zero',
+  /** The fatal handler logs and keeps the process running, in a state nobody knows: C21. */
+  'fatal-swallowed',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

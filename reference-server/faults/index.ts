@@ -65,6 +65,8 @@ export interface NodeDefects {
   jwksKeys(url: string, keys: () => JWTVerifyGetKey): JWTVerifyGetKey;
   /** Whether the fixture routes are mounted (`fixtures-always-on`: whatever ADMIN_FIXTURES says, while GET /spec states the setting). */
   adminFixtures(configured: boolean): boolean;
+  /** How the process ends after an exception outside any handler (OPS-4: exit 1); 'keep-running' (`fatal-swallowed`) does not end it. */
+  fatalExit(code: 1): number | 'keep-running';
   /** Whose X-Forwarded-For the handshake believes (`trust-any-forwarded`: the nearest hop's, even with TRUST_PROXY unset). */
   trustProxy(trust: TrustProxy): TrustProxy;
 }
@@ -139,6 +141,7 @@ export function defectsFor(faults: Faults): NodeDefects {
     },
     jwksKeys: (url, keys) => (on('jwks-no-breaker') ? createRemoteJWKSet(new URL(url), { timeoutDuration: 3_000 }) : keys()),
     adminFixtures: (configured) => configured || on('fixtures-always-on'),
+    fatalExit: (code) => (on('fatal-swallowed') ? 'keep-running' : on('fatal-exits-zero') ? 0 : code),
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {
       let r = routes;

@@ -1,4 +1,4 @@
-import { AdminChannelRequest, AdminLimitsRequest, HTTP_PATHS } from '../../spec/index.ts';
+import { AdminChannelRequest, AdminLimitsRequest, HTTP_PATHS, type AdminFatalResponse } from '../../spec/index.ts';
 import type { NodeContext } from '../context.ts';
 import { errors } from '../errors.ts';
 import { removeNonReaders } from '../events/moderation.ts';
@@ -36,10 +36,32 @@ export function channelFixtureRoute(ctx: NodeContext, rules: ChannelFixtureRules
   };
 }
 
-/** FIX-1, FIX-2: fixtures that let a harness set up its world. */
+/** How long after its 202 the fatal fixture throws: the answer is out by then. */
+const FATAL_AFTER_MS = 100;
+
+/** FIX-5: an exception outside any handler, on demand, so a harness can watch the supervisor restart the process (OPS-4). */
+export function fatalFixtureRoute(ctx: NodeContext): Route {
+  return {
+    method: 'POST',
+    path: HTTP_PATHS.adminFatal,
+    async handle(req) {
+      const admin = await requireAdmin(req, ctx.verifier);
+      ctx.log.warn({ userId: admin.userId, throwsInMs: FATAL_AFTER_MS }, 'fatal fixture: an exception outside any handler follows (FIX-5)');
+      // From a timer, not from this handler: the router would catch it (ACK-6), and OPS-4 is about what nothing catches.
+      setTimeout(() => {
+        throw new Error('fatal fixture (FIX-5): an exception outside any handler');
+      }, FATAL_AFTER_MS);
+      const json: AdminFatalResponse = { throwsInMs: FATAL_AFTER_MS };
+      return { status: 202, json };
+    },
+  };
+}
+
+/** FIX-1, FIX-2, FIX-5: fixtures that let a harness set up its world. */
 export function adminRoutes(ctx: NodeContext): Route[] {
   return [
     channelFixtureRoute(ctx),
+    fatalFixtureRoute(ctx),
     {
       method: 'PUT',
       path: HTTP_PATHS.adminLimits,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTTP_PATHS, SpecDocument } from '../../spec/index.ts';
+import { AdminFatalResponse, HTTP_PATHS, SpecDocument } from '../../spec/index.ts';
 import { adminRequest, getJson } from '../../testing/admin.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -43,6 +43,7 @@ describe('a production start with ADMIN_FIXTURES=off (FIX-3)', () => {
     ['POST', HTTP_PATHS.adminChannels, { id: 'off', private: false, members: [] }],
     ['PUT', HTTP_PATHS.adminLimits, { connection: { points: 1, durationMs: 1000 } }],
     ['DELETE', HTTP_PATHS.adminLimits, undefined],
+    ['POST', HTTP_PATHS.adminFatal, undefined],
   ] as const)('%s %s answers 404 NOT_FOUND, to an admin and to anyone', async (method, path, body) => {
     for (const withToken of [true, false]) {
       const res = withToken
@@ -57,4 +58,39 @@ describe('a production start with ADMIN_FIXTURES=off (FIX-3)', () => {
     const res = await adminRequest(server, 'POST', HTTP_PATHS.recovery);
     expect(res.status).toBe(200);
   });
+});
+
+describe('the fatal fixture POST /admin/fatal (FIX-5, OPS-4)', () => {
+  /** Calls the fixture; returns its answer, how the process ended (or 'running' 2 s later) and its fatal log line. */
+  async function fatalOn(faults?: string) {
+    const server = await startServer({ env: faults ? { SOCKPROOF_FAULTS: faults } : {} });
+    try {
+      const refused = await fetch(`${server.url}${HTTP_PATHS.adminFatal}`, { method: 'POST' });
+      const res = await adminRequest(server, 'POST', HTTP_PATHS.adminFatal);
+      const ended = await Promise.race([server.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 2_000))]);
+      const fatal = await server.waitForLog((l) => l.level === 'fatal', 2_000).catch(() => undefined);
+      return { refused: refused.status, res, ended, fatal };
+    } finally {
+      await server.dispose();
+    }
+  }
+
+  it('answers 202 {throwsInMs} to an admin (401 without a token), then the exception outside any handler is logged at fatal and the process exits 1', async () => {
+    const { refused, res, ended, fatal } = await fatalOn();
+    expect(refused).toBe(401);
+    expect(res.status).toBe(202);
+    expect(AdminFatalResponse.parse(res.body).throwsInMs).toBeLessThanOrEqual(1_000);
+    expect(ended).toEqual({ code: 1, signal: null });
+    expect(fatal).toMatchObject({ msg: 'uncaught exception', err: { message: 'fatal fixture (FIX-5): an exception outside any handler' } });
+  }, 90_000);
+
+  it.each([
+    ['fatal-exits-zero', { code: 0, signal: null }],
+    ['fatal-swallowed', 'running'],
+  ] as const)('faulty build %s: logged at fatal, then ends as %j', async (fault, expected) => {
+    const { res, ended, fatal } = await fatalOn(fault);
+    expect(res.status).toBe(202);
+    expect(ended).toEqual(expected);
+    expect(fatal).toBeDefined();
+  }, 90_000);
 });

@@ -40,7 +40,7 @@ describe('the headline: what a run proved, at a glance', () => {
 
   it('lists every profile whose checks all ran and passed', () => {
     const results = [...passing(3), check('S13', 'pass', { requires: ['multi-node'] }), check('C12', 'pass', { requires: ['dependencies'] }), check('C21', 'unimplemented', { requires: ['supervisor'], missing: ['supervisor'] })];
-    expect(headline(input(results))).toBe('conformant, single node + multi-node + dependencies: 5 of 6 checks passed; 1 not run; the supervisor profile (C21) cannot be run by this sockproof yet');
+    expect(headline(input(results))).toBe('conformant, single node + multi-node + dependencies: 5 of 6 checks passed; 1 not run; run them with: sockproof conformance --supervisor-cmd "<command that starts your server under its supervisor>"');
   });
 
   it('an attached target is told the flags an attached target needs', () => {
@@ -63,7 +63,7 @@ describe('the headline: what a run proved, at a glance', () => {
     expect(gated[2]!.message).toBe('required by --require supervisor but not run: needs supervisor');
     expect(runOutcome(gated, false)).toBe('fail');
     expect(headline(input(gated, { require: ['supervisor'] }))).toBe(
-      'not conformant: 2 of 4 checks passed; 2 not run, 1 of them failed as required by --require supervisor (C21); run them with: sockproof conformance --nodes 2 --deps redis,postgres; the supervisor profile (C21) cannot be run by this sockproof yet',
+      'not conformant: 2 of 4 checks passed; 2 not run, 1 of them failed as required by --require supervisor (C21); run them with: sockproof conformance --supervisor-cmd "<command that starts your server under its supervisor>" --nodes 2 --deps redis,postgres',
     );
   });
 
@@ -107,7 +107,7 @@ describe('every writer shows the headline first', () => {
     const { report } = await import('./fixtures.ts');
     const old = report([check('P01', 'pass'), check('C21', 'unimplemented', { requires: ['supervisor'], missing: ['supervisor'] })]);
     const md = renderMarkdown(old).split('\n');
-    expect(md[2]).toBe('**conformant, single node: 1 of 2 checks passed; 1 not run; the supervisor profile \\(C21\\) cannot be run by this sockproof yet**');
+    expect(md[2]).toBe('**conformant, single node: 1 of 2 checks passed; 1 not run; run them with: sockproof conformance --supervisor-cmd "&lt;command that starts your server under its supervisor&gt;"**');
     const stated = report([check('P01', 'pass')], { summary: { total: 1, pass: 1, fail: 0, nonStrict: 0, unimplemented: 0, inconclusive: 0, headline: 'as the run said' } });
     expect(renderMarkdown(stated).split('\n')[2]).toBe('**as the run said**');
     expect(renderHtml(stated)).toMatch(/<\/h1>\n<p class="headline"><strong>[^<]*<\/strong>: as the run said<\/p>/);

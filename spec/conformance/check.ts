@@ -29,7 +29,7 @@ export type Need =
   | 'multi-node'
   /** The harness started several nodes of the target at once on a fresh database (--nodes 2 --deps …). */
   | 'nodes-started-together'
-  /** The harness started the target under a supervisor and can make it exit fatally (no run can yet: C21). */
+  /** The harness can start the target under its supervisor (--supervisor-cmd) and make it exit fatally (FIX-5): C21. */
   | 'supervisor'
   /** The target serves the fixtures of FIX-1/FIX-2 (`features.fixtures`, FIX-3): every check needs them unless it says `withoutFixtures`. */
   | 'fixtures';

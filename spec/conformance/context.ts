@@ -22,6 +22,8 @@ export interface Capabilities {
   dependencies?: DependencyControl | undefined;
   /** Base URLs of other nodes of a multi-node target. */
   peers: string[];
+  /** A command that starts the target under its supervisor (--supervisor-cmd): C21 starts it beside the target. */
+  supervisorCommand?: string | undefined;
   /** How a harness-started deployment came up (several nodes started together on a fresh database). */
   deployment?: { nodesStartedTogether: number; freshDatabase: boolean; nodeStartFailures: string[] };
 }
@@ -107,8 +109,7 @@ export class CheckContext {
       'dependency-control': () => this.capabilities.dependencies !== undefined,
       'multi-node': () => this.capabilities.peers.length > 0,
       'nodes-started-together': () => (this.capabilities.deployment?.nodesStartedTogether ?? 1) > 1 && this.capabilities.deployment?.freshDatabase === true,
-      // No run can give it yet: the harness cannot start a target under a supervisor (C21, issue 13).
-      supervisor: () => false,
+      supervisor: () => this.capabilities.supervisorCommand !== undefined,
       // Read only when needed: a socket.io-foundation check runs without a spec document.
       fixtures: () => this.spec.features.fixtures,
     };
@@ -136,9 +137,10 @@ export class CheckContext {
   }
 
   /** Creates a channel through the fixture (FIX-1); the scene cannot be set without it. */
-  async channel(opts: { private?: boolean; members?: string[]; prefix?: string } = {}): Promise<string> {
+  async channel(opts: { private?: boolean; members?: string[]; prefix?: string; url?: string } = {}): Promise<string> {
     const id = this.uniqueId(opts.prefix ?? 'ch');
-    const res = await this.http.send({
+    const http = opts.url ? new HttpProbe(opts.url, this.recorder) : this.http;
+    const res = await http.send({
       method: 'POST',
       path: HTTP_PATHS.adminChannels,
       token: this.adminTokenValue,

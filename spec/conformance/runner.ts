@@ -38,6 +38,11 @@ export interface RunOptions {
   deps?: DependencyName[];
   /** Harness-started targets only: how many target processes to start together (--nodes; needs deps). */
   nodes?: number;
+  /**
+   * Harness-started targets only: a command that starts the target under its supervisor (--supervisor-cmd).
+   * C21 runs it beside the target with the target's variables and a fixed PORT, and makes it exit fatally.
+   */
+  supervisorCommand?: string;
   /** --require: checks not run for lack of these fail the run (a CI gate). */
   require?: Requirement[];
   /** Said in the report (e.g. timings shortened for a fast run). */
@@ -52,6 +57,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
   const deps = opts.deps ?? [];
   if (opts.target.kind === 'url' && (deps.length > 0 || nodes > 1)) throw new HarnessError('--deps and --nodes need a target the harness starts (--server-cmd or the default reference server); use --peer for an attached one');
   if (nodes > 1 && !(deps.includes('redis') && deps.includes('postgres'))) throw new HarnessError('--nodes 2 needs --deps redis,postgres (the nodes share Redis and PostgreSQL)');
+  if (opts.target.kind === 'url' && opts.supervisorCommand !== undefined) throw new HarnessError('--supervisor-cmd needs a target the harness starts (--server-cmd or the default reference server): the supervisor gets its variables');
   let dependencies: HarnessDependencies | undefined;
   if (deps.length > 0) {
     try {
@@ -74,6 +80,7 @@ export async function runConformance(opts: RunOptions): Promise<Report> {
     };
     const notes = [...(opts.notes ?? [])];
     if (dependencies) notes.push(`dependencies: ${deps.join(', ')} started by the harness behind a fault proxy; target env ${redactUrlsIn(JSON.stringify(dependencies.targetEnv))}`);
+    if (opts.supervisorCommand !== undefined) notes.push(`supervisor: C21 starts the target under ${JSON.stringify(opts.supervisorCommand)}`);
     if (nodes > 1) notes.push(`${nodes} target nodes started together on a fresh database; other nodes: ${extraNodes.map((n) => n.url).join(', ')}${started.nodeStartFailures.length ? `; failed: ${started.nodeStartFailures.join('; ')}` : ''}`);
     return await runAgainst(target, { ...opts, notes, peers: [...(opts.peers ?? []), ...extraNodes.map((n) => n.url)] }, startedAt, dependencies, deployment);
   } finally {
@@ -172,7 +179,7 @@ async function runAgainst(target: Target, opts: RunOptions, startedAt: string, d
   );
   opts.onProgress?.(progressLine(0, opts.checks.length, v01));
 
-  const capabilities: Capabilities = { harnessStarted: target.startedByHarness, dependencies, peers: opts.peers ?? [], deployment };
+  const capabilities: Capabilities = { harnessStarted: target.startedByHarness, dependencies, peers: opts.peers ?? [], deployment, supervisorCommand: opts.supervisorCommand };
   const runTag = randomBytes(4).toString('hex');
   const results = new RunResults(opts.repeat);
   for (let round = 0; round < opts.repeat; round++) {

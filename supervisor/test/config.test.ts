@@ -17,6 +17,7 @@ describe('supervisor configuration', () => {
       logLevel: 'info',
       metricsFile: '/srv/app/.sockproof/socketio-metrics.json',
       stateDir: '/srv/app/.sockproof',
+      restart: 'always',
     });
   });
 
@@ -34,6 +35,7 @@ describe('supervisor configuration', () => {
 
   it.each([
     ['SOCKETIO_MAX_RETRIES', 'lots', 'SOCKETIO_MAX_RETRIES must be a whole number from 0 to 10000 (got "lots")'],
+    ['SOCKETIO_RESTART', 'sometimes', 'SOCKETIO_RESTART must be always or on-failure (got "sometimes")'],
     ['SOCKETIO_MAX_RETRIES', '2.5', 'SOCKETIO_MAX_RETRIES must be a whole number from 0 to 10000 (got "2.5")'],
     ['SOCKETIO_INITIAL_RETRY_DELAY', '-1', 'SOCKETIO_INITIAL_RETRY_DELAY must be a number of seconds from 0 to 86400 (got "-1")'],
     ['SOCKETIO_BACKOFF_FACTOR', '0.5', 'SOCKETIO_BACKOFF_FACTOR must be a number from 1 to 100 (got "0.5")'],

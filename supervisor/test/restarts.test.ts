@@ -113,4 +113,31 @@ describe('restart on crash', { timeout: 150_000 }, () => {
     expect(await supervisor.exitedWith).toEqual({ code: 0, signal: null });
     expect(leftovers(dir)).toEqual([]);
   });
+
+  it('SOCKETIO_RESTART=on-failure: exit 1 is restarted; exit 0 leaves the server stopped, uncounted, and the supervisor exits 0', async () => {
+    const dir = makeStateDir();
+    const env = supervisorEnv(dir, { SOCKETIO_RESTART: 'on-failure', SOCKETIO_INITIAL_RETRY_DELAY: '0.2' });
+    const supervisor = startForeground(env, fixtureCommand('healthy-server.mjs'));
+    cleanup = () => cleanUp(dir, [supervisor]);
+    const exitWith = async (code: number) => {
+      const port = Number(readFileSync(join(dir, 'socketio-server.port'), 'utf8').trim());
+      await fetch(`http://127.0.0.1:${port}/exit/${code}`, { method: 'POST' });
+    };
+
+    const first = await waitHealthyServer(dir);
+    await exitWith(1);
+    const second = await waitHealthyServer(dir, first);
+    expect(metricsOf(dir)).toMatchObject({ restarts: 1, total_failures: 1 });
+    await exitWith(0);
+    expect(await supervisor.exitedWith).toEqual({ code: 0, signal: null });
+    expect(isAlive(second)).toBe(false);
+    expect(metricsOf(dir)).toMatchObject({
+      status: 'stopped',
+      status_reason: 'server exited with code 0: not restarted (SOCKETIO_RESTART=on-failure restarts only a non-zero exit or a signal)',
+      restarts: 1,
+      total_failures: 1,
+    });
+    expect(supervisorLog(dir).map((l) => l.msg)).toContain('server exited with code 0; not restarted');
+    expect(leftovers(dir)).toEqual([]);
+  });
 });

@@ -13,11 +13,13 @@ const policyArb: fc.Arbitrary<LifecyclePolicy> = fc
     maxRetries: fc.integer({ min: 0, max: 8 }),
     healthIntervalMs: fc.integer({ min: 1, max: 60_000 }),
     unhealthyThreshold: fc.integer({ min: 1, max: 5 }),
+    restart: fc.constantFrom<LifecyclePolicy['restart']>(undefined, 'always', 'on-failure'),
   })
-  .map(({ initialDelayMs, extraMaxMs, factor, maxRetries, healthIntervalMs, unhealthyThreshold }) => ({
+  .map(({ initialDelayMs, extraMaxMs, factor, maxRetries, healthIntervalMs, unhealthyThreshold, restart }) => ({
     backoff: { initialDelayMs, maxDelayMs: initialDelayMs + extraMaxMs, factor, maxRetries } satisfies BackoffPolicy,
     healthIntervalMs,
     unhealthyThreshold,
+    restart,
   }));
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -28,7 +30,8 @@ type TimelessEvent =
   | { type: 'server-stopped' }
   | { type: 'backoff-elapsed' }
   | { type: 'stop-requested' }
-  | { type: 'server-failed'; permanent: boolean };
+  /** `exitCode` 0: a clean exit (left stopped under restart on-failure); otherwise it exited 1. */
+  | { type: 'server-failed'; permanent: boolean; exitCode?: 0 };
 
 const ANY_EVENT: TimelessEvent[] = [
   { type: 'server-spawned' },
@@ -40,6 +43,7 @@ const ANY_EVENT: TimelessEvent[] = [
   { type: 'stop-requested' },
   { type: 'server-failed', permanent: false },
   { type: 'server-failed', permanent: true },
+  { type: 'server-failed', permanent: false, exitCode: 0 },
 ];
 
 /** The events that can really happen in this state (what the I/O shell can report there), a stop request aside. */
@@ -49,7 +53,7 @@ function fitting(state: SupervisorState): TimelessEvent[] {
       return state.serverStartedAtMs === undefined ? [{ type: 'server-spawned' }, { type: 'server-failed', permanent: false }] : [{ type: 'server-healthy' }, { type: 'server-failed', permanent: false }];
     case 'healthy':
     case 'unhealthy':
-      return [{ type: 'check-passed' }, { type: 'check-passed' }, { type: 'check-failed' }, { type: 'server-failed', permanent: false }];
+      return [{ type: 'check-passed' }, { type: 'check-passed' }, { type: 'check-failed' }, { type: 'server-failed', permanent: false }, { type: 'server-failed', permanent: false, exitCode: 0 }];
     case 'cleaning-up':
     case 'stopping':
       return [{ type: 'server-stopped' }];
@@ -81,7 +85,7 @@ function timed(event: TimelessEvent, atMs: number): SupervisorEvent {
     case 'check-failed':
       return { type: 'check-failed', atMs, error: 'ECONNREFUSED', serverOutput: ['last words'] };
     case 'server-failed':
-      return { type: 'server-failed', atMs, permanent: event.permanent, serverOutput: [], cause: { reason: 'exit', exit_code: 1, signal: null, message: 'server exited with code 1' } };
+      return { type: 'server-failed', atMs, permanent: event.permanent, serverOutput: [], cause: { reason: 'exit', exit_code: event.exitCode ?? 1, signal: null, message: `server exited with code ${event.exitCode ?? 1}` } };
     default:
       return event;
   }
@@ -114,7 +118,7 @@ function run(policy: LifecyclePolicy, steps: Step[]): Run {
 const stepsArb = fc.array(stepArb, { maxLength: 80 });
 
 /** How often the runs reached what the properties are about: they say nothing if never reached. */
-const reached = { restart: 0, forgiven: 0, givenUpOnBudget: 0, stoppedWithServer: 0, unhealthy: 0 };
+const reached = { restart: 0, forgiven: 0, givenUpOnBudget: 0, stoppedWithServer: 0, unhealthy: 0, leftStoppedAfterExit0: 0 };
 
 describe('supervisor state machine (pure)', () => {
   it('never restarts more than SOCKETIO_MAX_RETRIES times in a row without the server becoming stable in between', () => {
@@ -180,7 +184,8 @@ describe('supervisor state machine (pure)', () => {
         // Events that may still arrive before the server is gone change nothing.
         const late = transition(transition(stopping, { type: 'check-failed', atMs: T0, error: 'x', serverOutput: [] }, policy), { type: 'backoff-elapsed' }, policy);
         const after = transition(late, { type: 'server-stopped' }, policy);
-        if (before.phase.name === 'given-up') {
+        // Already over: given up, or a server that exited 0 left stopped (restart on-failure).
+        if (isTerminal(before)) {
           expect(after).toBe(before);
           return;
         }
@@ -191,6 +196,25 @@ describe('supervisor state machine (pure)', () => {
         // With no server running the stop is complete at once; with one it waits for it.
         expect(stopping.phase.name).toBe(before.serverStartedAtMs === undefined ? 'stopped' : 'stopping');
         if (stopping.phase.name === 'stopping') reached.stoppedWithServer++;
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('after exit 0 the server is restarted under restart always, and left stopped, uncounted, only under on-failure', () => {
+    fc.assert(
+      fc.property(policyArb, stepsArb, (policy, steps) => {
+        const { states, events } = run(policy, steps);
+        for (let i = 1; i < states.length; i++) {
+          const event = events[i - 1]!;
+          if (event.type !== 'server-failed' || event.cause.exit_code !== 0 || states[i - 1]!.phase.name !== 'healthy') continue;
+          const cleaned = transition(states[i]!, { type: 'server-stopped' }, policy, () => 0.5);
+          if (policy.restart === 'on-failure') {
+            reached.leftStoppedAfterExit0++;
+            expect(cleaned.phase.name).toBe('stopped');
+            expect(cleaned.report.total_failures).toBe(states[i - 1]!.report.total_failures);
+          } else expect(['backing-off', 'given-up']).toContain(cleaned.phase.name);
+        }
       }),
       { numRuns: 300 },
     );
@@ -216,7 +240,9 @@ describe('supervisor state machine (pure)', () => {
         for (let i = 1; i < states.length; i++) {
           const [a, b] = [states[i - 1]!.report, states[i]!.report];
           for (const k of ['restarts', 'total_failures', 'health_checks_passed', 'health_checks_failed'] as const) expect(b[k]).toBeGreaterThanOrEqual(a[k]);
-          if (states[i]!.phase.name === 'cleaning-up' && states[i - 1]!.phase.name !== 'cleaning-up') failures++;
+          const phase = states[i]!.phase;
+          // A clean exit under restart on-failure is not a failure: it is not counted, and nothing restarts.
+          if (phase.name === 'cleaning-up' && states[i - 1]!.phase.name !== 'cleaning-up' && !phase.exitedCleanly) failures++;
           expect(b.total_failures).toBe(failures);
           expect(b.restarts).toBeLessThanOrEqual(b.total_failures);
           expect(MetricsFile.safeParse(metricsAt(states[i]!, T0 + 10 ** 9)).success).toBe(true);
@@ -266,6 +292,30 @@ describe('supervisor state machine (pure)', () => {
     s = step(s, { type: 'server-stopped' });
     expect(s.phase).toEqual({ name: 'given-up', reason: 'gave up after 2 failures in a row (SOCKETIO_MAX_RETRIES=1); last: server exited with code 3 before it became healthy' });
     expect(s.report).toMatchObject({ status: 'failed', restarts: 1, total_failures: 2 });
+  });
+
+  it('restart on-failure: a server that exits 0 stays stopped, uncounted; exit 1 and a signal are restarted as under always', () => {
+    const exitWith = (code: number | null, signal: NodeJS.Signals | null): SupervisorEvent => ({
+      type: 'server-failed',
+      atMs: T0 + 200,
+      permanent: false,
+      serverOutput: [],
+      cause: { reason: 'exit', exit_code: code, signal, message: signal ? `server was killed by ${signal}` : `server exited with code ${code}` },
+    });
+    const after = (restart: LifecyclePolicy['restart'], exit: SupervisorEvent) => {
+      const policy: LifecyclePolicy = { backoff: { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, maxRetries: 10 }, healthIntervalMs: 50, unhealthyThreshold: 3, restart };
+      let s = initialState(T0);
+      for (const e of [{ type: 'server-spawned', atMs: T0 + 1 }, { type: 'server-healthy', atMs: T0 + 100 }, exit, { type: 'server-stopped' }] as SupervisorEvent[]) s = transition(s, e, policy, () => 0.5);
+      return s;
+    };
+    const clean = after('on-failure', exitWith(0, null));
+    expect(clean.phase).toEqual({ name: 'stopped' });
+    expect(clean.report).toMatchObject({ status: 'stopped', status_reason: 'server exited with code 0: not restarted (SOCKETIO_RESTART=on-failure restarts only a non-zero exit or a signal)', total_failures: 0 });
+    expect(isTerminal(clean)).toBe(true);
+    expect(after('on-failure', exitWith(1, null)).phase.name).toBe('backing-off');
+    expect(after('on-failure', exitWith(null, 'SIGKILL')).phase.name).toBe('backing-off');
+    expect(after('always', exitWith(0, null)).phase.name).toBe('backing-off');
+    expect(after(undefined, exitWith(0, null)).phase.name).toBe('backing-off');
   });
 
   it('gives up at once on a failure that waiting cannot fix', () => {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,11 @@ export interface TargetCommand {
   inheritEnv?: boolean;
   /** Runs once on the fresh DATA_DIR before the first start (e.g. to seed a template). */
   prepareDataDir?: (dataDir: string) => Promise<void>;
+  /**
+   * A fixed PORT, for a command that starts the server through another program (a supervisor, which
+   * may give the server a port file of its own): ready once 127.0.0.1 accepts connections on it.
+   */
+  port?: number;
 }
 
 export interface TargetExit {
@@ -56,6 +62,15 @@ export function referenceServerCommand(): TargetCommand {
     cwd: REPO_ROOT,
     env: { LOG_LEVEL: 'warn', RATE_LIMITS: JSON.stringify(RELAXED_RATE_LIMITS) },
   };
+}
+
+/**
+ * The project's supervisor in the foreground, starting the reference server (`sockproof daemon start
+ * --foreground`, as the systemd unit runs it): the supervisor command of a conformance run that starts the
+ * reference server itself (C21). Run from the repository root, as referenceServerCommand is.
+ */
+export function referenceSupervisorCommand(): string {
+  return `"${process.execPath}" bin/sockproof.mjs daemon start --foreground`;
 }
 
 /** Started targets: killed (synchronously, as a last resort) if the process exits without stopping them. */
@@ -87,6 +102,7 @@ export class TargetProcess {
   static async start(spec: TargetCommand): Promise<TargetProcess> {
     const tempDir = await mkdtemp(join(tmpdir(), 'sockproof-target-'));
     const t = new TargetProcess(spec, tempDir, spec.jwtSecret ?? randomBytes(32).toString('base64url'));
+    t.port = spec.port ?? 0;
     live.add(t);
     try {
       await spec.prepareDataDir?.(t.dataDir);
@@ -187,7 +203,7 @@ export class TargetProcess {
         const why = spawnError ?? ended.signal ?? `code ${ended.code}`;
         throw new TargetStartError(`the server command exited (${why}) before listening: ${this.lastOutput() || 'no output'}`);
       }
-      const port = (await readPortFile(this.portFile)) ?? loggedPort;
+      const port = (await readPortFile(this.portFile)) ?? loggedPort ?? (this.spec.port && (await acceptsConnections(this.spec.port)) ? this.spec.port : undefined);
       if (port) {
         this.port = port;
         return;
@@ -196,7 +212,7 @@ export class TargetProcess {
     }
     this.signal('SIGKILL');
     throw new TargetStartError(
-      `the server command did not report a port within ${timeoutMs} ms (SOCKPROOF_PORT_FILE or a "listening" log line): ${this.lastOutput() || 'no output'}`,
+      `the server command did not report a port within ${timeoutMs} ms (SOCKPROOF_PORT_FILE or a "listening" log line${this.spec.port ? `, or a connection accepted on PORT=${this.spec.port}` : ''}): ${this.lastOutput() || 'no output'}`,
     );
   }
 
@@ -254,6 +270,18 @@ function listeningPort(line: string): number | undefined {
   } catch {
     return undefined; // not JSON: the structured-logs check reports it
   }
+}
+
+/** Whether something listens on 127.0.0.1:port. */
+export function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
 }
 
 async function readPortFile(path: string): Promise<number | undefined> {

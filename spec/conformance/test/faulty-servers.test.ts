@@ -44,6 +44,9 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'http-413-before-401', fails: ['S12'], passes: ['C07', 'S03'] },
   { fault: 'edit-ack-before-durable', fails: ['S10'], passes: ['S05', 'S03'] },
   { fault: 'limits-reset-on-reconnect', fails: ['C04'], passes: ['C09', 'S03'] },
+  // An exception outside any handler (OPS-4, FIX-5): C21 runs the target under sockproof's supervisor (Restart=on-failure).
+  { fault: 'fatal-exits-zero', fails: ['C21'], passes: ['C07', 'S03'] },
+  { fault: 'fatal-swallowed', fails: ['C21'], passes: ['C07', 'S03'] },
 ];
 
 describe('faulty servers are caught', () => {

@@ -3,7 +3,7 @@ import { runConformance, type RunOptions } from '../runner.ts';
 import { FAST_REFERENCE_ENV } from '../../../cli/conformance.ts';
 import type { Report, Verdict } from '../../../reports/schema.ts';
 import { seedDataDir } from '../../../testing/pglite-template.ts';
-import { referenceServerCommand } from '../../../testbed/targets/target-process.ts';
+import { referenceServerCommand, referenceSupervisorCommand } from '../../../testbed/targets/target-process.ts';
 
 
 /** Runs checks against a reference server the harness starts, with the fast timings and optional faults. */
@@ -24,6 +24,8 @@ export function runAgainstReference(
     repeat: 1,
     propertyRuns: opts.propertyRuns ?? 30,
     seed: 42,
+    // As `sockproof conformance` runs the reference server: C21 under the project's supervisor.
+    supervisorCommand: referenceSupervisorCommand(),
     ...opts.extra,
   });
 }

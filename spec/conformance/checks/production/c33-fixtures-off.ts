@@ -4,11 +4,12 @@ import type { CheckContext } from '../../context.ts';
 import { HttpProbe } from '../../http.ts';
 import { withSiblingTarget } from '../sibling-target.ts';
 
-/** Every fixture of FIX-1/FIX-2, as a harness would call it. */
+/** Every fixture of FIX-1/FIX-2/FIX-5, as a harness would call it (the fatal one last: a faulty sibling that serves it ends). */
 const FIXTURE_CALLS = [
   { method: 'POST', path: HTTP_PATHS.adminChannels, body: { id: 'c33-fixtures-off', private: false, members: [] } },
   { method: 'PUT', path: HTTP_PATHS.adminLimits, body: { connection: { points: 1, durationMs: 60_000 } } },
   { method: 'DELETE', path: HTTP_PATHS.adminLimits },
+  { method: 'POST', path: HTTP_PATHS.adminFatal },
 ] as const;
 
 export default defineCheck({

@@ -1,0 +1,316 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadChaosConfig } from '../config/load-config.ts';
+import { localDeploymentUnavailable } from '../deployment/local-deployment.ts';
+import { openStagingDeployment } from '../deployment/staging-deployment.ts';
+import type { ChaosOptions } from '../scenario.ts';
+import { DEPENDENCY_SCENARIO_TABLE } from '../scenarios/dependencies/index.ts';
+import { startFaultProxy, type FaultProxyServer } from '../../testbed/fault-proxy/server.ts';
+import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from '../../testbed/services/index.ts';
+import { DEPENDENCY_TIMINGS } from '../../testbed/services/proxied-dependencies.ts';
+import { referenceServerCommand, TargetProcess } from '../../testbed/targets/target-process.ts';
+import { runCli } from '../../testing/run-cli.ts';
+import { REPO_ROOT } from '../../testbed/repo-root.ts';
+import { waitFor } from '../../testbed/wait.ts';
+
+/**
+ * "Staging", played on this machine: two reference nodes the test starts on throw-away Redis and PostgreSQL
+ * behind a fault proxy that stands for staging's Toxiproxy (proxies named staging-redis, staging-postgres),
+ * node-1 behind a TLS terminator with a self-signed certificate (its CA file passed by the config), and hooks
+ * that are small node scripts: signal the node's process group read from a pid file, or ask the test to restart it.
+ */
+const SECRET = 'staging-secret-that-must-never-be-printed-0123456789';
+const ENV_NAME = 'SOCKPROOF_TEST_STAGING_SECRET';
+const OPTIONS: ChaosOptions = { clients: 4, rate: 2, kills: 1, killDelayMs: { min: 500, max: 1_000 }, cutMs: 2_000, latencyMs: 200, phaseMs: 1_000, seed: 1, maxMessages: 2_000, drainMs: 15_000 };
+
+const unavailable = await localDeploymentUnavailable();
+const SKIP = unavailable ? `staging is played with local Redis and PostgreSQL: ${unavailable}` : false;
+
+const HOOK_SCRIPT = `
+import { readFileSync } from 'node:fs';
+const [action, a, b] = process.argv.slice(2);
+if (action === 'signal') process.kill(-Number(readFileSync(b, 'utf8')), a);
+if (action === 'post') {
+  const res = await fetch(a, { method: 'POST' });
+  console.log('restart answered', res.status);
+  process.exit(res.ok ? 0 : 1);
+}
+`;
+
+interface Staging {
+  dir: string;
+  toxiproxy: FaultProxyServer;
+  leases: Array<RedisService | PostgresService>;
+  nodes: Map<string, TargetProcess>;
+  tlsServer: tls.Server;
+  control: http.Server;
+  httpsUrl: string;
+  controlUrl: string;
+}
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+async function startStaging(): Promise<Staging> {
+  const dir = await mkdtemp(join(tmpdir(), 'sockproof-staging-'));
+  const [redis, postgres] = await Promise.all([redisAvailability({ needsControl: true }), postgresAvailability({ needsControl: true })]);
+  const leases: Array<RedisService | PostgresService> = [];
+  const redisLease = await redis.start();
+  leases.push(redisLease);
+  const pgLease = await postgres.start();
+  leases.push(pgLease);
+  const toxiproxy = await startFaultProxy({ host: '127.0.0.1', port: 0 });
+  const api = new Toxiproxy(toxiproxy.url);
+  const routed = async (name: string, serviceUrl: string) => {
+    const u = new URL(serviceUrl);
+    const proxy = await api.createProxy({ name, listen: '127.0.0.1:0', upstream: `${u.hostname}:${u.port}` });
+    u.hostname = '127.0.0.1';
+    u.port = proxy.listen.split(':').at(-1)!;
+    return u.toString();
+  };
+  const env = {
+    ...DEPENDENCY_TIMINGS,
+    REDIS_URL: await routed('staging-redis', redisLease.url),
+    DATABASE_URL: await routed('staging-postgres', pgLease.url),
+    ...(redisLease.keyPrefix ? { REDIS_KEY_PREFIX: redisLease.keyPrefix } : {}),
+  };
+  const ref = referenceServerCommand();
+  const nodes = new Map<string, TargetProcess>();
+  for (const name of ['node-1', 'node-2']) {
+    const p = await TargetProcess.start({ ...ref, jwtSecret: SECRET, env: { ...ref.env, ...env, NODE_ID: name } });
+    nodes.set(name, p);
+    await writeFile(join(dir, `${name}.pid`), String(p.pid));
+  }
+  // node-1 over https: a TLS terminator with a self-signed certificate for 127.0.0.1.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'ca.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const node1Port = Number(new URL(nodes.get('node-1')!.url).port);
+  const tlsServer = tls.createServer({ key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'ca.pem')) }, (client) => {
+    const upstream = net.connect(node1Port, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  const httpsUrl = `https://127.0.0.1:${await listen(tlsServer)}`;
+  // The restart hook asks the test to restart the node (on the same port and data), as systemd would.
+  const control = http.createServer((req, res) => {
+    const name = req.url!.split('/').at(-1)!;
+    const node = nodes.get(name);
+    if (req.method !== 'POST' || !node) return void res.writeHead(404).end();
+    void node
+      .restart()
+      .then(() => writeFile(join(dir, `${name}.pid`), String(node.pid)))
+      .then(() => res.writeHead(200).end(), (err: Error) => res.writeHead(500).end(err.message));
+  });
+  const controlUrl = `http://127.0.0.1:${await listen(control)}`;
+  await writeFile(join(dir, 'hook.mjs'), HOOK_SCRIPT);
+  return { dir, toxiproxy, leases, nodes, tlsServer, control, httpsUrl, controlUrl };
+}
+
+function hooksFor(s: Staging, name: string) {
+  const script = join(s.dir, 'hook.mjs');
+  const pidFile = join(s.dir, `${name}.pid`);
+  return {
+    kill: [process.execPath, script, 'signal', 'SIGKILL', pidFile],
+    restart: [process.execPath, script, 'post', `${s.controlUrl}/restart/${name}`],
+    pause: [process.execPath, script, 'signal', 'SIGSTOP', pidFile],
+    resume: [process.execPath, script, 'signal', 'SIGCONT', pidFile],
+  };
+}
+
+describe.skipIf(SKIP)('chaos against staging by configuration (staging played by the test on loopback)', () => {
+  let s: Staging;
+  beforeAll(async () => {
+    s = await startStaging();
+  }, 120_000);
+  afterAll(async () => {
+    if (!s) return;
+    await Promise.all([...s.nodes.values()].map((n) => n.stop()));
+    s.tlsServer.close();
+    s.control.close();
+    await s.toxiproxy.close();
+    await Promise.all(s.leases.map((l) => l.stop().catch(() => undefined)));
+    await rm(s.dir, { recursive: true, force: true });
+  }, 60_000);
+
+  async function proxiesOfStaging(): Promise<Record<string, boolean>> {
+    const all = await new Toxiproxy(s.toxiproxy.url).getAll();
+    return Object.fromEntries(Object.entries(all).map(([name, p]) => [name, p.enabled]));
+  }
+
+  /** Writes a config file for the staged deployment (HS256, the secret by its environment variable); returns its path. */
+  async function writeConfig(name: string, body: Record<string, unknown>): Promise<string> {
+    const file = join(s.dir, name);
+    await writeFile(file, JSON.stringify({ auth: { kind: 'hs256', secret: { env: ENV_NAME } }, ...body }));
+    return file;
+  }
+  const stagingProxies = () => ({ url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } });
+
+  /** The CLI with the secret in its environment only for this run. */
+  async function runWithSecret(args: string[], timeoutMs: number) {
+    process.env[ENV_NAME] = SECRET;
+    try {
+      return await runCli(args, timeoutMs);
+    } finally {
+      delete process.env[ENV_NAME];
+    }
+  }
+
+  it('the dependency scenarios run unchanged on the staging deployment; kill/restart and pause/resume go through the hooks', async () => {
+    const file = await writeConfig('plain.json', {
+      nodes: ['node-1', 'node-2'].map((name) => ({ name, url: s.nodes.get(name)!.url, hooks: hooksFor(s, name) })),
+      toxiproxy: stagingProxies(),
+      scenarios: ['redis-down', 'db-down', 'kill'],
+      hookTimeoutS: 30,
+    });
+    const config = await loadChaosConfig(file, { [ENV_NAME]: SECRET });
+    const staging = await openStagingDeployment(config);
+    try {
+      const deployment = { ...staging, dependencies: staging.dependencies! };
+      const r = await DEPENDENCY_SCENARIO_TABLE['redis-down'].run({ target: undefined as never, options: OPTIONS, signal: new AbortController().signal, say: () => {}, deployment });
+      expect(r.verdict, r.reason).toBe('pass');
+      expect(r.history).toMatchObject({ exactlyOnce: true, lost: 0, duplicated: 0 });
+      expect(r.figures.healthDuring).toEqual({ 'node-1': ['degraded'], 'node-2': ['degraded'] });
+
+      const node2 = s.nodes.get('node-2')!;
+      const pidBefore = node2.pid;
+      const faults = new Map(staging.nodeFaults('node-2').map((f) => [f.name, f]));
+      expect([...faults.keys()]).toEqual(['kill', 'pause']);
+      await faults.get('kill')!.start();
+      // The hook returned once it sent SIGKILL; the node's exit reaches this process a moment later.
+      await waitFor('node-2 exits', () => !node2.isRunning, 10_000, 20);
+      await faults.get('kill')!.heal();
+      expect(node2.isRunning).toBe(true);
+      expect(node2.pid).not.toBe(pidBefore);
+      await faults.get('pause')!.start();
+      await expect(fetch(`${node2.url}/health/socket`, { signal: AbortSignal.timeout(500) })).rejects.toThrow();
+      await faults.get('pause')!.heal();
+      expect((await fetch(`${node2.url}/health/socket`, { signal: AbortSignal.timeout(5_000) })).status).toBe(200);
+      expect(staging.hookRuns.map((h) => [h.node, h.hook, h.exitCode, h.timedOut])).toEqual([
+        ['node-2', 'kill', 0, false],
+        ['node-2', 'restart', 0, false],
+        ['node-2', 'pause', 0, false],
+        ['node-2', 'resume', 0, false],
+      ]);
+      expect(staging.hookRuns[1]!.output).toBe('restart answered 200');
+    } finally {
+      await staging.close();
+    }
+    expect(staging.notes.join('\n')).toMatch(/rate limits: restored on node-1, node-2/);
+    // Healed and left in place: staging's proxies are not the run's to remove.
+    expect(await proxiesOfStaging()).toEqual({ 'staging-redis': true, 'staging-postgres': true });
+  }, 150_000);
+
+  it('behind one load balancer URL the dependency scenarios run on it as the one node "lb"', async () => {
+    // node-2 stands in for the load balancer: every client and every health look goes through the one URL.
+    const file = await writeConfig('lb.json', { loadBalancer: s.nodes.get('node-2')!.url, toxiproxy: stagingProxies(), scenarios: ['db-down'] });
+    const staging = await openStagingDeployment(await loadChaosConfig(file, { [ENV_NAME]: SECRET }));
+    try {
+      expect(staging.notes[0]).toMatch(/one load balancer http:\/\/127\.0\.0\.1:\d+ \(dependency faults only; relaxed limits reach one node behind it\)/);
+      const deployment = { ...staging, dependencies: staging.dependencies! };
+      const r = await DEPENDENCY_SCENARIO_TABLE['db-down'].run({ target: undefined as never, options: OPTIONS, signal: new AbortController().signal, say: () => {}, deployment });
+      expect(r.verdict, r.reason).toBe('pass');
+      expect(r.figures.healthDuring).toEqual({ lb: ['degraded'] });
+      expect(r.history).toMatchObject({ exactlyOnce: true, lost: 0, duplicated: 0 });
+    } finally {
+      await staging.close();
+    }
+  }, 90_000);
+
+  it('sockproof chaos --config: an https node trusted through the config\'s CA file, the secret from the environment and never in any output or report', async () => {
+    const file = await writeConfig('staging.json', {
+      nodes: [
+        { name: 'node-1', url: s.httpsUrl, hooks: hooksFor(s, 'node-1') },
+        { name: 'node-2', url: s.nodes.get('node-2')!.url },
+      ],
+      toxiproxy: stagingProxies(),
+      tls: { caFile: 'ca.pem' },
+      scenarios: ['db-down', 'redis-latency', 'kill'],
+    });
+    const out = join(s.dir, 'report');
+    const r = await runWithSecret(['chaos', '--config', file, '--scenarios', 'db-down,kill', '--kills', '1', '--clients', '4', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '2000', '--timeout', '120', '--out', out], 180_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/db-down\s.*PASS/i);
+    // The kill scenario killed and restarted node-1 through its hooks, and the run says what they did.
+    expect(r.stdout).toMatch(/kill\s+PASS .*1 kill\(s\)/);
+    expect(r.stdout).toMatch(/hooks: node-1 kill x1 \(max \d+ ms\), node-1 restart x1 \(max \d+ ms\)/);
+    expect(r.stdout).toMatch(/deployment: staging from .*node-1 https:\/\/127\.0\.0\.1:\d+, node-2 http:\/\/127\.0\.0\.1:\d+.*TLS trusted with .*ca\.pem/);
+    expect(r.stdout).toMatch(/rate limits: restored on node-1, node-2/);
+    const written = await Promise.all((await readdir(out)).map((f) => readFile(join(out, f), 'utf8')));
+    expect(written.length).toBeGreaterThanOrEqual(4);
+    for (const text of [r.stdout, r.stderr, ...written]) expect(text).not.toContain(SECRET);
+    // A scenario the file does not allow is refused before anything runs; without the CA file node-1 is not trusted.
+    const { tls: _tls, auth: _auth, ...rest } = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    const noCa = await runWithSecret(['chaos', '--config', await writeConfig('no-ca.json', rest), '--scenarios', 'db-down'], 60_000);
+    expect(noCa.code).toBe(2);
+    expect(noCa.stderr).toMatch(/https:\/\/127\.0\.0\.1:\d+ is not reachable: .*(SELF_SIGNED|self.signed|certificate)/i);
+    const refused = await runWithSecret(['chaos', '--config', file, '--scenarios', 'partition'], 60_000);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/partition: not among the scenarios .* allows \(db-down, redis-latency, kill\)/);
+  }, 240_000);
+
+  it('sockproof chaos --config --schedule: the nemesis kills and pauses the target through its hooks, partitions the runner\'s own path; every checker valid', async () => {
+    const file = await writeConfig('nemesis.json', { nodes: [{ name: 'node-2', url: s.nodes.get('node-2')!.url, hooks: hooksFor(s, 'node-2') }], scenarios: ['nemesis'] });
+    const schedule = join(s.dir, 'schedule.json');
+    await writeFile(schedule, JSON.stringify({ durationMs: 7_000, windows: [{ fault: 'kill', startMs: 1_000, healMs: 1_500 }, { fault: 'pause', startMs: 3_500, healMs: 4_500 }, { fault: 'partition', startMs: 5_500, healMs: 6_000 }] }));
+    const r = await runWithSecret(['chaos', '--config', file, '--schedule', schedule, '--clients', '3', '--rate', '2', '--phase-ms', '1000', '--timeout', '120', '--json'], 180_000);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { scenarios: Array<{ verdict: string; reason: string }>; notes: string[]; hooks: Array<{ node: string; hook: string; exitCode: number | null; timedOut: boolean; durationMs: number }> };
+    expect(out.scenarios[0]!.verdict, out.scenarios[0]!.reason).toBe('pass');
+    expect(out.scenarios[0]!.reason).toMatch(/1 kill\(s\), 3 window\(s\)/);
+    expect(out.scenarios[0]!.reason).not.toMatch(/left out/);
+    // Each hook run is in the output with its exit code and duration; the notes summarise them.
+    expect(out.hooks.map((h) => [h.node, h.hook, h.exitCode, h.timedOut])).toEqual([
+      ['node-2', 'kill', 0, false],
+      ['node-2', 'restart', 0, false],
+      ['node-2', 'pause', 0, false],
+      ['node-2', 'resume', 0, false],
+    ]);
+    expect(out.notes.join('\n')).toMatch(/hooks: node-2 kill x1 \(max \d+ ms\), node-2 restart x1 \(max \d+ ms\), node-2 pause x1 \(max \d+ ms\), node-2 resume x1/);
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  }, 200_000);
+
+  it('Ctrl-C during a fault window stops the run: staging\'s proxies are healed, its limits restored, before it exits', async () => {
+    const file = await writeConfig('interrupted.json', {
+      nodes: [
+        { name: 'node-1', url: s.httpsUrl },
+        { name: 'node-2', url: s.nodes.get('node-2')!.url },
+      ],
+      toxiproxy: stagingProxies(),
+      tls: { caFile: 'ca.pem' },
+      scenarios: ['db-down'],
+    });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sockproof.mjs'), 'chaos', '--config', file, '--clients', '2', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '30000', '--timeout', '120'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, [ENV_NAME]: SECRET },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      await waitFor('the fault is on', () => / for 30000 ms/.test(stderr), 60_000, 100);
+      expect(await proxiesOfStaging()).toMatchObject({ 'staging-postgres': false });
+      child.kill('SIGINT');
+      const code = await Promise.race([exited, new Promise<'late'>((r) => setTimeout(() => r('late'), 60_000))]);
+      expect(code, stderr).toBe(1); // the scenario is inconclusive: it was stopped
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(stderr).toMatch(/stopping \(signal received/);
+    expect(stdout).toMatch(/db-down\s+INCONCLUSIVE/);
+    expect(stdout).toMatch(/rate limits: restored on node-1, node-2/);
+    expect(await proxiesOfStaging()).toEqual({ 'staging-redis': true, 'staging-postgres': true });
+    expect(stdout + stderr).not.toContain(SECRET);
+  }, 150_000);
+});
