@@ -59,6 +59,7 @@ export function renderTimeline(t: TimelineInput): string {
 
   // Fault windows: from a start op to the next heal of the same fault.
   const open = new Map<string, number>();
+  let labelFreeFrom = 0;
   for (const o of t.ops) {
     const fault = o.value.fault;
     if (o.f !== 'nemesis' || typeof fault !== 'string') continue;
@@ -72,9 +73,12 @@ export function renderTimeline(t: TimelineInput): string {
       const from = open.get(fault)!;
       open.delete(fault);
       const to = o.completeMs ?? o.invokeMs;
+      // A label where it fits before the next one (a long nemesis run has hundreds of windows); the window's title always says it.
+      const fits = x(from) >= labelFreeFrom;
+      if (fits) labelFreeFrom = x(from) + fault.length * 6 + 4;
       parts.unshift(
         `<rect class="fault-window" x="${x(from).toFixed(1)}" y="${PAD.top}" width="${Math.max(1, x(to) - x(from)).toFixed(1)}" height="${H - PAD.top - PAD.bottom}" fill="${COLOUR.window}" fill-opacity="0.35"><title>${escapeHtml(fault)} ${Math.round(from)}-${Math.round(to)} ms</title></rect>`,
-        `<text x="${(x(from) + 2).toFixed(1)}" y="${PAD.top - 6}" font-size="10" fill="#0d47a1">${escapeHtml(fault)}</text>`,
+        ...(fits ? [`<text x="${(x(from) + 2).toFixed(1)}" y="${PAD.top - 6}" font-size="10" fill="#0d47a1">${escapeHtml(fault)}</text>`] : []),
       );
     }
   }

@@ -34,4 +34,14 @@ describe('recovery after each heal in the reports', () => {
     expect(timeline.match(/class="healthy-again"/g)).toHaveLength(2);
     expect(timeline).toContain('<title>healthy again at 1007 ms</title>');
   });
+
+  it('a long run with hundreds of windows shades each one but labels only those with room, so labels never overlap', () => {
+    const ops = Array.from({ length: 400 }, (_, i) => ({ index: i, f: 'nemesis', invokeMs: Math.floor(i / 2) * 1_000 + (i % 2) * 300, completeMs: Math.floor(i / 2) * 1_000 + (i % 2) * 300 + 1, outcome: 'ok' as const, value: { fault: 'db-down', phase: i % 2 ? 'heal' : 'start' } }));
+    const html = renderTimeline({ name: 'nemesis', endMs: 200_000, ops, checkers: [] });
+    expect(html.match(/class="fault-window"/g)).toHaveLength(200);
+    const labels = [...html.matchAll(/<text x="([\d.]+)" y="16" font-size="10" fill="#0d47a1">db-down<\/text>/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
+    expect(labels.length).toBeGreaterThan(5);
+    expect(labels.length).toBeLessThan(200);
+    for (let i = 1; i < labels.length; i++) expect(labels[i]! - labels[i - 1]!).toBeGreaterThanOrEqual('db-down'.length * 6);
+  });
 });
