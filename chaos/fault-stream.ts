@@ -47,7 +47,7 @@ export interface StreamEntry {
 
 /** `via`: a fault proxy's URL in front of the target, or the nodes of a deployment (StreamEntry). */
 export async function startFaultStream(ctx: ScenarioContext, runId: string, via?: string | StreamEntry): Promise<FaultStream> {
-  const access = typeof via === 'object' ? via.access : { url: ctx.target.url, jwtSecret: ctx.target.jwtSecret! };
+  const access = typeof via === 'object' ? via.access : { ...ctx.target.access(), jwtSecret: ctx.target.jwtSecret! };
   const entry = typeof via === 'object' ? { clientUrls: via.clientUrls } : via ? { clientUrl: via } : {};
   const recorder = new HistoryRecorder();
   const fleet = await openFleet(access, { runId, clients: ctx.options.clients, reconnect: true, ackTimeoutMs: CHAOS_ACK_TIMEOUT_MS, recorder, ...entry });

@@ -39,7 +39,7 @@ export async function withTarget(
   try {
     const choice = targetChoice(flags, opts.needsSecret);
     if (choice.kind === 'command') say(`starting ${choice.label}...`);
-    target = await openTarget(choice, { relaxLimits: opts.relaxLimits });
+    target = await openTarget(choice, { relaxLimits: opts.relaxLimits, warn: say });
     print = await body(target, stop.signal, say);
   } catch (err) {
     if (err instanceof UsageError) throw err;

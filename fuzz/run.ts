@@ -50,6 +50,7 @@ export async function runFuzz(target: RunTarget, opts: FuzzOptions): Promise<Fuz
   const runId = randomBytes(3).toString('hex');
   const channelId = `sp-fuzz-${runId}`;
   await createRunChannel({ url: target.url, jwtSecret }, channelId);
+  await target.admit([`fuzz-${runId}`]); // FIX-4: the fuzzing member's limits only, on a target the runner did not start
   const token = await mintToken(jwtSecret, { sub: `fuzz-${runId}`, roles: ['member'] });
   const next = framesFrom(opts.seed, channelId);
   const baseline = await serverFigures(target.url);

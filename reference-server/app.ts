@@ -29,6 +29,10 @@ import { DependencyMonitor, probeEvery } from './resilience/dependency-monitor.t
 import { guardStore } from './resilience/guarded-store.ts';
 import { memoryLimiter, RateLimits } from './resilience/rate-limits.ts';
 import { redisLimiters } from './resilience/redis-limiter.ts';
+import { RelaxationTable } from './resilience/relaxation-table.ts';
+import { Relaxations } from './resilience/relaxations.ts';
+import { redisRelaxationShare } from './cluster/shared-relaxations.ts';
+import { relaxationRoutes } from './http/relaxation-routes.ts';
 import { CHANNEL_ROOM_PREFIX } from './rooms.ts';
 import { Sessions } from './state/sessions.ts';
 import { startSweeper } from './state/sweeper.ts';
@@ -136,6 +140,12 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   const store = defects.store(externalStore ? withCachedLookups(guarded, config.lookupCache, () => staleLookups++) : guarded);
   const limitsLink = defects.sharedLimitsLink(cluster);
   const shared = limitsLink ? redisLimiters(limitsLink.app, config.redis.keyPrefix, breakers.create('redis')) : undefined;
+  // FIX-4: relaxations for named users, in memory on every node, shared through Redis when there is one.
+  const relaxationTable = new RelaxationTable(defects.relaxationClock(Date.now));
+  const relaxationLink = defects.sharedRelaxationsLink(cluster);
+  const relaxations = new Relaxations(relaxationTable, relaxationLink ? redisRelaxationShare(relaxationLink.app, config.redis.keyPrefix) : undefined);
+  closing.add('relaxations', relaxations.start());
+  const trustProxy = defects.trustProxy(config.trustProxy);
   if (externalStore) {
     closing.add('store probe', probeEvery(config.probeIntervalMs, config.dependencyTimeoutMs, () => rawStore.ping(), (up) => monitor.report('store', up)));
     monitor.track('store');
@@ -158,7 +168,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     log,
     io,
     store,
-    limits: defects.limits(new RateLimits(config.rateLimits, shared?.factory ?? memoryLimiter, shared?.reset)),
+    limits: defects.limits(new RateLimits(config.rateLimits, shared?.factory ?? memoryLimiter, shared?.reset, defects.relaxationLookup(relaxationTable))),
     metrics,
     typing: (typing = new TypingTracker(config.typingTimeoutMs, (entry) => {
       metrics.inc('staleEntriesCleaned');
@@ -175,7 +185,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   // Socket.IO's own restore runs before any middleware; the gate takes it over (SES-6..8).
   const recoveryPolicy = defects.recovery({ bindUser: true, reauthorise: true });
   const recovery = recoveryPolicy && RecoveryGate.seal(io.of('/').adapter as unknown as SessionStore, recoveryPolicy);
-  io.use(handshakeMiddleware(ctx, recovery, defects.trustProxy(config.trustProxy)));
+  io.use(handshakeMiddleware(ctx, recovery, trustProxy));
   const socketHooks: SocketHook[] = defects.socketHooks([capOutput]); // RATE-7
   io.on('connection', (socket) => {
     startSession(ctx, socket);
@@ -202,9 +212,9 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
         breakers.resetAll();
         cluster?.reconnectNow();
       }),
-      specRoute(ctx, version, { multiNode: cluster !== undefined, connectionStateRecovery: true, durableStore: rawStore.kind, fixtures: config.adminFixtures }),
+      specRoute(ctx, version, { multiNode: cluster !== undefined, connectionStateRecovery: true, durableStore: rawStore.kind, fixtures: config.adminFixtures, limitRelaxations: config.adminFixtures }),
       // FIX-3: with the fixtures off their paths do not exist (404), whoever asks.
-      ...(defects.adminFixtures(config.adminFixtures) ? adminRoutes(ctx) : []),
+      ...(defects.adminFixtures(config.adminFixtures) ? [...adminRoutes(ctx), ...relaxationRoutes(ctx, relaxations, trustProxy)] : []),
     ]),
     log,
   );

@@ -118,6 +118,8 @@ export const SpecDocument = z.object({
     durableStore: z.string(),
     /** FIX-3: false when the fixtures of FIX-1/FIX-2 are turned off (they answer 404); a document without it serves them. */
     fixtures: z.boolean().default(true),
+    /** FIX-4 (added in 1.0.1): per-user relaxations of the limits are served (`PUT /admin/limits/relaxations/{id}`); absent: not. */
+    limitRelaxations: z.boolean().optional(),
   }),
 });
 export type SpecDocument = z.infer<typeof SpecDocument>;

@@ -6,4 +6,5 @@ export * from './text.ts';
 export * from './auth.ts';
 export * from './events.ts';
 export * from './http.ts';
+export * from './relaxation.ts';
 export * from './tokens.ts';

@@ -92,6 +92,13 @@ export const FaultName = z.enum([
   'fatal-exits-zero',
   /** The fatal handler logs and keeps the process running, in a state nobody knows: C21. */
   'fatal-swallowed',
+  // Per-user relaxations of the limits (FIX-4, issue 10).
+  /** A relaxation covers every user and address, not only those it lists (look-up swap): C35. */
+  'relaxation-for-everyone',
+  /** A relaxation never expires: its node's clock for judging expiry stands still (clock swap): C35. */
+  'relaxation-never-expires',
+  /** Relaxations stay on the node that accepted them, not shared through Redis (no shared link): C35 with two nodes. */
+  'relaxation-local-only',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -8,7 +8,8 @@ import type { GateOptions } from '../connection/recovery.ts';
 import type { ChatSocket, NodeContext } from '../context.ts';
 import type { EventPipeline } from '../events/pipeline.ts';
 import type { Route } from '../http/router.ts';
-import type { Limits } from '../resilience/rate-limits.ts';
+import type { Limits, RelaxationLookup } from '../resilience/rate-limits.ts';
+import type { RelaxationTable } from '../resilience/relaxation-table.ts';
 import type { Store } from '../store/types.ts';
 import type { Faults } from './catalogue.ts';
 import { ackBeforeDurable, crashOnBadPayload, dropBanReason, throwingHistory, wrongErrorShape } from './events.ts';
@@ -51,6 +52,12 @@ export interface NodeDefects {
   storeInputErrors(classify: (err: unknown) => boolean): ((err: unknown) => boolean) | undefined;
   /** The Redis link the rate limits are shared through; undefined keeps them on this node. */
   sharedLimitsLink<T>(link: T | undefined): T | undefined;
+  /** The Redis link FIX-4's relaxations are shared through (`relaxation-local-only`: none). */
+  sharedRelaxationsLink<T>(link: T | undefined): T | undefined;
+  /** The clock a node judges relaxations' expiry by (`relaxation-never-expires`: one that stands still). */
+  relaxationClock(now: () => number): () => number;
+  /** Who a relaxation covers (`relaxation-for-everyone`: anyone, whatever it lists). */
+  relaxationLookup(table: RelaxationTable): RelaxationLookup;
   /** How many cross-node sends per channel are held while Redis is down (DEG-2; `drops-held-sends`: none). */
   crossNodeBufferMax(max: number): number;
   store(store: Store): Store;
@@ -95,6 +102,9 @@ export function defectsFor(faults: Faults): NodeDefects {
     storeInputErrors: (classify) => (unvalidated ? undefined : classify),
     sharedLimitsLink: (link) => (on('local-rate-limits') ? undefined : link),
     crossNodeBufferMax: (max) => (on('drops-held-sends') ? 0 : max),
+    sharedRelaxationsLink: (link) => (on('relaxation-local-only') ? undefined : link),
+    relaxationClock: (now) => (on('relaxation-never-expires') ? () => 0 : now),
+    relaxationLookup: (table) => (on('relaxation-for-everyone') ? (name) => table.anyFor(name) : (name, key) => table.ruleFor(name, key)),
     store(store) {
       let s = store;
       if (on('no-idempotency')) s = withoutIdempotency(s);

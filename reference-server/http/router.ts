@@ -7,6 +7,8 @@ import { BodyTooLarge, errorReply, sendReply, type Reply } from './exchange.ts';
 export type Route = {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
+  /** The route also serves `path/<anything>` (a resource id it reads from the URL itself). */
+  prefix?: true;
   handle: (req: IncomingMessage) => Promise<Reply>;
 };
 
@@ -14,10 +16,13 @@ export type Route = {
 export function createRouter(routes: Route[], log: Logger) {
   const byPath = new Map<string, Route[]>();
   for (const r of routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
+  const prefixed = routes.filter((r) => r.prefix);
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0]!;
-    const candidates = byPath.get(path);
+    const exact = byPath.get(path);
+    const underPrefix = exact ? undefined : prefixed.filter((r) => path.startsWith(`${r.path}/`) && path.length > r.path.length + 1);
+    const candidates = exact ?? (underPrefix?.length ? underPrefix : undefined);
     const route = candidates?.find((r) => r.method === req.method);
     let reply: Reply;
     try {

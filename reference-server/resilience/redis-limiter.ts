@@ -11,11 +11,11 @@ import type { LimiterFactory, LimiterReset } from './rate-limits.ts';
  * The client must have its offline queue disabled so that a call to an unreachable Redis fails at once.
  */
 export function redisLimiters(client: Redis, keyPrefix: string, breaker: DependencyBreaker): { factory: LimiterFactory; reset: LimiterReset } {
-  const prefixOf = (name: RateLimitName) => `${keyPrefix}rl:${name}`;
-  const factory: LimiterFactory = (name, rule) => {
+  const prefixOf = (name: RateLimitName, scope?: string) => `${keyPrefix}rl:${scope ? `${scope}:` : ''}${name}`;
+  const factory: LimiterFactory = (name, rule, scope) => {
     const duration = rule.durationMs / 1000;
-    const shared = new RateLimiterRedis({ storeClient: client, keyPrefix: prefixOf(name), points: rule.points, duration, rejectIfRedisNotReady: true });
-    const insurance = new RateLimiterMemory({ keyPrefix: name, points: rule.points, duration });
+    const shared = new RateLimiterRedis({ storeClient: client, keyPrefix: prefixOf(name, scope), points: rule.points, duration, rejectIfRedisNotReady: true });
+    const insurance = new RateLimiterMemory({ keyPrefix: scope ? `${scope}:${name}` : name, points: rule.points, duration });
     return {
       async consume(key) {
         let verdict: { over?: RateLimiterRes };

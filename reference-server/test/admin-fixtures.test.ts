@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminFatalResponse, HTTP_PATHS, SpecDocument } from '../../spec/index.ts';
+import { AdminFatalResponse, HTTP_PATHS, relaxationPath, RELAXATIONS_PATH, SpecDocument } from '../../spec/index.ts';
 import { adminRequest, getJson } from '../../testing/admin.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -37,18 +37,22 @@ describe('a production start with ADMIN_FIXTURES=off (FIX-3)', () => {
   it('GET /spec says features.fixtures: false', async () => {
     const { body } = await getJson(`${server.url}${HTTP_PATHS.spec}`, SpecDocument);
     expect(body.features.fixtures).toBe(false);
+    expect(body.features.limitRelaxations).toBe(false);
   });
 
   it.each([
     ['POST', HTTP_PATHS.adminChannels, { id: 'off', private: false, members: [] }],
     ['PUT', HTTP_PATHS.adminLimits, { connection: { points: 1, durationMs: 1000 } }],
     ['DELETE', HTTP_PATHS.adminLimits, undefined],
+    ['PUT', relaxationPath('off'), { users: ['a'], limits: { connection: { points: 1, durationMs: 1000 } }, ttlMs: 1000 }],
+    ['DELETE', relaxationPath('off'), undefined],
+    ['GET', RELAXATIONS_PATH, undefined],
     ['POST', HTTP_PATHS.adminFatal, undefined],
   ] as const)('%s %s answers 404 NOT_FOUND, to an admin and to anyone', async (method, path, body) => {
     for (const withToken of [true, false]) {
       const res = withToken
         ? await adminRequest(server, method, path, body)
-        : await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+        : await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify(body ?? {}) }).then(async (r) => ({ status: r.status, body: await r.json() }));
       expect(res.status, `${method} ${path} with token: ${withToken}`).toBe(404);
       expect(res.body).toMatchObject({ error: { code: 'NOT_FOUND' } });
     }

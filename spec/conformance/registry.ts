@@ -19,6 +19,7 @@ import c20 from './checks/production/c20-structured-logs.ts';
 import c21 from './checks/production/c21-supervisor.ts';
 import c33 from './checks/production/c33-fixtures-off.ts';
 import c34 from './checks/production/c34-jwks-breaker.ts';
+import c35 from './checks/configuration/c35-limit-relaxations.ts';
 import p01 from './checks/protocol/p01-polling-handshake.ts';
 import p02 from './checks/protocol/p02-websocket-handshake.ts';
 import p03 from './checks/protocol/p03-upgrade.ts';
@@ -64,7 +65,7 @@ import type { Level } from '../../reports/schema.ts';
  */
 const CHECKS: readonly Check[] = [
   p01, p02, p03, p04, p05, p06,
-  c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24, c25, c27, c28, c29, c30, c31, c32, c33, c34,
+  c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24, c25, c27, c28, c29, c30, c31, c32, c33, c34, c35,
   s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15, s16, s17,
 ];
 

@@ -14,6 +14,9 @@ const HistoryPageAck = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
 ]);
 
+/** The user a run reads its channel's history back as (its history pages count for RATE-6 like any user's). */
+export const HISTORY_READER_USER = 'sockproof-history-reader';
+
 export class HistoryReadError extends Error {
   override name = 'HistoryReadError';
 }

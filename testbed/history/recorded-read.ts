@@ -1,6 +1,6 @@
 import { mintToken } from '../../spec/index.ts';
 import type { StoredMessage } from './history-check.ts';
-import { readChannelHistory } from './history-reader.ts';
+import { HISTORY_READER_USER, readChannelHistory } from './history-reader.ts';
 import type { HistoryRecorder } from './recorder.ts';
 
 /**
@@ -15,7 +15,7 @@ export async function recordFinalRead(
 ): Promise<StoredMessage[] | undefined> {
   const op = recorder.invoke({ f: 'read', process: 'reader', value: { channelId } });
   try {
-    const token = await mintToken(target.jwtSecret, { sub: 'sockproof-history-reader', ttlSec: 600 });
+    const token = await mintToken(target.jwtSecret, { sub: HISTORY_READER_USER, ttlSec: 600 });
     const messages = await readChannelHistory(target.url, token, channelId, maxMessages);
     op.complete('ok', { messages });
     return messages;

@@ -1,4 +1,6 @@
-import { probeHealth, relaxLimits, restoreLimits, TargetUnavailableError } from './target-http.ts';
+import { RELAXATION_PROPAGATION_MS } from '../../spec/index.ts';
+import { RunRelaxation } from './run-relaxation.ts';
+import { probeHealth, readSpecDocument, relaxLimits, TargetUnavailableError, type TargetAccess } from './target-http.ts';
 import { RELAXED_RATE_LIMITS, TargetProcess, TargetStartError, type TargetCommand } from './target-process.ts';
 
 /** What the operator asked to run against: a running server, or a command the runner starts. */
@@ -14,13 +16,25 @@ export interface RunTarget {
   process: TargetProcess | undefined;
   /** What the run did to the target, for the output (limits relaxed and restored, server started...). */
   notes: string[];
-  /** Restores limits (attached target) or stops and removes the server (started target). Never throws. */
+  /**
+   * Relaxes the limits for these users of the run before they connect (FIX-4) when the run relaxed the
+   * limits of a target it did not start; nothing to do for a target it started (its limits are relaxed).
+   */
+  admit(userIds: readonly string[]): Promise<void>;
+  /** What the run's clients need: where, how to mint tokens, and `admit`. */
+  access(): TargetAccess;
+  /** Ends the relaxation (attached target) or stops and removes the server (started target). Never throws. */
   close(): Promise<string[]>;
 }
 
 export interface OpenOptions {
-  /** The run sends socket events: relax the limits through PUT /admin/limits (needs the secret). */
+  /**
+   * The run sends socket events: relax the limits, for the run's own users only on a target the runner did
+   * not start (FIX-4), through PUT /admin/limits on one it started (needs the secret).
+   */
   relaxLimits: boolean;
+  /** Where a warning during the run goes (a relaxation that could not be renewed). */
+  warn?: (line: string) => void;
 }
 
 /** Opens the target; failures are TargetUnavailableError with one line (the CLI turns them into exit 2). */
@@ -29,21 +43,19 @@ export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promi
     await probeHealth(choice.url);
     const access = { url: choice.url, jwtSecret: choice.jwtSecret ?? '' };
     const notes = [`target: ${choice.url} (not started by the runner)`];
-    if (opts.relaxLimits) await relaxLimits(access, RELAXED_RATE_LIMITS);
-    if (opts.relaxLimits) notes.push(`rate limits: relaxed for the run with PUT /admin/limits ${JSON.stringify(RELAXED_RATE_LIMITS)}`);
+    const relaxation = opts.relaxLimits ? await relaxForTheRun(access, notes, opts.warn) : undefined;
+    const admit = async (userIds: readonly string[]) => {
+      await relaxation?.admit(userIds);
+    };
     return {
       url: choice.url,
       jwtSecret: choice.jwtSecret,
       process: undefined,
       notes,
+      admit,
+      access: () => ({ ...access, admit }),
       async close() {
-        if (!opts.relaxLimits) return [];
-        try {
-          await restoreLimits(access);
-          return ['rate limits: restored with DELETE /admin/limits'];
-        } catch (err) {
-          return [`rate limits: NOT restored (${(err as Error).message}); run DELETE /admin/limits on the target`];
-        }
+        return relaxation ? [await relaxation.end()] : [];
       },
     };
   }
@@ -72,10 +84,35 @@ export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promi
     },
     jwtSecret: proc.jwtSecret,
     process: proc,
+    admit: async () => {},
+    access: () => ({ url: proc.url, jwtSecret: proc.jwtSecret }),
     notes: [`target: ${choice.label}, started by the runner on ${proc.url} with a temporary DATA_DIR and relaxed rate limits (removed at the end)`],
     async close() {
       await proc.stop();
       return [];
     },
   };
+}
+
+/**
+ * FIX-4 for a target the runner did not start: the other users of that deployment keep their limits. A target
+ * without per-user relaxations, or without fixtures, keeps its limits for the run too, and the notes say so.
+ */
+async function relaxForTheRun(access: TargetAccess, notes: string[], warn: ((line: string) => void) | undefined): Promise<RunRelaxation | undefined> {
+  const spec = await readSpecDocument(access.url);
+  if (!spec.features.fixtures) {
+    notes.push("rate limits: not relaxed: the target serves no fixtures (features.fixtures false, FIX-3); the run's users are held to its limits");
+    return undefined;
+  }
+  if (spec.features.limitRelaxations !== true) {
+    notes.push(
+      "rate limits: not relaxed: the target offers no per-user relaxation (FIX-4, features.limitRelaxations in GET /spec), and the runner does not lift them for every user (FIX-2) of a target it did not start; the run's users are held to its limits",
+    );
+    return undefined;
+  }
+  // Behind a load balancer the run's clients may reach another node than the PUT did: they wait for FIX-4's bound.
+  const settleMs = spec.features.multiNode ? RELAXATION_PROPAGATION_MS : 0;
+  const relaxation = await RunRelaxation.open(access, RELAXED_RATE_LIMITS, { settleMs, ...(warn ? { warn } : {}) });
+  notes.push(relaxation.describe());
+  return relaxation;
 }

@@ -1,6 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { AdminChannelResponse, AdminLimitsResponse, HTTP_PATHS, mintToken, type PartialRateLimitTable } from '../../spec/index.ts';
+import {
+  AdminChannelResponse,
+  AdminLimitsResponse,
+  HTTP_PATHS,
+  mintToken,
+  relaxationPath,
+  RelaxationEnded,
+  RelaxationResponse,
+  SpecDocument,
+  type PartialRateLimitTable,
+  type RelaxationRequest,
+} from '../../spec/index.ts';
 
 /** A target that cannot be reached or refuses the harness: reported as one line, exit 2. */
 export class TargetUnavailableError extends Error {
@@ -10,6 +21,11 @@ export class TargetUnavailableError extends Error {
 export interface TargetAccess {
   url: string;
   jwtSecret: string;
+  /**
+   * Relaxes the limits for these users of the run, before they connect (FIX-4, a runner attached to a
+   * --target); absent where the runner owns the target and its limits.
+   */
+  admit?: (userIds: readonly string[]) => Promise<void>;
 }
 
 /** Why a fetch failed, in a few words (ECONNREFUSED, timeout, DNS...). */
@@ -46,7 +62,9 @@ export async function waitServing(url: string, deadlineMs: number, pollMs = 50):
   return undefined;
 }
 
-async function adminCall<T extends z.ZodType>(target: TargetAccess, method: string, path: string, body: unknown, schema: T): Promise<z.output<T>> {
+async function adminCall<T extends z.ZodType>(target: TargetAccess, method: string, path: string, body: unknown, schema: T): Promise<z.output<T>>;
+async function adminCall<T extends z.ZodType>(target: TargetAccess, method: string, path: string, body: unknown, schema: T, opts: { notFound: 'undefined' }): Promise<z.output<T> | undefined>;
+async function adminCall<T extends z.ZodType>(target: TargetAccess, method: string, path: string, body: unknown, schema: T, opts?: { notFound: 'undefined' }): Promise<z.output<T> | undefined> {
   const token = await mintToken(target.jwtSecret, { sub: 'sockproof-runner', roles: ['admin'], ttlSec: 600 });
   let res: Response;
   try {
@@ -63,6 +81,7 @@ async function adminCall<T extends z.ZodType>(target: TargetAccess, method: stri
   if (res.status === 401 || res.status === 403) {
     throw new TargetUnavailableError(`${method} ${path} answered ${res.status}: the target refused an admin token signed with --jwt-secret`);
   }
+  if (res.status === 404 && opts?.notFound === 'undefined') return undefined;
   if (res.status < 200 || res.status > 299) throw new TargetUnavailableError(`${method} ${path} answered ${res.status}: ${text.slice(0, 200)}`);
   let json: unknown;
   try {
@@ -85,7 +104,30 @@ export async function relaxLimits(target: TargetAccess, limits: PartialRateLimit
   await adminCall(target, 'PUT', HTTP_PATHS.adminLimits, limits, AdminLimitsResponse);
 }
 
-/** FIX-2: back to the target's configured table. */
+/** FIX-2: back to the configured table (the staging deployment's, until it moves to FIX-4). */
 export async function restoreLimits(target: TargetAccess): Promise<void> {
   await adminCall(target, 'DELETE', HTTP_PATHS.adminLimits, undefined, AdminLimitsResponse);
+}
+
+/** GET /spec: what the target offers (FIX-3 fixtures, FIX-4 relaxations); one clear line when it does not answer it. */
+export async function readSpecDocument(url: string): Promise<SpecDocument> {
+  let res: Response;
+  try {
+    res = await fetch(url + HTTP_PATHS.spec, { signal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    throw new TargetUnavailableError(`GET ${HTTP_PATHS.spec} on ${url} failed: ${fetchFailure(err)}`);
+  }
+  const parsed = SpecDocument.safeParse(await res.json().catch(() => undefined));
+  if (res.status !== 200 || !parsed.success) throw new TargetUnavailableError(`GET ${HTTP_PATHS.spec} on ${url} answered ${res.status} without a spec document`);
+  return parsed.data;
+}
+
+/** FIX-4: creates or renews the run's relaxation. */
+export async function putRelaxation(target: TargetAccess, id: string, body: RelaxationRequest): Promise<RelaxationResponse> {
+  return adminCall(target, 'PUT', relaxationPath(id), body, RelaxationResponse);
+}
+
+/** FIX-4: ends it; false when it had already ended (expired). */
+export async function deleteRelaxation(target: TargetAccess, id: string): Promise<boolean> {
+  return (await adminCall(target, 'DELETE', relaxationPath(id), undefined, RelaxationEnded, { notFound: 'undefined' })) !== undefined;
 }

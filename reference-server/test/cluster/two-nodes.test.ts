@@ -48,7 +48,7 @@ describe.skipIf(skip)('two nodes on Redis and PostgreSQL', () => {
 
   it('publishes multiNode, connection state recovery and the PostgreSQL store in GET /spec', async () => {
     const { body } = await getJson(`${b.url}/spec`, SpecDocument);
-    expect(body.features).toEqual({ multiNode: true, connectionStateRecovery: true, durableStore: 'postgres', fixtures: true });
+    expect(body.features).toEqual({ multiNode: true, connectionStateRecovery: true, durableStore: 'postgres', fixtures: true, limitRelaxations: true });
   });
 
   it('carries messages, typing and presence between clients on different nodes', async () => {

@@ -47,6 +47,9 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   // An exception outside any handler (OPS-4, FIX-5): C21 runs the target under sockproof's supervisor (Restart=on-failure).
   { fault: 'fatal-exits-zero', fails: ['C21'], passes: ['C07', 'S03'] },
   { fault: 'fatal-swallowed', fails: ['C21'], passes: ['C07', 'S03'] },
+  // Limits relaxed for a run's own users (FIX-4, issue 10); relaxation-local-only needs two nodes (reference-deps.test.ts).
+  { fault: 'relaxation-for-everyone', fails: ['C35'], passes: ['C04', 'C07'] },
+  { fault: 'relaxation-never-expires', fails: ['C35'], passes: ['C09', 'C07'] },
 ];
 
 describe('faulty servers are caught', () => {

@@ -11,7 +11,7 @@ const postgres = await postgresAvailability({ needsControl: true });
  * S09 token expiry, C14 drain), which once arrived after the close in this mode; and the recovery
  * checks C27-C29, whose sessions are in Redis here.
  */
-const IDS = ['C06', 'C08', 'C12', 'C13', 'S13', 'S14', 'S15', 'S16', 'S17', 'C27', 'C28', 'C29', 'S08', 'S09', 'C14'];
+const IDS = ['C06', 'C08', 'C12', 'C13', 'S13', 'C35', 'S14', 'S15', 'S16', 'S17', 'C27', 'C28', 'C29', 'S08', 'S09', 'C14'];
 
 describe.skipIf(redis.skip ?? postgres.skip)('the reference server with --deps redis,postgres --nodes 2', () => {
   it(`passes ${IDS.join(' ')}`, async () => {
@@ -23,6 +23,8 @@ describe.skipIf(redis.skip ?? postgres.skip)('the reference server with --deps r
   // Faulty deployments: the dependency and multi-node checks can fail too.
   for (const { fault, fails, passes } of [
     { fault: 'local-rate-limits', fails: ['S13'], passes: ['S14'] },
+    // FIX-4: a relaxation kept on the node that accepted it is not seen on the other.
+    { fault: 'relaxation-local-only', fails: ['C35'], passes: ['S13'] },
     { fault: 'breaker-never-opens', fails: ['C10', 'C12', 'C13'], passes: ['S17'] },
     // Socket.IO's own recovery across nodes: the refused attempt on the other node gets the missed data.
     { fault: 'stock-recovery', fails: ['S14', 'C28'], passes: ['S13'] },
