@@ -40,7 +40,7 @@ export function registerChaos(program: Command): void {
       .command('chaos')
       .description('fault scenarios against a chat server, each with a verdict: latency, partition (through the fault proxy), kill (SIGKILL + restart; needs a server the runner starts), Redis/database faults on a local two-node deployment (needs redis-server and PostgreSQL), and nemesis schedules. Exit 0 all pass, 1 one fails, 2 could not run')
       .option('--scenarios <list>', `comma-separated: ${SCENARIO_NAMES.join(',')} (default: all but nemesis; with --target ${defaultScenarios(true).join(',')}; nemesis with --schedule)`)
-      .option('--schedule <random|FILE>', 'nemesis scenario: a seeded random schedule of kill, pause, partition and latency, or one from a JSON file (chaos/README.md)')
+      .option('--schedule <random|FILE>', 'nemesis scenario: a seeded random schedule of kill, pause, partition and latency (with --on-deployment: kill and pause of either node, Redis and database faults), or one from a JSON file (chaos/README.md)')
       .option('--on-deployment', 'nemesis scenario: play the schedule on the local two-node deployment (Redis and PostgreSQL behind the fault proxy): kills and pauses of either node and Redis and database faults, recovery after each heal judged')
       .option('--duration <s>', `nemesis scenario: how long the schedule runs (${BOUNDS.durationS.min}-${BOUNDS.durationS.max})`, '60')
       .option('--clients <n>', `streaming clients (${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '5')
