@@ -7,6 +7,7 @@ import type { FaultKind, History } from '../testbed/history/history.ts';
 import { runCheckers, type CheckerVerdict } from '../testbed/history/checkers/index.ts';
 import { DEFAULT_DELIVERY_BOUND_MS } from '../testbed/history/checkers/delivery.ts';
 import { waitFor } from '../testbed/wait.ts';
+import type { TargetAccess } from '../testbed/targets/target-http.ts';
 import type { ScenarioContext } from './scenario.ts';
 import type { FaultLink } from '../testbed/fault-proxy/fault-link.ts';
 import { doubtFigures, type DoubtFigures } from './stream-verdict.ts';
@@ -39,11 +40,20 @@ export interface FaultStream {
   abort(): void;
 }
 
-/** `via`: where the clients connect instead of the target (a fault link, with its TLS name for an https target). */
-export async function startFaultStream(ctx: ScenarioContext, runId: string, via?: Pick<FaultLink, 'clientUrl' | 'clientTls'>): Promise<FaultStream> {
-  const access = { ...ctx.target.access(), jwtSecret: ctx.target.jwtSecret! };
+/** Where a fault stream's clients connect when not to the run's target: the nodes of a deployment, spread over them. */
+export interface StreamEntry {
+  access: TargetAccess;
+  clientUrls: readonly string[];
+}
+
+/** `via`: a fault link in front of the target (with its TLS name for an https target), or the nodes of a deployment (StreamEntry). */
+export async function startFaultStream(ctx: ScenarioContext, runId: string, via?: Pick<FaultLink, 'clientUrl' | 'clientTls'> | StreamEntry): Promise<FaultStream> {
+  const nodes = via && 'clientUrls' in via ? via : undefined;
+  const link = via && !('clientUrls' in via) ? via : undefined;
+  const access = nodes ? nodes.access : { ...ctx.target.access(), jwtSecret: ctx.target.jwtSecret! };
+  const entry = nodes ? { clientUrls: nodes.clientUrls } : link ? { clientUrl: link.clientUrl, clientTls: link.clientTls } : {};
   const recorder = new HistoryRecorder();
-  const fleet = await openFleet(access, { runId, clients: ctx.options.clients, reconnect: true, ackTimeoutMs: CHAOS_ACK_TIMEOUT_MS, recorder, ...(via ? { clientUrl: via.clientUrl, clientTls: via.clientTls } : {}) });
+  const fleet = await openFleet(access, { runId, clients: ctx.options.clients, reconnect: true, ackTimeoutMs: CHAOS_ACK_TIMEOUT_MS, recorder, ...entry });
   const stream = startStream(fleet.clients, {
     runId,
     ratePerClient: ctx.options.rate,

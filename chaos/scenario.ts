@@ -62,6 +62,8 @@ export interface ChaosOptions {
   drainMs: number;
   /** The nemesis scenario's schedule (`--schedule`). */
   schedule?: NemesisSchedule;
+  /** The nemesis plays on the run's deployment (`--on-deployment`): its nodes, Redis and database. */
+  nemesisOnDeployment?: boolean;
 }
 
 /**

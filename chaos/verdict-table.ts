@@ -1,3 +1,4 @@
+import { recoveryOf } from '../reports/recovery-table.ts';
 import type { ScenarioResult } from './scenario.ts';
 
 const pick = (f: Record<string, unknown>, k: string): string => {
@@ -20,7 +21,7 @@ export function keyFigures(r: ScenarioResult): string {
     case 'partition':
       return `${common}; cut ${pick(f, 'cutMs')} ms, disconnects ${pick(f, 'disconnects')}, heal->first ack ${pick(f, 'healToFirstAckMs')} ms`;
     case 'nemesis':
-      return `${common}; seed ${pick(f, 'seed')}, windows ${pick(f, 'windows')}, lost ${pick(f, 'lost')}, duplicated ${pick(f, 'duplicated')}, ok share ${pick(f, 'okShare')}, max heal->ok ${pick(f, 'maxRecoverMs')} ms`;
+      return `${common}; seed ${pick(f, 'seed')}, windows ${pick(f, 'windows')}, lost ${pick(f, 'lost')}, duplicated ${pick(f, 'duplicated')}, ok share ${pick(f, 'okShare')}, max heal->ok ${pick(f, 'maxRecoverMs')} ms${recoveryOf(f) ? `; recovery per fault ${JSON.stringify(recoveryOf(f)!.byFault)}` : ''}`;
     case 'latency':
       return `${common}; ack ms before ${pick(f, 'ackLatencyBeforeMs')}, during (+${pick(f, 'addedLatencyMs')} ms) ${pick(f, 'ackLatencyDuringMs')}`;
     default: // a dependency scenario

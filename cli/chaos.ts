@@ -20,6 +20,7 @@ interface ChaosFlags extends RunFlags {
   seed?: string;
   maxMessages: string;
   timeout: string;
+  onDeployment?: boolean;
   config?: string;
 }
 
@@ -39,7 +40,8 @@ export function registerChaos(program: Command): void {
       .command('chaos')
       .description('fault scenarios against a chat server, each with a verdict: latency, partition (through the fault proxy), kill (SIGKILL + restart; needs a server the runner starts), Redis/database faults on a local two-node deployment (needs redis-server and PostgreSQL), and nemesis schedules. Exit 0 all pass, 1 one fails, 2 could not run')
       .option('--scenarios <list>', `comma-separated: ${SCENARIO_NAMES.join(',')} (default: all but nemesis; with --target ${defaultScenarios(true).join(',')}; nemesis with --schedule)`)
-      .option('--schedule <random|FILE>', 'nemesis scenario: a seeded random schedule of kill, pause, partition and latency, or one from a JSON file (chaos/README.md)')
+      .option('--schedule <random|FILE>', 'nemesis scenario: a seeded random schedule of kill, pause, partition and latency (with --on-deployment: kill and pause of either node, Redis and database faults), or one from a JSON file (chaos/README.md)')
+      .option('--on-deployment', 'nemesis scenario: play the schedule on the local two-node deployment (Redis and PostgreSQL behind the fault proxy): kills and pauses of either node and Redis and database faults, recovery after each heal judged')
       .option('--duration <s>', `nemesis scenario: how long the schedule runs (${BOUNDS.durationS.min}-${BOUNDS.durationS.max})`, '60')
       .option('--clients <n>', `streaming clients (${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '5')
       .option('--rate <n>', 'messages per client per second while streaming', '5')
@@ -71,6 +73,7 @@ export function registerChaos(program: Command): void {
     const notAllowed = staging ? names.filter((n) => !staging.scenarios.includes(n)) : [];
     if (notAllowed.length > 0) throw new UsageError(`${notAllowed.join(', ')}: not among the scenarios ${flags.config} allows (${staging!.scenarios.join(', ')})`);
     if (names.includes('nemesis') && flags.schedule === undefined) throw new UsageError('the nemesis scenario needs --schedule random|FILE');
+    if (flags.onDeployment && flags.schedule === undefined) throw new UsageError('--on-deployment plays a nemesis schedule: give --schedule random|FILE');
     if (flags.target !== undefined && names.length === 1 && names[0] === 'kill') {
       throw new UsageError('the kill scenario needs a server the runner starts: use --server-cmd (or no --target) instead of --target');
     }
@@ -91,7 +94,8 @@ export function registerChaos(program: Command): void {
     if (flags.schedule !== undefined) {
       const durationMs = numberFlagOrUsage('--duration', flags.duration, BOUNDS.durationS) * 1000;
       const maxKills = flags.kills === undefined ? BOUNDS.kills.max : options.kills;
-      options.schedule = await nemesisSchedule(flags.schedule, seed, durationMs, maxKills, options.cutMs);
+      options.schedule = await nemesisSchedule(flags.schedule, seed, durationMs, { maxKills, holdMaxMs: options.cutMs, ...(flags.onDeployment ? { deploymentNodes: 2 } : {}) });
+      if (flags.onDeployment) options.nemesisOnDeployment = true;
     }
     const timeoutS = numberFlagOrUsage('--timeout', flags.timeout, BOUNDS.timeoutS);
     await withTarget(flags, { needsSecret: true, relaxLimits: staging === undefined }, async (target, signal, say) => {
@@ -99,7 +103,7 @@ export function registerChaos(program: Command): void {
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
       const { deploymentForRun } = await import('../chaos/deployment/run-deployment.ts');
       const startedAt = new Date().toISOString();
-      const deployment = staging ? await stagingDeploymentForRun(names, staging) : await deploymentForRun(names, targetChoice(flags, true), say);
+      const deployment = staging ? await stagingDeploymentForRun(names, staging) : await deploymentForRun(names, targetChoice(flags, true), say, flags.onDeployment === true);
       for (const note of deployment.notes) say(note);
       let run: Awaited<ReturnType<typeof runChaos>>;
       try {
@@ -129,11 +133,9 @@ export function registerChaos(program: Command): void {
 
 
 /** The schedule `--schedule` names: a seeded random one of the runner's own faults, or one read from a JSON file. */
-async function nemesisSchedule(raw: string, seed: number, durationMs: number, maxKills: number, holdMaxMs: number) {
-  const { generateSchedule, NemesisSchedule } = await import('../chaos/nemesis/schedule.ts');
-  if (raw === 'random') {
-    return generateSchedule(seed, durationMs, ['kill', 'pause', 'partition', 'latency'], { gapMs: { min: 200, max: 2_000 }, holdMs: { min: 300, max: Math.max(300, holdMaxMs) }, maxKills });
-  }
+async function nemesisSchedule(raw: string, seed: number, durationMs: number, random: import('../chaos/nemesis/schedule.ts').RandomScheduleOptions) {
+  const { randomSchedule, NemesisSchedule } = await import('../chaos/nemesis/schedule.ts');
+  if (raw === 'random') return randomSchedule(seed, durationMs, random);
   const text = await readFile(raw, 'utf8').catch((err: Error) => {
     throw new UsageError(`--schedule: cannot read ${raw}: ${err.message}`);
   });

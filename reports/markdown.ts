@@ -1,3 +1,4 @@
+import { RECOVERY_TABLE_HEADER, recoveryBoundsLine, recoveryOf, recoveryRows } from './recovery-table.ts';
 import { BENCH_TABLE_HEADER, benchLifecycles, benchRunsByClients, benchTableRow, LIFECYCLE_TABLE_HEADER, lifecycleTableRow } from './bench-figures.ts';
 import type { CheckResult, Report } from './schema.ts';
 import { byVerdict, outcomeWords, VERDICT_SYMBOL } from './verdicts.ts';
@@ -120,11 +121,29 @@ function lifecycleTable(report: Report): string[] {
   ];
 }
 
+/** Recovery per heal of each nemesis run on a deployment (reports/recovery-table.ts); nothing for other reports. */
+function recoveryTables(report: Report): string[] {
+  return report.results.flatMap((c) => {
+    const r = recoveryOf(c.figures);
+    if (!r) return [];
+    return [
+      `#### Recovery after each heal: ${escapeMarkdown(c.id)}`,
+      '',
+      row(RECOVERY_TABLE_HEADER.map((h) => escapeMarkdown(h))),
+      row(RECOVERY_TABLE_HEADER.map(() => '---')),
+      ...recoveryRows(r).map((cells) => row(cells.map((cell) => escapeMarkdown(cell)))),
+      '',
+      escapeMarkdown(recoveryBoundsLine(r)),
+      '',
+    ];
+  });
+}
+
 export function renderMarkdown(report: Report): string {
   const outcome = `${VERDICT_SYMBOL[report.outcome]} ${outcomeWords(report)}`;
   const heading =
     `### ${outcome}: ${escapeMarkdown(`${report.spec.name} spec ${report.spec.version}`)} — ` +
     escapeMarkdown(targetLabel(report)) +
     (report.target.implementation ? ` (${escapeMarkdown(report.target.url)})` : '');
-  return [heading, '', `**${escapeMarkdown(reportHeadline(report))}**`, '', countsLine(report), '', optionsLine(report), '', ...benchTables(report), ...notPassingTable(report), '', ...fullTable(report), ''].join('\n');
+  return [heading, '', `**${escapeMarkdown(reportHeadline(report))}**`, '', countsLine(report), '', optionsLine(report), '', ...benchTables(report), ...recoveryTables(report), ...notPassingTable(report), '', ...fullTable(report), ''].join('\n');
 }

@@ -30,6 +30,8 @@ export interface TimelineInput {
   endMs: number;
   ops: readonly TimelineOp[];
   checkers: readonly TimelineChecker[];
+  /** When the deployment was healthy again after each heal (ms from the start; a nemesis run on a deployment). */
+  healthyAtMs?: readonly number[];
 }
 
 const W = 960;
@@ -57,6 +59,7 @@ export function renderTimeline(t: TimelineInput): string {
 
   // Fault windows: from a start op to the next heal of the same fault.
   const open = new Map<string, number>();
+  let labelFreeFrom = 0;
   for (const o of t.ops) {
     const fault = o.value.fault;
     if (o.f !== 'nemesis' || typeof fault !== 'string') continue;
@@ -70,14 +73,22 @@ export function renderTimeline(t: TimelineInput): string {
       const from = open.get(fault)!;
       open.delete(fault);
       const to = o.completeMs ?? o.invokeMs;
+      // A label where it fits before the next one (a long nemesis run has hundreds of windows); the window's title always says it.
+      const fits = x(from) >= labelFreeFrom;
+      if (fits) labelFreeFrom = x(from) + fault.length * 6 + 4;
       parts.unshift(
         `<rect class="fault-window" x="${x(from).toFixed(1)}" y="${PAD.top}" width="${Math.max(1, x(to) - x(from)).toFixed(1)}" height="${H - PAD.top - PAD.bottom}" fill="${COLOUR.window}" fill-opacity="0.35"><title>${escapeHtml(fault)} ${Math.round(from)}-${Math.round(to)} ms</title></rect>`,
-        `<text x="${(x(from) + 2).toFixed(1)}" y="${PAD.top - 6}" font-size="10" fill="#0d47a1">${escapeHtml(fault)}</text>`,
+        ...(fits ? [`<text x="${(x(from) + 2).toFixed(1)}" y="${PAD.top - 6}" font-size="10" fill="#0d47a1">${escapeHtml(fault)}</text>`] : []),
       );
     }
   }
   for (const [fault, from] of open) {
     parts.unshift(`<rect class="fault-window" x="${x(from).toFixed(1)}" y="${PAD.top}" width="${Math.max(1, x(endMs) - x(from)).toFixed(1)}" height="${H - PAD.top - PAD.bottom}" fill="${COLOUR.fail}" fill-opacity="0.15"><title>${escapeHtml(fault)} from ${Math.round(from)} ms, never healed</title></rect>`);
+  }
+
+  // Healthy again after a heal: a dashed mark, so the gap from the heal (end of the shading) reads as the recovery.
+  for (const at of t.healthyAtMs ?? []) {
+    parts.push(`<line class="healthy-again" x1="${x(at).toFixed(1)}" x2="${x(at).toFixed(1)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="${COLOUR.restart}" stroke-width="1" stroke-dasharray="3 3"><title>healthy again at ${Math.round(at)} ms</title></line>`);
   }
 
   // Send attempts: x when invoked, y its ack latency; unanswered ones (info) along the top.
@@ -112,7 +123,7 @@ export function renderTimeline(t: TimelineInput): string {
     `<text x="${PAD.left - 4}" y="${PAD.top + 4}" font-size="10" text-anchor="end">${maxLatency} ms</text>`,
     `<text x="${PAD.left - 4}" y="${H - PAD.bottom}" font-size="10" text-anchor="end">0</text>`,
     `<text x="${W - PAD.right}" y="${H - 8}" font-size="10" text-anchor="end">${(endMs / 1000).toFixed(1)} s</text>`,
-    `<text x="${PAD.left}" y="${H - 8}" font-size="10">0 s · ack latency of each send attempt: <tspan fill="${COLOUR.ok}">ok</tspan> <tspan fill="${COLOUR.fail}">fail</tspan> <tspan fill="${COLOUR.info}">info (no answer, top)</tspan> · shaded: fault windows · lines: <tspan fill="${COLOUR.kill}">kill</tspan> <tspan fill="${COLOUR.restart}">restart</tspan></text>`,
+    `<text x="${PAD.left}" y="${H - 8}" font-size="10">0 s · ack latency of each send attempt: <tspan fill="${COLOUR.ok}">ok</tspan> <tspan fill="${COLOUR.fail}">fail</tspan> <tspan fill="${COLOUR.info}">info (no answer, top)</tspan> · shaded: fault windows · lines: <tspan fill="${COLOUR.kill}">kill</tspan> <tspan fill="${COLOUR.restart}">restart</tspan>${t.healthyAtMs?.length ? ' (dashed: healthy again)' : ''}</text>`,
   ];
   return `<section class="timeline" id="timeline-${slug(t.name)}">
 <h2>Timeline: ${escapeHtml(t.name)}</h2>

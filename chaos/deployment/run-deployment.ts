@@ -22,10 +22,11 @@ export interface RunDeployment {
 /**
  * Starts the local two-node deployment when a dependency scenario was chosen, the target is one the runner
  * starts (the reference server or --server-cmd, run on every node) and Redis and PostgreSQL can be started
- * here. Otherwise the dependency scenarios are left out with the reason in the notes (they end `unimplemented`).
+ * here; also for the nemesis with `nemesisOnDeployment`. Otherwise the dependency scenarios are left out with the reason in the notes (they end `unimplemented`).
  */
-export async function deploymentForRun(names: readonly ScenarioName[], choice: TargetChoice, say: (line: string) => void): Promise<RunDeployment> {
-  const chosen = names.filter((n) => (DEPENDENCY_SCENARIOS as readonly string[]).includes(n));
+export async function deploymentForRun(names: readonly ScenarioName[], choice: TargetChoice, say: (line: string) => void, nemesisOnDeployment = false): Promise<RunDeployment> {
+  // The nemesis plays its schedule on the deployment when asked to (--on-deployment).
+  const chosen = nemesisOnDeployment && names.includes('nemesis') ? ['nemesis'] : names.filter((n) => (DEPENDENCY_SCENARIOS as readonly string[]).includes(n));
   const none = (missing: string | undefined, notes: string[]): RunDeployment => ({ open: undefined, missing, notes, close: async () => {} });
   if (chosen.length === 0) return none(undefined, []);
   const leftOut = (why: string) => none(why, [`dependency scenarios left out (${chosen.join(', ')}): ${why}`]);

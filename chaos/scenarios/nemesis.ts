@@ -1,48 +1,108 @@
 import { newRunId } from '../../testbed/clients/chat-fleet.ts';
 import { summarizeHistory } from '../../testbed/history/history-check.ts';
-import { openFaultLink } from '../../testbed/fault-proxy/fault-link.ts';
+import { openFaultLink, type FaultLink } from '../../testbed/fault-proxy/fault-link.ts';
 import { summarize, roundSummary } from '../../testbed/percentiles.ts';
-import { startFaultStream } from '../fault-stream.ts';
-import { runSchedule, type NemesisFault } from '../nemesis/executor.ts';
+import type { TargetProcess } from '../../testbed/targets/target-process.ts';
+import type { Deployment } from '../deployment/local-deployment.ts';
+import { startFaultStream, type StreamEntry } from '../fault-stream.ts';
+import { dependencyFaults } from '../nemesis/dependency-faults.ts';
+import { runSchedule, type NemesisFault, type Settle } from '../nemesis/executor.ts';
 import { processFaults } from '../nemesis/process-faults.ts';
-import { pause, type Scenario } from '../scenario.ts';
+import { judgeRecovery, recoveryBounds, type RecoveryReport } from '../nemesis/recovery.ts';
+import { pause, type Scenario, type ScenarioContext } from '../scenario.ts';
 import { checkerSummary, streamVerdict } from '../stream-verdict.ts';
+import { waitRecovered } from './dependencies/node-watch.ts';
+
+/** How long the nemesis waits after a heal for the deployment to be healthy again (the bound it is judged by is shorter). */
+const SETTLE_WAIT_MS = 30_000;
+
+/** What the schedule plays on: faults by name, where the clients connect, how recovery after a heal is waited for. */
+interface NemesisStage {
+  faults: NemesisFault[];
+  via: Pick<FaultLink, 'clientUrl' | 'clientTls'> | StreamEntry;
+  settle?: Settle;
+  close(): Promise<void>;
+}
+
+/** One node (the run's target): kill and pause of its process, partition and latency on the clients' path through the fault proxy. */
+async function singleNodeStage(ctx: ScenarioContext, runId: string): Promise<NemesisStage> {
+  const link: FaultLink = await openFaultLink(ctx.target.url, `sockproof-${runId}`, { clientTls: true });
+  return { faults: processFaults(ctx.target.process ? [ctx.target.process] : [], link, ctx.options.latencyMs), via: link, close: () => link.close() };
+}
 
 /**
- * nemesis: clients stream through the fault proxy while the runner plays a schedule (`--schedule random|FILE`,
- * `--duration`, `--seed`) of kills, pauses, partitions and latency (and dependency faults, when a scenario
- * provides them), one window at a time, always ending healed. Judged by every history checker.
+ * The local deployment the dependency scenarios use: clients spread over its nodes, kills and pauses of either
+ * node (the window says which), every dependency fault on its Redis and database; after each heal the
+ * nemesis waits until every node is healthy with every breaker closed, and measures how long that took.
+ */
+function deploymentStage(deployment: Deployment, latencyMs: number): NemesisStage {
+  const procs = deployment.nodes.map((n) => n.process).filter((p): p is TargetProcess => p !== undefined);
+  return {
+    faults: [...processFaults(procs, undefined, latencyMs), ...dependencyFaults(deployment.dependencies)],
+    via: { access: { url: deployment.nodes[0]!.url, jwtSecret: deployment.jwtSecret }, clientUrls: deployment.nodes.map((n) => n.url) },
+    settle: async () => {
+      const from = performance.now();
+      const at = Object.values(await waitRecovered(deployment.nodes, from + SETTLE_WAIT_MS));
+      return at.some((t) => t === undefined) ? null : Math.round(Math.max(...(at as number[])) - from);
+    },
+    close: async () => {},
+  };
+}
+
+/**
+ * nemesis: clients stream while the runner plays a schedule (`--schedule random|FILE`, `--duration`, `--seed`),
+ * one window at a time, always ending healed. On one node: kills, pauses, partitions and latency. On the
+ * local two-node deployment (`--on-deployment`): kills and pauses of either node and Redis and database
+ * faults, with recovery after each heal judged against the spec's timings. Judged by every history checker.
  */
 export const nemesisScenario: Scenario = async (ctx) => {
   const o = ctx.options;
   const schedule = o.schedule;
   if (!schedule) return { verdict: 'unimplemented', reason: 'needs --schedule random|FILE', figures: {} };
+  const onDeployment = o.nemesisOnDeployment === true;
+  if (onDeployment && !ctx.deployment) return { verdict: 'unimplemented', reason: ctx.deploymentMissing ?? 'needs the local deployment', figures: {} };
   const runId = newRunId('nem');
-  const link = await openFaultLink(ctx.target.url, `sockproof-${runId}`, { clientTls: true });
+  const deployment = onDeployment ? ctx.deployment : undefined;
+  if (deployment) {
+    const before = await waitRecovered(deployment.nodes, performance.now() + SETTLE_WAIT_MS);
+    const unready = Object.entries(before).filter(([, at]) => at === undefined).map(([n]) => n);
+    if (unready.length > 0) return { verdict: 'inconclusive', reason: `not healthy before the schedule: ${unready.join(', ')}`, figures: {} };
+  }
+  const stage = deployment ? deploymentStage(deployment, o.latencyMs) : await singleNodeStage(ctx, runId);
   try {
-    const faults = new Map([...processFaults(ctx.target.process, link, o.latencyMs), ...(ctx.nodeFaults ?? [])].map((f): [NemesisFault['name'], NemesisFault] => [f.name, f]));
-    const fs = await startFaultStream(ctx, runId, link);
+    // Staging's kill and pause hooks (--config) stand in for a process the runner did not start.
+    const faults = new Map([...stage.faults, ...(ctx.nodeFaults ?? [])].map((f): [NemesisFault['name'], NemesisFault] => [f.name, f]));
+    const fs = await startFaultStream(ctx, runId, stage.via);
     let run;
     try {
       await pause(o.phaseMs, ctx.signal);
-      run = await runSchedule(schedule, faults, fs, ctx.signal, ctx.say);
+      run = await runSchedule(schedule, faults, fs, ctx.signal, ctx.say, stage.settle);
       await pause(o.phaseMs, ctx.signal);
     } catch (err) {
       fs.abort();
       throw err;
     }
     const { records, history, doubt, checkers, recorded } = await fs.finish();
-    const { verdict, reason } = streamVerdict(checkers, doubt);
+    const stream = streamVerdict(checkers, doubt);
+    const recovery: RecoveryReport | undefined = stage.settle ? judgeRecovery(recorded, run.healthyAfterMs, recoveryBounds()) : undefined;
+    let { verdict, reason } = stream;
+    if (recovery?.verdict === 'invalid') [verdict, reason] = ['fail', verdict === 'fail' ? `${reason}; recovery: ${recovery.reason}` : `recovery: ${recovery.reason}`];
+    else if (recovery?.verdict === 'unknown' && verdict === 'pass') [verdict, reason] = ['inconclusive', `recovery: ${recovery.reason}`];
+    else if (recovery) reason = `${reason}; recovery: ${recovery.reason}`;
     const skipped = Object.entries(run.skipped).map(([f, n]) => `${f} x${n}`);
     const availability = checkers.find((c) => c.checker === 'availability')?.figures ?? {};
+    const dependencyCuts = Object.entries(run.ran).filter(([f]) => !['kill', 'pause', 'partition', 'latency'].includes(f)).reduce((a, [, n]) => a + (n ?? 0), 0);
     return {
       verdict,
-      reason: `${reason}; ${run.ran.kill ?? 0} kill(s), ${Object.values(run.ran).reduce((a, b) => a + (b ?? 0), 0)} window(s)${run.notReached ? `, ${run.notReached} not reached within --duration` : ''}${skipped.length ? `; left out (this target cannot): ${skipped.join(', ')}` : ''}`,
+      reason: `${reason}; ${run.ran.kill ?? 0} kill(s)${deployment ? `, ${dependencyCuts} Redis/database fault(s)` : ''}, ${Object.values(run.ran).reduce((a, b) => a + (b ?? 0), 0)} window(s)${run.notReached ? `, ${run.notReached} not reached within --duration` : ''}${skipped.length ? `; left out (this target cannot): ${skipped.join(', ')}` : ''}`,
       figures: {
         ...doubt,
         seed: schedule.seed,
         durationMs: schedule.durationMs,
+        on: deployment ? `deployment of ${deployment.nodes.length} nodes on Redis and PostgreSQL behind the fault proxy` : 'one node',
         windows: run.ran,
+        kills: run.ran.kill ?? 0,
+        ...(deployment ? { dependencyCuts } : {}),
         skipped: run.skipped,
         maxLateMs: run.maxLateMs,
         notReached: run.notReached,
@@ -51,12 +111,13 @@ export const nemesisScenario: Scenario = async (ctx) => {
         okShare: availability.okShare ?? null,
         maxRecoverMs: availability.maxRecoverMs ?? null,
         ackLatencyMs: roundSummary(summarize(records.flatMap((r) => (r.ackMs === undefined ? [] : [r.ackMs])))),
+        ...(recovery ? { recovery } : {}),
       },
       history: summarizeHistory(history),
       checkers: checkerSummary(checkers),
       recorded,
     };
   } finally {
-    await link.close();
+    await stage.close();
   }
 };

@@ -55,6 +55,7 @@ describe('sockproof chaos against a reference server the test started', () => {
         'seq-order': 'valid',
         delivery: 'valid',
         availability: 'valid',
+        'cross-node-order': 'valid',
       });
       expect(by[name].figures.acked).toBeGreaterThan(0);
       expect(by[name].figures.unresolved).toBe(0);

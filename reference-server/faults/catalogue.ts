@@ -180,6 +180,8 @@ export const FaultName = z.enum([
   'operator-endpoint-open',
   /** Admin endpoints take any valid token, not only an admin's (route wrapper): S12 (HTTP-2). */
   'admin-any-role',
+  /** message:new numbered by the order messages reach each node, not the stored seq (outgoing-packet hook): the chaos cross-node-order checker. */
+  'arrival-order-seq',
   // An exception outside any handler (OPS-4, FIX-5; faults/index.ts fatalExit).
   /** The fatal handler logs, then exits 0: a supervisor that restarts only failures (systemd Restart=on-failure) leaves it down: C21. */
   'fatal-exits-zero',

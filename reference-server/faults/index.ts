@@ -14,6 +14,7 @@ import type { Store } from '../store/types.ts';
 import type { Faults } from './catalogue.ts';
 import { ackBeforeDurable, crashOnBadPayload, dropBanReason, throwingHistory, wrongErrorShape } from './events.ts';
 import { historyUnlimited, unenforced } from './limits.ts';
+import { numberByArrival } from './arrival-seq.ts';
 import { SHORT_SUB_TOKEN_CLAIMS, UNVALIDATED_ADMIN_CHANNEL, UNVALIDATED_TOKEN_CLAIMS, unvalidatedPayload } from './loose-schemas.ts';
 import { channelFixtureRoute } from '../http/admin-routes.ts';
 import { replaceRoute, specWithFaults } from './routes.ts';
@@ -221,6 +222,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('no-output-cap')) h = h.filter((hook) => hook !== capOutput);
       if (on('crash-on-bad-payload')) h = [...h, (_ctx, socket) => crashOnBadPayload(socket)];
       if (on('ban-reason-dropped')) h = [...h, (_ctx, socket) => dropBanReason(socket)];
+      if (on('arrival-order-seq')) h = [...h, numberByArrival];
       if (perConnection) h = [...h, perConnection.hook];
       if (on('callbackless-event-counted')) h = [...h, countCallbacklessEvents];
       if (on('sessions-end-silently')) h = [...h, endSessionsSilently];

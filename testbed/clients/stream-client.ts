@@ -5,6 +5,7 @@ import type { AckedSend } from '../history/history-check.ts';
 import type { HistoryRecorder } from '../history/recorder.ts';
 import type { TargetTls } from '../fault-proxy/target-tls.ts';
 import { targetTlsOptions } from './target-tls-options.ts';
+import { SeenSeqs } from './seen-seqs.ts';
 
 /**
  * One chat user over a real Socket.IO connection, as a load or chaos run drives it: joins the run's channel
@@ -51,6 +52,13 @@ const CATCH_UP_MAX_PAGES = 20;
 
 const RETRYABLE_WAIT_MAX_MS = 2_000;
 
+/**
+ * How long a gap in the seqs seen may stay before it is filled from history: across nodes a later message can
+ * arrive before an earlier one (each node broadcasts what it stored), and a message stored by an attempt whose
+ * answer was lost is broadcast by no one (MSG-4: the retry broadcasts nothing).
+ */
+const GAP_GRACE_MS = 500;
+
 export class StreamClient {
   private readonly socket: Socket;
   private ready = false;
@@ -60,6 +68,9 @@ export class StreamClient {
   private joinedOnce = false;
   /** Highest seq this client has seen of its channel: where a catch-up read after a reconnect starts. */
   private lastSeenSeq = 0;
+  /** Seqs this client has (recorded runs): a gap in them is filled from history, as a client would. */
+  private readonly had = new SeenSeqs();
+  private gapFillPending = false;
   disconnects = 0;
 
   constructor(readonly opts: StreamClientOptions) {
@@ -91,12 +102,16 @@ export class StreamClient {
       const at = performance.now();
       // Broadcasts replayed by connection state recovery arrive before this client has re-joined.
       this.recordDelivery(msg ?? {}, this.socket.recovered && !this.ready ? 'recovery' : 'live', at);
+      this.fillGapsSoon();
       opts.onMessageNew?.(msg ?? {}, at);
     });
   }
 
   private recordDelivery(msg: SeenMessage, via: 'live' | 'recovery' | 'history', at?: number): void {
-    if (typeof msg.seq === 'number') this.lastSeenSeq = Math.max(this.lastSeenSeq, msg.seq);
+    if (typeof msg.seq === 'number') {
+      this.lastSeenSeq = Math.max(this.lastSeenSeq, msg.seq);
+      this.had.add(msg.seq);
+    }
     if (!this.opts.recorder || typeof msg.id !== 'string' || typeof msg.seq !== 'number' || typeof msg.authorId !== 'string' || typeof msg.clientMsgId !== 'string') return;
     const channelId = typeof msg.channelId === 'string' ? msg.channelId : this.opts.channelId;
     this.opts.recorder.deliver({ process: this.opts.userId, channelId, id: msg.id, seq: msg.seq, authorId: msg.authorId, clientMsgId: msg.clientMsgId, via }, at);
@@ -106,7 +121,7 @@ export class StreamClient {
    * After a reconnect that did not recover the session, reads back what was stored after `since` (newest page
    * first), as a client catching up would: those are deliveries `from history`.
    */
-  private async catchUp(since: number): Promise<void> {
+  private async catchUp(since: number, wanted: (seq: number) => boolean = () => true): Promise<void> {
     const missed: SeenMessage[] = [];
     let beforeSeq: number | undefined;
     for (let page = 0; page < CATCH_UP_MAX_PAGES && this.socket.connected; page++) {
@@ -115,12 +130,24 @@ export class StreamClient {
         .emitWithAck('channel:history', { channelId: this.opts.channelId, limit: HISTORY_MAX_LIMIT, ...(beforeSeq !== undefined ? { beforeSeq } : {}) })
         .catch(() => undefined)) as { ok?: boolean; data?: { messages?: SeenMessage[] } } | undefined;
       const messages = ack?.ok ? (ack.data?.messages ?? []) : [];
-      missed.unshift(...messages.filter((m) => typeof m.seq === 'number' && m.seq > since));
+      missed.unshift(...messages.filter((m) => typeof m.seq === 'number' && m.seq > since && wanted(m.seq)));
       const first = messages[0]?.seq;
       if (messages.length < HISTORY_MAX_LIMIT || typeof first !== 'number' || first <= since + 1) break;
       beforeSeq = first;
     }
     for (const m of missed) this.recordDelivery({ channelId: this.opts.channelId, ...m }, 'history');
+  }
+
+  /** In a recorded run, reads the seqs still missing below the highest had from history, once the grace has passed. */
+  private fillGapsSoon(): void {
+    if (!this.opts.recorder || this.gapFillPending || !this.had.hasGap()) return;
+    this.gapFillPending = true;
+    setTimeout(() => {
+      const fill = this.had.hasGap() && this.ready && !this.closed ? this.catchUp(this.had.contiguous, (seq) => !this.had.has(seq)) : Promise.resolve();
+      void fill.finally(() => {
+        this.gapFillPending = false;
+      });
+    }, GAP_GRACE_MS).unref();
   }
 
   private async join(): Promise<void> {
@@ -138,6 +165,7 @@ export class StreamClient {
         op?.complete(ack?.ok ? 'ok' : 'fail', ack?.ok ? undefined : { code: ack?.error?.code ?? 'MALFORMED_ACK' });
         if (ack?.ok) {
           if (this.joinedOnce && !this.socket.recovered && this.opts.recorder) await this.catchUp(since);
+          this.fillGapsSoon();
           this.joinedOnce = true;
           this.ready = true;
           for (const wake of this.waiters) wake();
@@ -211,6 +239,7 @@ export class StreamClient {
       const ackedAt = performance.now();
       if (ack?.ok && typeof ack.data?.id === 'string' && typeof ack.data.seq === 'number') {
         op?.complete('ok', { id: ack.data.id, seq: ack.data.seq });
+        this.had.add(ack.data.seq);
         return {
           ok: true,
           acked: { authorId: typeof ack.data.authorId === 'string' ? ack.data.authorId : this.opts.userId, clientMsgId, id: ack.data.id, seq: ack.data.seq },

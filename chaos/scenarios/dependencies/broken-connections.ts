@@ -11,7 +11,7 @@ export const BROKEN_CONNECTION_SCENARIOS = {
   'db-reset-peer': {
     ...COMMON,
     title: 'Database connections reset (RST) 100 ms after they send: nothing unsaved acked, recovered on its own after the heal',
-    run: dependencyScenario({
+    ...dependencyScenario({
       describe: 'postgres connections reset after 100 ms (reset_peer toxic)',
       apply: async (deps) => void (await deps.addToxic('postgres', { type: 'reset_peer', stream: 'upstream', attributes: { timeout: 100 } })),
       expect: {},
@@ -20,7 +20,7 @@ export const BROKEN_CONNECTION_SCENARIOS = {
   'db-limit-data': {
     ...COMMON,
     title: 'Database connections closed after 2 000 bytes of replies: nothing unsaved acked, recovered on its own after the heal',
-    run: dependencyScenario({
+    ...dependencyScenario({
       describe: 'postgres connections closed after 2000 bytes (limit_data toxic)',
       apply: async (deps) => void (await deps.addToxic('postgres', { type: 'limit_data', attributes: { bytes: 2_000 } })),
       expect: {},
@@ -29,7 +29,7 @@ export const BROKEN_CONNECTION_SCENARIOS = {
   'db-timeout': {
     ...COMMON,
     title: 'Database connections stall (no data, closed after 2 s): sends answered within the dependency timeout, nothing unsaved acked',
-    run: dependencyScenario({
+    ...dependencyScenario({
       describe: 'postgres connections stalled, closed after 2000 ms (timeout toxic)',
       apply: async (deps) => void (await deps.addToxic('postgres', { type: 'timeout', attributes: { timeout: 2_000 } })),
       expect: {},
@@ -39,7 +39,7 @@ export const BROKEN_CONNECTION_SCENARIOS = {
     ...COMMON,
     rules: ['DEG-2', 'NODE-1', 'DUR-2'],
     title: 'Redis replies cut into 1-byte-to-64-byte pieces 1 ms apart: every acked message delivered on every node, in order',
-    run: dependencyScenario({
+    ...dependencyScenario({
       describe: 'redis replies sliced (~32 bytes, 1 ms apart; slicer toxic)',
       apply: async (deps) => void (await deps.addToxic('redis', { type: 'slicer', attributes: { average_size: 32, size_variation: 31, delay: 1_000 } })),
       expect: {},

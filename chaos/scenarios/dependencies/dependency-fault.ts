@@ -24,6 +24,8 @@ export interface DependencyFault {
 /** A dependency scenario as the runner and the report know it: how it runs, what it proves, by which rules. */
 export interface DependencyScenario {
   run: Scenario;
+  /** The fault it puts in place (the nemesis plays the same faults in its schedules). */
+  fault: DependencyFault;
   title: string;
   rules: string[];
 }
@@ -41,8 +43,8 @@ const HEALTHY_BEFORE_WITHIN_MS = 15_000;
  * node is healthy and for another `phaseMs`. Judged by fault-verdict.ts from the history, what every client
  * received, the probe's answers and the nodes' health and breakers sampled every 200 ms.
  */
-export function dependencyScenario(fault: DependencyFault): Scenario {
-  return async (ctx) => {
+export function dependencyScenario(fault: DependencyFault): Pick<DependencyScenario, 'run' | 'fault'> {
+  const run: Scenario = async (ctx) => {
     const deployment = ctx.deployment;
     if (!deployment) return { verdict: 'unimplemented', reason: ctx.deploymentMissing ?? 'needs a deployment on Redis and PostgreSQL behind a fault proxy', figures: {} };
     const o = ctx.options;
@@ -134,6 +136,7 @@ export function dependencyScenario(fault: DependencyFault): Scenario {
       history: summarizeHistory(history),
     };
   };
+  return { fault, run };
 }
 
 function answersByCode(answers: readonly { ok: boolean; code: string | undefined }[]): Record<string, number> {

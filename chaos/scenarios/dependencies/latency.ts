@@ -8,7 +8,7 @@ export const LATENCY_SCENARIOS = {
   'redis-latency': {
     title: `With ${REDIS_LATENCY_MS} ms more on every Redis reply no acked message is lost, duplicated or left undelivered on any node`,
     rules: ['DEG-2', 'NODE-1', 'DUR-2'],
-    run: dependencyScenario({
+    ...dependencyScenario({
       describe: `redis replies delayed ${REDIS_LATENCY_MS} ms (latency toxic)`,
       apply: async (deps) => void (await deps.addToxic('redis', { type: 'latency', attributes: { latency: REDIS_LATENCY_MS, jitter: 0 } })),
       expect: {},
@@ -17,7 +17,7 @@ export const LATENCY_SCENARIOS = {
   'db-latency': {
     title: `With ${DB_LATENCY_MS} ms more on every database reply every acked message is stored exactly once and delivered on every node`,
     rules: ['DEG-3', 'DUR-2', 'NODE-1'],
-    run: dependencyScenario({
+    ...dependencyScenario({
       describe: `postgres replies delayed ${DB_LATENCY_MS} ms (latency toxic)`,
       apply: async (deps) => void (await deps.addToxic('postgres', { type: 'latency', attributes: { latency: DB_LATENCY_MS, jitter: 0 } })),
       expect: {},

@@ -5,11 +5,11 @@ export const OUTAGE_SCENARIOS = {
   'redis-down': {
     title: 'With Redis down each node serves its own clients; cross-node sends are held and flushed in order after the heal',
     rules: ['DEG-1', 'DEG-2', 'DEG-5', 'DEG-6', 'HLTH-2', 'NODE-1'],
-    run: dependencyScenario({ describe: 'redis cut (proxy disabled)', apply: (deps) => deps.cut('redis'), expect: { downCheck: 'redis', keepsServing: true } }),
+    ...dependencyScenario({ describe: 'redis cut (proxy disabled)', apply: (deps) => deps.cut('redis'), expect: { downCheck: 'redis', keepsServing: true } }),
   },
   'db-down': {
     title: 'With the database down nothing unsaved is acked: sends are UNAVAILABLE with retryAfterMs, the store breaker opens and closes again',
     rules: ['DEG-3', 'DEG-5', 'BRK-2', 'BRK-4', 'HLTH-2', 'DUR-2'],
-    run: dependencyScenario({ describe: 'postgres cut (proxy disabled)', apply: (deps) => deps.cut('postgres'), expect: { downCheck: 'store', refusesSends: true } }),
+    ...dependencyScenario({ describe: 'postgres cut (proxy disabled)', apply: (deps) => deps.cut('postgres'), expect: { downCheck: 'store', refusesSends: true } }),
   },
 } satisfies Record<string, DependencyScenario>;

@@ -11,9 +11,26 @@ export interface WindowAvailability {
   okShare: number | null;
   /** Heal to the first ok ack completed after it, ms; null when none came. */
   recoverMs: number | null;
+  /** The index of the nemesis op that opened the window (its note names the node struck). */
+  startOp: number;
 }
 
 const share = (ops: readonly SendOp[]) => (ops.length ? Math.round((ops.filter((o) => o.outcome === 'ok').length / ops.length) * 1000) / 1000 : null);
+
+/** Each fault window of the history with its send attempts, their ok share and the heal's time to the first ok ack (pure). */
+export function windowAvailability(history: History): WindowAvailability[] {
+  const sends = sendOps(history);
+  return faultWindows(history).map((w) => {
+    const inside = sends.filter((o) => o.invokeMs >= w.startMs && (w.healMs === null || o.invokeMs <= w.healMs));
+    let recoverMs: number | null = null;
+    if (w.healMs !== null) {
+      for (const o of sends) {
+        if (o.outcome === 'ok' && o.completeMs !== null && o.completeMs >= w.healMs && (recoverMs === null || o.completeMs - w.healMs < recoverMs)) recoverMs = o.completeMs - w.healMs;
+      }
+    }
+    return { fault: w.fault, startMs: w.startMs, healMs: w.healMs, sends: inside.length, okShare: share(inside), recoverMs: recoverMs === null ? null : Math.round(recoverMs), startOp: w.startOp };
+  });
+}
 
 /**
  * (e) Availability: the share of ok send attempts overall and in each fault window, and the time from each heal
@@ -22,16 +39,7 @@ const share = (ops: readonly SendOp[]) => (ops.length ? Math.round((ops.filter((
  */
 export function checkAvailability(history: History): CheckerVerdict {
   const sends = sendOps(history);
-  const windows: WindowAvailability[] = faultWindows(history).map((w) => {
-    const inside = sends.filter((o) => o.invokeMs >= w.startMs && (w.healMs === null || o.invokeMs <= w.healMs));
-    let recoverMs: number | null = null;
-    if (w.healMs !== null) {
-      for (const o of sends) {
-        if (o.outcome === 'ok' && o.completeMs !== null && o.completeMs >= w.healMs && (recoverMs === null || o.completeMs - w.healMs < recoverMs)) recoverMs = o.completeMs - w.healMs;
-      }
-    }
-    return { fault: w.fault, startMs: w.startMs, healMs: w.healMs, sends: inside.length, okShare: share(inside), recoverMs: recoverMs === null ? null : Math.round(recoverMs) };
-  });
+  const windows = windowAvailability(history);
   const counterexamples: Counterexample[] = [];
   const undecided: string[] = [];
   const nemesis = history.ops.filter((o) => o.f === 'nemesis');

@@ -2,7 +2,7 @@
  * What every checker returns: `valid`, `invalid` with counterexamples (the ops involved), or `unknown` when the
  * history cannot decide (truncated, no final read). Unknown never counts as a pass.
  */
-export type CheckerName = 'exactly-once' | 'retry-once' | 'seq-order' | 'delivery' | 'availability';
+export type CheckerName = 'exactly-once' | 'retry-once' | 'seq-order' | 'delivery' | 'availability' | 'cross-node-order';
 
 export interface Counterexample {
   /** One line, for the report and the terminal. */

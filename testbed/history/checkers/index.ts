@@ -1,5 +1,6 @@
 import type { History } from '../history.ts';
 import { checkAvailability } from './availability.ts';
+import { checkCrossNodeOrder } from './cross-node-order.ts';
 import type { CheckerVerdict } from './checker-verdict.ts';
 import { checkDelivery, DEFAULT_DELIVERY_BOUND_MS } from './delivery.ts';
 import { checkExactlyOnce } from './exactly-once.ts';
@@ -16,6 +17,7 @@ export function runCheckers(history: History, opts: { deliveryBoundMs?: number }
     checkSeqOrder(history),
     checkDelivery(history, opts.deliveryBoundMs ?? DEFAULT_DELIVERY_BOUND_MS),
     checkAvailability(history),
+    checkCrossNodeOrder(history),
   ];
 }
 

@@ -7,6 +7,7 @@ import { checkRetryOnce } from '../checkers/retry-once.ts';
 import { checkSeqOrder } from '../checkers/seq-order.ts';
 import { checkDelivery } from '../checkers/delivery.ts';
 import { checkAvailability } from '../checkers/availability.ts';
+import { checkCrossNodeOrder } from '../checkers/cross-node-order.ts';
 
 const BOUND = 1_000;
 const CH = 'c1';
@@ -88,7 +89,7 @@ describe('history checkers on generated histories', () => {
     fc.assert(
       fc.property(plan, (p) => {
         const vs = runCheckers(validHistory(p), { deliveryBoundMs: BOUND });
-        expect(names(vs), vs.map((v) => v.reason).join('\n')).toEqual({ 'exactly-once': 'valid', 'retry-once': 'valid', 'seq-order': 'valid', delivery: 'valid', availability: 'valid' });
+        expect(names(vs), vs.map((v) => v.reason).join('\n')).toEqual({ 'exactly-once': 'valid', 'retry-once': 'valid', 'seq-order': 'valid', delivery: 'valid', availability: 'valid', 'cross-node-order': 'valid' });
         expect(overallVerdict(vs)).toBe('valid');
       }),
     );
@@ -170,6 +171,28 @@ describe('history checkers on generated histories', () => {
     );
   });
 
+  it('cross-node-order: a member that saw a message under another seq than stored, or left a gap between two seqs it saw, is invalid', () => {
+    fc.assert(
+      fc.property(plan, fc.nat(), fc.nat(), (p, pick, shift) => {
+        const h = validHistory({ ...p, messages: [{ author: 1, retries: 0, last: 'ok', storedAnyway: false }, { author: 2, retries: 0, last: 'ok', storedAnyway: false }, ...p.messages] });
+        // Members may see messages in any order and fill gaps from history: still valid.
+        const shuffled = { ...h, deliveries: [...h.deliveries].reverse().map((d, i) => (i % 3 === 0 ? { ...d, via: 'history' as const } : d)) };
+        expect(checkCrossNodeOrder(shuffled).verdict).toBe('valid');
+        const d = h.deliveries[pick % h.deliveries.length]!;
+        const renumbered = checkCrossNodeOrder({ ...h, deliveries: h.deliveries.map((x) => (x === d ? { ...x, seq: x.seq + 1 + (shift % 5) } : x)) });
+        expect(renumbered.verdict).toBe('invalid');
+        expect(renumbered.counterexamples[0]!.what).toContain(d.process);
+        // A gap: drop one delivery of a member that saw a message before it and one after it.
+        const inner = h.deliveries.filter((x) => h.deliveries.some((y) => y.process === x.process && y.seq < x.seq) && h.deliveries.some((y) => y.process === x.process && y.seq > x.seq));
+        if (inner.length === 0) return;
+        const gone = inner[pick % inner.length]!;
+        const gap = checkCrossNodeOrder({ ...h, deliveries: h.deliveries.filter((x) => x !== gone) });
+        expect(gap.verdict).toBe('invalid');
+        expect(gap.counterexamples[0]!.what).toMatch(new RegExp(`${gone.process} saw seqs \\d+ and \\d+ .* never got seq ${gone.seq}`));
+      }),
+    );
+  });
+
   it('a truncated history (no final read, or a fault never healed) is unknown, never valid', () => {
     fc.assert(
       fc.property(plan, fc.boolean(), (p, readFailed) => {
@@ -178,7 +201,7 @@ describe('history checkers on generated histories', () => {
           ? { ...h, ops: h.ops.map((o) => (o.f === 'read' ? { ...o, outcome: 'info' as const, completeMs: null, result: { code: 'TIMEOUT' } } : o)) }
           : { ...h, ops: h.ops.filter((o) => o.f !== 'read') };
         const vs = runCheckers(noRead, { deliveryBoundMs: BOUND });
-        for (const c of ['exactly-once', 'retry-once', 'seq-order', 'delivery'] as const) expect(vs.find((v) => v.checker === c)!.verdict).not.toBe('valid');
+        for (const c of ['exactly-once', 'retry-once', 'seq-order', 'delivery', 'cross-node-order'] as const) expect(vs.find((v) => v.checker === c)!.verdict).not.toBe('valid');
         expect(overallVerdict(vs)).not.toBe('valid');
         if (p.window) {
           const unhealed = { ...h, ops: h.ops.filter((o) => !(o.f === 'nemesis' && o.value.phase === 'heal')) };
