@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { defaultScenarios, SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
 import { targetChoice } from '../testbed/targets/target-flags.ts';
+import { admittedBy } from '../testbed/targets/run-target.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport, type RunFlags } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
@@ -62,7 +63,7 @@ export function registerChaos(program: Command): void {
       }
     }
     if (staging) {
-      // The first node is the run's target (single-node scenarios); the staging deployment relaxes limits on every node.
+      // The first node is the run's target (single-node scenarios); the staging deployment relaxes the limits for the run's users.
       Object.assign(flags, { target: staging.nodes[0]!.url, allowRemote: true, jwtSecret: staging.tokens.secret });
       if (flags.scenarios === undefined && flags.schedule === undefined) flags.scenarios = staging.scenarios.join(',');
     }
@@ -99,11 +100,13 @@ export function registerChaos(program: Command): void {
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
       const { deploymentForRun } = await import('../chaos/deployment/run-deployment.ts');
       const startedAt = new Date().toISOString();
-      const deployment = staging ? await stagingDeploymentForRun(names, staging) : await deploymentForRun(names, targetChoice(flags, true), say);
+      const deployment = staging ? await stagingDeploymentForRun(names, staging, say) : await deploymentForRun(names, targetChoice(flags, true), say);
       for (const note of deployment.notes) say(note);
+      // Staging: the single-node scenarios' users share the deployment's one relaxation (FIX-4).
+      const runTarget = deployment.admit ? admittedBy(target, deployment.admit) : target;
       let run: Awaited<ReturnType<typeof runChaos>>;
       try {
-        run = await runChaos(target, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say, deployment, killable: deployment.killable, nodeFaults: deployment.nodeFaults });
+        run = await runChaos(runTarget, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say, deployment, killable: deployment.killable, nodeFaults: deployment.nodeFaults });
       } finally {
         await deployment.close();
       }
@@ -165,9 +168,9 @@ async function stagingConfig(flags: ChaosFlags) {
   }
 }
 
-/** Opens staging (health, proxies, limits on every node); a failure is one line, exit 2. */
-async function stagingDeploymentForRun(names: readonly ScenarioName[], config: import('../chaos/config/load-config.ts').StagingConfig) {
+/** Opens staging (health, proxies, the run's relaxation of the limits); a failure is one line, exit 2. */
+async function stagingDeploymentForRun(names: readonly ScenarioName[], config: import('../chaos/config/load-config.ts').StagingConfig, warn: (line: string) => void) {
   const { openStagingDeployment } = await import('../chaos/deployment/staging-deployment.ts');
   const { stagingRunDeployment } = await import('../chaos/deployment/run-deployment.ts');
-  return stagingRunDeployment(names, await openStagingDeployment(config));
+  return stagingRunDeployment(names, await openStagingDeployment(config, { warn }));
 }

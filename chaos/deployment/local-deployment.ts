@@ -19,6 +19,11 @@ export interface DeploymentNode {
 export interface Deployment {
   nodes: DeploymentNode[];
   jwtSecret: string;
+  /**
+   * Relaxes the limits for these users of the run before they connect (FIX-4, where the runner did not start
+   * the nodes: staging); absent where the runner started them with relaxed limits.
+   */
+  admit?: (userIds: readonly string[]) => Promise<void>;
   dependencies: ProxiedDependencies;
   /** What the deployment is, for the run's notes (URLs redacted). */
   notes: string[];

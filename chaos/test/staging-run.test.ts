@@ -19,6 +19,11 @@ import { referenceServerCommand, TargetProcess } from '../../testbed/targets/tar
 import { runCli } from '../../testing/run-cli.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
 import { waitFor } from '../../testbed/wait.ts';
+import { randomBytes } from 'node:crypto';
+import { HTTP_PATHS, RelaxationList, RELAXATIONS_PATH, SpecDocument } from '../../spec/index.ts';
+import { connectUser, type ChatClient } from '../../testbed/clients/chat-client.ts';
+import { adminRequest, createChannel, getJson } from '../../testing/admin.ts';
+import { sendMessages } from '../../testing/send-messages.ts';
 
 /**
  * "Staging", played on this machine: two reference nodes the test starts on throw-away Redis and PostgreSQL
@@ -83,7 +88,9 @@ async function startStaging(): Promise<Staging> {
     DATABASE_URL: await routed('staging-postgres', pgLease.url),
     ...(redisLease.keyPrefix ? { REDIS_KEY_PREFIX: redisLease.keyPrefix } : {}),
   };
-  const ref = referenceServerCommand();
+  // Staging keeps the spec's table (RATE-1): the runner's own starts relax it in RATE_LIMITS, staging does not.
+  const { RATE_LIMITS: _relaxed, ...refEnv } = referenceServerCommand().env ?? {};
+  const ref = { ...referenceServerCommand(), env: refEnv };
   const nodes = new Map<string, TargetProcess>();
   for (const name of ['node-1', 'node-2']) {
     const p = await TargetProcess.start({ ...ref, jwtSecret: SECRET, env: { ...ref.env, ...env, NODE_ID: name } });
@@ -154,6 +161,52 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
   }
   const stagingProxies = () => ({ url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } });
 
+  /**
+   * No node's table was replaced or restored (FIX-2 logs both; the reference logs at warn, and a replaced table
+   * is a warning), while the run's FIX-4 relaxation was logged: the logs are read, not empty.
+   */
+  function expectNoFix2Call(): void {
+    const lines = [...s.nodes.values()].flatMap((n) => n.logLines);
+    expect(lines.filter((l) => l.includes('rate limits replaced at run time') || l.includes('rate limits restored to the configured table'))).toEqual([]);
+    expect(lines.some((l) => l.includes('rate limits relaxed for some users'))).toBe(true);
+  }
+
+  /** The ids of the relaxations a node applies now (GET /admin/limits/relaxations). */
+  async function liveRelaxations(url: string): Promise<string[]> {
+    const { status, body } = await adminRequest({ url, secret: SECRET }, 'GET', RELAXATIONS_PATH);
+    expect(status).toBe(200);
+    return RelaxationList.parse(body).relaxations.map((r) => r.id);
+  }
+
+  it("a staging run relaxes the limits for its own users only, on every node: a user not in the run is held to staging's table, and no FIX-2 call is made", async () => {
+    const file = await writeConfig('limits.json', { nodes: ['node-1', 'node-2'].map((name) => ({ name, url: s.nodes.get(name)!.url })), scenarios: ['latency'] });
+    const staging = await openStagingDeployment(await loadChaosConfig(file, { [ENV_NAME]: SECRET }));
+    const clients: ChatClient[] = [];
+    let relaxationId: string | undefined;
+    try {
+      expect(staging.notes.join('\n')).toMatch(/rate limits: relaxed for the run's own users only .*FIX-4 relaxation sockproof-run-[0-9a-f]{12}.*on every node/);
+      // Put through node-1; observed on node-2, which applies it by FIX-4's propagation (admit waits for it).
+      const node2 = { url: s.nodes.get('node-2')!.url, secret: SECRET };
+      const table = (await getJson(`${node2.url}${HTTP_PATHS.spec}`, SpecDocument)).body.limits.rateLimits['message:send'];
+      const tag = randomBytes(4).toString('hex');
+      const channelId = `limits-${tag}`;
+      await createChannel(node2, { id: channelId });
+      await staging.admit!([`run-user-${tag}`]);
+      [relaxationId] = await liveRelaxations(node2.url);
+      expect(relaxationId).toMatch(/^sockproof-run-[0-9a-f]{12}$/);
+      const [runUser, outsider] = await Promise.all([`run-user-${tag}`, `outsider-${tag}`].map((u) => connectUser(node2, u)));
+      clients.push(runUser!, outsider!);
+      for (const c of clients) expect((await c.call('channel:join', { channelId })).ok).toBe(true);
+      expect(await sendMessages(runUser!, channelId, `run-${tag}`, table.points + 5)).toEqual(Array(table.points + 5).fill('ok'));
+      expect(await sendMessages(outsider!, channelId, `out-${tag}`, table.points + 1)).toEqual([...Array(table.points).fill('ok'), 'RATE_LIMITED']);
+    } finally {
+      clients.forEach((c) => c.close());
+      await staging.close();
+    }
+    expect(await liveRelaxations(s.nodes.get('node-1')!.url)).not.toContain(relaxationId);
+    expectNoFix2Call();
+  }, 60_000);
+
   /** The CLI with the secret in its environment only for this run. */
   async function runWithSecret(args: string[], timeoutMs: number) {
     process.env[ENV_NAME] = SECRET;
@@ -204,7 +257,9 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     } finally {
       await staging.close();
     }
-    expect(staging.notes.join('\n')).toMatch(/rate limits: restored on node-1, node-2/);
+    expect(staging.notes.join('\n')).toMatch(/rate limits: relaxed for the run's own users only .*FIX-4 relaxation sockproof-run-[0-9a-f]{12}/);
+    expect(staging.notes.join('\n')).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE; the other users never had theirs relaxed/);
+    expectNoFix2Call();
     // Healed and left in place: staging's proxies are not the run's to remove.
     expect(await proxiesOfStaging()).toEqual({ 'staging-redis': true, 'staging-postgres': true });
   }, 150_000);
@@ -214,7 +269,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     const file = await writeConfig('lb.json', { loadBalancer: s.nodes.get('node-2')!.url, toxiproxy: stagingProxies(), scenarios: ['db-down'] });
     const staging = await openStagingDeployment(await loadChaosConfig(file, { [ENV_NAME]: SECRET }));
     try {
-      expect(staging.notes[0]).toMatch(/one load balancer http:\/\/127\.0\.0\.1:\d+ \(dependency faults only; relaxed limits reach one node behind it\)/);
+      expect(staging.notes[0]).toMatch(/one load balancer http:\/\/127\.0\.0\.1:\d+ \(dependency faults only\)/);
       const deployment = { ...staging, dependencies: staging.dependencies! };
       const r = await DEPENDENCY_SCENARIO_TABLE['db-down'].run({ target: undefined as never, options: OPTIONS, signal: new AbortController().signal, say: () => {}, deployment });
       expect(r.verdict, r.reason).toBe('pass');
@@ -243,7 +298,8 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     expect(r.stdout).toMatch(/kill\s+PASS .*1 kill\(s\)/);
     expect(r.stdout).toMatch(/hooks: node-1 kill x1 \(max \d+ ms\), node-1 restart x1 \(max \d+ ms\)/);
     expect(r.stdout).toMatch(/deployment: staging from .*node-1 https:\/\/127\.0\.0\.1:\d+, node-2 http:\/\/127\.0\.0\.1:\d+.*TLS trusted with .*ca\.pem/);
-    expect(r.stdout).toMatch(/rate limits: restored on node-1, node-2/);
+    expect(r.stdout).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE/);
+    expectNoFix2Call();
     const written = await Promise.all((await readdir(out)).map((f) => readFile(join(out, f), 'utf8')));
     expect(written.length).toBeGreaterThanOrEqual(4);
     for (const text of [r.stdout, r.stderr, ...written]) expect(text).not.toContain(SECRET);
@@ -278,7 +334,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   }, 200_000);
 
-  it('Ctrl-C during a fault window stops the run: staging\'s proxies are healed, its limits restored, before it exits', async () => {
+  it('Ctrl-C during a fault window stops the run: staging\'s proxies are healed, the run\'s relaxation of the limits ended, before it exits', async () => {
     const file = await writeConfig('interrupted.json', {
       nodes: [
         { name: 'node-1', url: s.httpsUrl },
@@ -309,7 +365,10 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     }
     expect(stderr).toMatch(/stopping \(signal received/);
     expect(stdout).toMatch(/db-down\s+INCONCLUSIVE/);
-    expect(stdout).toMatch(/rate limits: restored on node-1, node-2/);
+    // Ended by the runner on its way out (not left to expire), and the table never touched.
+    expect(stdout).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE/);
+    expect(await liveRelaxations(s.nodes.get('node-1')!.url)).toEqual([]); // the node that answered the DELETE
+    expectNoFix2Call();
     expect(await proxiesOfStaging()).toEqual({ 'staging-redis': true, 'staging-postgres': true });
     expect(stdout + stderr).not.toContain(SECRET);
   }, 150_000);

@@ -99,14 +99,9 @@ export async function createRunChannel(target: TargetAccess, id: string): Promis
   await adminCall(target, 'POST', HTTP_PATHS.adminChannels, { id, private: false, members: [] }, AdminChannelResponse);
 }
 
-/** FIX-2: raises limits for the run's own traffic. */
+/** FIX-2: raises limits for the run's own traffic, on a server the runner started (every user of it is the run's). */
 export async function relaxLimits(target: TargetAccess, limits: PartialRateLimitTable): Promise<void> {
   await adminCall(target, 'PUT', HTTP_PATHS.adminLimits, limits, AdminLimitsResponse);
-}
-
-/** FIX-2: back to the configured table (the staging deployment's, until it moves to FIX-4). */
-export async function restoreLimits(target: TargetAccess): Promise<void> {
-  await adminCall(target, 'DELETE', HTTP_PATHS.adminLimits, undefined, AdminLimitsResponse);
 }
 
 /** GET /spec: what the target offers (FIX-3 fixtures, FIX-4 relaxations); one clear line when it does not answer it. */

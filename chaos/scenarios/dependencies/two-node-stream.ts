@@ -26,15 +26,20 @@ export interface TwoNodeStream {
   close(): void;
 }
 
-export async function startTwoNodeStream(deployment: Deployment, options: ChaosOptions, runId: string): Promise<TwoNodeStream> {
+/** `alsoAdmit`: the scenario's other users (its probe, the history reader), relaxed with the stream's in one step. */
+export async function startTwoNodeStream(deployment: Deployment, options: ChaosOptions, runId: string, alsoAdmit: readonly string[] = []): Promise<TwoNodeStream> {
   const channelId = `sp-${runId}`.slice(0, 64);
   const first = deployment.nodes[0]!;
   await createRunChannel({ url: first.url, jwtSecret: deployment.jwtSecret }, channelId);
   const perNode = Math.max(2, Math.ceil(options.clients / deployment.nodes.length));
+  const userOf = (n: number, i: number) => `u${n}x${i}-${runId}`.slice(0, 128);
+  const userIds = deployment.nodes.flatMap((_, n) => Array.from({ length: perNode }, (_, i) => userOf(n, i)));
+  // FIX-4 on staging: the limits are relaxed for the run's users only, on every node, before they connect.
+  await deployment.admit?.([...userIds, ...alsoAdmit]);
   const clients: NodeClient[] = [];
   for (const [n, node] of deployment.nodes.entries()) {
     for (let i = 0; i < perNode; i++) {
-      const userId = `u${n}x${i}-${runId}`.slice(0, 128);
+      const userId = userOf(n, i);
       const token = await mintToken(deployment.jwtSecret, { sub: userId, ttlSec: 7_200 });
       const arrivals: string[] = [];
       const client = new StreamClient({
