@@ -217,6 +217,41 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     }
   }
 
+  it('a single node without Redis forgets the relaxation when it restarts: the runner puts it again after the restart hook', async () => {
+    // A third node, alone: no REDIS_URL, so its relaxations live in its memory only.
+    const { RATE_LIMITS: _relaxed, ...env } = referenceServerCommand().env ?? {};
+    const solo = await TargetProcess.start({ ...referenceServerCommand(), env, jwtSecret: SECRET });
+    s.nodes.set('solo', solo);
+    await writeFile(join(s.dir, 'solo.pid'), String(solo.pid));
+    const file = await writeConfig('solo.json', { nodes: [{ name: 'solo', url: solo.url, hooks: hooksFor(s, 'solo') }], scenarios: ['kill'] });
+    const staging = await openStagingDeployment(await loadChaosConfig(file, { [ENV_NAME]: SECRET }));
+    const tag = randomBytes(4).toString('hex');
+    try {
+      const [relaxationId] = await liveRelaxations(solo.url);
+      expect(relaxationId).toMatch(/^sockproof-run-[0-9a-f]{12}$/);
+      await staging.admit!([`run-user-${tag}`]);
+      const kill = staging.nodeFaults('solo').find((f) => f.name === 'kill')!;
+      await kill.start();
+      await waitFor('solo exits', () => !solo.isRunning, 10_000, 20);
+      await kill.heal();
+      expect(solo.restarts).toBe(1);
+      expect(await liveRelaxations(solo.url)).toEqual([relaxationId]);
+      // The put after the restart kept the run's users: one of them still sends past the table's limit.
+      const table = (await getJson(`${solo.url}${HTTP_PATHS.spec}`, SpecDocument)).body.limits.rateLimits['message:send'];
+      await createChannel({ url: solo.url, secret: SECRET }, { id: `solo-${tag}` });
+      const runUser = await connectUser({ url: solo.url, secret: SECRET }, `run-user-${tag}`);
+      try {
+        expect((await runUser.call('channel:join', { channelId: `solo-${tag}` })).ok).toBe(true);
+        expect(await sendMessages(runUser, `solo-${tag}`, `solo-${tag}`, table.points + 2)).toEqual(Array(table.points + 2).fill('ok'));
+      } finally {
+        runUser.close();
+      }
+    } finally {
+      await staging.close();
+    }
+    expect(await liveRelaxations(solo.url)).toEqual([]);
+  }, 60_000);
+
   it('the dependency scenarios run unchanged on the staging deployment; kill/restart and pause/resume go through the hooks', async () => {
     const file = await writeConfig('plain.json', {
       nodes: ['node-1', 'node-2'].map((name) => ({ name, url: s.nodes.get(name)!.url, hooks: hooksFor(s, name) })),
