@@ -35,8 +35,6 @@ export class StagingUnavailableError extends Error {
 
 /** `warn`: where a warning during the run goes (a relaxation that could not be renewed or put back). */
 export async function openStagingDeployment(config: StagingConfig, opts: { warn?: (line: string) => void } = {}): Promise<StagingDeployment> {
-  const secret = config.tokens.secret;
-  if (secret === undefined) throw new StagingUnavailableError('the dependency scenarios sign their admin fixtures with the HS256 secret: auth.kind "jwks" cannot run them yet');
   for (const node of config.nodes) {
     const status = await probeHealth(node.url).catch((err: Error) => {
       throw new StagingUnavailableError(redactSecrets(err.message, config.secrets));
@@ -56,7 +54,7 @@ export async function openStagingDeployment(config: StagingConfig, opts: { warn?
   let limits: StagingLimits;
   try {
     // Through the first node (or the load balancer): FIX-4 has every other node apply it.
-    limits = await relaxStagingLimits({ url: nodes[0]!.url, jwtSecret: secret }, opts.warn);
+    limits = await relaxStagingLimits({ url: nodes[0]!.url, jwtSecret: '', tokens: config.tokens }, opts.warn);
   } catch (err) {
     await dependencies?.stop();
     throw err;
@@ -92,7 +90,7 @@ export async function openStagingDeployment(config: StagingConfig, opts: { warn?
   ];
   return {
     nodes,
-    jwtSecret: secret,
+    tokens: config.tokens,
     admit: limits.admit,
     dependencies,
     hookRuns,

@@ -20,7 +20,8 @@ import { runCli } from '../../testing/run-cli.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
 import { waitFor } from '../../testbed/wait.ts';
 import { randomBytes } from 'node:crypto';
-import { HTTP_PATHS, RelaxationList, RELAXATIONS_PATH, SpecDocument } from '../../spec/index.ts';
+import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
+import { HTTP_PATHS, mintToken, RelaxationList, RELAXATIONS_PATH, SpecDocument } from '../../spec/index.ts';
 import { connectUser, type ChatClient } from '../../testbed/clients/chat-client.ts';
 import { adminRequest, createChannel, getJson } from '../../testing/admin.ts';
 import { sendMessages } from '../../testing/send-messages.ts';
@@ -58,6 +59,8 @@ interface Staging {
   control: http.Server;
   httpsUrl: string;
   controlUrl: string;
+  /** What staging's nodes run with: Redis and PostgreSQL through its Toxiproxy, the short dependency timings. */
+  env: Record<string, string>;
 }
 
 async function listen(server: net.Server): Promise<number> {
@@ -119,7 +122,7 @@ async function startStaging(): Promise<Staging> {
   });
   const controlUrl = `http://127.0.0.1:${await listen(control)}`;
   await writeFile(join(dir, 'hook.mjs'), HOOK_SCRIPT);
-  return { dir, toxiproxy, leases, nodes, tlsServer, control, httpsUrl, controlUrl };
+  return { dir, toxiproxy, leases, nodes, tlsServer, control, httpsUrl, controlUrl, env };
 }
 
 function hooksFor(s: Staging, name: string) {
@@ -298,6 +301,47 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     // Healed and left in place: staging's proxies are not the run's to remove.
     expect(await proxiesOfStaging()).toEqual({ 'staging-redis': true, 'staging-postgres': true });
   }, 150_000);
+
+  it('a staging that verifies tokens from a JWKS: every token of the run (users, probe, reader, admin fixtures) signed with the configured key passes db-down', async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    await writeFile(join(s.dir, 'jwks-key.pem'), await exportPKCS8(pair.privateKey), { mode: 0o600 });
+    const keys = [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }];
+    const jwks = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys })));
+    const jwksUrl = `http://127.0.0.1:${await listen(jwks)}/jwks.json`;
+    const { RATE_LIMITS: _relaxed, ...refEnv } = referenceServerCommand().env ?? {};
+    const node = await TargetProcess.start({
+      ...referenceServerCommand(),
+      env: { ...refEnv, ...s.env, NODE_ID: 'jwks', JWT_SECRET: '', JWT_JWKS_URL: jwksUrl, JWT_ISSUER: 'https://issuer.test', JWT_AUDIENCE: 'chat' },
+    });
+    s.nodes.set('jwks', node);
+    try {
+      const file = join(s.dir, 'jwks.json');
+      await writeFile(file, JSON.stringify({
+        nodes: [{ name: 'jwks', url: node.url }],
+        toxiproxy: stagingProxies(),
+        auth: { kind: 'jwks', privateKey: { file: 'jwks-key.pem' }, alg: 'ES256', kid: 'k1', issuer: 'https://issuer.test', audience: 'chat' },
+        scenarios: ['db-down'],
+      }));
+      const staging = await openStagingDeployment(await loadChaosConfig(file, {}));
+      try {
+        expect(staging.notes.join('\n')).toMatch(/FIX-4 relaxation sockproof-run-[0-9a-f]{12}/);
+        const deployment = { ...staging, dependencies: staging.dependencies! };
+        const r = await DEPENDENCY_SCENARIO_TABLE['db-down'].run({ target: undefined as never, options: OPTIONS, signal: new AbortController().signal, say: () => {}, deployment });
+        expect(r.verdict, r.reason).toBe('pass');
+        expect(r.history).toMatchObject({ exactlyOnce: true, lost: 0, duplicated: 0 });
+      } finally {
+        await staging.close();
+      }
+      expect(staging.notes.join('\n')).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE/);
+      // The node verifies with the JWKS only: a token signed with staging's HS256 secret is refused.
+      const refused = await fetch(`${node.url}${RELAXATIONS_PATH}`, { headers: { authorization: `Bearer ${await mintToken(SECRET, { sub: 'x', roles: ['admin'] })}` } });
+      expect(refused.status).toBe(401);
+    } finally {
+      s.nodes.delete('jwks');
+      await node.stop();
+      jwks.close();
+    }
+  }, 90_000);
 
   it('behind one load balancer URL the dependency scenarios run on it as the one node "lb"', async () => {
     // node-2 stands in for the load balancer: every client and every health look goes through the one URL.

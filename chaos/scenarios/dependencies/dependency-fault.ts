@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mintToken } from '../../../spec/index.ts';
 import { newRunId } from '../../../testbed/clients/chat-fleet.ts';
 import { checkHistory, summarizeHistory } from '../../../testbed/history/history-check.ts';
 import { HISTORY_READER_USER, readChannelHistory } from '../../../testbed/history/history-reader.ts';
@@ -55,7 +54,7 @@ export function dependencyScenario(fault: DependencyFault): Scenario {
     const probeUser = `probe-${runId}`.slice(0, 128);
     const stream = await startTwoNodeStream(deployment, o, runId, [probeUser, HISTORY_READER_USER]);
     const first = deployment.nodes[0]!;
-    const probe = new SendProbe(first.url, await mintToken(deployment.jwtSecret, { sub: probeUser, ttlSec: 7_200 }), probeUser, stream.channelId);
+    const probe = new SendProbe(first.url, await deployment.tokens.mint({ sub: probeUser, ttlSec: 7_200 }), probeUser, stream.channelId);
     const watch = new DeploymentWatch(deployment.nodes);
     let faultAt = 0;
     let healAt = 0;
@@ -98,7 +97,7 @@ export function dependencyScenario(fault: DependencyFault): Scenario {
     }
     stream.close();
     const samples = await watch.stop();
-    const reader = await mintToken(deployment.jwtSecret, { sub: HISTORY_READER_USER, ttlSec: 600 });
+    const reader = await deployment.tokens.mint({ sub: HISTORY_READER_USER, ttlSec: 600 });
     const history = checkHistory(acked, await readChannelHistory(first.url, reader, stream.channelId, acked.length + records.length + 1_000));
     const doubt = doubtFigures(records);
     const during = samples.filter((s) => s.at >= faultAt && s.at <= healAt);

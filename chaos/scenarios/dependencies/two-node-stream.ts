@@ -1,4 +1,3 @@
-import { mintToken } from '../../../spec/index.ts';
 import { startStream, type MessageStream } from '../../../testbed/clients/message-stream.ts';
 import { StreamClient } from '../../../testbed/clients/stream-client.ts';
 import { createRunChannel } from '../../../testbed/targets/target-http.ts';
@@ -30,7 +29,7 @@ export interface TwoNodeStream {
 export async function startTwoNodeStream(deployment: Deployment, options: ChaosOptions, runId: string, alsoAdmit: readonly string[] = []): Promise<TwoNodeStream> {
   const channelId = `sp-${runId}`.slice(0, 64);
   const first = deployment.nodes[0]!;
-  await createRunChannel({ url: first.url, jwtSecret: deployment.jwtSecret }, channelId);
+  await createRunChannel({ url: first.url, jwtSecret: '', tokens: deployment.tokens }, channelId);
   const perNode = Math.max(2, Math.ceil(options.clients / deployment.nodes.length));
   const userOf = (n: number, i: number) => `u${n}x${i}-${runId}`.slice(0, 128);
   const userIds = deployment.nodes.flatMap((_, n) => Array.from({ length: perNode }, (_, i) => userOf(n, i)));
@@ -40,7 +39,7 @@ export async function startTwoNodeStream(deployment: Deployment, options: ChaosO
   for (const [n, node] of deployment.nodes.entries()) {
     for (let i = 0; i < perNode; i++) {
       const userId = userOf(n, i);
-      const token = await mintToken(deployment.jwtSecret, { sub: userId, ttlSec: 7_200 });
+      const token = await deployment.tokens.mint({ sub: userId, ttlSec: 7_200 });
       const arrivals: string[] = [];
       const client = new StreamClient({
         url: node.url,
