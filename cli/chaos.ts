@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { defaultScenarios, SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
+import { defaultScenarios, DEPENDENCY_SCENARIOS, SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
 import { targetChoice } from '../testbed/targets/target-flags.ts';
 import { admittedBy } from '../testbed/targets/run-target.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
@@ -71,6 +71,10 @@ export function registerChaos(program: Command): void {
     const names = flags.schedule !== undefined ? (['nemesis'] as ScenarioName[]) : parseScenarios(flags.scenarios ?? defaultScenarios(flags.target !== undefined).join(','));
     const notAllowed = staging ? names.filter((n) => !staging.scenarios.includes(n)) : [];
     if (notAllowed.length > 0) throw new UsageError(`${notAllowed.join(', ')}: not among the scenarios ${flags.config} allows (${staging!.scenarios.join(', ')})`);
+    const secretOnly = staging?.tokens.secret === undefined ? names.filter((n) => !(DEPENDENCY_SCENARIOS as readonly string[]).includes(n)) : [];
+    if (staging && secretOnly.length > 0) {
+      throw new UsageError(`--config ${flags.config}: $.auth: "jwks" tokens run the dependency scenarios; ${secretOnly.join(', ')} still read history with tokens minted from the HS256 secret`);
+    }
     if (names.includes('nemesis') && flags.schedule === undefined) throw new UsageError('the nemesis scenario needs --schedule random|FILE');
     if (flags.target !== undefined && names.length === 1 && names[0] === 'kill') {
       throw new UsageError('the kill scenario needs a server the runner starts: use --server-cmd (or no --target) instead of --target');
@@ -95,7 +99,8 @@ export function registerChaos(program: Command): void {
       options.schedule = await nemesisSchedule(flags.schedule, seed, durationMs, maxKills, options.cutMs);
     }
     const timeoutS = numberFlagOrUsage('--timeout', flags.timeout, BOUNDS.timeoutS);
-    await withTarget(flags, { needsSecret: true, relaxLimits: staging === undefined }, async (target, signal, say) => {
+    // Staging: the config's token source signs every token; the single-node scenarios get its HS256 secret as flags.
+    await withTarget(flags, { needsSecret: staging === undefined, relaxLimits: staging === undefined }, async (target, signal, say) => {
       const { runChaos } = await import('../chaos/runner.ts');
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
       const { deploymentForRun } = await import('../chaos/deployment/run-deployment.ts');
@@ -158,9 +163,6 @@ async function stagingConfig(flags: ChaosFlags) {
   const { ChaosConfigError, loadChaosConfig } = await import('../chaos/config/load-config.ts');
   try {
     const config = await loadChaosConfig(flags.config!, process.env, flags.allowRemote === true);
-    if (config.tokens.secret === undefined) {
-      throw new UsageError(`--config ${flags.config}: $.auth: runs sign their admin fixtures (channel, limits) with the HS256 secret; "jwks" tokens are minted (chaos/config/run-tokens.ts) but cannot run a scenario yet`);
-    }
     return config;
   } catch (err) {
     if (err instanceof ChaosConfigError) throw new UsageError(err.lines.join('\nsockproof: '));

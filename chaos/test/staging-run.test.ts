@@ -320,7 +320,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
         nodes: [{ name: 'jwks', url: node.url }],
         toxiproxy: stagingProxies(),
         auth: { kind: 'jwks', privateKey: { file: 'jwks-key.pem' }, alg: 'ES256', kid: 'k1', issuer: 'https://issuer.test', audience: 'chat' },
-        scenarios: ['db-down'],
+        scenarios: ['db-down', 'latency'],
       }));
       const staging = await openStagingDeployment(await loadChaosConfig(file, {}));
       try {
@@ -333,6 +333,13 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
         await staging.close();
       }
       expect(staging.notes.join('\n')).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE/);
+      // The same through the CLI; a single-node scenario is refused before anything runs (it mints from the secret).
+      const cli = await runCli(['chaos', '--config', file, '--scenarios', 'db-down', '--clients', '2', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '2000', '--timeout', '120'], 120_000);
+      expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+      expect(cli.stdout).toMatch(/db-down\s.*PASS/i);
+      const refusedCli = await runCli(['chaos', '--config', file, '--scenarios', 'latency'], 60_000);
+      expect(refusedCli.code).toBe(2);
+      expect(refusedCli.stderr).toMatch(/"jwks" tokens run the dependency scenarios; latency still read/);
       // The node verifies with the JWKS only: a token signed with staging's HS256 secret is refused.
       const refused = await fetch(`${node.url}${RELAXATIONS_PATH}`, { headers: { authorization: `Bearer ${await mintToken(SECRET, { sub: 'x', roles: ['admin'] })}` } });
       expect(refused.status).toBe(401);
@@ -341,7 +348,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
       await node.stop();
       jwks.close();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('behind one load balancer URL the dependency scenarios run on it as the one node "lb"', async () => {
     // node-2 stands in for the load balancer: every client and every health look goes through the one URL.
