@@ -1,8 +1,9 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { defaultScenarios, SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
+import { defaultScenarios, DEPENDENCY_SCENARIOS, SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
 import { targetChoice } from '../testbed/targets/target-flags.ts';
+import { admittedBy } from '../testbed/targets/run-target.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport, type RunFlags } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
@@ -64,7 +65,7 @@ export function registerChaos(program: Command): void {
       }
     }
     if (staging) {
-      // The first node is the run's target (single-node scenarios); the staging deployment relaxes limits on every node.
+      // The first node is the run's target (single-node scenarios); the staging deployment relaxes the limits for the run's users.
       Object.assign(flags, { target: staging.nodes[0]!.url, allowRemote: true, jwtSecret: staging.tokens.secret });
       if (flags.scenarios === undefined && flags.schedule === undefined) flags.scenarios = staging.scenarios.join(',');
     }
@@ -72,6 +73,10 @@ export function registerChaos(program: Command): void {
     const names = flags.schedule !== undefined ? (['nemesis'] as ScenarioName[]) : parseScenarios(flags.scenarios ?? defaultScenarios(flags.target !== undefined).join(','));
     const notAllowed = staging ? names.filter((n) => !staging.scenarios.includes(n)) : [];
     if (notAllowed.length > 0) throw new UsageError(`${notAllowed.join(', ')}: not among the scenarios ${flags.config} allows (${staging!.scenarios.join(', ')})`);
+    const secretOnly = staging?.tokens.secret === undefined ? names.filter((n) => !(DEPENDENCY_SCENARIOS as readonly string[]).includes(n)) : [];
+    if (staging && secretOnly.length > 0) {
+      throw new UsageError(`--config ${flags.config}: $.auth: "jwks" tokens run the dependency scenarios; ${secretOnly.join(', ')} still read history with tokens minted from the HS256 secret`);
+    }
     if (names.includes('nemesis') && flags.schedule === undefined) throw new UsageError('the nemesis scenario needs --schedule random|FILE');
     if (flags.onDeployment && flags.schedule === undefined) throw new UsageError('--on-deployment plays a nemesis schedule: give --schedule random|FILE');
     if (flags.target !== undefined && names.length === 1 && names[0] === 'kill') {
@@ -98,16 +103,19 @@ export function registerChaos(program: Command): void {
       if (flags.onDeployment) options.nemesisOnDeployment = true;
     }
     const timeoutS = numberFlagOrUsage('--timeout', flags.timeout, BOUNDS.timeoutS);
-    await withTarget(flags, { needsSecret: true, relaxLimits: staging === undefined }, async (target, signal, say) => {
+    // Staging: the config's token source signs every token; the single-node scenarios get its HS256 secret as flags.
+    await withTarget(flags, { needsSecret: staging === undefined, relaxLimits: staging === undefined }, async (target, signal, say) => {
       const { runChaos } = await import('../chaos/runner.ts');
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
       const { deploymentForRun } = await import('../chaos/deployment/run-deployment.ts');
       const startedAt = new Date().toISOString();
-      const deployment = staging ? await stagingDeploymentForRun(names, staging) : await deploymentForRun(names, targetChoice(flags, true), say, flags.onDeployment === true);
+      const deployment = staging ? await stagingDeploymentForRun(names, staging, say) : await deploymentForRun(names, targetChoice(flags, true), say, flags.onDeployment === true);
       for (const note of deployment.notes) say(note);
+      // Staging: the single-node scenarios' users share the deployment's one relaxation (FIX-4).
+      const runTarget = deployment.admit ? admittedBy(target, deployment.admit) : target;
       let run: Awaited<ReturnType<typeof runChaos>>;
       try {
-        run = await runChaos(target, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say, deployment, killable: deployment.killable, nodeFaults: deployment.nodeFaults });
+        run = await runChaos(runTarget, names, options, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutS * 1000)]), say, deployment, killable: deployment.killable, nodeFaults: deployment.nodeFaults });
       } finally {
         await deployment.close();
       }
@@ -157,9 +165,6 @@ async function stagingConfig(flags: ChaosFlags) {
   const { ChaosConfigError, loadChaosConfig } = await import('../chaos/config/load-config.ts');
   try {
     const config = await loadChaosConfig(flags.config!, process.env, flags.allowRemote === true);
-    if (config.tokens.secret === undefined) {
-      throw new UsageError(`--config ${flags.config}: $.auth: runs sign their admin fixtures (channel, limits) with the HS256 secret; "jwks" tokens are minted (chaos/config/run-tokens.ts) but cannot run a scenario yet`);
-    }
     return config;
   } catch (err) {
     if (err instanceof ChaosConfigError) throw new UsageError(err.lines.join('\nsockproof: '));
@@ -167,9 +172,9 @@ async function stagingConfig(flags: ChaosFlags) {
   }
 }
 
-/** Opens staging (health, proxies, limits on every node); a failure is one line, exit 2. */
-async function stagingDeploymentForRun(names: readonly ScenarioName[], config: import('../chaos/config/load-config.ts').StagingConfig) {
+/** Opens staging (health, proxies, the run's relaxation of the limits); a failure is one line, exit 2. */
+async function stagingDeploymentForRun(names: readonly ScenarioName[], config: import('../chaos/config/load-config.ts').StagingConfig, warn: (line: string) => void) {
   const { openStagingDeployment } = await import('../chaos/deployment/staging-deployment.ts');
   const { stagingRunDeployment } = await import('../chaos/deployment/run-deployment.ts');
-  return stagingRunDeployment(names, await openStagingDeployment(config));
+  return stagingRunDeployment(names, await openStagingDeployment(config, { warn }));
 }

@@ -4,6 +4,7 @@ import { postgresAvailability, redisAvailability } from '../../testbed/services/
 import { ProxiedDependencies } from '../../testbed/services/proxied-dependencies.ts';
 import { relaxLimits } from '../../testbed/targets/target-http.ts';
 import { RELAXED_RATE_LIMITS, TargetProcess, type TargetCommand } from '../../testbed/targets/target-process.ts';
+import { hs256TokenSource, type TokenSource } from '../../testbed/targets/token-source.ts';
 
 /** One node of a deployment: where its clients connect, and its process when the runner started it. */
 export interface DeploymentNode {
@@ -18,7 +19,13 @@ export interface DeploymentNode {
  */
 export interface Deployment {
   nodes: DeploymentNode[];
-  jwtSecret: string;
+  /** Mints the tokens its nodes accept: the run's users', its history reader's, the runner's admin token. */
+  tokens: TokenSource;
+  /**
+   * Relaxes the limits for these users of the run before they connect (FIX-4, where the runner did not start
+   * the nodes: staging); absent where the runner started them with relaxed limits.
+   */
+  admit?: (userIds: readonly string[]) => Promise<void>;
   dependencies: ProxiedDependencies;
   /** What the deployment is, for the run's notes (URLs redacted). */
   notes: string[];
@@ -66,7 +73,7 @@ export async function startLocalDeployment(command: TargetCommand, nodes = 2): P
   const deploymentNodes = processes.map((p, i) => ({ name: `node-${i + 1}`, url: p.url, process: p }));
   return {
     nodes: deploymentNodes,
-    jwtSecret,
+    tokens: hs256TokenSource(jwtSecret),
     dependencies,
     notes: [
       `deployment: ${nodes} nodes (${deploymentNodes.map((n) => `${n.name} ${n.url}`).join(', ')}) started by the runner on throw-away Redis and PostgreSQL behind the fault proxy; node env ${redactUrlsIn(JSON.stringify(dependencies.targetEnv))}`,

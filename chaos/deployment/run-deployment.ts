@@ -16,6 +16,8 @@ export interface RunDeployment {
   nodeFaults?: NemesisFault[] | undefined;
   /** Every hook the run ran (staging), with exit code, duration and output. */
   hookRuns?: readonly HookResult[];
+  /** Staging: relaxes the limits for these users of the single-node scenarios too, before they connect (FIX-4). */
+  admit?: ((userIds: readonly string[]) => Promise<void>) | undefined;
   close(): Promise<void>;
 }
 
@@ -55,8 +57,8 @@ export function stagingRunDeployment(names: readonly ScenarioName[], staging: St
   if (chosen.length > 0 && staging.dependencies === undefined) {
     const why = 'the config names no proxies in toxiproxy.proxies';
     staging.notes.push(`dependency scenarios left out (${chosen.join(', ')}): ${why}`);
-    return { open: undefined, missing: why, notes: staging.notes, killable, nodeFaults, hookRuns: staging.hookRuns, close };
+    return { open: undefined, missing: why, notes: staging.notes, killable, nodeFaults, hookRuns: staging.hookRuns, admit: staging.admit, close };
   }
   const open = staging.dependencies ? { ...staging, dependencies: staging.dependencies } : undefined;
-  return { open, missing: undefined, notes: staging.notes, killable, nodeFaults, hookRuns: staging.hookRuns, close };
+  return { open, missing: undefined, notes: staging.notes, killable, nodeFaults, hookRuns: staging.hookRuns, admit: staging.admit, close };
 }

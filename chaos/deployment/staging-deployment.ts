@@ -7,7 +7,7 @@ import type { NemesisFault } from '../nemesis/executor.ts';
 import type { KillableNode } from '../scenario.ts';
 import { runHookOrThrow, type HookResult } from './command-hook.ts';
 import type { Deployment, DeploymentNode } from './local-deployment.ts';
-import { relaxStagingLimits } from './staging-limits.ts';
+import { relaxStagingLimits, type StagingLimits } from './staging-limits.ts';
 
 /** How long a node may take to serve /health/socket again after its restart hook returned. */
 const SERVING_AFTER_RESTART_MS = 120_000;
@@ -25,7 +25,7 @@ export interface StagingDeployment extends Omit<Deployment, 'dependencies'> {
   hookRuns: HookResult[];
   /** The kill and pause faults the operator's hooks give this node (none without hooks). */
   nodeFaults(name: string): NemesisFault[];
-  /** The node as the kill scenario kills it: kill hook, restart hook (then serving, limits relaxed again); undefined without those hooks. */
+  /** The node as the kill scenario kills it: kill hook, restart hook (then serving, the run's relaxation put again); undefined without those hooks. */
   killable(name: string): KillableNode | undefined;
 }
 
@@ -33,9 +33,8 @@ export class StagingUnavailableError extends Error {
   override name = 'StagingUnavailableError';
 }
 
-export async function openStagingDeployment(config: StagingConfig): Promise<StagingDeployment> {
-  const secret = config.tokens.secret;
-  if (secret === undefined) throw new StagingUnavailableError('the dependency scenarios sign their admin fixtures with the HS256 secret: auth.kind "jwks" cannot run them yet');
+/** `warn`: where a warning during the run goes (a relaxation that could not be renewed or put back). */
+export async function openStagingDeployment(config: StagingConfig, opts: { warn?: (line: string) => void } = {}): Promise<StagingDeployment> {
   for (const node of config.nodes) {
     const status = await probeHealth(node.url).catch((err: Error) => {
       throw new StagingUnavailableError(redactSecrets(err.message, config.secrets));
@@ -52,9 +51,10 @@ export async function openStagingDeployment(config: StagingConfig): Promise<Stag
     }
   }
   const nodes: DeploymentNode[] = config.nodes.map((n) => ({ name: n.name, url: n.url, process: undefined }));
-  let limits: Awaited<ReturnType<typeof relaxStagingLimits>>;
+  let limits: StagingLimits;
   try {
-    limits = await relaxStagingLimits(nodes, secret);
+    // Through the first node (or the load balancer): FIX-4 has every other node apply it.
+    limits = await relaxStagingLimits({ url: nodes[0]!.url, jwtSecret: '', tokens: config.tokens }, opts.warn);
   } catch (err) {
     await dependencies?.stop();
     throw err;
@@ -85,12 +85,13 @@ export async function openStagingDeployment(config: StagingConfig): Promise<Stag
   };
   let closed = false;
   const notes = [
-    `deployment: staging from ${config.file}: ${config.viaLoadBalancer ? `one load balancer ${nodes[0]!.url} (dependency faults only; relaxed limits reach one node behind it)` : `${nodes.length} nodes (${nodes.map((n) => `${n.name} ${n.url}`).join(', ')})`}${config.toxiproxy ? `; Toxiproxy ${new URL(config.toxiproxy.url).origin} with proxies ${JSON.stringify(proxies)}` : ''}${config.caFile ? `; TLS trusted with ${config.caFile}` : ''}`,
+    `deployment: staging from ${config.file}: ${config.viaLoadBalancer ? `one load balancer ${nodes[0]!.url} (dependency faults only)` : `${nodes.length} nodes (${nodes.map((n) => `${n.name} ${n.url}`).join(', ')})`}${config.toxiproxy ? `; Toxiproxy ${new URL(config.toxiproxy.url).origin} with proxies ${JSON.stringify(proxies)}` : ''}${config.caFile ? `; TLS trusted with ${config.caFile}` : ''}`,
     ...limits.notes,
   ];
   return {
     nodes,
-    jwtSecret: secret,
+    tokens: config.tokens,
+    admit: limits.admit,
     dependencies,
     hookRuns,
     notes,
@@ -107,7 +108,7 @@ export async function openStagingDeployment(config: StagingConfig): Promise<Stag
       if (closed) return;
       closed = true;
       await dependencies?.stop();
-      notes.push(...(await limits.restore()));
+      notes.push(...(await limits.end()));
       if (hookRuns.length > 0) notes.push(`hooks: ${hookSummary(hookRuns)}`);
     },
   };

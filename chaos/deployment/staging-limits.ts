@@ -1,45 +1,42 @@
-import { RELAXED_RATE_LIMITS } from '../../testbed/targets/target-process.ts';
-import { relaxLimits, restoreLimits } from '../../testbed/targets/target-http.ts';
+import { openRunRelaxation } from '../../testbed/targets/run-relaxation.ts';
+import type { TargetAccess } from '../../testbed/targets/target-http.ts';
 import type { DeploymentNode } from './local-deployment.ts';
 
 /**
- * The one place a staging run relaxes rate limits for its own traffic, on every node it reaches, and undoes
- * it. Today that is FIX-2 (PUT /admin/limits, for every user of the node); the per-user relaxation that
- * expires by itself (FIX-4, issue 10 part 4) replaces these calls when it lands.
+ * The one place a staging run relaxes rate limits for its own traffic, and undoes it: one FIX-4 relaxation
+ * for the whole run, for the run's own users only, put through one node (or the load balancer) and applied
+ * by every node of the deployment; renewed while the run lasts, deleted at its end (Ctrl-C included), and
+ * expiring by itself if the runner dies. Every other user of staging keeps the table's limits: the runner
+ * never lifts them for everyone (FIX-2). A staging without FIX-4 keeps its limits for the run too.
  */
 export interface StagingLimits {
   notes: string[];
-  /** A restarted node forgot the relaxation: apply it again. */
+  /** Relaxes the limits for these users of the run, on every node, before they connect (no-op without FIX-4). */
+  admit(userIds: readonly string[]): Promise<void>;
+  /**
+   * A node came back from its restart hook: the relaxation is put again (a renewal), since a single node
+   * keeps it in memory only; nodes sharing it through Redis read it back anyway. Never throws: the run goes on
+   * and a warning says the restarted node may hold the run's users to the table.
+   */
   afterRestart(node: DeploymentNode): Promise<void>;
-  /** Back to each node's configured table; one note per node that could not be restored. */
-  restore(): Promise<string[]>;
+  /** Ends the relaxation; the note for the output (never throws). */
+  end(): Promise<string[]>;
 }
 
-export async function relaxStagingLimits(nodes: readonly DeploymentNode[], jwtSecret: string): Promise<StagingLimits> {
-  const access = (n: DeploymentNode) => ({ url: n.url, jwtSecret });
-  const relaxed: DeploymentNode[] = [];
-  try {
-    for (const n of nodes) {
-      await relaxLimits(access(n), RELAXED_RATE_LIMITS);
-      relaxed.push(n);
-    }
-  } catch (err) {
-    await Promise.all(relaxed.map((n) => restoreLimits(access(n)).catch(() => undefined)));
-    throw err;
-  }
+export async function relaxStagingLimits(access: TargetAccess, warn: (line: string) => void = () => {}): Promise<StagingLimits> {
+  const { relaxation, note } = await openRunRelaxation(access, warn);
   return {
-    notes: [`rate limits: relaxed on ${nodes.map((n) => n.name).join(', ')} with PUT /admin/limits ${JSON.stringify(RELAXED_RATE_LIMITS)}`],
-    afterRestart: (n) => relaxLimits(access(n), RELAXED_RATE_LIMITS),
-    async restore() {
-      const notes: string[] = [];
-      for (const n of nodes) {
-        try {
-          await restoreLimits(access(n));
-        } catch (err) {
-          notes.push(`rate limits: NOT restored on ${n.name} (${(err as Error).message}); run DELETE /admin/limits on it`);
-        }
-      }
-      return notes.length > 0 ? notes : [`rate limits: restored on ${nodes.map((n) => n.name).join(', ')} with DELETE /admin/limits`];
+    notes: [note],
+    admit: async (userIds) => {
+      await relaxation?.admit(userIds);
     },
+    async afterRestart(node) {
+      try {
+        await relaxation?.reapply();
+      } catch (err) {
+        warn(`warning: relaxation ${relaxation!.id} could not be put again after ${node.name} restarted (${(err as Error).message}); the run's users may be held to its limits there`);
+      }
+    },
+    end: async () => (relaxation ? [await relaxation.end()] : []),
   };
 }

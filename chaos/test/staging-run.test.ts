@@ -19,6 +19,12 @@ import { runCli } from '../../testing/run-cli.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
 import { startTlsTerminator, type TlsTerminator } from '../../testbed/services/tls-terminator.ts';
 import { waitFor } from '../../testbed/wait.ts';
+import { randomBytes } from 'node:crypto';
+import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
+import { HTTP_PATHS, mintToken, RelaxationList, RELAXATIONS_PATH, SpecDocument } from '../../spec/index.ts';
+import { connectUser, type ChatClient } from '../../testbed/clients/chat-client.ts';
+import { adminRequest, createChannel, getJson } from '../../testing/admin.ts';
+import { sendMessages } from '../../testing/send-messages.ts';
 
 /**
  * "Staging", played on this machine: two reference nodes the test starts on throw-away Redis and PostgreSQL
@@ -53,6 +59,8 @@ interface Staging {
   control: http.Server;
   httpsUrl: string;
   controlUrl: string;
+  /** What staging's nodes run with: Redis and PostgreSQL through its Toxiproxy, the short dependency timings. */
+  env: Record<string, string>;
 }
 
 async function listen(server: net.Server): Promise<number> {
@@ -83,7 +91,9 @@ async function startStaging(): Promise<Staging> {
     DATABASE_URL: await routed('staging-postgres', pgLease.url),
     ...(redisLease.keyPrefix ? { REDIS_KEY_PREFIX: redisLease.keyPrefix } : {}),
   };
-  const ref = referenceServerCommand();
+  // Staging keeps the spec's table (RATE-1): the runner's own starts relax it in RATE_LIMITS, staging does not.
+  const { RATE_LIMITS: _relaxed, ...refEnv } = referenceServerCommand().env ?? {};
+  const ref = { ...referenceServerCommand(), env: refEnv };
   const nodes = new Map<string, TargetProcess>();
   for (const name of ['node-1', 'node-2']) {
     const p = await TargetProcess.start({ ...ref, jwtSecret: SECRET, env: { ...ref.env, ...env, NODE_ID: name } });
@@ -105,7 +115,7 @@ async function startStaging(): Promise<Staging> {
   });
   const controlUrl = `http://127.0.0.1:${await listen(control)}`;
   await writeFile(join(dir, 'hook.mjs'), HOOK_SCRIPT);
-  return { dir, toxiproxy, leases, nodes, tlsFront, control, httpsUrl, controlUrl };
+  return { dir, toxiproxy, leases, nodes, tlsFront, control, httpsUrl, controlUrl, env };
 }
 
 function hooksFor(s: Staging, name: string) {
@@ -147,8 +157,89 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
   }
   const stagingProxies = () => ({ url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } });
 
+  /**
+   * No node's table was replaced or restored (FIX-2 logs both; the reference logs at warn, and a replaced table
+   * is a warning), while the run's FIX-4 relaxation was logged: the logs are read, not empty.
+   */
+  function expectNoFix2Call(): void {
+    const lines = [...s.nodes.values()].flatMap((n) => n.logLines);
+    expect(lines.filter((l) => l.includes('rate limits replaced at run time') || l.includes('rate limits restored to the configured table'))).toEqual([]);
+    expect(lines.some((l) => l.includes('rate limits relaxed for some users'))).toBe(true);
+  }
+
+  /** The ids of the relaxations a node applies now (GET /admin/limits/relaxations). */
+  async function liveRelaxations(url: string): Promise<string[]> {
+    const { status, body } = await adminRequest({ url, secret: SECRET }, 'GET', RELAXATIONS_PATH);
+    expect(status).toBe(200);
+    return RelaxationList.parse(body).relaxations.map((r) => r.id);
+  }
+
+  it("a staging run relaxes the limits for its own users only, on every node: a user not in the run is held to staging's table, and no FIX-2 call is made", async () => {
+    const file = await writeConfig('limits.json', { nodes: ['node-1', 'node-2'].map((name) => ({ name, url: s.nodes.get(name)!.url })), scenarios: ['latency'] });
+    const staging = await openStagingDeployment(await loadChaosConfig(file, { [ENV_NAME]: SECRET }));
+    const clients: ChatClient[] = [];
+    let relaxationId: string | undefined;
+    try {
+      expect(staging.notes.join('\n')).toMatch(/rate limits: relaxed for the run's own users only .*FIX-4 relaxation sockproof-run-[0-9a-f]{12}.*on every node/);
+      // Put through node-1; observed on node-2, which applies it by FIX-4's propagation (admit waits for it).
+      const node2 = { url: s.nodes.get('node-2')!.url, secret: SECRET };
+      const table = (await getJson(`${node2.url}${HTTP_PATHS.spec}`, SpecDocument)).body.limits.rateLimits['message:send'];
+      const tag = randomBytes(4).toString('hex');
+      const channelId = `limits-${tag}`;
+      await createChannel(node2, { id: channelId });
+      await staging.admit!([`run-user-${tag}`]);
+      [relaxationId] = await liveRelaxations(node2.url);
+      expect(relaxationId).toMatch(/^sockproof-run-[0-9a-f]{12}$/);
+      const [runUser, outsider] = await Promise.all([`run-user-${tag}`, `outsider-${tag}`].map((u) => connectUser(node2, u)));
+      clients.push(runUser!, outsider!);
+      for (const c of clients) expect((await c.call('channel:join', { channelId })).ok).toBe(true);
+      expect(await sendMessages(runUser!, channelId, `run-${tag}`, table.points + 5)).toEqual(Array(table.points + 5).fill('ok'));
+      expect(await sendMessages(outsider!, channelId, `out-${tag}`, table.points + 1)).toEqual([...Array(table.points).fill('ok'), 'RATE_LIMITED']);
+    } finally {
+      clients.forEach((c) => c.close());
+      await staging.close();
+    }
+    expect(await liveRelaxations(s.nodes.get('node-1')!.url)).not.toContain(relaxationId);
+    expectNoFix2Call();
+  }, 60_000);
+
   /** The CLI with the secret in its environment only for this run. */
   const runWithSecret = (args: string[], timeoutMs: number) => runCli(args, timeoutMs, { [ENV_NAME]: SECRET });
+
+  it('a single node without Redis forgets the relaxation when it restarts: the runner puts it again after the restart hook', async () => {
+    // A third node, alone: no REDIS_URL, so its relaxations live in its memory only.
+    const { RATE_LIMITS: _relaxed, ...env } = referenceServerCommand().env ?? {};
+    const solo = await TargetProcess.start({ ...referenceServerCommand(), env, jwtSecret: SECRET });
+    s.nodes.set('solo', solo);
+    await writeFile(join(s.dir, 'solo.pid'), String(solo.pid));
+    const file = await writeConfig('solo.json', { nodes: [{ name: 'solo', url: solo.url, hooks: hooksFor(s, 'solo') }], scenarios: ['kill'] });
+    const staging = await openStagingDeployment(await loadChaosConfig(file, { [ENV_NAME]: SECRET }));
+    const tag = randomBytes(4).toString('hex');
+    try {
+      const [relaxationId] = await liveRelaxations(solo.url);
+      expect(relaxationId).toMatch(/^sockproof-run-[0-9a-f]{12}$/);
+      await staging.admit!([`run-user-${tag}`]);
+      const kill = staging.nodeFaults('solo').find((f) => f.name === 'kill')!;
+      await kill.start();
+      await waitFor('solo exits', () => !solo.isRunning, 10_000, 20);
+      await kill.heal();
+      expect(solo.restarts).toBe(1);
+      expect(await liveRelaxations(solo.url)).toEqual([relaxationId]);
+      // The put after the restart kept the run's users: one of them still sends past the table's limit.
+      const table = (await getJson(`${solo.url}${HTTP_PATHS.spec}`, SpecDocument)).body.limits.rateLimits['message:send'];
+      await createChannel({ url: solo.url, secret: SECRET }, { id: `solo-${tag}` });
+      const runUser = await connectUser({ url: solo.url, secret: SECRET }, `run-user-${tag}`);
+      try {
+        expect((await runUser.call('channel:join', { channelId: `solo-${tag}` })).ok).toBe(true);
+        expect(await sendMessages(runUser, `solo-${tag}`, `solo-${tag}`, table.points + 2)).toEqual(Array(table.points + 2).fill('ok'));
+      } finally {
+        runUser.close();
+      }
+    } finally {
+      await staging.close();
+    }
+    expect(await liveRelaxations(solo.url)).toEqual([]);
+  }, 60_000);
 
   it('the dependency scenarios run unchanged on the staging deployment; kill/restart and pause/resume go through the hooks', async () => {
     const file = await writeConfig('plain.json', {
@@ -190,17 +281,67 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     } finally {
       await staging.close();
     }
-    expect(staging.notes.join('\n')).toMatch(/rate limits: restored on node-1, node-2/);
+    expect(staging.notes.join('\n')).toMatch(/rate limits: relaxed for the run's own users only .*FIX-4 relaxation sockproof-run-[0-9a-f]{12}/);
+    expect(staging.notes.join('\n')).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE; the other users never had theirs relaxed/);
+    expectNoFix2Call();
     // Healed and left in place: staging's proxies are not the run's to remove.
     expect(await proxiesOfStaging()).toEqual({ 'staging-redis': true, 'staging-postgres': true });
   }, 150_000);
+
+  it('a staging that verifies tokens from a JWKS: every token of the run (users, probe, reader, admin fixtures) signed with the configured key passes db-down', async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    await writeFile(join(s.dir, 'jwks-key.pem'), await exportPKCS8(pair.privateKey), { mode: 0o600 });
+    const keys = [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }];
+    const jwks = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys })));
+    const jwksUrl = `http://127.0.0.1:${await listen(jwks)}/jwks.json`;
+    const { RATE_LIMITS: _relaxed, ...refEnv } = referenceServerCommand().env ?? {};
+    const node = await TargetProcess.start({
+      ...referenceServerCommand(),
+      env: { ...refEnv, ...s.env, NODE_ID: 'jwks', JWT_SECRET: '', JWT_JWKS_URL: jwksUrl, JWT_ISSUER: 'https://issuer.test', JWT_AUDIENCE: 'chat' },
+    });
+    s.nodes.set('jwks', node);
+    try {
+      const file = join(s.dir, 'jwks.json');
+      await writeFile(file, JSON.stringify({
+        nodes: [{ name: 'jwks', url: node.url }],
+        toxiproxy: stagingProxies(),
+        auth: { kind: 'jwks', privateKey: { file: 'jwks-key.pem' }, alg: 'ES256', kid: 'k1', issuer: 'https://issuer.test', audience: 'chat' },
+        scenarios: ['db-down', 'latency'],
+      }));
+      const staging = await openStagingDeployment(await loadChaosConfig(file, {}));
+      try {
+        expect(staging.notes.join('\n')).toMatch(/FIX-4 relaxation sockproof-run-[0-9a-f]{12}/);
+        const deployment = { ...staging, dependencies: staging.dependencies! };
+        const r = await DEPENDENCY_SCENARIO_TABLE['db-down'].run({ target: undefined as never, options: OPTIONS, signal: new AbortController().signal, say: () => {}, deployment });
+        expect(r.verdict, r.reason).toBe('pass');
+        expect(r.history).toMatchObject({ exactlyOnce: true, lost: 0, duplicated: 0 });
+      } finally {
+        await staging.close();
+      }
+      expect(staging.notes.join('\n')).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE/);
+      // The same through the CLI; a single-node scenario is refused before anything runs (it mints from the secret).
+      const cli = await runCli(['chaos', '--config', file, '--scenarios', 'db-down', '--clients', '2', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '2000', '--timeout', '120'], 120_000);
+      expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+      expect(cli.stdout).toMatch(/db-down\s.*PASS/i);
+      const refusedCli = await runCli(['chaos', '--config', file, '--scenarios', 'latency'], 60_000);
+      expect(refusedCli.code).toBe(2);
+      expect(refusedCli.stderr).toMatch(/"jwks" tokens run the dependency scenarios; latency still read/);
+      // The node verifies with the JWKS only: a token signed with staging's HS256 secret is refused.
+      const refused = await fetch(`${node.url}${RELAXATIONS_PATH}`, { headers: { authorization: `Bearer ${await mintToken(SECRET, { sub: 'x', roles: ['admin'] })}` } });
+      expect(refused.status).toBe(401);
+    } finally {
+      s.nodes.delete('jwks');
+      await node.stop();
+      jwks.close();
+    }
+  }, 180_000);
 
   it('behind one load balancer URL the dependency scenarios run on it as the one node "lb"', async () => {
     // node-2 stands in for the load balancer: every client and every health look goes through the one URL.
     const file = await writeConfig('lb.json', { loadBalancer: s.nodes.get('node-2')!.url, toxiproxy: stagingProxies(), scenarios: ['db-down'] });
     const staging = await openStagingDeployment(await loadChaosConfig(file, { [ENV_NAME]: SECRET }));
     try {
-      expect(staging.notes[0]).toMatch(/one load balancer http:\/\/127\.0\.0\.1:\d+ \(dependency faults only; relaxed limits reach one node behind it\)/);
+      expect(staging.notes[0]).toMatch(/one load balancer http:\/\/127\.0\.0\.1:\d+ \(dependency faults only\)/);
       const deployment = { ...staging, dependencies: staging.dependencies! };
       const r = await DEPENDENCY_SCENARIO_TABLE['db-down'].run({ target: undefined as never, options: OPTIONS, signal: new AbortController().signal, say: () => {}, deployment });
       expect(r.verdict, r.reason).toBe('pass');
@@ -229,7 +370,8 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     expect(r.stdout).toMatch(/kill\s+PASS .*1 kill\(s\)/);
     expect(r.stdout).toMatch(/hooks: node-1 kill x1 \(max \d+ ms\), node-1 restart x1 \(max \d+ ms\)/);
     expect(r.stdout).toMatch(/deployment: staging from .*node-1 https:\/\/127\.0\.0\.1:\d+, node-2 http:\/\/127\.0\.0\.1:\d+.*TLS trusted with .*ca\.pem/);
-    expect(r.stdout).toMatch(/rate limits: restored on node-1, node-2/);
+    expect(r.stdout).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE/);
+    expectNoFix2Call();
     const written = await Promise.all((await readdir(out)).map((f) => readFile(join(out, f), 'utf8')));
     expect(written.length).toBeGreaterThanOrEqual(4);
     for (const text of [r.stdout, r.stderr, ...written]) expect(text).not.toContain(SECRET);
@@ -264,7 +406,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   }, 200_000);
 
-  it('Ctrl-C during a fault window stops the run: staging\'s proxies are healed, its limits restored, before it exits', async () => {
+  it('Ctrl-C during a fault window stops the run: staging\'s proxies are healed, the run\'s relaxation of the limits ended, before it exits', async () => {
     const file = await writeConfig('interrupted.json', {
       nodes: [
         { name: 'node-1', url: s.httpsUrl },
@@ -295,7 +437,10 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     }
     expect(stderr).toMatch(/stopping \(signal received/);
     expect(stdout).toMatch(/db-down\s+INCONCLUSIVE/);
-    expect(stdout).toMatch(/rate limits: restored on node-1, node-2/);
+    // Ended by the runner on its way out (not left to expire), and the table never touched.
+    expect(stdout).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE/);
+    expect(await liveRelaxations(s.nodes.get('node-1')!.url)).toEqual([]); // the node that answered the DELETE
+    expectNoFix2Call();
     expect(await proxiesOfStaging()).toEqual({ 'staging-redis': true, 'staging-postgres': true });
     expect(stdout + stderr).not.toContain(SECRET);
   }, 150_000);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mintToken } from '../../spec/index.ts';
+import { tokensOf } from '../targets/token-source.ts';
 import { checkHistory, type HistoryVerdict } from '../history/history-check.ts';
 import { HISTORY_READER_USER, readChannelHistory } from '../history/history-reader.ts';
 import type { HistoryRecorder } from '../history/recorder.ts';
@@ -62,7 +62,7 @@ export async function openFleet(target: TargetAccess, opts: FleetOptions): Promi
   // FIX-4: on a target the runner did not start, the limits are relaxed for these users only, before they connect.
   await target.admit?.([...userIds, HISTORY_READER_USER]);
   for (const [i, userId] of userIds.entries()) {
-    const token = await mintToken(target.jwtSecret, { sub: userId, ttlSec: 7_200 });
+    const token = await tokensOf(target).mint({ sub: userId, ttlSec: 7_200 });
     fleet.clients.push(
       new StreamClient({
         url: urls[i % urls.length]!,
@@ -96,7 +96,7 @@ export async function openFleet(target: TargetAccess, opts: FleetOptions): Promi
 
 /** Reads the channel's history and checks every acked send of `records` is stored exactly once. */
 export async function verifyExactlyOnce(target: TargetAccess, channelId: string, records: readonly SendRecord[]): Promise<HistoryVerdict> {
-  const token = await mintToken(target.jwtSecret, { sub: HISTORY_READER_USER, ttlSec: 600 });
+  const token = await tokensOf(target).mint({ sub: HISTORY_READER_USER, ttlSec: 600 });
   const acked = records.flatMap((r) => (r.acked ? [r.acked] : []));
   const history = await readChannelHistory(target.url, token, channelId, records.length + 1_000);
   return checkHistory(acked, history);

@@ -1,4 +1,4 @@
-import { mintToken } from '../../spec/index.ts';
+import { tokensOf, type TokenSource } from '../targets/token-source.ts';
 import type { StoredMessage } from './history-check.ts';
 import { HISTORY_READER_USER, readChannelHistory } from './history-reader.ts';
 import type { HistoryRecorder } from './recorder.ts';
@@ -9,13 +9,13 @@ import type { HistoryRecorder } from './recorder.ts';
  */
 export async function recordFinalRead(
   recorder: HistoryRecorder,
-  target: { url: string; jwtSecret: string },
+  target: { url: string; jwtSecret: string; tokens?: TokenSource | undefined },
   channelId: string,
   maxMessages: number,
 ): Promise<StoredMessage[] | undefined> {
   const op = recorder.invoke({ f: 'read', process: 'reader', value: { channelId } });
   try {
-    const token = await mintToken(target.jwtSecret, { sub: HISTORY_READER_USER, ttlSec: 600 });
+    const token = await tokensOf(target).mint({ sub: HISTORY_READER_USER, ttlSec: 600 });
     const messages = await readChannelHistory(target.url, token, channelId, maxMessages);
     op.complete('ok', { messages });
     return messages;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RELAXATION_USERS_MAX, type PartialRateLimitTable } from '../../spec/index.ts';
-import { deleteRelaxation, putRelaxation, type TargetAccess } from './target-http.ts';
+import { RELAXATION_PROPAGATION_MS, RELAXATION_USERS_MAX, type PartialRateLimitTable } from '../../spec/index.ts';
+import { deleteRelaxation, putRelaxation, readSpecDocument, type TargetAccess } from './target-http.ts';
+import { RELAXED_RATE_LIMITS } from './target-process.ts';
 
 /** The run's relaxation lasts this long after its last renewal: a runner that dies leaves it for at most this. */
 export const RUN_RELAXATION_TTL_MS = 60_000;
@@ -58,6 +59,14 @@ export class RunRelaxation {
     await sleep(this.settleMs);
   }
 
+  /**
+   * PUTs it again now, without waiting for the other nodes: for a node that restarted and may have forgotten
+   * it (a single node keeps relaxations in memory; nodes sharing them through Redis read them back).
+   */
+  async reapply(): Promise<void> {
+    if (!this.ended) await this.put();
+  }
+
   /** Deletes it (once, however often it is called); the note for the output (never throws). */
   end(): Promise<string> {
     this.ending ??= this.deleteOnce();
@@ -96,4 +105,32 @@ export class RunRelaxation {
     this.writes = write.catch(() => {});
     return write;
   }
+}
+
+/** The run's relaxation on a target it did not start, or none, and the note that says which and why. */
+export interface RunLimits {
+  relaxation: RunRelaxation | undefined;
+  note: string;
+}
+
+/**
+ * FIX-4 for a target (or deployment) the runner did not start: the other users keep their limits. A target
+ * without per-user relaxations, or without fixtures, keeps its limits for the run too, and the note says so;
+ * the runner never lifts them for every user (FIX-2) of a deployment it did not start.
+ */
+export async function openRunRelaxation(access: TargetAccess, warn?: (line: string) => void): Promise<RunLimits> {
+  const spec = await readSpecDocument(access.url);
+  if (!spec.features.fixtures) {
+    return { relaxation: undefined, note: "rate limits: not relaxed: the target serves no fixtures (features.fixtures false, FIX-3); the run's users are held to its limits" };
+  }
+  if (spec.features.limitRelaxations !== true) {
+    return {
+      relaxation: undefined,
+      note: "rate limits: not relaxed: the target offers no per-user relaxation (FIX-4, features.limitRelaxations in GET /spec), and the runner does not lift them for every user (FIX-2) of a target it did not start; the run's users are held to its limits",
+    };
+  }
+  // Behind a load balancer the run's clients may reach another node than the PUT did: they wait for FIX-4's bound.
+  const settleMs = spec.features.multiNode ? RELAXATION_PROPAGATION_MS : 0;
+  const relaxation = await RunRelaxation.open(access, RELAXED_RATE_LIMITS, { settleMs, ...(warn ? { warn } : {}) });
+  return { relaxation, note: relaxation.describe() };
 }

@@ -1,6 +1,5 @@
-import { RELAXATION_PROPAGATION_MS } from '../../spec/index.ts';
-import { RunRelaxation } from './run-relaxation.ts';
-import { probeHealth, readSpecDocument, relaxLimits, TargetUnavailableError, type TargetAccess } from './target-http.ts';
+import { openRunRelaxation, type RunRelaxation } from './run-relaxation.ts';
+import { probeHealth, relaxLimits, TargetUnavailableError, type TargetAccess } from './target-http.ts';
 import { RELAXED_RATE_LIMITS, TargetProcess, TargetStartError, type TargetCommand } from './target-process.ts';
 
 /** What the operator asked to run against: a running server, or a command the runner starts. */
@@ -43,7 +42,12 @@ export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promi
     await probeHealth(choice.url);
     const access = { url: choice.url, jwtSecret: choice.jwtSecret ?? '' };
     const notes = [`target: ${choice.url} (not started by the runner)`];
-    const relaxation = opts.relaxLimits ? await relaxForTheRun(access, notes, opts.warn) : undefined;
+    let relaxation: RunRelaxation | undefined;
+    if (opts.relaxLimits) {
+      const limits = await openRunRelaxation(access, opts.warn);
+      relaxation = limits.relaxation;
+      notes.push(limits.note);
+    }
     const admit = async (userIds: readonly string[]) => {
       await relaxation?.admit(userIds);
     };
@@ -95,24 +99,9 @@ export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promi
 }
 
 /**
- * FIX-4 for a target the runner did not start: the other users of that deployment keep their limits. A target
- * without per-user relaxations, or without fixtures, keeps its limits for the run too, and the notes say so.
+ * The same target with its clients admitted by `admit`: the relaxation a run holds for a whole deployment
+ * (staging's, chaos/deployment/staging-limits.ts), which the single-node scenarios share.
  */
-async function relaxForTheRun(access: TargetAccess, notes: string[], warn: ((line: string) => void) | undefined): Promise<RunRelaxation | undefined> {
-  const spec = await readSpecDocument(access.url);
-  if (!spec.features.fixtures) {
-    notes.push("rate limits: not relaxed: the target serves no fixtures (features.fixtures false, FIX-3); the run's users are held to its limits");
-    return undefined;
-  }
-  if (spec.features.limitRelaxations !== true) {
-    notes.push(
-      "rate limits: not relaxed: the target offers no per-user relaxation (FIX-4, features.limitRelaxations in GET /spec), and the runner does not lift them for every user (FIX-2) of a target it did not start; the run's users are held to its limits",
-    );
-    return undefined;
-  }
-  // Behind a load balancer the run's clients may reach another node than the PUT did: they wait for FIX-4's bound.
-  const settleMs = spec.features.multiNode ? RELAXATION_PROPAGATION_MS : 0;
-  const relaxation = await RunRelaxation.open(access, RELAXED_RATE_LIMITS, { settleMs, ...(warn ? { warn } : {}) });
-  notes.push(relaxation.describe());
-  return relaxation;
+export function admittedBy(target: RunTarget, admit: (userIds: readonly string[]) => Promise<void>): RunTarget {
+  return { ...target, admit, access: () => ({ ...target.access(), admit }) };
 }

@@ -4,7 +4,6 @@ import {
   AdminChannelResponse,
   AdminLimitsResponse,
   HTTP_PATHS,
-  mintToken,
   relaxationPath,
   RelaxationEnded,
   RelaxationResponse,
@@ -12,6 +11,7 @@ import {
   type PartialRateLimitTable,
   type RelaxationRequest,
 } from '../../spec/index.ts';
+import { tokensOf, type TokenSource } from './token-source.ts';
 
 /** A target that cannot be reached or refuses the harness: reported as one line, exit 2. */
 export class TargetUnavailableError extends Error {
@@ -20,7 +20,10 @@ export class TargetUnavailableError extends Error {
 
 export interface TargetAccess {
   url: string;
+  /** The HS256 secret (--jwt-secret); unused when `tokens` is given. */
   jwtSecret: string;
+  /** Where tokens come from when they are not minted with `jwtSecret` (a JWKS-verifying staging). */
+  tokens?: TokenSource | undefined;
   /**
    * Relaxes the limits for these users of the run, before they connect (FIX-4, a runner attached to a
    * --target); absent where the runner owns the target and its limits.
@@ -65,7 +68,7 @@ export async function waitServing(url: string, deadlineMs: number, pollMs = 50):
 async function adminCall<T extends z.ZodType>(target: TargetAccess, method: string, path: string, body: unknown, schema: T): Promise<z.output<T>>;
 async function adminCall<T extends z.ZodType>(target: TargetAccess, method: string, path: string, body: unknown, schema: T, opts: { notFound: 'undefined' }): Promise<z.output<T> | undefined>;
 async function adminCall<T extends z.ZodType>(target: TargetAccess, method: string, path: string, body: unknown, schema: T, opts?: { notFound: 'undefined' }): Promise<z.output<T> | undefined> {
-  const token = await mintToken(target.jwtSecret, { sub: 'sockproof-runner', roles: ['admin'], ttlSec: 600 });
+  const token = await tokensOf(target).mint({ sub: 'sockproof-runner', roles: ['admin'], ttlSec: 600 });
   let res: Response;
   try {
     res = await fetch(target.url + path, {
@@ -79,7 +82,7 @@ async function adminCall<T extends z.ZodType>(target: TargetAccess, method: stri
   }
   const text = await res.text();
   if (res.status === 401 || res.status === 403) {
-    throw new TargetUnavailableError(`${method} ${path} answered ${res.status}: the target refused an admin token signed with --jwt-secret`);
+    throw new TargetUnavailableError(`${method} ${path} answered ${res.status}: the target refused the runner's admin token (${target.tokens ? 'signed with the configured key' : 'signed with --jwt-secret'})`);
   }
   if (res.status === 404 && opts?.notFound === 'undefined') return undefined;
   if (res.status < 200 || res.status > 299) throw new TargetUnavailableError(`${method} ${path} answered ${res.status}: ${text.slice(0, 200)}`);
@@ -99,14 +102,9 @@ export async function createRunChannel(target: TargetAccess, id: string): Promis
   await adminCall(target, 'POST', HTTP_PATHS.adminChannels, { id, private: false, members: [] }, AdminChannelResponse);
 }
 
-/** FIX-2: raises limits for the run's own traffic. */
+/** FIX-2: raises limits for the run's own traffic, on a server the runner started (every user of it is the run's). */
 export async function relaxLimits(target: TargetAccess, limits: PartialRateLimitTable): Promise<void> {
   await adminCall(target, 'PUT', HTTP_PATHS.adminLimits, limits, AdminLimitsResponse);
-}
-
-/** FIX-2: back to the configured table (the staging deployment's, until it moves to FIX-4). */
-export async function restoreLimits(target: TargetAccess): Promise<void> {
-  await adminCall(target, 'DELETE', HTTP_PATHS.adminLimits, undefined, AdminLimitsResponse);
 }
 
 /** GET /spec: what the target offers (FIX-3 fixtures, FIX-4 relaxations); one clear line when it does not answer it. */

@@ -1,4 +1,3 @@
-import { mintToken } from '../../../spec/index.ts';
 import { startStream, type MessageStream } from '../../../testbed/clients/message-stream.ts';
 import { StreamClient } from '../../../testbed/clients/stream-client.ts';
 import { createRunChannel } from '../../../testbed/targets/target-http.ts';
@@ -26,16 +25,21 @@ export interface TwoNodeStream {
   close(): void;
 }
 
-export async function startTwoNodeStream(deployment: Deployment, options: ChaosOptions, runId: string): Promise<TwoNodeStream> {
+/** `alsoAdmit`: the scenario's other users (its probe, the history reader), relaxed with the stream's in one step. */
+export async function startTwoNodeStream(deployment: Deployment, options: ChaosOptions, runId: string, alsoAdmit: readonly string[] = []): Promise<TwoNodeStream> {
   const channelId = `sp-${runId}`.slice(0, 64);
   const first = deployment.nodes[0]!;
-  await createRunChannel({ url: first.url, jwtSecret: deployment.jwtSecret }, channelId);
+  await createRunChannel({ url: first.url, jwtSecret: '', tokens: deployment.tokens }, channelId);
   const perNode = Math.max(2, Math.ceil(options.clients / deployment.nodes.length));
+  const userOf = (n: number, i: number) => `u${n}x${i}-${runId}`.slice(0, 128);
+  const userIds = deployment.nodes.flatMap((_, n) => Array.from({ length: perNode }, (_, i) => userOf(n, i)));
+  // FIX-4 on staging: the limits are relaxed for the run's users only, on every node, before they connect.
+  await deployment.admit?.([...userIds, ...alsoAdmit]);
   const clients: NodeClient[] = [];
   for (const [n, node] of deployment.nodes.entries()) {
     for (let i = 0; i < perNode; i++) {
-      const userId = `u${n}x${i}-${runId}`.slice(0, 128);
-      const token = await mintToken(deployment.jwtSecret, { sub: userId, ttlSec: 7_200 });
+      const userId = userOf(n, i);
+      const token = await deployment.tokens.mint({ sub: userId, ttlSec: 7_200 });
       const arrivals: string[] = [];
       const client = new StreamClient({
         url: node.url,

@@ -4,25 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_PATHS, SpecDocument } from '../../../spec/index.ts';
 import { createChannel, getJson } from '../../../testing/admin.ts';
 import { startServer, type ServerProcess } from '../../../testing/server-process.ts';
-import { connectUser, type ChatClient } from '../../clients/chat-client.ts';
+import { connectUser } from '../../clients/chat-client.ts';
 import { REPO_ROOT } from '../../repo-root.ts';
 import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from '../../services/index.ts';
 import { RunRelaxation } from '../run-relaxation.ts';
 import { openTarget } from '../run-target.ts';
+import { sendMessages } from '../../../testing/send-messages.ts';
 
 const SECRET = 'r'.repeat(40);
 /** The reference's message:send limit (RATE-1), which the runner relaxes for its own users. */
 const SEND_POINTS = 30;
-
-/** Sends `n` messages; the answers, ok or the error code. */
-async function sends(client: ChatClient, channelId: string, tag: string, n: number): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const ack = await client.call('message:send', { channelId, text: `${tag} ${i}`, clientMsgId: `${tag}-${i}` });
-    out.push(ack.ok ? 'ok' : ack.error.code);
-  }
-  return out;
-}
 
 describe('a runner attached to a --target relaxes the limits for its own users only (FIX-4)', () => {
   let server: ServerProcess;
@@ -45,13 +36,13 @@ describe('a runner attached to a --target relaxes the limits for its own users o
       const stranger = await connectUser(server, 'stranger');
       await runUser.call('channel:join', { channelId: 'relax-run' });
       await stranger.call('channel:join', { channelId: 'relax-run' });
-      expect(await sends(runUser, 'relax-run', 'run', SEND_POINTS + 5)).toEqual(Array(SEND_POINTS + 5).fill('ok'));
-      expect((await sends(stranger, 'relax-run', 'stranger', SEND_POINTS + 1)).at(-1)).toBe('RATE_LIMITED');
+      expect(await sendMessages(runUser, 'relax-run', 'run', SEND_POINTS + 5)).toEqual(Array(SEND_POINTS + 5).fill('ok'));
+      expect((await sendMessages(stranger, 'relax-run', 'stranger', SEND_POINTS + 1)).at(-1)).toBe('RATE_LIMITED');
       const notes = await target.close();
       closed = true;
       expect(notes.join('\n')).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE; the other users never had theirs relaxed/);
       // Over: the run's user is held to the table again, which nobody changed.
-      expect((await sends(runUser, 'relax-run', 'after', SEND_POINTS + 1)).at(-1)).toBe('RATE_LIMITED');
+      expect((await sendMessages(runUser, 'relax-run', 'after', SEND_POINTS + 1)).at(-1)).toBe('RATE_LIMITED');
       const { body } = await getJson(`${server.url}${HTTP_PATHS.spec}`, SpecDocument);
       expect(body.limits.rateLimits['message:send'].points).toBe(SEND_POINTS);
       runUser.close();
@@ -150,9 +141,9 @@ describe('a long run keeps its relaxation alive past the ttl by renewing it', ()
       const runner = await connectUser(server, 'long-runner');
       await runner.call('channel:join', { channelId: 'relax-renew' });
       await new Promise((r) => setTimeout(r, 2 * ttlMs));
-      expect(await sends(runner, 'relax-renew', 'late', SEND_POINTS + 2)).toEqual(Array(SEND_POINTS + 2).fill('ok'));
+      expect(await sendMessages(runner, 'relax-renew', 'late', SEND_POINTS + 2)).toEqual(Array(SEND_POINTS + 2).fill('ok'));
       expect(await relaxation.end()).toMatch(/ended with DELETE;/);
-      expect((await sends(runner, 'relax-renew', 'over', SEND_POINTS + 1)).at(-1)).toBe('RATE_LIMITED');
+      expect((await sendMessages(runner, 'relax-renew', 'over', SEND_POINTS + 1)).at(-1)).toBe('RATE_LIMITED');
       runner.close();
     } finally {
       await relaxation.end();
@@ -191,8 +182,8 @@ describe.skipIf(redis.skip ?? postgres.skip)('a runner attached to one node of t
       const runner = await connectUser(two, 'two-node-runner');
       const other = await connectUser(two, 'two-node-other');
       for (const c of [runner, other]) await c.call('channel:join', { channelId: 'relax-two' });
-      expect(await sends(runner, 'relax-two', 'runner', SEND_POINTS + 5)).toEqual(Array(SEND_POINTS + 5).fill('ok'));
-      expect((await sends(other, 'relax-two', 'other', SEND_POINTS + 1)).at(-1)).toBe('RATE_LIMITED');
+      expect(await sendMessages(runner, 'relax-two', 'runner', SEND_POINTS + 5)).toEqual(Array(SEND_POINTS + 5).fill('ok'));
+      expect((await sendMessages(other, 'relax-two', 'other', SEND_POINTS + 1)).at(-1)).toBe('RATE_LIMITED');
       runner.close();
       other.close();
     } finally {
