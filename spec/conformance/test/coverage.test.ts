@@ -37,6 +37,7 @@ const FAULTY_BUILD_TESTS = [
   'reference-server/test/input-errors.test.ts',
   'chaos/test/faulty-checkers.test.ts',
   'chaos/test/dependencies.test.ts',
+  'chaos/test/nemesis-deployment.test.ts',
   'fuzz/test/fuzz-cli.test.ts',
 ];
 const ROOT = new URL('../../../', import.meta.url);
