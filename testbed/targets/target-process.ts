@@ -28,7 +28,7 @@ export interface TargetCommand {
   startTimeoutMs?: number;
   /** false: the process gets only PATH and the variables above (tests: no leaks from the caller's env). */
   inheritEnv?: boolean;
-  /** Runs once on the fresh DATA_DIR before the first start (e.g. to seed a template). */
+  /** Runs once on the fresh DATA_DIR before the first start (e.g. to put a store from an earlier version there). */
   prepareDataDir?: (dataDir: string) => Promise<void>;
   /**
    * A fixed PORT, for a command that starts the server through another program (a supervisor, which
