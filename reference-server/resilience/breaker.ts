@@ -21,7 +21,7 @@ export class DependencyBreaker {
   constructor(
     readonly name: string,
     readonly policy: BreakerPolicy,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
     private readonly onTrip: (name: string) => void,
     /**
      * Says which failures are the caller's (invalid input): they are answered VALIDATION and never
@@ -69,7 +69,7 @@ export class DependencyBreaker {
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       if (code === 'EOPENBREAKER') {
-        throw errors.unavailable(`${this.name} unavailable (circuit open)`, this.msUntilHalfOpen());
+        throw errors.unavailable(`${this.name} unavailable (circuit open)`, this.retryAfterOpenMs());
       }
       if (this.isInputError(err)) throw errors.validation(`${this.name} refused the input as invalid`, err);
       throw errors.unavailable(`${this.name} unavailable`, RETRY_AFTER_FAILURE_MS, err);
@@ -81,8 +81,14 @@ export class DependencyBreaker {
     return this.breaker.opened ? 'open' : 'closed';
   }
 
-  private msUntilHalfOpen(): number {
-    return Math.max(0, this.openedAt + this.policy.resetTimeoutMs - Date.now());
+  /**
+   * BRK-4: how long a call refused by the open breaker should wait. Open: the time until half-open.
+   * Half-open with its one trial call in flight: the trial ends within the call timeout. Never 0, also
+   * when the half-open timer is late: a client told "retry after 0" would retry at once, in a loop.
+   */
+  private retryAfterOpenMs(): number {
+    if (this.breaker.halfOpen) return this.timeoutMs;
+    return Math.max(1, this.openedAt + this.policy.resetTimeoutMs - Date.now());
   }
 
   status(): BreakerStatus {
