@@ -214,7 +214,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
       }),
       specRoute(ctx, version, { multiNode: cluster !== undefined, connectionStateRecovery: true, durableStore: rawStore.kind, fixtures: config.adminFixtures, limitRelaxations: config.adminFixtures }),
       // FIX-3: with the fixtures off their paths do not exist (404), whoever asks.
-      ...(defects.adminFixtures(config.adminFixtures) ? [...adminRoutes(ctx), ...relaxationRoutes(ctx, relaxations, trustProxy)] : []),
+      ...(defects.adminFixtures(config.adminFixtures) ? [...adminRoutes(ctx), ...relaxationRoutes(ctx, defects.relaxationsServed(relaxations), trustProxy)] : []),
     ]),
     log,
   );

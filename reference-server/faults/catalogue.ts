@@ -194,6 +194,17 @@ export const FaultName = z.enum([
   'relaxation-never-expires',
   /** Relaxations stay on the node that accepted them, not shared through Redis (no shared link): C35 with two nodes. */
   'relaxation-local-only',
+  // Clauses no check observed before (issue 13, h-clauses2).
+  /** DELETE of a relaxation answers 200 {ended: true} but leaves it live until its expiry (route wrapper): C35 (FIX-4). */
+  'relaxation-delete-ignored',
+  /** A drain that cannot finish in time exits 0 at the timeout instead of 1 (exit code swap): C40 (OPS-2). */
+  'drain-timeout-exits-zero',
+  /** The drain ends each session with a Socket.IO disconnect, leaving the transport open (session end swap): S18 (OPS-2a). */
+  'drain-leaves-transport-open',
+  /** ALLOWED_ORIGINS is read (CORS headers) but a handshake from another Origin is accepted (Socket.IO option): S19 (TRN-7). */
+  'origins-not-checked',
+  /** GET /metrics serves the counters as they were at start-up (a stale copy) (route wrapper): S20 (MET-3). */
+  'prometheus-figures-stale',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -49,3 +49,19 @@ export function healthIgnoresDraining(route: Route): Route {
 export function channelFixtureAlways201(route: Route): Route {
   return changeReply(route, route.method === 'POST' && route.path === HTTP_PATHS.adminChannels, (reply) => (reply.status === 200 ? { ...reply, status: 201 } : reply));
 }
+
+/**
+ * `prometheus-figures-stale`: GET /metrics answers the text of its first scrape ever after, as a cache
+ * put in front of an expensive endpoint would, while /metrics/socket moves (MET-3): S20.
+ */
+export function prometheusFiguresStale(route: Route): Route {
+  if (route.method !== 'GET' || route.path !== HTTP_PATHS.prometheus) return route;
+  let first: ReturnType<Route['handle']> | undefined;
+  return {
+    ...route,
+    handle(req) {
+      first ??= route.handle(req);
+      return first;
+    },
+  };
+}

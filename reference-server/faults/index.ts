@@ -31,7 +31,7 @@ import {
   typingStopNeedsMembership,
 } from './silent-points.ts';
 import { countCallbacklessEvents, countRefusedHandshakes } from './rate-limit-counting.ts';
-import { bodyTooLargeOwnCode, channelFixtureAlways201, healthIgnoresDraining } from './http-answers.ts';
+import { bodyTooLargeOwnCode, channelFixtureAlways201, healthIgnoresDraining, prometheusFiguresStale } from './http-answers.ts';
 import { ACCEPT_SHORT_SECRET, anyFreePort } from './start-up.ts';
 import { hardcodedTypingTimeout, invisiblePublished, typingWithoutMembership } from './presence-and-typing.ts';
 import { EXPIRY_NOT_ENFORCED_CLAIMS, handshakeBlindToDrain, limitAfterToken } from './session-rules.ts';
@@ -55,6 +55,8 @@ import { ANY_ROLES_CLAIMS, hmacAlgorithmsOpen, logHandshakeTokens } from './auth
 import { consoleLogOnConnect, handshakeLoggedWithoutContext } from './logging.ts';
 import { leaveUnknownOk } from './channel-answers.ts';
 import { typingEchoesTypist, typingStopSilent } from './presence-and-typing.ts';
+import { deleteIgnored } from './relaxation-delete.ts';
+import type { Relaxations } from '../resilience/relaxations.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ServerConfig } from '../config.ts';
 
@@ -85,6 +87,8 @@ export interface NodeDefects {
   sharedRelaxationsLink<T>(link: T | undefined): T | undefined;
   /** The clock a node judges relaxations' expiry by (`relaxation-never-expires`: one that stands still). */
   relaxationClock(now: () => number): () => number;
+  /** The relaxations FIX-4's routes change (`relaxation-delete-ignored`: a DELETE that ends nothing). */
+  relaxationsServed(relaxations: Relaxations): Relaxations;
   /** Who a relaxation covers (`relaxation-for-everyone`: anyone, whatever it lists). */
   relaxationLookup(table: RelaxationTable): RelaxationLookup;
   /** How many cross-node sends per channel are held while Redis is down (DEG-2; `drops-held-sends`: none). */
@@ -138,6 +142,8 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('recovery-skips-auth')) o = { ...o, connectionStateRecovery: { ...o.connectionStateRecovery, skipMiddlewares: true } };
       if (on('heartbeat-not-as-published')) o = defaultHeartbeat(o);
       if (on('connect-timeout-not-as-published')) o = defaultConnectTimeout(o);
+      // TRN-7: the CORS headers still follow ALLOWED_ORIGINS, but every handshake is let in whatever its Origin.
+      if (on('origins-not-checked')) o = { ...o, allowRequest: (_req, callback) => callback(null, true) };
       return o;
     },
     breakerPolicy: (policy) => (on('breaker-never-opens') ? { ...policy, failureThreshold: Number.MAX_SAFE_INTEGER } : policy),
@@ -146,6 +152,7 @@ export function defectsFor(faults: Faults): NodeDefects {
     crossNodeBufferMax: (max) => (on('drops-held-sends') ? 0 : max),
     sharedRelaxationsLink: (link) => (on('relaxation-local-only') ? undefined : link),
     relaxationClock: (now) => (on('relaxation-never-expires') ? () => 0 : now),
+    relaxationsServed: (relaxations) => (on('relaxation-delete-ignored') ? deleteIgnored(relaxations) : relaxations),
     relaxationLookup: (table) => (on('relaxation-for-everyone') ? (name) => table.anyFor(name) : (name, key) => table.ruleFor(name, key)),
     store(store) {
       let s = store;
@@ -259,6 +266,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('http-413-wrong-code')) r = r.map(bodyTooLargeOwnCode);
       if (on('draining-says-ok')) r = r.map(healthIgnoresDraining);
       if (on('fixture-always-201')) r = r.map(channelFixtureAlways201);
+      if (on('prometheus-figures-stale')) r = r.map(prometheusFiguresStale);
       if (on('operator-endpoint-open')) r = r.map((route) => operatorEndpointOpen(ctx, route));
       if (on('admin-any-role')) r = r.map((route) => adminAnyRole(ctx, route));
       const names = faults.list();

@@ -97,6 +97,8 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   // Limits relaxed for a run's own users (FIX-4, issue 10); relaxation-local-only needs two nodes (reference-deps.test.ts).
   { fault: 'relaxation-for-everyone', fails: ['C35'], passes: ['C04', 'C07'] },
   { fault: 'relaxation-never-expires', fails: ['C35'], passes: ['C09', 'C07'] },
+  // Clauses no check or faulty build observed before (issue 13, h-clauses2; README "Rule clause → check → faulty build").
+  { fault: 'relaxation-delete-ignored', fails: ['C35'], passes: ['C09', 'C07'] },
 ];
 
 describe('faulty servers are caught', () => {

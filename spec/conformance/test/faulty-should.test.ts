@@ -8,6 +8,9 @@ import { runAgainstReference, verdicts } from './harness.ts';
  */
 const FAULTS: Array<{ fault: string; misses: string[]; passes: string[] }> = [
   { fault: 'config-error-on-stdout', misses: ['C36'], passes: ['S11', 'S03'] },
+  // Clauses no check observed before (issue 13, h-clauses2).
+  { fault: 'origins-not-checked', misses: ['S19'], passes: ['S20', 'S03'] },
+  { fault: 'prometheus-figures-stale', misses: ['S20'], passes: ['S19', 'S03'] },
 ];
 
 describe('faulty servers are caught by SHOULD checks', () => {
