@@ -222,6 +222,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   closing.add('typing timers', () => typing.clear());
   closing.add('sweeper', startSweeper(ctx));
   const port = await listen(httpServer, defects.listenAt(config.listen));
+  const drainedSessionEnd = defects.drainedSessionEnd(endLocalSession);
 
   return {
     port,
@@ -236,7 +237,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
       for (const socket of io.of('/').sockets.values()) {
         // Engine.IO flushes what is queued, then closes the transport: clients see a
         // transport close and reconnect by themselves (OPS-2a).
-        endLocalSession(ctx, socket, { code: 'UNAVAILABLE', message: 'server shutting down', retryAfterMs: 1_000 }, 'transport');
+        drainedSessionEnd(ctx, socket, { code: 'UNAVAILABLE', message: 'server shutting down', retryAfterMs: 1_000 }, 'transport');
       }
       // A polling client gets its last packets on its next poll; io.close() would discard them.
       await waitUntil(() => io.engine.clientsCount === 0, CLIENT_FLUSH_MS);

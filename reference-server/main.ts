@@ -70,13 +70,14 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
     stopping = true;
     log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'draining');
     // The hard deadline: whatever hangs, the process is gone within the timeout (OPS-2).
+    const timedOutExit = defects.drainTimeoutExit(1);
     setTimeout(() => {
       log.error('shutdown timed out');
-      process.exit(1);
+      process.exit(timedOutExit);
     }, config.shutdownTimeoutMs).unref();
     const drained = await node.close(Math.max(0, config.shutdownTimeoutMs - 500));
     log.info({ drained }, 'stopped');
-    process.exit(drained ? 0 : 1);
+    process.exit(drained ? 0 : timedOutExit);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

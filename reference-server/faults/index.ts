@@ -56,6 +56,8 @@ import { consoleLogOnConnect, handshakeLoggedWithoutContext } from './logging.ts
 import { leaveUnknownOk } from './channel-answers.ts';
 import { typingEchoesTypist, typingStopSilent } from './presence-and-typing.ts';
 import { deleteIgnored } from './relaxation-delete.ts';
+import { endWithSocketIoDisconnect } from './drain.ts';
+import type { endLocalSession } from '../connection/end-session.ts';
 import type { Relaxations } from '../resilience/relaxations.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ServerConfig } from '../config.ts';
@@ -106,6 +108,10 @@ export interface NodeDefects {
   jwksKeys(url: string, keys: () => JWTVerifyGetKey): JWTVerifyGetKey;
   /** Whether the fixture routes are mounted (`fixtures-always-on`: whatever ADMIN_FIXTURES says, while GET /spec states the setting). */
   adminFixtures(configured: boolean): boolean;
+  /** How the drain ends each local session (OPS-2a: at the transport; `drain-leaves-transport-open`: a Socket.IO disconnect). */
+  drainedSessionEnd(end: typeof endLocalSession): typeof endLocalSession;
+  /** The exit code of a drain that did not finish in time (OPS-2: 1; `drain-timeout-exits-zero`: 0). */
+  drainTimeoutExit(code: 1): number;
   /** How the process ends after an exception outside any handler (OPS-4: exit 1); 'keep-running' (`fatal-swallowed`) does not end it. */
   fatalExit(code: 1): number | 'keep-running';
   /** Whose X-Forwarded-For the handshake believes (`trust-any-forwarded`: the nearest hop's, even with TRUST_PROXY unset). */
@@ -252,6 +258,8 @@ export function defectsFor(faults: Faults): NodeDefects {
       return c;
     },
     listenAt: (where) => (on('port-range-ignored') ? anyFreePort(where) : where),
+    drainedSessionEnd: (end) => (on('drain-leaves-transport-open') ? endWithSocketIoDisconnect : end),
+    drainTimeoutExit: (code) => (on('drain-timeout-exits-zero') ? 0 : code),
     fatalExit: (code) => (on('fatal-swallowed') ? 'keep-running' : on('fatal-exits-zero') ? 0 : code),
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {

@@ -48,6 +48,7 @@ import s14 from './checks/rules/s14-recovery-on-another-node.ts';
 import s15 from './checks/rules/s15-concurrent-migrations.ts';
 import s16 from './checks/rules/s16-lookup-cache.ts';
 import s17 from './checks/rules/s17-redis-outage.ts';
+import s18 from './checks/rules/s18-drain-ends-transport.ts';
 import s19 from './checks/rules/s19-allowed-origins.ts';
 import s20 from './checks/rules/s20-prometheus-metrics.ts';
 import c16 from './checks/security/c16-input-limits.ts';
@@ -69,7 +70,7 @@ import type { Level } from '../../reports/schema.ts';
 const CHECKS: readonly Check[] = [
   p01, p02, p03, p04, p05, p06,
   c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24, c25, c27, c28, c29, c30, c31, c32, c33, c34, c35, c36,
-  s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15, s16, s17, s19, s20,
+  s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19, s20,
 ];
 
 export const ALL_CHECKS: readonly Check[] = [...CHECKS.filter((c) => !c.destructive), ...CHECKS.filter((c) => c.destructive)];
