@@ -1,4 +1,4 @@
-import type { DependencyName } from '../../testbed/services/proxied-dependencies.ts';
+import type { DependencyName, ToxicRequest } from '../../testbed/services/proxied-dependencies.ts';
 
 // The services behind the fault proxy are shared with chaos (testbed/services/proxied-dependencies.ts);
 // this file keeps what a conformance check sees of them.
@@ -18,6 +18,8 @@ export interface DependencyControl {
   cut(name: DependencyName): Promise<void>;
   /** Enables it again on the same address. */
   heal(name: DependencyName): Promise<void>;
+  /** Adds a toxic (latency, timeout…) to the dependency's proxy until the returned remover or healAll(). */
+  addToxic(name: DependencyName, toxic: ToxicRequest): Promise<() => Promise<void>>;
   /** Heals every cut dependency (a check's clean-up). */
   healAll(): Promise<void>;
   /** The environment given to the target (URLs through the proxies and DEPENDENCY_TIMINGS). */

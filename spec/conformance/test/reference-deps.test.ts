@@ -37,3 +37,19 @@ describe.skipIf(redis.skip ?? postgres.skip)('the reference server with --deps r
     }, 240_000);
   }
 });
+
+/**
+ * OPS-2's timeout (C40): one reference node on a throw-away PostgreSQL, whose answers the check holds
+ * (fault proxy latency) while a send is in flight and a second node drains; clean, and with the fault.
+ */
+describe.skipIf(postgres.skip)('the reference server with --deps postgres: a drain that cannot finish (C40)', () => {
+  for (const { fault, verdict } of [
+    { fault: undefined, verdict: 'pass' },
+    { fault: 'drain-timeout-exits-zero', verdict: 'fail' },
+  ]) {
+    it(`${fault ? `catches SOCKPROOF_FAULTS=${fault}: C40 fails` : 'passes C40'}; S03 passes`, async () => {
+      const report = await runAgainstReference(['C40', 'S03'], { faults: fault ? [fault] : [], extra: { deps: ['postgres'] } });
+      expect(verdicts(report), report.results.map((r) => `${r.id} ${r.verdict}: ${r.message}`).join('\n')).toEqual({ V01: 'pass', C40: verdict, S03: 'pass' });
+    }, 240_000);
+  }
+});
