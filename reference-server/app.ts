@@ -220,7 +220,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   );
 
   closing.add('typing timers', () => typing.clear());
-  closing.add('sweeper', startSweeper(ctx));
+  closing.add('sweeper', startSweeper(ctx, defects.sweepLiveness));
   const port = await listen(httpServer, defects.listenAt(config.listen));
   const drainedSessionEnd = defects.drainedSessionEnd(endLocalSession);
 

@@ -205,6 +205,8 @@ export const FaultName = z.enum([
   'origins-not-checked',
   /** GET /metrics serves the counters as they were at start-up (a stale copy) (route wrapper): S20 (MET-3). */
   'prometheus-figures-stale',
+  /** The periodic sweep takes every socket for gone: live sockets' typing indicators end and their users' entries go (sweeper liveness swap): C41 (SES-3). */
+  'sweep-removes-live-state',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

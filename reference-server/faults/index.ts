@@ -110,6 +110,8 @@ export interface NodeDefects {
   adminFixtures(configured: boolean): boolean;
   /** How the drain ends each local session (OPS-2a: at the transport; `drain-leaves-transport-open`: a Socket.IO disconnect). */
   drainedSessionEnd(end: typeof endLocalSession): typeof endLocalSession;
+  /** How the sweep tells a live socket (SES-3; `sweep-removes-live-state`: every socket is gone). */
+  sweepLiveness(isConnected: (socketId: string) => boolean): (socketId: string) => boolean;
   /** The exit code of a drain that did not finish in time (OPS-2: 1; `drain-timeout-exits-zero`: 0). */
   drainTimeoutExit(code: 1): number;
   /** How the process ends after an exception outside any handler (OPS-4: exit 1); 'keep-running' (`fatal-swallowed`) does not end it. */
@@ -259,6 +261,7 @@ export function defectsFor(faults: Faults): NodeDefects {
     },
     listenAt: (where) => (on('port-range-ignored') ? anyFreePort(where) : where),
     drainedSessionEnd: (end) => (on('drain-leaves-transport-open') ? endWithSocketIoDisconnect : end),
+    sweepLiveness: (isConnected) => (on('sweep-removes-live-state') ? () => false : isConnected),
     drainTimeoutExit: (code) => (on('drain-timeout-exits-zero') ? 0 : code),
     fatalExit: (code) => (on('fatal-swallowed') ? 'keep-running' : on('fatal-exits-zero') ? 0 : code),
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),

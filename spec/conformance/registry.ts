@@ -12,6 +12,7 @@ import c10 from './checks/configuration/c10-breaker-policy.ts';
 import c11 from './checks/configuration/c11-stale-expiry.ts';
 import c32 from './checks/configuration/c32-trust-proxy.ts';
 import c36 from './checks/configuration/c36-config-error-on-stderr.ts';
+import c41 from './checks/configuration/c41-sweep-spares-live-state.ts';
 import c22 from './checks/performance/c22-heartbeat.ts';
 import c23 from './checks/performance/c23-buffer-limits.ts';
 import c18 from './checks/production/c18-metrics-exact.ts';
@@ -70,7 +71,7 @@ import type { Level } from '../../reports/schema.ts';
  */
 const CHECKS: readonly Check[] = [
   p01, p02, p03, p04, p05, p06,
-  c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24, c25, c27, c28, c29, c30, c31, c32, c33, c34, c35, c36, c40,
+  c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24, c25, c27, c28, c29, c30, c31, c32, c33, c34, c35, c36, c40, c41,
   s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19, s20,
 ];
 

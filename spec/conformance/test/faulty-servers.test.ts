@@ -99,6 +99,8 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'relaxation-never-expires', fails: ['C35'], passes: ['C09', 'C07'] },
   // Clauses no check or faulty build observed before (issue 13, h-clauses2; README "Rule clause → check → faulty build").
   { fault: 'relaxation-delete-ignored', fails: ['C35'], passes: ['C09', 'C07'] },
+  // SES-3's "only": a sweep that takes live sockets for gone ends a renewed typing indicator (C11 sees it end early too) and loses the user's offline.
+  { fault: 'sweep-removes-live-state', fails: ['C41', 'C11'], passes: ['S03', 'C07'] },
 ];
 
 describe('faulty servers are caught', () => {
