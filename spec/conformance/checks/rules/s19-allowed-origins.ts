@@ -20,7 +20,6 @@ export default defineCheck({
   rules: ['TRN-7'],
   needs: ['harness-started'],
   withoutFixtures: true,
-  foundation: 'socket.io',
   timeoutMs: 150_000, // a second target starts within it (slow on a loaded machine)
   async run(ctx: CheckContext) {
     const handshake = (http: HttpProbe, origin: string | undefined) =>
