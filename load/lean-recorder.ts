@@ -76,10 +76,13 @@ export class LeanHistoryRecorder extends HistoryRecorder {
     return i;
   }
 
-  /** A join makes its user an observer while there is room; a delivery counts only for an observer. */
+  /**
+   * Unbounded: every user is observed. Bounded: a join makes its user an observer while there is room, and a
+   * delivery counts only for an observer (a socket sees `message:new` only once it has joined).
+   */
   private observes(process: string, joining = false): boolean {
     if (this.observers.has(process)) return true;
-    if (!joining || this.observers.size >= this.maxObservers) return false;
+    if ((!joining && this.maxObservers !== Number.POSITIVE_INFINITY) || this.observers.size >= this.maxObservers) return false;
     this.observers.add(process);
     return true;
   }

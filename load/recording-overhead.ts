@@ -12,7 +12,7 @@ import { runRealtimeLoad, type RealtimeOptions, type RealtimeResult } from './re
  */
 export const OVERHEAD_PHASES: readonly boolean[] = [false, true, true, false];
 
-/** Seconds of the warm-up before the phases. */
+/** Seconds of the warm-up before the phases (at most the phase's duration). */
 export const WARM_UP_S = 2;
 
 export interface OverheadPhase {
@@ -68,8 +68,9 @@ export async function measureRecordingOverhead(target: Parameters<typeof runReal
   const say = opts.say ?? (() => {});
   const results: RealtimeResult[] = [];
   // A short unrecorded warm-up, not counted: the first phase of a fresh server is slower (JIT, store, sockets).
-  say(`recording overhead: warm-up (${WARM_UP_S} s, not counted)`);
-  await runRealtimeLoad(target, { ...opts, durationS: WARM_UP_S, record: false });
+  const warmUpS = Math.min(WARM_UP_S, opts.durationS);
+  say(`recording overhead: warm-up (${warmUpS} s, not counted)`);
+  await runRealtimeLoad(target, { ...opts, durationS: warmUpS, record: false });
   for (const [i, record] of OVERHEAD_PHASES.entries()) {
     if (opts.signal?.aborted) break;
     say(`recording overhead: phase ${i + 1} of ${OVERHEAD_PHASES.length}, ${record ? 'recorded' : 'not recorded'}`);

@@ -45,13 +45,14 @@ export function sendsToDraw(sends: readonly TimelineOp[], ringed: ReadonlySet<nu
   const kept = sends.filter((o) => o.outcome !== 'ok' || ringed.has(o.index));
   const ok = sends.length - kept.length;
   const room = Math.max(0, max - kept.length);
-  const every = room === 0 ? Number.POSITIVE_INFINITY : ok / room;
+  if (room === 0) return kept;
+  const every = ok / room;
   let n = 0;
-  let next = 0;
+  let taken = 0;
   return sends.filter((o) => {
     if (o.outcome !== 'ok' || ringed.has(o.index)) return true;
-    const take = n++ >= next;
-    if (take) next += every;
+    const take = taken < room && n++ >= taken * every;
+    if (take) taken++;
     return take;
   });
 }
