@@ -19,7 +19,7 @@ export function registerLoad(program: Command): void {
   withTargetOptions(
     load
       .command('realtime', { isDefault: true })
-      .description('N clients on one channel send messages; prints acked msgs/s, ack and fan-out latency, errors by code; verifies every acked message is stored exactly once (exit 1 if not)')
+      .description('N clients on one channel send messages; prints acked msgs/s, ack and fan-out latency, errors by code; records the history and judges it with the history checkers (exit 1 unless every acked message is stored exactly once and every checker is valid)')
       .option('--clients <n>', `clients (${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '50')
       .option('--duration <s>', `seconds of sending (${BOUNDS.durationS.min}-${BOUNDS.durationS.max})`, '10')
       .option('--rate <n>', 'messages per client per second (default: closed loop, next send when the last is answered)')
