@@ -3,6 +3,8 @@ import { BOUNDS } from '../testbed/run-bounds.ts';
 import type { TargetFlags } from '../testbed/targets/target-flags.ts';
 import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
+import type { RealtimeResult } from '../load/realtime-run.ts';
+import type { RecordingOverhead } from '../load/recording-overhead.ts';
 
 interface CommonFlags extends TargetFlags {
   duration?: string;
@@ -17,31 +19,56 @@ export function registerLoad(program: Command): void {
   withTargetOptions(
     load
       .command('realtime', { isDefault: true })
-      .description('N clients on one channel send messages; prints acked msgs/s, ack and fan-out latency, errors by code; verifies every acked message is stored exactly once (exit 1 if not)')
+      .description('N clients on one channel send messages; prints acked msgs/s, ack and fan-out latency, errors by code; records the history and judges it with the history checkers (exit 1 unless every acked message is stored exactly once and every checker is valid)')
       .option('--clients <n>', `clients (${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '50')
       .option('--duration <s>', `seconds of sending (${BOUNDS.durationS.min}-${BOUNDS.durationS.max})`, '10')
       .option('--rate <n>', 'messages per client per second (default: closed loop, next send when the last is answered)')
       .option('--max-messages <n>', `stop after this many sends (${BOUNDS.maxMessages.min}-${BOUNDS.maxMessages.max})`, '100000')
+      .option('--no-record', 'do not record the history nor run its checkers: the figures and the exactly-once check only')
+      .option('--recording-overhead', 'after a 2 s warm-up, run the workload 4 times (unrecorded, recorded, recorded, unrecorded) and print what recording costs, as ratios')
       .option(...OUT_OPTION),
-  ).action(async (flags: CommonFlags & { clients: string; rate?: string; maxMessages: string; out?: string }) => {
+  ).action(async (flags: CommonFlags & { clients: string; rate?: string; maxMessages: string; out?: string; record: boolean; recordingOverhead?: boolean }) => {
+    if (flags.recordingOverhead && !flags.record) throw new UsageError('--recording-overhead compares recorded and unrecorded runs: leave out --no-record');
     const clients = numberFlagOrUsage('--clients', flags.clients, BOUNDS.clients);
     const durationS = numberFlagOrUsage('--duration', flags.duration, BOUNDS.durationS);
     const rate = flags.rate === undefined ? undefined : numberFlagOrUsage('--rate', flags.rate, BOUNDS.rate, true);
     const maxMessages = numberFlagOrUsage('--max-messages', flags.maxMessages, BOUNDS.maxMessages);
     await withTarget(flags, { needsSecret: true, relaxLimits: true }, async (target, signal, say) => {
       const { runRealtimeLoad } = await import('../load/realtime-run.ts');
-      const { formatRealtime } = await import('../load/report-format.ts');
+      const { formatOverhead, formatRealtime } = await import('../load/report-format.ts');
       const startedAt = new Date().toISOString();
-      const result = await runRealtimeLoad({ ...target.access(), jwtSecret: target.jwtSecret! }, { clients, durationS, rate, maxMessages, signal, say });
+      const access = { ...target.access(), jwtSecret: target.jwtSecret! };
+      const runOpts = { clients, durationS, rate, maxMessages, signal, say, record: flags.record };
+      let result: RealtimeResult;
+      let overhead: RecordingOverhead | undefined;
+      let passed: boolean;
+      const { realtimePassed } = await import('../load/report.ts');
+      if (flags.recordingOverhead) {
+        const { measureRecordingOverhead } = await import('../load/recording-overhead.ts');
+        const measured = await measureRecordingOverhead(access, runOpts);
+        overhead = measured.overhead;
+        // The last recorded phase is the one printed and reported; every phase must pass.
+        result = measured.results.findLast((r) => r.config.recorded) ?? measured.results.at(-1)!;
+        passed = measured.results.every(realtimePassed);
+      } else {
+        result = await runRealtimeLoad(access, runOpts);
+        passed = realtimePassed(result);
+      }
       const { EXIT_STATUS } = await import('../reports/verdicts.ts');
-      process.exitCode = EXIT_STATUS[result.history.exactlyOnce ? 'pass' : 'fail'];
+      // An invalid checker fails the run, and so does an unknown one: unknown is never a pass.
+      process.exitCode = EXIT_STATUS[passed ? 'pass' : 'fail'];
       const url = target.url;
       const startedByHarness = target.process !== undefined;
       return async (closeNotes) => {
         const notes = [...target.notes, ...closeNotes];
-        process.stdout.write(flags.json ? `${JSON.stringify({ ...result, target: url, notes })}\n` : `${formatRealtime(result, notes)}\n`);
-        const { loadReport } = await import('../load/report.ts');
-        await writeRunReport(flags.out, async () => loadReport({ result, url, startedByHarness, startedAt, notes }), say);
+        const { recorded: _history, ...printed } = result;
+        process.stdout.write(
+          flags.json
+            ? `${JSON.stringify({ ...printed, ...(overhead ? { recordingOverhead: overhead } : {}), target: url, notes })}\n`
+            : `${formatRealtime(result, notes)}\n${overhead ? `${formatOverhead(overhead)}\n` : ''}`,
+        );
+        const { loadReport, loadTimelines } = await import('../load/report.ts');
+        await writeRunReport(flags.out, async () => loadReport({ result, url, startedByHarness, startedAt, notes }), say, () => loadTimelines(result));
       };
     });
   });

@@ -1,5 +1,6 @@
 import type { HttpLoadResult } from './http-run.ts';
 import type { RealtimeResult } from './realtime-run.ts';
+import type { RecordingOverhead } from './recording-overhead.ts';
 
 /** Human-readable tables of load results (pure: strings in, strings out). */
 
@@ -32,12 +33,28 @@ export function formatRealtime(r: RealtimeResult, notes: readonly string[]): str
       ['fan-out latency ms', latencyLine(f.fanoutLatencyMs)],
       ['errors by code', formatErrors(f.errors)],
       ['disconnects', fmt(f.disconnects)],
+      ['runner CPU per ack', `${fmt(f.runnerCpuUsPerAck)} µs`],
       ['exactly once', `${h.exactlyOnce ? 'yes' : 'NO'}: ${h.acked} acked, ${h.stored} stored, ${h.lost} lost, ${h.duplicated} duplicated, ${h.mismatched} mismatched`],
     ]),
     ...h.firstProblems.map((p) => `  ! ${p}`),
+    ...judgementLines(r),
     ...notes.map((n) => `  note: ${n}`),
   ];
   return lines.join('\n');
+}
+
+/** The checkers' verdicts, each invalid one with its first counterexamples, and what was recorded. */
+export function judgementLines(r: RealtimeResult, perChecker = 3): string[] {
+  const j = r.judgement;
+  if (!j) return ['  history not recorded (--no-record): only the exactly-once check above'];
+  const rec = j.recording;
+  return [
+    `  history: ${rec.ops} ops, ${rec.deliveries} deliveries recorded (at ${rec.observers} of ${rec.members} members), judged in ${rec.checkMs} ms: ${j.verdict.toUpperCase()}`,
+    ...j.checkers.flatMap((c) => [
+      `  ${c.verdict === 'valid' ? ' ' : '!'} ${c.checker.padEnd(16)} ${c.verdict}: ${c.reason}`,
+      ...c.counterexamples.slice(0, perChecker).map((ce) => `      counterexample: ${ce.what} (ops ${ce.ops.join(', ')})`),
+    ]),
+  ];
 }
 
 export function formatHttp(r: HttpLoadResult, notes: readonly string[]): string {
@@ -52,5 +69,19 @@ export function formatHttp(r: HttpLoadResult, notes: readonly string[]): string 
       ['non-2xx', fmt(f.non2xx)],
     ]),
     ...notes.map((n) => `  note: ${n}`),
+  ].join('\n');
+}
+
+/** What recording cost, as ratios of the recorded phases to the unrecorded ones, with every phase's figures. */
+export function formatOverhead(o: RecordingOverhead): string {
+  const x = (v: number | null) => (v === null ? '-' : `${v}x`);
+  return [
+    `recording overhead (recorded / unrecorded, same run, phases ${o.phases.map((p) => (p.recorded ? 'on' : 'off')).join(' ')}):`,
+    table([
+      ['acked messages/s', `${x(o.ackedPerSecRatio)}  (${o.phases.map((p) => `${p.recorded ? 'on' : 'off'} ${p.ackedPerSec}`).join(', ')})`],
+      ['ack p50', `${x(o.ackP50Ratio)}  (${o.phases.map((p) => `${p.recorded ? 'on' : 'off'} ${fmt(p.ackP50Ms)}`).join(', ')} ms)`],
+      ['ack p99', `${x(o.ackP99Ratio)}  (${o.phases.map((p) => `${p.recorded ? 'on' : 'off'} ${fmt(p.ackP99Ms)}`).join(', ')} ms)`],
+      ['runner CPU per ack', `${x(o.runnerCpuRatio)}  (${o.phases.map((p) => `${p.recorded ? 'on' : 'off'} ${fmt(p.runnerCpuUsPerAck)}`).join(', ')} µs)`],
+    ]),
   ].join('\n');
 }

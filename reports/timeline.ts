@@ -32,6 +32,29 @@ export interface TimelineInput {
   checkers: readonly TimelineChecker[];
   /** When the deployment was healthy again after each heal (ms from the start; a nemesis run on a deployment). */
   healthyAtMs?: readonly number[];
+  /**
+   * Send attempts drawn at most (a load run has tens of thousands): every one not ok or in a counterexample,
+   * and an even sample of the ok ones; the legend says how many were drawn. All when omitted.
+   */
+  maxSends?: number;
+}
+
+/** The sends to draw: all when they fit `max`; otherwise every one not ok or ringed, then every k-th ok one (pure). */
+export function sendsToDraw(sends: readonly TimelineOp[], ringed: ReadonlySet<number>, max: number): readonly TimelineOp[] {
+  if (sends.length <= max) return sends;
+  const kept = sends.filter((o) => o.outcome !== 'ok' || ringed.has(o.index));
+  const ok = sends.length - kept.length;
+  const room = Math.max(0, max - kept.length);
+  if (room === 0) return kept;
+  const every = ok / room;
+  let n = 0;
+  let taken = 0;
+  return sends.filter((o) => {
+    if (o.outcome !== 'ok' || ringed.has(o.index)) return true;
+    const take = taken < room && n++ >= taken * every;
+    if (take) taken++;
+    return take;
+  });
 }
 
 const W = 960;
@@ -49,9 +72,12 @@ function niceMax(v: number): number {
 
 /** One scenario's timeline: an SVG and its checker list. */
 export function renderTimeline(t: TimelineInput): string {
-  const sends = t.ops.filter((o) => o.f === 'send');
+  const allSends = t.ops.filter((o) => o.f === 'send');
+  const ringed = new Set(t.checkers.flatMap((c) => c.counterexamples.flatMap((ce) => ce.ops)));
+  const sends = t.maxSends === undefined ? allSends : sendsToDraw(allSends, ringed, t.maxSends);
   const latency = (o: TimelineOp) => (o.completeMs === null ? null : o.completeMs - o.invokeMs);
-  const maxLatency = niceMax(Math.max(10, ...sends.map((o) => latency(o) ?? 0)));
+  // A loop, not Math.max(...sends): a spread of 100k+ arguments overflows the stack.
+  const maxLatency = niceMax(sends.reduce((m, o) => Math.max(m, latency(o) ?? 0), 10));
   const endMs = Math.max(1, t.endMs);
   const x = (ms: number) => PAD.left + (ms / endMs) * (W - PAD.left - PAD.right);
   const y = (lat: number) => H - PAD.bottom - (Math.min(lat, maxLatency) / maxLatency) * (H - PAD.top - PAD.bottom);
@@ -123,7 +149,7 @@ export function renderTimeline(t: TimelineInput): string {
     `<text x="${PAD.left - 4}" y="${PAD.top + 4}" font-size="10" text-anchor="end">${maxLatency} ms</text>`,
     `<text x="${PAD.left - 4}" y="${H - PAD.bottom}" font-size="10" text-anchor="end">0</text>`,
     `<text x="${W - PAD.right}" y="${H - 8}" font-size="10" text-anchor="end">${(endMs / 1000).toFixed(1)} s</text>`,
-    `<text x="${PAD.left}" y="${H - 8}" font-size="10">0 s · ack latency of each send attempt: <tspan fill="${COLOUR.ok}">ok</tspan> <tspan fill="${COLOUR.fail}">fail</tspan> <tspan fill="${COLOUR.info}">info (no answer, top)</tspan> · shaded: fault windows · lines: <tspan fill="${COLOUR.kill}">kill</tspan> <tspan fill="${COLOUR.restart}">restart</tspan>${t.healthyAtMs?.length ? ' (dashed: healthy again)' : ''}</text>`,
+    `<text x="${PAD.left}" y="${H - 8}" font-size="10">0 s · ack latency of ${sends.length < allSends.length ? `${sends.length} of ${allSends.length} send attempts (all not ok, ok ones sampled)` : 'each send attempt'}: <tspan fill="${COLOUR.ok}">ok</tspan> <tspan fill="${COLOUR.fail}">fail</tspan> <tspan fill="${COLOUR.info}">info (no answer, top)</tspan> · shaded: fault windows · lines: <tspan fill="${COLOUR.kill}">kill</tspan> <tspan fill="${COLOUR.restart}">restart</tspan>${t.healthyAtMs?.length ? ' (dashed: healthy again)' : ''}</text>`,
   ];
   return `<section class="timeline" id="timeline-${slug(t.name)}">
 <h2>Timeline: ${escapeHtml(t.name)}</h2>

@@ -56,6 +56,15 @@ describe('sockproof load against a reference server', () => {
     expect(out.figures.errors).toEqual({});
     expect(out.history).toMatchObject({ exactlyOnce: true, lost: 0, duplicated: 0, mismatched: 0 });
     expect(out.history.acked).toBe(out.figures.acked);
+    // The recorded history, judged by every checker: valid; its 5 members all recorded (within the budget).
+    expect(out.judgement.verdict).toBe('valid');
+    expect(out.judgement.checkers.map((c: { checker: string; verdict: string }) => `${c.checker} ${c.verdict}`)).toEqual(
+      ['exactly-once', 'retry-once', 'seq-order', 'delivery', 'availability', 'cross-node-order'].map((c) => `${c} valid`),
+    );
+    expect(out.judgement.recording).toMatchObject({ observers: 5, members: 5 });
+    expect(out.judgement.recording.ops).toBeGreaterThan(out.figures.sent);
+    expect(out.judgement.recording.deliveries).toBeGreaterThanOrEqual(out.figures.acked * 4);
+    expect(out.recorded).toBeUndefined();
     // FIX-4: relaxed for the run's own users only, and the relaxation deleted at the end.
     expect(out.notes.join('\n')).toMatch(/relaxed for the run's own users only .* with FIX-4 relaxation/);
     expect(out.notes.join('\n')).toMatch(/ended with DELETE/);
@@ -73,12 +82,38 @@ describe('sockproof load against a reference server', () => {
       expect(r.stdout).toMatch(/exactly once\s+yes/);
       const report = parseReport(await readFile(join(out, 'report.json'), 'utf8'));
       expect(report).toMatchObject({ kind: 'load', outcome: 'pass', target: { url: server.url, startedByHarness: false } });
-      expect(report.results).toMatchObject([{ id: 'EXACTLY-ONCE', verdict: 'pass', figures: { history: { exactlyOnce: true } } }]);
+      expect(report.results.map((x) => `${x.id} ${x.verdict}`)).toEqual(['EXACTLY-ONCE', 'RETRY-ONCE', 'SEQ-ORDER', 'DELIVERY', 'AVAILABILITY', 'CROSS-NODE-ORDER'].map((id) => `${id} pass`));
+      expect(report.results[0]).toMatchObject({ figures: { history: { exactlyOnce: true }, recording: { observers: 2 } } });
+      expect(r.stdout).toMatch(/history: \d+ ops, \d+ deliveries recorded \(at 2 of 2 members\), judged in \d+ ms: VALID/);
       expect(await readFile(join(out, 'junit.xml'), 'utf8')).toContain('EXACTLY-ONCE');
-      expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('sockproof spec 1.0 load');
+      const html = await readFile(join(out, 'report.html'), 'utf8');
+      expect(html).toContain('sockproof spec 1.0 load');
+      expect(html).toContain('<section class="timeline" id="timeline-load">');
     } finally {
       await rm(out, { recursive: true, force: true });
     }
+  });
+
+  it('realtime --no-record: the figures and the exactly-once check only, one EXACTLY-ONCE result', async () => {
+    const r = await runCli(['load', '--target', server.url, '--jwt-secret', SECRET, '--clients', '2', '--duration', '1', '--rate', '5', '--no-record', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.config.recorded).toBe(false);
+    expect(out.judgement).toBeUndefined();
+    expect(out.history).toMatchObject({ exactlyOnce: true });
+  });
+
+  it('realtime --recording-overhead: unrecorded and recorded phases in the same run, printed as ratios', async () => {
+    const r = await runCli(['load', '--target', server.url, '--jwt-secret', SECRET, '--clients', '2', '--duration', '1', '--rate', '5', '--recording-overhead', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.recordingOverhead.phases.map((p: { recorded: boolean }) => p.recorded)).toEqual([false, true, true, false]);
+    for (const k of ['ackedPerSecRatio', 'ackP50Ratio', 'ackP99Ratio', 'runnerCpuRatio']) expect(out.recordingOverhead[k]).toBeGreaterThan(0);
+    // The printed result is a recorded phase, judged.
+    expect(out.judgement.verdict).toBe('valid');
+    const refused = await runCli(['load', '--target', server.url, '--jwt-secret', SECRET, '--recording-overhead', '--no-record']);
+    expect(refused.code).toBe(2);
+    expect(oneErrorLine(refused.stderr)).toMatch(/--recording-overhead compares recorded and unrecorded runs/);
   });
 
   it('http: req/s, latency percentiles, errors and non-2xx on /health/socket', async () => {

@@ -4,9 +4,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../html.ts';
-import { counterexampleAnchor, renderTimeline, type TimelineInput, type TimelineOp } from '../timeline.ts';
+import { counterexampleAnchor, renderTimeline, sendsToDraw, type TimelineInput, type TimelineOp } from '../timeline.ts';
 import { mixedReport } from './fixtures.ts';
 
 /** A kill run: sends every 100 ms, a kill at 1 s and a restart at 2 s with unanswered sends between, one lost ack. */
@@ -66,5 +67,38 @@ describe('chaos timeline (inline SVG in the HTML report)', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('timeline of a long run (a load run: tens of thousands of sends)', () => {
+  const send = (index: number, outcome: TimelineOp['outcome']): TimelineOp => ({ index, f: 'send', invokeMs: index, completeMs: index + 10, outcome, value: {} });
+  const runs = fc.array(fc.constantFrom<TimelineOp['outcome']>('ok', 'ok', 'ok', 'ok', 'fail', 'info'), { maxLength: 400 }).map((outcomes) => outcomes.map((o, i) => send(i, o)));
+
+  it('draws every send that is not ok or is in a counterexample, in order, and samples the ok ones down to the bound', () => {
+    fc.assert(
+      fc.property(runs, fc.integer({ min: 1, max: 300 }), fc.array(fc.nat(399), { maxLength: 5 }), (sends, max, rings) => {
+        const ringed = new Set(rings);
+        const drawn = sendsToDraw(sends, ringed, max);
+        const must = sends.filter((o) => o.outcome !== 'ok' || ringed.has(o.index));
+        if (sends.length <= max) expect(drawn).toEqual(sends);
+        else expect(drawn.length).toBeLessThanOrEqual(Math.max(max, must.length));
+        for (const o of must) expect(drawn).toContain(o);
+        const indices = drawn.map((o) => o.index);
+        expect(indices).toEqual([...indices].sort((a, b) => a - b));
+        // Room left over is used: a sample, not nothing.
+        if (sends.length > max && must.length < max && sends.length > must.length) expect(drawn.length).toBeGreaterThan(must.length);
+      }),
+    );
+  });
+
+  it('says in the legend how many sends it drew, and a counterexample on an undrawn ok send is still ringed', () => {
+    const ops = Array.from({ length: 50_000 }, (_, i) => send(i, i % 1000 === 7 ? 'info' : 'ok'));
+    const html = renderTimeline({ name: 'load', endMs: 60_000, ops, maxSends: 1_000, checkers: [{ checker: 'exactly-once', verdict: 'invalid', reason: 'lost', counterexamples: [{ what: 'lost: u1/k2', ops: [12_345] }] }] });
+    expect(html).toContain('ack latency of 1000 of 50000 send attempts');
+    expect(html.match(/class="op op-info"/g)!.length).toBe(50);
+    expect(html.match(/class="op op-/g)!.length).toBe(1_000);
+    expect(html).toContain('<circle class="op op-ok" cx="');
+    expect(html.match(/class="counterexample"/g)!.length).toBe(1);
+    expect(html).toContain('href="#ce-load-exactly-once-0"');
   });
 });

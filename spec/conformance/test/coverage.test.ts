@@ -39,6 +39,7 @@ const FAULTY_BUILD_TESTS = [
   'chaos/test/dependencies.test.ts',
   'chaos/test/nemesis-deployment.test.ts',
   'fuzz/test/fuzz-cli.test.ts',
+  'load/test/load-history.test.ts',
 ];
 const ROOT = new URL('../../../', import.meta.url);
 
