@@ -194,6 +194,8 @@ export const FaultName = z.enum([
   'relaxation-never-expires',
   /** Relaxations stay on the node that accepted them, not shared through Redis (no shared link): C35 with two nodes. */
   'relaxation-local-only',
+  /** POST /admin/socket/recovery answers every breaker closed but closes none (route wrapper): chaos db-down-manual-recovery, C12 (BRK-5). */
+  'recovery-keeps-breakers-open',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -3,6 +3,8 @@ import type { HistoryVerdict } from '../../../testbed/history/history-check.ts';
 import type { DoubtFigures } from '../../stream-verdict.ts';
 import type { DeliveryVerdict } from './delivery-check.ts';
 import type { NodeSample } from './node-watch.ts';
+import type { OperatorRecovery } from './operator-recovery.ts';
+import { judgeOperatorRecovery } from './operator-recovery-verdict.ts';
 import type { ProbeAnswer } from './send-probe.ts';
 
 /** What the spec demands of a deployment while a dependency fault lasts (beyond what every fault demands). */
@@ -13,6 +15,8 @@ export interface FaultExpectation {
   refusesSends?: boolean;
   /** DEG-1: events are still answered: every probe ok, within DEPENDENCY_TIMEOUT_MS and the runner's slack. */
   keepsServing?: boolean;
+  /** BRK-5: healed through POST /admin/socket/recovery on every node, judged by operator-recovery-verdict.ts. */
+  operatorRecovery?: boolean;
 }
 
 /** Everything a dependency scenario observed, split at the fault and the heal. */
@@ -29,6 +33,8 @@ export interface FaultObservations {
   probesDuring: readonly ProbeAnswer[];
   /** Per node ms from the heal to `healthy`, null when it was not healthy by the bound. */
   healToHealthyMs: Record<string, number | null>;
+  /** What the operator's recovery did on each node (expect.operatorRecovery). */
+  operatorRecovery?: OperatorRecovery | undefined;
 }
 
 /** DEPENDENCY_TIMEOUT_MS of the local deployment (testbed DEPENDENCY_TIMINGS) plus the runner's scheduling slack. */
@@ -77,10 +83,16 @@ export function judgeFault(expect: FaultExpectation, o: FaultObservations): { ve
     const recovered = o.afterHeal.some((s) => s.node === node && allClosed(s));
     if (!recovered) problems.push(`${node}: its breakers were never all closed after the heal (BRK-2, DEG-5)`);
   }
+  if (expect.operatorRecovery) {
+    if (!o.operatorRecovery) problems.push('the operator recovery was not tried (BRK-5)');
+    else if (o.operatorRecovery.judged) problems.push(...judgeOperatorRecovery(o.operatorRecovery));
+    // Not judged (the breakers were never open together long enough): unknown never counts as a pass.
+    else if (problems.length === 0) return { verdict: 'inconclusive', reason: judgeOperatorRecovery(o.operatorRecovery).join('; ') };
+  }
   if (problems.length > 0) return { verdict: 'fail', reason: problems.join('; ') };
   return {
     verdict: 'pass',
-    reason: `${o.doubt.acked} acked, all stored exactly once and delivered on every node in order; ${o.doubt.inDoubt} in doubt, ${o.doubt.resolved} resolved by retry; healthy again after the heal`,
+    reason: `${o.doubt.acked} acked, all stored exactly once and delivered on every node in order; ${o.doubt.inDoubt} in doubt, ${o.doubt.resolved} resolved by retry; ${expect.operatorRecovery ? 'POST /admin/socket/recovery closed every breaker at once and a send on each node right after was acked before its breaker would have half-opened; ' : ''}healthy again after the heal`,
   };
 }
 
