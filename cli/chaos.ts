@@ -99,7 +99,8 @@ export function registerChaos(program: Command): void {
     if (flags.schedule !== undefined) {
       const durationMs = numberFlagOrUsage('--duration', flags.duration, BOUNDS.durationS) * 1000;
       const maxKills = flags.kills === undefined ? BOUNDS.kills.max : options.kills;
-      options.schedule = await nemesisSchedule(flags.schedule, seed, durationMs, { maxKills, holdMaxMs: options.cutMs, ...(flags.onDeployment ? { deploymentNodes: 2 } : {}) });
+      // On staging the schedule strikes the nodes its config names; locally the two the runner starts.
+      options.schedule = await nemesisSchedule(flags.schedule, seed, durationMs, { maxKills, holdMaxMs: options.cutMs, ...(flags.onDeployment ? { deploymentNodes: staging ? staging.nodes.length : 2 } : {}) });
       if (flags.onDeployment) options.nemesisOnDeployment = true;
     }
     const timeoutS = numberFlagOrUsage('--timeout', flags.timeout, BOUNDS.timeoutS);
@@ -109,7 +110,7 @@ export function registerChaos(program: Command): void {
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
       const { deploymentForRun } = await import('../chaos/deployment/run-deployment.ts');
       const startedAt = new Date().toISOString();
-      const deployment = staging ? await stagingDeploymentForRun(names, staging, say) : await deploymentForRun(names, targetChoice(flags, true), say, flags.onDeployment === true);
+      const deployment = staging ? await stagingDeploymentForRun(names, staging, say, flags.onDeployment === true) : await deploymentForRun(names, targetChoice(flags, true), say, flags.onDeployment === true);
       for (const note of deployment.notes) say(note);
       // Staging: the single-node scenarios' users share the deployment's one relaxation (FIX-4).
       const runTarget = deployment.admit ? admittedBy(target, deployment.admit) : target;
@@ -173,8 +174,8 @@ async function stagingConfig(flags: ChaosFlags) {
 }
 
 /** Opens staging (health, proxies, the run's relaxation of the limits); a failure is one line, exit 2. */
-async function stagingDeploymentForRun(names: readonly ScenarioName[], config: import('../chaos/config/load-config.ts').StagingConfig, warn: (line: string) => void) {
+async function stagingDeploymentForRun(names: readonly ScenarioName[], config: import('../chaos/config/load-config.ts').StagingConfig, warn: (line: string) => void, nemesisOnDeployment: boolean) {
   const { openStagingDeployment } = await import('../chaos/deployment/staging-deployment.ts');
   const { stagingRunDeployment } = await import('../chaos/deployment/run-deployment.ts');
-  return stagingRunDeployment(names, await openStagingDeployment(config, { warn }));
+  return stagingRunDeployment(names, await openStagingDeployment(config, { warn }), nemesisOnDeployment);
 }

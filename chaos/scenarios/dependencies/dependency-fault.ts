@@ -4,6 +4,8 @@ import { checkHistory, summarizeHistory } from '../../../testbed/history/history
 import { HISTORY_READER_USER, readChannelHistory } from '../../../testbed/history/history-reader.ts';
 import type { ProxiedDependencies } from '../../../testbed/services/proxied-dependencies.ts';
 import { ackedAfter, firstAckAfter } from '../../fault-stream.ts';
+import { recoveryBounds } from '../../nemesis/recovery.ts';
+import { readRecoveryTimings } from '../../nemesis/target-timings.ts';
 import { pause, type Scenario } from '../../scenario.ts';
 import { doubtFigures } from '../../stream-verdict.ts';
 import { checkDelivery } from './delivery-check.ts';
@@ -31,7 +33,10 @@ export interface DependencyScenario {
   rules: string[];
 }
 
-/** How long the nodes may take to be healthy again after a heal: breaker reset + Redis backoff max + probe interval, with slack. */
+/**
+ * How long the runner waits at least, after a heal, for the nodes to be healthy again; longer when the target's
+ * own recovery bound is (a staging breaker reset of 30 s). The verdict holds them to that bound (nemesis/recovery.ts).
+ */
 const HEALTHY_AGAIN_WITHIN_MS = 15_000;
 /** How long receivers may take, after the stream drained, to have every acked message (held sends flushed). */
 const DELIVERED_WITHIN_MS = 5_000;
@@ -59,6 +64,8 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     const unready = Object.entries(before).filter(([, at]) => at === undefined).map(([n]) => n);
     if (unready.length > 0) return { verdict: 'inconclusive', reason: `not healthy before the fault: ${unready.join(', ')}`, figures: {} };
 
+    // Judged by the target's own timings: its breaker reset from GET /spec, the rest as set or SPEC.md's defaults.
+    const bounds = recoveryBounds(await readRecoveryTimings(deployment.nodes, deps.targetEnv));
     const runId = newRunId('dep');
     const probeUser = `probe-${runId}`.slice(0, 128);
     // Operator recovery: one idle sender per node, for the send right after its recovery.
@@ -90,7 +97,7 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
         healAt = performance.now();
         ctx.say('  healed');
       }
-      healthyAt = await waitRecovered(deployment.nodes, healAt + HEALTHY_AGAIN_WITHIN_MS);
+      healthyAt = await waitRecovered(deployment.nodes, healAt + Math.max(HEALTHY_AGAIN_WITHIN_MS, bounds.healthyMs + 5_000));
       await pause(o.phaseMs, ctx.signal);
     } catch (err) {
       stream.close();
@@ -124,6 +131,7 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     const afterHeal = samples.filter((s) => s.at > healAt);
     const healToHealthyMs = Object.fromEntries(deployment.nodes.map((n) => [n.name, healthyAt[n.name] === undefined ? null : Math.max(0, Math.round(healthyAt[n.name]! - healAt))]));
     const probesDuring = probe.answers.filter((p) => p.at >= faultAt && p.at <= healAt);
+    const healToFirstAckMs = firstAckAfter(records, healAt);
     const { verdict, reason } = judgeFault(fault.expect, {
       nodes: deployment.nodes.map((n) => n.name),
       history,
@@ -134,6 +142,8 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
       afterHeal,
       probesDuring,
       healToHealthyMs,
+      healToFirstAckMs,
+      bounds,
       operatorRecovery: operator,
     });
     return {
@@ -142,7 +152,8 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
       figures: {
         ...doubt,
         faultMs: Math.round(healAt - faultAt),
-        healToFirstAckMs: firstAckAfter(records, healAt),
+        healToFirstAckMs,
+        recoveryBounds: { healthyMs: bounds.healthyMs, firstAckMs: bounds.firstAckMs, basis: bounds.basis },
         healToHealthyMs,
         ...(operator ? { operatorRecovery: operatorRecoveryFigures(operator) } : {}),
         probes: answersByCode(probesDuring),

@@ -1,6 +1,7 @@
 import type { Observation } from '../../../reports/verdicts.ts';
 import type { HistoryVerdict } from '../../../testbed/history/history-check.ts';
 import type { DoubtFigures } from '../../stream-verdict.ts';
+import type { RecoveryBounds } from '../../nemesis/recovery.ts';
 import type { DeliveryVerdict } from './delivery-check.ts';
 import type { NodeSample } from './node-watch.ts';
 import type { OperatorRecovery } from './operator-recovery.ts';
@@ -33,6 +34,10 @@ export interface FaultObservations {
   probesDuring: readonly ProbeAnswer[];
   /** Per node ms from the heal to `healthy`, null when it was not healthy by the bound. */
   healToHealthyMs: Record<string, number | null>;
+  /** Heal to the first ok ack of the stream, null when none came. */
+  healToFirstAckMs?: number | null;
+  /** The bounds the target's timings allow (nemesis/recovery.ts); without them recovery time is not judged. */
+  bounds?: Pick<RecoveryBounds, 'healthyMs' | 'firstAckMs'>;
   /** What the operator's recovery did on each node (expect.operatorRecovery). */
   operatorRecovery?: OperatorRecovery | undefined;
 }
@@ -53,6 +58,12 @@ export function judgeFault(expect: FaultExpectation, o: FaultObservations): { ve
   if (d.outOfOrder.length > 0) problems.push(`cross-node messages out of the order they were made (${d.outOfOrder.map((x) => `${x.receiver} from ${x.origin}: ${x.example}`).join('; ')}) (DEG-2)`);
   const notHealthy = o.nodes.filter((n) => o.healToHealthyMs[n] === null);
   if (notHealthy.length > 0) problems.push(`not healthy again after the heal: ${notHealthy.join(', ')} (DEG-5)`);
+  if (o.bounds) {
+    const b = o.bounds;
+    const late = o.nodes.filter((n) => (o.healToHealthyMs[n] ?? 0) > b.healthyMs);
+    if (late.length > 0) problems.push(`healthy again later than the target's timings allow (${b.healthyMs} ms): ${late.map((n) => `${n} ${o.healToHealthyMs[n]} ms`).join(', ')} after the heal (DEG-5, BRK-2)`);
+    if (o.healToFirstAckMs != null && o.healToFirstAckMs > b.firstAckMs) problems.push(`first ok ack ${o.healToFirstAckMs} ms after the heal, over the ${b.firstAckMs} ms the target's timings allow (DEG-5)`);
+  }
 
   if (expect.downCheck) {
     const check = expect.downCheck;
