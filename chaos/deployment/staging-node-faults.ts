@@ -17,7 +17,7 @@ export function stagingNodeFaults(staging: Pick<StagingDeployment, 'nodes' | 'no
       if (!f) throw new Error(`no node ${node + 1} to strike (the config names ${staging.nodes.length})`);
       return f;
     };
-    faults.push({ name, start: (node) => of(node).start(), heal: (node) => of(node).heal() });
+    faults.push({ name, start: async (node) => of(node).start(), heal: async (node) => of(node).heal() });
   }
   return faults;
 }

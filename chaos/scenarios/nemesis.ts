@@ -55,8 +55,9 @@ function deploymentStage(deployment: Deployment, latencyMs: number, bounds: Reco
 /**
  * nemesis: clients stream while the runner plays a schedule (`--schedule random|FILE`, `--duration`, `--seed`),
  * one window at a time, always ending healed. On one node: kills, pauses, partitions and latency. On the
- * local two-node deployment (`--on-deployment`): kills and pauses of either node and Redis and database
- * faults, with recovery after each heal judged against the spec's timings. Judged by every history checker.
+ * local two-node deployment, or a configured staging one (`--on-deployment`, with `--config`): kills and pauses
+ * of any node (staging's through its hooks) and Redis and database faults, with recovery after each heal judged
+ * against the target's own timings (nemesis/target-timings.ts). Judged by every history checker.
  */
 export const nemesisScenario: Scenario = async (ctx) => {
   const o = ctx.options;
