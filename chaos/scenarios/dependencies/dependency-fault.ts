@@ -9,7 +9,7 @@ import { readRecoveryTimings } from '../../nemesis/target-timings.ts';
 import { pause, type Scenario } from '../../scenario.ts';
 import { doubtFigures } from '../../stream-verdict.ts';
 import { checkDelivery } from './delivery-check.ts';
-import { judgeFault, type FaultExpectation } from './fault-verdict.ts';
+import { ANSWER_SLACK_MS, judgeFault, type FaultExpectation } from './fault-verdict.ts';
 import { DeploymentWatch, waitRecovered, type NodeSample } from './node-watch.ts';
 import { recoverThroughOperator, type OperatorRecovery } from './operator-recovery.ts';
 import { operatorRecoveryFigures } from './operator-recovery-verdict.ts';
@@ -144,6 +144,8 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
       healToHealthyMs,
       healToFirstAckMs,
       bounds,
+      // A send waits at most the target's own dependency timeout (as GET /spec, the runner or SPEC.md's defaults give it).
+      answerBoundMs: bounds.timings ? bounds.timings.DEPENDENCY_TIMEOUT_MS.ms + ANSWER_SLACK_MS : undefined,
       operatorRecovery: operator,
     });
     return {

@@ -38,16 +38,21 @@ export interface FaultObservations {
   healToFirstAckMs?: number | null;
   /** The bounds the target's timings allow (nemesis/recovery.ts); without them recovery time is not judged. */
   bounds?: Pick<RecoveryBounds, 'healthyMs' | 'firstAckMs'>;
+  /** How long a send may wait for its answer while the fault lasts: the target's dependency timeout + slack (ANSWER_BOUND_MS when not given). */
+  answerBoundMs?: number;
   /** What the operator's recovery did on each node (expect.operatorRecovery). */
   operatorRecovery?: OperatorRecovery | undefined;
 }
 
-/** DEPENDENCY_TIMEOUT_MS of the local deployment (testbed DEPENDENCY_TIMINGS) plus the runner's scheduling slack. */
-export const ANSWER_BOUND_MS = 1_000 + 1_000;
+/** The runner's scheduling slack on top of the target's DEPENDENCY_TIMEOUT_MS for a send to be answered. */
+export const ANSWER_SLACK_MS = 1_000;
+/** DEPENDENCY_TIMEOUT_MS of the local deployment (testbed DEPENDENCY_TIMINGS) plus the slack: the bound without the target's timings. */
+export const ANSWER_BOUND_MS = 1_000 + ANSWER_SLACK_MS;
 
 /** Pure: the verdict of one dependency scenario, with every broken rule named. */
 export function judgeFault(expect: FaultExpectation, o: FaultObservations): { verdict: Observation; reason: string } {
   const problems: string[] = [];
+  const answerBound = o.answerBoundMs ?? ANSWER_BOUND_MS;
   const h = o.history;
   if (!h.exactlyOnce) problems.push(`not exactly once (${h.lost.length} lost, ${h.duplicated.length} duplicated, ${h.mismatched.length} mismatched${h.seqStrictlyIncreasing ? '' : ', seq out of order'}) (DEG-3, DUR-2)`);
   if (o.doubt.unresolved > 0) problems.push(`${o.doubt.unresolved} of ${o.doubt.sent} sends never acked`);
@@ -81,12 +86,12 @@ export function judgeFault(expect: FaultExpectation, o: FaultObservations): { ve
     if (wrong.length > 0) problems.push(`${wrong.length} sends refused otherwise than UNAVAILABLE with retryAfterMs (first: ${wrong[0]!.code}) (DEG-3)`);
     if (!o.probesDuring.some((p) => !p.ok)) problems.push('no send was refused while the database was unreachable (DEG-3)');
     if (!o.during.some((s) => s.breakers?.store?.state === 'open')) problems.push('the store breaker never opened (BRK-2)');
-    const slow = o.probesDuring.filter((p) => p.ms > ANSWER_BOUND_MS);
-    if (slow.length > 0) problems.push(`${slow.length} sends waited over ${ANSWER_BOUND_MS} ms for an answer (BRK-4, ACK-7)`);
+    const slow = o.probesDuring.filter((p) => p.ms > answerBound);
+    if (slow.length > 0) problems.push(`${slow.length} sends waited over ${answerBound} ms for an answer (BRK-4, ACK-7)`);
   }
   if (expect.keepsServing) {
-    const failed = o.probesDuring.filter((p) => !p.ok || p.ms > ANSWER_BOUND_MS);
-    if (failed.length > 0) problems.push(`${failed.length} of ${o.probesDuring.length} sends not answered ok within ${ANSWER_BOUND_MS} ms (first: ${failed[0]!.code ?? `${failed[0]!.ms} ms`}) (DEG-1)`);
+    const failed = o.probesDuring.filter((p) => !p.ok || p.ms > answerBound);
+    if (failed.length > 0) problems.push(`${failed.length} of ${o.probesDuring.length} sends not answered ok within ${answerBound} ms (first: ${failed[0]!.code ?? `${failed[0]!.ms} ms`}) (DEG-1)`);
     if (o.probesDuring.length === 0) problems.push('no send was tried while the fault lasted');
   }
   for (const node of o.nodes) {
