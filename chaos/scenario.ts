@@ -31,7 +31,7 @@ export interface ScenarioResult {
 /** Scenarios on one node, through the runner's own path to it. */
 export const SINGLE_NODE_SCENARIOS = ['latency', 'partition', 'kill'] as const;
 /** Scenarios on a deployment's Redis and database (scenarios/dependencies/), needing `ScenarioContext.deployment`. */
-export const DEPENDENCY_SCENARIOS = ['redis-down', 'redis-latency', 'redis-slicer', 'db-down', 'db-latency', 'db-reset-peer', 'db-limit-data', 'db-timeout'] as const;
+export const DEPENDENCY_SCENARIOS = ['redis-down', 'redis-latency', 'redis-slicer', 'db-down', 'db-down-manual-recovery', 'db-latency', 'db-reset-peer', 'db-limit-data', 'db-timeout'] as const;
 /** `nemesis` plays a schedule (--schedule) and runs alone. */
 export const SCENARIO_NAMES = [...DEPENDENCY_SCENARIOS, ...SINGLE_NODE_SCENARIOS, 'nemesis'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];

@@ -11,6 +11,14 @@ const pick = (f: Record<string, unknown>, k: string): string => {
   return String(v);
 };
 
+/** A dependency scenario's recovery bound and what it was made of (figures.recoveryBounds). */
+function boundsOf(f: Record<string, unknown>): string {
+  const b = f.recoveryBounds as { healthyMs?: number; firstAckMs?: number; basis?: string } | undefined;
+  if (b?.healthyMs === undefined) return '';
+  const from = b.basis?.split('Timings: ')[1];
+  return ` (bounds: healthy ${b.healthyMs} ms, first ack ${b.firstAckMs} ms${from ? `; ${from}` : ''})`;
+}
+
 /** Key figures of one scenario, on one line. */
 export function keyFigures(r: ScenarioResult): string {
   const f = r.figures;
@@ -25,7 +33,7 @@ export function keyFigures(r: ScenarioResult): string {
     case 'latency':
       return `${common}; ack ms before ${pick(f, 'ackLatencyBeforeMs')}, during (+${pick(f, 'addedLatencyMs')} ms) ${pick(f, 'ackLatencyDuringMs')}`;
     default: // a dependency scenario
-      return f.faultMs === undefined ? common : `${common}; fault ${pick(f, 'faultMs')} ms, heal->first ack ${pick(f, 'healToFirstAckMs')} ms, heal->healthy ms ${pick(f, 'healToHealthyMs')}`;
+      return f.faultMs === undefined ? common : `${common}; fault ${pick(f, 'faultMs')} ms, heal->first ack ${pick(f, 'healToFirstAckMs')} ms, heal->healthy ms ${pick(f, 'healToHealthyMs')}${boundsOf(f)}${f.operatorRecovery ? `; operator recovery ${JSON.stringify(f.operatorRecovery)}` : ''}`;
   }
 }
 

@@ -42,7 +42,7 @@ export function registerChaos(program: Command): void {
       .description('fault scenarios against a chat server, each with a verdict: latency, partition (through the fault proxy), kill (SIGKILL + restart; needs a server the runner starts), Redis/database faults on a local two-node deployment (needs redis-server and PostgreSQL), and nemesis schedules. Exit 0 all pass, 1 one fails, 2 could not run')
       .option('--scenarios <list>', `comma-separated: ${SCENARIO_NAMES.join(',')} (default: all but nemesis; with --target ${defaultScenarios(true).join(',')}; nemesis with --schedule)`)
       .option('--schedule <random|FILE>', 'nemesis scenario: a seeded random schedule of kill, pause, partition and latency (with --on-deployment: kill and pause of either node, Redis and database faults), or one from a JSON file (chaos/README.md)')
-      .option('--on-deployment', 'nemesis scenario: play the schedule on the local two-node deployment (Redis and PostgreSQL behind the fault proxy): kills and pauses of either node and Redis and database faults, recovery after each heal judged')
+      .option('--on-deployment', 'nemesis scenario: play the schedule on the local two-node deployment (Redis and PostgreSQL behind the fault proxy), or with --config on the configured staging deployment (kills and pauses through its hooks, faults through its Toxiproxy): kills and pauses of any node and Redis and database faults, recovery after each heal judged by the target\'s own timings')
       .option('--duration <s>', `nemesis scenario: how long the schedule runs (${BOUNDS.durationS.min}-${BOUNDS.durationS.max})`, '60')
       .option('--clients <n>', `streaming clients (${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '5')
       .option('--rate <n>', 'messages per client per second while streaming', '5')
@@ -99,7 +99,8 @@ export function registerChaos(program: Command): void {
     if (flags.schedule !== undefined) {
       const durationMs = numberFlagOrUsage('--duration', flags.duration, BOUNDS.durationS) * 1000;
       const maxKills = flags.kills === undefined ? BOUNDS.kills.max : options.kills;
-      options.schedule = await nemesisSchedule(flags.schedule, seed, durationMs, { maxKills, holdMaxMs: options.cutMs, ...(flags.onDeployment ? { deploymentNodes: 2 } : {}) });
+      // On staging the schedule strikes the nodes its config names; locally the two the runner starts.
+      options.schedule = await nemesisSchedule(flags.schedule, seed, durationMs, { maxKills, holdMaxMs: options.cutMs, ...(flags.onDeployment ? { deploymentNodes: staging ? staging.nodes.length : 2 } : {}) });
       if (flags.onDeployment) options.nemesisOnDeployment = true;
     }
     const timeoutS = numberFlagOrUsage('--timeout', flags.timeout, BOUNDS.timeoutS);
@@ -109,7 +110,7 @@ export function registerChaos(program: Command): void {
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
       const { deploymentForRun } = await import('../chaos/deployment/run-deployment.ts');
       const startedAt = new Date().toISOString();
-      const deployment = staging ? await stagingDeploymentForRun(names, staging, say) : await deploymentForRun(names, targetChoice(flags, true), say, flags.onDeployment === true);
+      const deployment = staging ? await stagingDeploymentForRun(names, staging, say, flags.onDeployment === true) : await deploymentForRun(names, targetChoice(flags, true), say, flags.onDeployment === true);
       for (const note of deployment.notes) say(note);
       // Staging: the single-node scenarios' users share the deployment's one relaxation (FIX-4).
       const runTarget = deployment.admit ? admittedBy(target, deployment.admit) : target;
@@ -173,8 +174,8 @@ async function stagingConfig(flags: ChaosFlags) {
 }
 
 /** Opens staging (health, proxies, the run's relaxation of the limits); a failure is one line, exit 2. */
-async function stagingDeploymentForRun(names: readonly ScenarioName[], config: import('../chaos/config/load-config.ts').StagingConfig, warn: (line: string) => void) {
+async function stagingDeploymentForRun(names: readonly ScenarioName[], config: import('../chaos/config/load-config.ts').StagingConfig, warn: (line: string) => void, nemesisOnDeployment: boolean) {
   const { openStagingDeployment } = await import('../chaos/deployment/staging-deployment.ts');
   const { stagingRunDeployment } = await import('../chaos/deployment/run-deployment.ts');
-  return stagingRunDeployment(names, await openStagingDeployment(config, { warn }));
+  return stagingRunDeployment(names, await openStagingDeployment(config, { warn }), nemesisOnDeployment);
 }

@@ -7,7 +7,8 @@ import { escapeHtml } from './escape-html.ts';
  * (a result's `figures.recovery`), since reports/ sits below the suites.
  */
 export interface RecoveryFigures {
-  bounds: { healthyMs: number; firstAckMs: number; basis: string };
+  /** `timings`: each timing the bounds are made of, with where its value came from (the target's GET /spec, the runner, SPEC.md's defaults). */
+  bounds: { healthyMs: number; firstAckMs: number; basis: string; timings?: Record<string, { ms: number; from: string }> };
   verdict: string;
   reason: string;
   byFault: Record<string, { heals: number; maxFirstAckMs: number | null; maxHealthyMs: number | null; late: number; unknown: number }>;
@@ -43,6 +44,7 @@ export function renderRecoveryHtml(name: string, r: RecoveryFigures): string {
   return `<section class="recovery recovery-${escapeHtml(r.verdict)}" id="recovery-${escapeHtml(name.replace(/[^a-z0-9-]/gi, '-').toLowerCase())}">
 <h2>Recovery after each heal: ${escapeHtml(name)}</h2>
 <p>${escapeHtml(recoveryBoundsLine(r))}</p>
+${r.bounds.timings ? `<table class="recovery-timings">${cells(['Timing', 'ms', 'Taken from'], 'th')}${Object.entries(r.bounds.timings).map(([name, t]) => cells([name, String(t.ms), t.from], 'td')).join('')}</table>` : ''}
 <table>${cells(RECOVERY_TABLE_HEADER, 'th')}${recoveryRows(r).map((row) => cells(row, 'td')).join('')}</table>
 <details><summary>Every heal (${r.heals.length})</summary>
 <table>${cells(['#', 'Fault', 'Node', 'Healed at, ms', 'Heal → first ok ack, ms', 'Heal → healthy, ms', 'Verdict'], 'th')}${heals.join('')}</table>

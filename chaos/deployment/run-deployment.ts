@@ -4,6 +4,7 @@ import type { StagingDeployment } from './staging-deployment.ts';
 import type { HookResult } from './command-hook.ts';
 import type { NemesisFault } from '../nemesis/executor.ts';
 import { localDeploymentUnavailable, startLocalDeployment, type Deployment } from './local-deployment.ts';
+import { stagingNodeFaults } from './staging-node-faults.ts';
 
 /** The deployment a chaos run's dependency scenarios use, or why they are left out; notes for the output. */
 export interface RunDeployment {
@@ -46,14 +47,17 @@ export async function deploymentForRun(names: readonly ScenarioName[], choice: T
 
 /**
  * The staging deployment of `--config`: the dependency scenarios run on it when its file names the proxies
- * in front of staging's Redis and database; otherwise they are left out with that reason.
+ * in front of staging's Redis and database; otherwise they are left out with that reason. With
+ * `nemesisOnDeployment` the nemesis plays on it too: kills and pauses of any node through its hooks.
  */
-export function stagingRunDeployment(names: readonly ScenarioName[], staging: StagingDeployment): RunDeployment {
-  const chosen = names.filter((n) => (DEPENDENCY_SCENARIOS as readonly string[]).includes(n));
+export function stagingRunDeployment(names: readonly ScenarioName[], staging: StagingDeployment, nemesisOnDeployment = false): RunDeployment {
+  const onDeployment = nemesisOnDeployment && names.includes('nemesis');
+  const chosen = onDeployment ? ['nemesis'] : names.filter((n) => (DEPENDENCY_SCENARIOS as readonly string[]).includes(n));
   const close = () => staging.close();
   // The first node is the run's target: the kill scenario kills it through its hooks.
   const killable = staging.killable(staging.nodes[0]!.name);
-  const nodeFaults = staging.nodeFaults(staging.nodes[0]!.name);
+  // On the deployment a window names the node it strikes; otherwise the run's target, the first node.
+  const nodeFaults = onDeployment ? stagingNodeFaults(staging) : staging.nodeFaults(staging.nodes[0]!.name);
   if (chosen.length > 0 && staging.dependencies === undefined) {
     const why = 'the config names no proxies in toxiproxy.proxies';
     staging.notes.push(`dependency scenarios left out (${chosen.join(', ')}): ${why}`);

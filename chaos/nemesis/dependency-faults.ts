@@ -19,9 +19,24 @@ export const DEPENDENCY_FAULT_SCENARIOS = {
   timeout: 'db-timeout',
 } as const satisfies Record<DependencyFaultKind, DependencyScenarioName>;
 
-/** Every dependency fault on `deps`: started through the Toxiproxy API, healed by removing every toxic and cut. */
+/** The dependency each fault strikes: a staging config may name the proxy of only one of them. */
+const FAULT_STRIKES: Record<DependencyFaultKind, 'redis' | 'postgres'> = {
+  'redis-down': 'redis',
+  'redis-latency': 'redis',
+  slicer: 'redis',
+  'db-down': 'postgres',
+  'db-latency': 'postgres',
+  'reset-peer': 'postgres',
+  'limit-data': 'postgres',
+  timeout: 'postgres',
+};
+
+/**
+ * Every dependency fault on `deps` whose proxy it has: started through the Toxiproxy API, healed by removing
+ * every toxic and cut. A schedule's windows of the others are left out and counted (executor.ts).
+ */
 export function dependencyFaults(deps: ProxiedDependencies): NemesisFault[] {
-  return DEPENDENCY_FAULT_KINDS.map((name) => {
+  return DEPENDENCY_FAULT_KINDS.filter((name) => deps.names.includes(FAULT_STRIKES[name])).map((name) => {
     const fault = DEPENDENCY_SCENARIO_TABLE[DEPENDENCY_FAULT_SCENARIOS[name]].fault;
     return { name, start: () => fault.apply(deps), heal: () => deps.healAll() };
   });

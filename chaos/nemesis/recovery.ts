@@ -1,11 +1,13 @@
 import type { FaultKind, History } from '../../testbed/history/history.ts';
 import { windowAvailability } from '../../testbed/history/checkers/availability.ts';
+import { DEFAULT_BREAKER_POLICY } from '../../spec/index.ts';
 import { DEPENDENCY_TIMINGS } from '../../testbed/services/proxied-dependencies.ts';
 
 /**
  * Recovery after each heal (pure): the time to the first ok ack and to every node `healthy` with every breaker
- * closed again, judged against the bounds the spec's timings allow. Unknown (not measured, no ack seen) is
- * never a pass.
+ * closed again, judged against the bounds the target's own timings allow (chaos/nemesis/target-timings.ts reads
+ * them: the breaker reset from its GET /spec, the rest as the runner set them or SPEC.md's defaults). Unknown
+ * (not measured, no ack seen) is never a pass.
  */
 
 /** How long the clients' socket.io waits at most between reconnection attempts (stream-client.ts reconnectionDelayMax). */
@@ -13,27 +15,61 @@ export const CLIENT_RECONNECT_MAX_MS = 1_000;
 /** Margin for a loaded machine (two cores shared by several runs): scheduling, not the server, eats it. */
 export const SHARED_MACHINE_SLACK_MS = 2_000;
 
+/** The timings of CFG-3 a recovery bound is made of. */
+export const RECOVERY_TIMING_NAMES = ['BREAKER_RESET_TIMEOUT_MS', 'DEPENDENCY_TIMEOUT_MS', 'REDIS_RECONNECT_MAX_MS', 'DEPENDENCY_PROBE_INTERVAL_MS'] as const;
+export type RecoveryTimingName = (typeof RECOVERY_TIMING_NAMES)[number];
+
+/** SPEC.md's defaults (BRK-2, CFG-3): what a server told nothing else uses. */
+export const SPEC_DEFAULT_TIMINGS: Record<RecoveryTimingName, number> = {
+  BREAKER_RESET_TIMEOUT_MS: DEFAULT_BREAKER_POLICY.resetTimeoutMs,
+  DEPENDENCY_TIMEOUT_MS: 3_000,
+  REDIS_RECONNECT_MAX_MS: 30_000,
+  DEPENDENCY_PROBE_INTERVAL_MS: 2_000,
+};
+
+/** One timing and where its value came from (e.g. "GET /spec breakers.resetTimeoutMs of node-1, node-2"). */
+export interface SourcedTiming {
+  ms: number;
+  from: string;
+}
+export type RecoveryTimings = Record<RecoveryTimingName, SourcedTiming>;
+
+/** Timings all from one place, e.g. the values the runner gave the nodes it started. */
+export function timingsFrom(values: Readonly<Record<RecoveryTimingName, string | number>>, from: string): RecoveryTimings {
+  return Object.fromEntries(RECOVERY_TIMING_NAMES.map((k) => [k, { ms: Number(values[k]), from }])) as RecoveryTimings;
+}
+
 export interface RecoveryBounds {
   /** Heal to every node healthy with every breaker closed. */
   healthyMs: number;
   /** Heal to the first ok ack. */
   firstAckMs: number;
-  /** How the bounds were made, for the report. */
+  /** How the bounds were made and where each timing came from, for the report. */
   basis: string;
+  /** The timings used, each with its source. */
+  timings?: RecoveryTimings;
 }
 
 /**
- * From the deployment's timings: a breaker that opened half-opens after BREAKER_RESET_TIMEOUT_MS and its trial
+ * From the target's timings: a breaker that opened half-opens after BREAKER_RESET_TIMEOUT_MS and its trial
  * call may take DEPENDENCY_TIMEOUT_MS; Redis reconnects within REDIS_RECONNECT_MAX_MS; health looks every
  * DEPENDENCY_PROBE_INTERVAL_MS (BRK-2..4, DEG-5, HLTH-2). A first ack may also wait for a client's reconnect.
+ * Without timings: the local deployment's (testbed DEPENDENCY_TIMINGS).
  */
-export function recoveryBounds(timings: Record<keyof typeof DEPENDENCY_TIMINGS, string> = DEPENDENCY_TIMINGS): RecoveryBounds {
-  const n = (k: keyof typeof DEPENDENCY_TIMINGS) => Number(timings[k]);
+export function recoveryBounds(timings: RecoveryTimings | Readonly<Record<RecoveryTimingName, string>> = DEPENDENCY_TIMINGS): RecoveryBounds {
+  const t: RecoveryTimings = typeof timings.BREAKER_RESET_TIMEOUT_MS === 'object' ? (timings as RecoveryTimings) : timingsFrom(timings as Record<RecoveryTimingName, string>, 'the local deployment\'s timings');
+  const n = (k: RecoveryTimingName) => t[k].ms;
   const healthyMs = n('BREAKER_RESET_TIMEOUT_MS') + n('DEPENDENCY_TIMEOUT_MS') + n('REDIS_RECONNECT_MAX_MS') + n('DEPENDENCY_PROBE_INTERVAL_MS') + SHARED_MACHINE_SLACK_MS;
+  // Each term once with its value; the sources grouped, so that a bound from one place reads as one.
+  const sources = new Map<string, string[]>();
+  const label: Record<RecoveryTimingName, string> = { BREAKER_RESET_TIMEOUT_MS: 'breaker reset', DEPENDENCY_TIMEOUT_MS: 'dependency timeout', REDIS_RECONNECT_MAX_MS: 'Redis reconnect max', DEPENDENCY_PROBE_INTERVAL_MS: 'probe interval' };
+  for (const k of RECOVERY_TIMING_NAMES) sources.set(t[k].from, [...(sources.get(t[k].from) ?? []), label[k]]);
+  const from = [...sources].map(([where, what]) => `${what.join(', ')} from ${where}`).join('; ');
   return {
     healthyMs,
     firstAckMs: healthyMs + CLIENT_RECONNECT_MAX_MS,
-    basis: `breaker reset ${n('BREAKER_RESET_TIMEOUT_MS')} + dependency timeout ${n('DEPENDENCY_TIMEOUT_MS')} + Redis reconnect max ${n('REDIS_RECONNECT_MAX_MS')} + probe interval ${n('DEPENDENCY_PROBE_INTERVAL_MS')} + ${SHARED_MACHINE_SLACK_MS} ms for a shared machine (healthy); + client reconnect max ${CLIENT_RECONNECT_MAX_MS} (first ack)`,
+    basis: `breaker reset ${n('BREAKER_RESET_TIMEOUT_MS')} + dependency timeout ${n('DEPENDENCY_TIMEOUT_MS')} + Redis reconnect max ${n('REDIS_RECONNECT_MAX_MS')} + probe interval ${n('DEPENDENCY_PROBE_INTERVAL_MS')} + ${SHARED_MACHINE_SLACK_MS} ms for a shared machine (healthy); + client reconnect max ${CLIENT_RECONNECT_MAX_MS} (first ack). Timings: ${from}`,
+    timings: t,
   };
 }
 

@@ -8,7 +8,8 @@ import { startFaultStream, type StreamEntry } from '../fault-stream.ts';
 import { dependencyFaults } from '../nemesis/dependency-faults.ts';
 import { runSchedule, type NemesisFault, type Settle } from '../nemesis/executor.ts';
 import { processFaults } from '../nemesis/process-faults.ts';
-import { judgeRecovery, recoveryBounds, type RecoveryReport } from '../nemesis/recovery.ts';
+import { judgeRecovery, recoveryBounds, type RecoveryBounds, type RecoveryReport } from '../nemesis/recovery.ts';
+import { readRecoveryTimings } from '../nemesis/target-timings.ts';
 import { pause, type Scenario, type ScenarioContext } from '../scenario.ts';
 import { checkerSummary, streamVerdict } from '../stream-verdict.ts';
 import { waitRecovered } from './dependencies/node-watch.ts';
@@ -35,14 +36,16 @@ async function singleNodeStage(ctx: ScenarioContext, runId: string): Promise<Nem
  * node (the window says which), every dependency fault on its Redis and database; after each heal the
  * nemesis waits until every node is healthy with every breaker closed, and measures how long that took.
  */
-function deploymentStage(deployment: Deployment, latencyMs: number): NemesisStage {
+function deploymentStage(deployment: Deployment, latencyMs: number, bounds: RecoveryBounds): NemesisStage {
+  // Waits past the bound it is judged by (a staging breaker reset of 30 s makes it long), so that late is measured, not cut off.
+  const settleWaitMs = Math.max(SETTLE_WAIT_MS, bounds.healthyMs + 5_000);
   const procs = deployment.nodes.map((n) => n.process).filter((p): p is TargetProcess => p !== undefined);
   return {
     faults: [...processFaults(procs, undefined, latencyMs), ...dependencyFaults(deployment.dependencies)],
     via: { access: { url: deployment.nodes[0]!.url, jwtSecret: '', tokens: deployment.tokens, admit: deployment.admit }, clientUrls: deployment.nodes.map((n) => n.url) },
     settle: async () => {
       const from = performance.now();
-      const at = Object.values(await waitRecovered(deployment.nodes, from + SETTLE_WAIT_MS));
+      const at = Object.values(await waitRecovered(deployment.nodes, from + settleWaitMs));
       return at.some((t) => t === undefined) ? null : Math.round(Math.max(...(at as number[])) - from);
     },
     close: async () => {},
@@ -52,8 +55,9 @@ function deploymentStage(deployment: Deployment, latencyMs: number): NemesisStag
 /**
  * nemesis: clients stream while the runner plays a schedule (`--schedule random|FILE`, `--duration`, `--seed`),
  * one window at a time, always ending healed. On one node: kills, pauses, partitions and latency. On the
- * local two-node deployment (`--on-deployment`): kills and pauses of either node and Redis and database
- * faults, with recovery after each heal judged against the spec's timings. Judged by every history checker.
+ * local two-node deployment, or a configured staging one (`--on-deployment`, with `--config`): kills and pauses
+ * of any node (staging's through its hooks) and Redis and database faults, with recovery after each heal judged
+ * against the target's own timings (nemesis/target-timings.ts). Judged by every history checker.
  */
 export const nemesisScenario: Scenario = async (ctx) => {
   const o = ctx.options;
@@ -68,7 +72,10 @@ export const nemesisScenario: Scenario = async (ctx) => {
     const unready = Object.entries(before).filter(([, at]) => at === undefined).map(([n]) => n);
     if (unready.length > 0) return { verdict: 'inconclusive', reason: `not healthy before the schedule: ${unready.join(', ')}`, figures: {} };
   }
-  const stage = deployment ? deploymentStage(deployment, o.latencyMs) : await singleNodeStage(ctx, runId);
+  // Recovery is judged by the deployment's own timings: its breaker reset from GET /spec, the rest as the runner set them or SPEC.md's defaults.
+  const bounds: RecoveryBounds | undefined = deployment ? recoveryBounds(await readRecoveryTimings(deployment.nodes, deployment.dependencies.targetEnv)) : undefined;
+  if (bounds) ctx.say(`  recovery bounds: healthy within ${bounds.healthyMs} ms, first ok ack within ${bounds.firstAckMs} ms of each heal`);
+  const stage = deployment && bounds ? deploymentStage(deployment, o.latencyMs, bounds) : await singleNodeStage(ctx, runId);
   try {
     // Staging's kill and pause hooks (--config) stand in for a process the runner did not start.
     const faults = new Map([...stage.faults, ...(ctx.nodeFaults ?? [])].map((f): [NemesisFault['name'], NemesisFault] => [f.name, f]));
@@ -84,7 +91,7 @@ export const nemesisScenario: Scenario = async (ctx) => {
     }
     const { records, history, doubt, checkers, recorded } = await fs.finish();
     const stream = streamVerdict(checkers, doubt);
-    const recovery: RecoveryReport | undefined = stage.settle ? judgeRecovery(recorded, run.healthyAfterMs, recoveryBounds()) : undefined;
+    const recovery: RecoveryReport | undefined = stage.settle ? judgeRecovery(recorded, run.healthyAfterMs, bounds ?? recoveryBounds()) : undefined;
     let { verdict, reason } = stream;
     if (recovery?.verdict === 'invalid') [verdict, reason] = ['fail', verdict === 'fail' ? `${reason}; recovery: ${recovery.reason}` : `recovery: ${recovery.reason}`];
     else if (recovery?.verdict === 'unknown' && verdict === 'pass') [verdict, reason] = ['inconclusive', `recovery: ${recovery.reason}`];

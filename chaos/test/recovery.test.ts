@@ -47,7 +47,7 @@ describe('recovery after each heal', () => {
   });
 
   it('bounds come from the deployment timings: breaker reset, dependency timeout, Redis reconnect, probe interval', () => {
-    const slower = recoveryBounds({ BREAKER_RESET_TIMEOUT_MS: '5000', DEPENDENCY_TIMEOUT_MS: '1000', REDIS_RECONNECT_MAX_MS: '800', REDIS_RECONNECT_MIN_MS: '100', DEPENDENCY_PROBE_INTERVAL_MS: '200' });
+    const slower = recoveryBounds({ BREAKER_RESET_TIMEOUT_MS: '5000', DEPENDENCY_TIMEOUT_MS: '1000', REDIS_RECONNECT_MAX_MS: '800', DEPENDENCY_PROBE_INTERVAL_MS: '200' });
     expect(slower.healthyMs - BOUNDS.healthyMs).toBe(3_500);
     expect(slower.firstAckMs).toBeGreaterThan(slower.healthyMs);
   });

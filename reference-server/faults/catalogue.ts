@@ -207,6 +207,8 @@ export const FaultName = z.enum([
   'prometheus-figures-stale',
   /** The periodic sweep takes every socket for gone: live sockets' typing indicators end and their users' entries go (sweeper liveness swap): C41 (SES-3). */
   'sweep-removes-live-state',
+  /** POST /admin/socket/recovery answers every breaker closed but closes none (route wrapper): chaos db-down-manual-recovery, C12 (BRK-5). */
+  'recovery-keeps-breakers-open',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -38,6 +38,7 @@ import { EXPIRY_NOT_ENFORCED_CLAIMS, handshakeBlindToDrain, limitAfterToken } fr
 import { editByAnyone, editIgnoresChannelAccess } from './message-access.ts';
 import { extraAttachmentsDropped, rawTextUnbounded, strictPayloads, textLengthInUtf16 } from './payload-rules.ts';
 import { adminAnyRole, operatorEndpointOpen } from './admin-access.ts';
+import { recoveryKeepsBreakersOpen } from './recovery-route.ts';
 import {
   historyIgnoresPrivacy,
   kickCountsAllSockets,
@@ -280,6 +281,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('prometheus-figures-stale')) r = r.map(prometheusFiguresStale);
       if (on('operator-endpoint-open')) r = r.map((route) => operatorEndpointOpen(ctx, route));
       if (on('admin-any-role')) r = r.map((route) => adminAnyRole(ctx, route));
+      if (on('recovery-keeps-breakers-open')) r = r.map((route) => recoveryKeepsBreakersOpen(ctx, route));
       const names = faults.list();
       if (names.length > 0) {
         r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history') }) : route));

@@ -35,6 +35,14 @@ describe('recovery after each heal in the reports', () => {
     expect(timeline).toContain('<title>healthy again at 1007 ms</title>');
   });
 
+  it('the HTML says what the bounds were made of and where each timing came from', () => {
+    const timings = { BREAKER_RESET_TIMEOUT_MS: { ms: 1_500, from: 'GET /spec breakers.resetTimeoutMs of node-1, node-2' }, DEPENDENCY_TIMEOUT_MS: { ms: 3_000, from: "SPEC.md's defaults (not in GET /spec)" } };
+    const html = renderRecoveryHtml('nemesis', { ...RECOVERY, bounds: { ...RECOVERY.bounds, timings } });
+    expect(html).toContain('<tr><td>BREAKER_RESET_TIMEOUT_MS</td><td>1500</td><td>GET /spec breakers.resetTimeoutMs of node-1, node-2</td></tr>');
+    expect(html).toContain('<td>SPEC.md&#39;s defaults (not in GET /spec)</td>');
+    expect(renderRecoveryHtml('nemesis', RECOVERY)).not.toContain('recovery-timings');
+  });
+
   it('a long run with hundreds of windows shades each one but labels only those with room, so labels never overlap', () => {
     const ops = Array.from({ length: 400 }, (_, i) => ({ index: i, f: 'nemesis', invokeMs: Math.floor(i / 2) * 1_000 + (i % 2) * 300, completeMs: Math.floor(i / 2) * 1_000 + (i % 2) * 300 + 1, outcome: 'ok' as const, value: { fault: 'db-down', phase: i % 2 ? 'heal' : 'start' } }));
     const html = renderTimeline({ name: 'nemesis', endMs: 200_000, ops, checkers: [] });

@@ -4,11 +4,15 @@ import { checkHistory, summarizeHistory } from '../../../testbed/history/history
 import { HISTORY_READER_USER, readChannelHistory } from '../../../testbed/history/history-reader.ts';
 import type { ProxiedDependencies } from '../../../testbed/services/proxied-dependencies.ts';
 import { ackedAfter, firstAckAfter } from '../../fault-stream.ts';
+import { recoveryBounds } from '../../nemesis/recovery.ts';
+import { readRecoveryTimings } from '../../nemesis/target-timings.ts';
 import { pause, type Scenario } from '../../scenario.ts';
 import { doubtFigures } from '../../stream-verdict.ts';
 import { checkDelivery } from './delivery-check.ts';
-import { judgeFault, type FaultExpectation } from './fault-verdict.ts';
+import { ANSWER_SLACK_MS, judgeFault, type FaultExpectation } from './fault-verdict.ts';
 import { DeploymentWatch, waitRecovered, type NodeSample } from './node-watch.ts';
+import { recoverThroughOperator, type OperatorRecovery } from './operator-recovery.ts';
+import { operatorRecoveryFigures } from './operator-recovery-verdict.ts';
 import { SendProbe } from './send-probe.ts';
 import { startTwoNodeStream } from './two-node-stream.ts';
 
@@ -29,12 +33,20 @@ export interface DependencyScenario {
   rules: string[];
 }
 
-/** How long the nodes may take to be healthy again after a heal: breaker reset + Redis backoff max + probe interval, with slack. */
+/**
+ * How long the runner waits at least, after a heal, for the nodes to be healthy again; longer when the target's
+ * own recovery bound is (a staging breaker reset of 30 s). The verdict holds them to that bound (nemesis/recovery.ts).
+ */
 const HEALTHY_AGAIN_WITHIN_MS = 15_000;
 /** How long receivers may take, after the stream drained, to have every acked message (held sends flushed). */
 const DELIVERED_WITHIN_MS = 5_000;
 /** Before the fault, the deployment must be healthy (else the scenario could not judge anything). */
 const HEALTHY_BEFORE_WITHIN_MS = 15_000;
+/**
+ * Operator recovery (BRK-5): how much longer than `cutMs` the fault may stay on while waiting for every store
+ * breaker to be open with half its reset timeout to go (a breaker re-opens at most a reset timeout later).
+ */
+const OPEN_TOGETHER_WITHIN_MS = 20_000;
 
 /**
  * A dependency scenario: clients on every node stream on one channel (a send probe on the first node keeps
@@ -52,43 +64,56 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     const unready = Object.entries(before).filter(([, at]) => at === undefined).map(([n]) => n);
     if (unready.length > 0) return { verdict: 'inconclusive', reason: `not healthy before the fault: ${unready.join(', ')}`, figures: {} };
 
+    // Judged by the target's own timings: its breaker reset from GET /spec, the rest as set or SPEC.md's defaults.
+    const bounds = recoveryBounds(await readRecoveryTimings(deployment.nodes, deps.targetEnv));
     const runId = newRunId('dep');
     const probeUser = `probe-${runId}`.slice(0, 128);
-    const stream = await startTwoNodeStream(deployment, o, runId, [probeUser, HISTORY_READER_USER]);
+    // Operator recovery: one idle sender per node, for the send right after its recovery.
+    const senderUsers = fault.expect.operatorRecovery ? deployment.nodes.map((_, i) => `op${i}-${runId}`.slice(0, 128)) : [];
+    const stream = await startTwoNodeStream(deployment, o, runId, [probeUser, HISTORY_READER_USER, ...senderUsers]);
     const first = deployment.nodes[0]!;
     const probe = new SendProbe(first.url, await deployment.tokens.mint({ sub: probeUser, ttlSec: 7_200 }), probeUser, stream.channelId);
+    const senders = await Promise.all(senderUsers.map(async (u, i) => new SendProbe(deployment.nodes[i]!.url, await deployment.tokens.mint({ sub: u, ttlSec: 7_200 }), u, stream.channelId)));
+    let operator: OperatorRecovery | undefined;
     const watch = new DeploymentWatch(deployment.nodes);
     let faultAt = 0;
     let healAt = 0;
     let healthyAt: Record<string, number | undefined> = {};
     try {
       await probe.open();
+      await Promise.all(senders.map((s) => s.open()));
       probe.start();
       await pause(o.phaseMs, ctx.signal);
       faultAt = performance.now();
       await fault.apply(deps);
       ctx.say(`  ${fault.describe} for ${o.cutMs} ms`);
       await pause(o.cutMs, ctx.signal);
-      await deps.healAll();
-      healAt = performance.now();
-      ctx.say('  healed');
-      healthyAt = await waitRecovered(deployment.nodes, healAt + HEALTHY_AGAIN_WITHIN_MS);
+      if (fault.expect.operatorRecovery) {
+        operator = await recoverThroughOperator(deployment.nodes, senders, deployment.tokens, () => deps.healAll(), performance.now() + OPEN_TOGETHER_WITHIN_MS, ctx.signal);
+        healAt = operator.healAt;
+        ctx.say(`  healed, then POST /admin/socket/recovery on ${operator.judged ? 'every node' : 'no node (not judged)'}`);
+      } else {
+        await deps.healAll();
+        healAt = performance.now();
+        ctx.say('  healed');
+      }
+      healthyAt = await waitRecovered(deployment.nodes, healAt + Math.max(HEALTHY_AGAIN_WITHIN_MS, bounds.healthyMs + 5_000));
       await pause(o.phaseMs, ctx.signal);
     } catch (err) {
       stream.close();
       await Promise.all([watch.stop(), deps.healAll().catch(() => undefined)]);
       throw err;
     } finally {
-      await probe.stop();
+      await Promise.all([probe.stop(), ...senders.map((s) => s.stop())]);
     }
     stream.stream.stop();
     const records = await stream.stream.finished;
-    const acked = [...records.flatMap((r) => (r.acked ? [r.acked] : [])), ...probe.acked];
-    const nodeOf = new Map(stream.clients.map((c) => [c.client.opts.userId, c.node]));
+    const acked = [...records.flatMap((r) => (r.acked ? [r.acked] : [])), ...probe.acked, ...senders.flatMap((s) => s.acked)];
+    const nodeOf = new Map([...stream.clients.map((c): [string, string] => [c.client.opts.userId, c.node]), ...senderUsers.map((u, i): [string, string] => [u, deployment.nodes[i]!.name])]);
     // Live delivery is owed for a message acked on its first attempt: that attempt stored and broadcast it. One
     // acked by a retry may have been stored by an earlier attempt answered UNAVAILABLE or lost, and MSG-4 has
     // the retry broadcast nothing: connected clients get such a message from history (chaos/README.md).
-    const firstAttempt = [...records.flatMap((r) => (r.acked && r.attempts === 1 ? [r.acked] : [])), ...probe.acked];
+    const firstAttempt = [...records.flatMap((r) => (r.acked && r.attempts === 1 ? [r.acked] : [])), ...probe.acked, ...senders.flatMap((s) => s.acked)];
     const ackedOn = firstAttempt.map((a) => ({ id: a.id, node: nodeOf.get(a.authorId) ?? first.name }));
     // Held cross-node sends go out after the heal: give the receivers a bounded moment to have them all.
     const deliveredBy = performance.now() + DELIVERED_WITHIN_MS;
@@ -106,6 +131,7 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     const afterHeal = samples.filter((s) => s.at > healAt);
     const healToHealthyMs = Object.fromEntries(deployment.nodes.map((n) => [n.name, healthyAt[n.name] === undefined ? null : Math.max(0, Math.round(healthyAt[n.name]! - healAt))]));
     const probesDuring = probe.answers.filter((p) => p.at >= faultAt && p.at <= healAt);
+    const healToFirstAckMs = firstAckAfter(records, healAt);
     const { verdict, reason } = judgeFault(fault.expect, {
       nodes: deployment.nodes.map((n) => n.name),
       history,
@@ -116,6 +142,11 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
       afterHeal,
       probesDuring,
       healToHealthyMs,
+      healToFirstAckMs,
+      bounds,
+      // A send waits at most the target's own dependency timeout (as GET /spec, the runner or SPEC.md's defaults give it).
+      answerBoundMs: bounds.timings ? bounds.timings.DEPENDENCY_TIMEOUT_MS.ms + ANSWER_SLACK_MS : undefined,
+      operatorRecovery: operator,
     });
     return {
       verdict,
@@ -123,8 +154,10 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
       figures: {
         ...doubt,
         faultMs: Math.round(healAt - faultAt),
-        healToFirstAckMs: firstAckAfter(records, healAt),
+        healToFirstAckMs,
+        recoveryBounds: { healthyMs: bounds.healthyMs, firstAckMs: bounds.firstAckMs, basis: bounds.basis },
         healToHealthyMs,
+        ...(operator ? { operatorRecovery: operatorRecoveryFigures(operator) } : {}),
         probes: answersByCode(probesDuring),
         healthDuring: healthSeen(during),
         breakersDuring: breakerStatesSeen(during),

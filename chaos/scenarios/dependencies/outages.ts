@@ -12,4 +12,13 @@ export const OUTAGE_SCENARIOS = {
     rules: ['DEG-3', 'DEG-5', 'BRK-2', 'BRK-4', 'HLTH-2', 'DUR-2'],
     ...dependencyScenario({ describe: 'postgres cut (proxy disabled)', apply: (deps) => deps.cut('postgres'), expect: { downCheck: 'store', refusesSends: true } }),
   },
+  'db-down-manual-recovery': {
+    title: 'With the database back, POST /admin/socket/recovery on each node closes every breaker at once: the next send is acked before the breaker would half-open by itself, nothing acked lost',
+    rules: ['BRK-5', 'BRK-2', 'DEG-3', 'HLTH-2', 'DUR-2'],
+    ...dependencyScenario({
+      describe: 'postgres cut (proxy disabled), healed while the store breakers are open, then recovered by the operator',
+      apply: (deps) => deps.cut('postgres'),
+      expect: { downCheck: 'store', refusesSends: true, operatorRecovery: true },
+    }),
+  },
 } satisfies Record<string, DependencyScenario>;

@@ -57,6 +57,12 @@ export class SendProbe {
     })();
   }
 
+  /** One send now, outside the loop (the operator-recovery scenario's send right after the recovery): its answer, also kept in `answers`. */
+  async sendOnce(clientMsgId: string): Promise<ProbeAnswer> {
+    await this.probe(clientMsgId);
+    return this.answers.at(-1)!;
+  }
+
   private async probe(clientMsgId: string): Promise<void> {
     const at = performance.now();
     let answer: { ok?: boolean; data?: { id?: unknown; seq?: unknown }; error?: { code?: string; retryAfterMs?: number } };

@@ -38,6 +38,7 @@ const FAULTY_BUILD_TESTS = [
   'chaos/test/faulty-checkers.test.ts',
   'chaos/test/dependencies.test.ts',
   'chaos/test/nemesis-deployment.test.ts',
+  'chaos/test/operator-recovery.test.ts',
   'fuzz/test/fuzz-cli.test.ts',
   'load/test/load-history.test.ts',
 ];

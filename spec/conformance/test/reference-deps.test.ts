@@ -28,6 +28,8 @@ describe.skipIf(redis.skip ?? postgres.skip)('the reference server with --deps r
     { fault: 'breaker-never-opens', fails: ['C10', 'C12', 'C13'], passes: ['S17'] },
     // Socket.IO's own recovery across nodes: the refused attempt on the other node gets the missed data.
     { fault: 'stock-recovery', fails: ['S14', 'C28'], passes: ['S13'] },
+    // BRK-5: the recovery endpoint answers every breaker closed but closes none; C12's send right after it is refused.
+    { fault: 'recovery-keeps-breakers-open', fails: ['C12'], passes: ['C03'] },
   ]) {
     it(`catches SOCKPROOF_FAULTS=${fault}: ${fails.join(', ')} fail; ${passes.join(', ')} pass`, async () => {
       const report = await runAgainstReference([...fails, ...passes], { faults: [fault], extra: { deps: ['redis', 'postgres'], nodes: 2 } });
