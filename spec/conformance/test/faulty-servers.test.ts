@@ -97,6 +97,8 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   // Limits relaxed for a run's own users (FIX-4, issue 10); relaxation-local-only needs two nodes (reference-deps.test.ts).
   { fault: 'relaxation-for-everyone', fails: ['C35'], passes: ['C04', 'C07'] },
   { fault: 'relaxation-never-expires', fails: ['C35'], passes: ['C09', 'C07'] },
+  // AUTH-3: iss and aud ignored although configured (C39 starts a second target with JWT_ISSUER and JWT_AUDIENCE).
+  { fault: 'issuer-audience-ignored', fails: ['C39'], passes: ['C17', 'S03'] },
 ];
 
 describe('faulty servers are caught', () => {
