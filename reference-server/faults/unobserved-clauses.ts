@@ -10,7 +10,7 @@ import type { LimiterFactory } from '../resilience/rate-limits.ts';
 
 /**
  * `retry-after-zero-half-open`: a refused call is told the time until half-open, 0 once it has passed,
- * as BRK-4 read before 1.0.1 had it; a call refused during the half-open trial is told "retry after 0"
+ * as the reference server did before SPEC 1.0.1; a call refused during the half-open trial is told "retry after 0"
  * (C37).
  */
 export const retryAfterZeroHalfOpen: RetryAfterOpen = ({ msUntilHalfOpen }) => Math.max(0, msUntilHalfOpen);
