@@ -134,7 +134,7 @@ export function registerConformance(program: Command): void {
     .option('--property-runs <n>', 'fast-check runs per property (default 100)')
     .option('--seed <n>', 'fast-check seed, to replay a counterexample')
     .option('--peer <url...>', 'other nodes of an attached multi-node target')
-    .option('--deps <names>', 'harness-started targets: start throw-away redis,postgres behind a fault proxy, pass REDIS_URL/DATABASE_URL and short breaker/reconnect timings, and cut them in C08 C12 C13 S16 S17')
+    .option('--deps <names>', 'harness-started targets: start throw-away redis,postgres behind a fault proxy, pass REDIS_URL/DATABASE_URL and short breaker/reconnect timings, and cut them in C08 C12 C13 S16 S17 C38 (stall the database in C37)')
     .option('--nodes <n>', 'harness-started targets: start n (1 or 2) nodes together sharing the dependencies (needs --deps redis,postgres)')
     .option('--require <capabilities>', `a CI gate: checks not run for lack of these (${Requirement.options.join(',')}) fail the run`)
     .option('--quiet', 'no progress lines')

@@ -23,6 +23,7 @@ import { Lifecycle } from './lifecycle.ts';
 import { listen } from './listen.ts';
 import type { Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
+import { retryAfterOpen } from './resilience/breaker.ts';
 import { Breakers } from './resilience/breakers.ts';
 import { withCachedLookups } from './resilience/cached-lookups.ts';
 import { DependencyMonitor, probeEvery } from './resilience/dependency-monitor.ts';
@@ -131,7 +132,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   const breakers = new Breakers(defects.breakerPolicy(config.breakerPolicy), config.dependencyTimeoutMs, (name) => {
     metrics.inc('circuitBreakerTrips');
     log.warn({ breaker: name }, 'circuit breaker opened');
-  });
+  }, defects.breakerRetryAfter(retryAfterOpen));
   closing.add('breakers', () => breakers.shutdown());
   // BRK-6: the store's refusals of the caller's input never count for its breaker.
   const storeInputErrors = defects.storeInputErrors((err: unknown) => classifyStoreError(err) === 'input');
@@ -139,7 +140,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   let staleLookups = 0;
   const store = defects.store(externalStore ? withCachedLookups(guarded, config.lookupCache, () => staleLookups++) : guarded);
   const limitsLink = defects.sharedLimitsLink(cluster);
-  const shared = limitsLink ? redisLimiters(limitsLink.app, config.redis.keyPrefix, breakers.create('redis')) : undefined;
+  const shared = limitsLink ? redisLimiters(limitsLink.app, config.redis.keyPrefix, breakers.create('redis'), defects.limitsWithoutRedis(memoryLimiter)) : undefined;
   // FIX-4: relaxations for named users, in memory on every node, shared through Redis when there is one.
   const relaxationTable = new RelaxationTable(defects.relaxationClock(Date.now));
   const relaxationLink = defects.sharedRelaxationsLink(cluster);
@@ -176,7 +177,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     })),
     sessions,
     breakers,
-    verifier: createVerifier(config.auth, { secret, jwks: jwksKeys }, defects.tokenClaims),
+    verifier: createVerifier(defects.verifierAuth(config.auth), { secret, jwks: jwksKeys }, defects.tokenClaims),
     events: defects.events(eventPipeline(config)),
     lifecycle: new Lifecycle(),
     ...(cluster ? { crossNode: cluster } : {}),

@@ -209,6 +209,13 @@ export const FaultName = z.enum([
   'sweep-removes-live-state',
   /** POST /admin/socket/recovery answers every breaker closed but closes none (route wrapper): chaos db-down-manual-recovery, C12 (BRK-5). */
   'recovery-keeps-breakers-open',
+  // Clauses no check observed before the clause audit (issue 13; faults/unobserved-clauses.ts).
+  /** A call refused during the half-open trial is told retryAfterMs 0, the time until half-open having passed (breaker rule swap): C37 (BRK-4). */
+  'retry-after-zero-half-open',
+  /** With Redis unreachable the shared rate limits let every call through, no insurance limiter (fallback swap): C38 (DEG-3). */
+  'limits-open-without-redis',
+  /** Tokens verified without JWT_ISSUER and JWT_AUDIENCE, GET /spec still publishing them (verifier settings): C39 (AUTH-3). */
+  'issuer-audience-ignored',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

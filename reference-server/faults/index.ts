@@ -62,6 +62,9 @@ import type { endLocalSession } from '../connection/end-session.ts';
 import type { Relaxations } from '../resilience/relaxations.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ServerConfig } from '../config.ts';
+import type { RetryAfterOpen } from '../resilience/breaker.ts';
+import type { LimiterFactory } from '../resilience/rate-limits.ts';
+import { failOpenLimiter, retryAfterZeroHalfOpen, withoutIssuerAudience } from './unobserved-clauses.ts';
 
 export { FaultName, Faults } from './catalogue.ts';
 
@@ -125,6 +128,12 @@ export interface NodeDefects {
   typingTimeoutMs(configured: number): number;
   /** The context the handshake middleware sees (`draining-accepts-handshakes`: one that never drains). */
   handshakeContext(ctx: NodeContext): NodeContext;
+  /** BRK-4's retryAfterMs for a call an open breaker refuses (`retry-after-zero-half-open`: 0 during the trial). */
+  breakerRetryAfter(rule: RetryAfterOpen): RetryAfterOpen;
+  /** The limiters that count while Redis is unreachable (DEG-3; `limits-open-without-redis`: none, every call passes). */
+  limitsWithoutRedis(insurance: LimiterFactory): LimiterFactory;
+  /** The auth settings the token verifier is built with (`issuer-audience-ignored`: without iss and aud). */
+  verifierAuth(auth: ServerConfig['auth']): ServerConfig['auth'];
 }
 
 /**
@@ -264,6 +273,9 @@ export function defectsFor(faults: Faults): NodeDefects {
     drainedSessionEnd: (end) => (on('drain-leaves-transport-open') ? endWithSocketIoDisconnect : end),
     sweepLiveness: (isConnected) => (on('sweep-removes-live-state') ? () => false : isConnected),
     drainTimeoutExit: (code) => (on('drain-timeout-exits-zero') ? 0 : code),
+    breakerRetryAfter: (rule) => (on('retry-after-zero-half-open') ? retryAfterZeroHalfOpen : rule),
+    limitsWithoutRedis: (insurance) => (on('limits-open-without-redis') ? failOpenLimiter : insurance),
+    verifierAuth: (auth) => (on('issuer-audience-ignored') ? withoutIssuerAudience(auth) : auth),
     fatalExit: (code) => (on('fatal-swallowed') ? 'keep-running' : on('fatal-exits-zero') ? 0 : code),
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {

@@ -6,6 +6,25 @@ import { FailureWindow } from './failure-window.ts';
 /** How long a caller is told to wait after a single failed dependency call. */
 const RETRY_AFTER_FAILURE_MS = 1_000;
 
+/** What a breaker knows when it refuses a call: whether its trial is in flight, and when it half-opens. */
+export interface OpenBreakerView {
+  halfOpen: boolean;
+  /** Time until half-open; 0 or less once it has passed. */
+  msUntilHalfOpen: number;
+  /** The dependency's call timeout (DEPENDENCY_TIMEOUT_MS). */
+  callTimeoutMs: number;
+}
+
+/** How long a call refused by an open or half-open breaker is told to wait (retryAfterMs). */
+export type RetryAfterOpen = (view: OpenBreakerView) => number;
+
+/**
+ * BRK-4: how long a call refused by the open breaker should wait. Open: the time until half-open.
+ * Half-open with its one trial call in flight: the trial ends within the call timeout. Never 0, also
+ * when the half-open timer is late: a client told "retry after 0" would retry at once, in a loop.
+ */
+export const retryAfterOpen: RetryAfterOpen = ({ halfOpen, msUntilHalfOpen, callTimeoutMs }) => (halfOpen ? callTimeoutMs : Math.max(1, msUntilHalfOpen));
+
 /**
  * A circuit breaker around one dependency (BRK-1..4). opossum runs the state machine and the
  * call timeout; the spec's count-based trip rule ("N failures within a window") replaces
@@ -28,6 +47,8 @@ export class DependencyBreaker {
      * count for the breaker (BRK-6). Without it every failure counts.
      */
     private readonly isInputError: (err: unknown) => boolean = () => false,
+    /** BRK-4's rule for a refused call's retryAfterMs (a faulty build swaps it). */
+    private readonly retryAfterRule: RetryAfterOpen = retryAfterOpen,
   ) {
     this.window = new FailureWindow(policy.windowMs);
     this.breaker = new CircuitBreaker((action: () => Promise<unknown>) => action(), {
@@ -81,14 +102,9 @@ export class DependencyBreaker {
     return this.breaker.opened ? 'open' : 'closed';
   }
 
-  /**
-   * BRK-4: how long a call refused by the open breaker should wait. Open: the time until half-open.
-   * Half-open with its one trial call in flight: the trial ends within the call timeout. Never 0, also
-   * when the half-open timer is late: a client told "retry after 0" would retry at once, in a loop.
-   */
+  /** BRK-4: how long a call refused by the open breaker should wait (retryAfterOpen). */
   private retryAfterOpenMs(): number {
-    if (this.breaker.halfOpen) return this.timeoutMs;
-    return Math.max(1, this.openedAt + this.policy.resetTimeoutMs - Date.now());
+    return this.retryAfterRule({ halfOpen: this.breaker.halfOpen, msUntilHalfOpen: this.openedAt + this.policy.resetTimeoutMs - Date.now(), callTimeoutMs: this.timeoutMs });
   }
 
   status(): BreakerStatus {

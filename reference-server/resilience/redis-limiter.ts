@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitName } from '../../spec/index.ts';
 import type { DependencyBreaker } from './breaker.ts';
-import type { LimiterFactory, LimiterReset } from './rate-limits.ts';
+import { memoryLimiter, type LimiterFactory, type LimiterReset } from './rate-limits.ts';
 
 /**
  * Rate limits shared by every node through Redis (RATE-1 across a cluster, DEG-3). Each call goes through
@@ -10,12 +10,18 @@ import type { LimiterFactory, LimiterReset } from './rate-limits.ts';
  * in-memory insurance limiter of the same rule instead, so limits still hold per node and nothing waits.
  * The client must have its offline queue disabled so that a call to an unreachable Redis fails at once.
  */
-export function redisLimiters(client: Redis, keyPrefix: string, breaker: DependencyBreaker): { factory: LimiterFactory; reset: LimiterReset } {
+export function redisLimiters(
+  client: Redis,
+  keyPrefix: string,
+  breaker: DependencyBreaker,
+  /** The insurance limiters, one per rule, that count while Redis is unreachable (DEG-3). */
+  insuranceFactory: LimiterFactory = memoryLimiter,
+): { factory: LimiterFactory; reset: LimiterReset } {
   const prefixOf = (name: RateLimitName, scope?: string) => `${keyPrefix}rl:${scope ? `${scope}:` : ''}${name}`;
   const factory: LimiterFactory = (name, rule, scope) => {
     const duration = rule.durationMs / 1000;
     const shared = new RateLimiterRedis({ storeClient: client, keyPrefix: prefixOf(name, scope), points: rule.points, duration, rejectIfRedisNotReady: true });
-    const insurance = new RateLimiterMemory({ keyPrefix: scope ? `${scope}:${name}` : name, points: rule.points, duration });
+    const insurance = insuranceFactory(name, rule, scope);
     return {
       async consume(key) {
         let verdict: { over?: RateLimiterRes };

@@ -16,10 +16,12 @@ export interface DependencyControl {
   readonly names: readonly DependencyName[];
   /** Disables the dependency's proxy: its listener closes and every live connection is cut. */
   cut(name: DependencyName): Promise<void>;
-  /** Enables it again on the same address. */
+  /** Enables it again on the same address, and ends a stall. */
   heal(name: DependencyName): Promise<void>;
   /** Adds a toxic (latency, timeout…) to the dependency's proxy until the returned remover or healAll(). */
   addToxic(name: DependencyName, toxic: ToxicRequest): Promise<() => Promise<void>>;
+  /** Makes it hang instead of refusing (Toxiproxy `timeout` toxics, timeout 0): connections open, nothing answered, until heal. */
+  stall(name: DependencyName): Promise<void>;
   /** Heals every cut dependency (a check's clean-up). */
   healAll(): Promise<void>;
   /** The environment given to the target (URLs through the proxies and DEPENDENCY_TIMINGS). */

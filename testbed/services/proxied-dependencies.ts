@@ -40,6 +40,7 @@ export class DependencyStartError extends Error {
 export class ProxiedDependencies {
   private readonly cutNow = new Set<DependencyName>();
   private readonly toxics: Array<Toxic<unknown>> = [];
+  private readonly stalls = new Map<DependencyName, Array<() => Promise<void>>>();
 
   private constructor(
     private readonly proxyConn: ToxiproxyConnection,
@@ -116,10 +117,22 @@ export class ProxiedDependencies {
     this.cutNow.add(name);
   }
 
-  /** Enables it again on the same address. */
+  /** Enables it again on the same address, and ends a stall. */
   async heal(name: DependencyName): Promise<void> {
+    for (const remove of this.stalls.get(name)?.splice(0) ?? []) await remove();
     await this.setEnabled(name, true);
     this.cutNow.delete(name);
+  }
+
+  /**
+   * Makes the dependency hang rather than refuse: Toxiproxy `timeout` toxics with timeout 0 hold every byte
+   * both ways, on live and new connections, which stay open (a database that accepts and never answers).
+   * heal() removes them, which closes the connections they held.
+   */
+  async stall(name: DependencyName): Promise<void> {
+    const removers = this.stalls.get(name) ?? [];
+    this.stalls.set(name, removers);
+    for (const stream of ['upstream', 'downstream'] as const) removers.push(await this.addToxic(name, { type: 'timeout', stream, attributes: { timeout: 0 } }));
   }
 
   /** Adds a toxic to the dependency's proxy, on live and new connections, until healAll() or the returned remover. */
@@ -137,6 +150,7 @@ export class ProxiedDependencies {
 
   /** Heals every cut dependency and removes every toxic this run added (a check's or scenario's clean-up). */
   async healAll(): Promise<void> {
+    this.stalls.clear();
     for (const toxic of this.toxics.splice(0)) await toxic.remove().catch(() => undefined);
     for (const name of [...this.cutNow]) await this.heal(name);
   }

@@ -101,6 +101,8 @@ const FAULTS: Array<{ fault: string; fails: string[]; passes: string[] }> = [
   { fault: 'relaxation-delete-ignored', fails: ['C35'], passes: ['C09', 'C07'] },
   // SES-3's "only": a sweep that takes live sockets for gone ends a renewed typing indicator (C11 sees it end early too) and loses the user's offline.
   { fault: 'sweep-removes-live-state', fails: ['C41', 'C11'], passes: ['S03', 'C07'] },
+  // AUTH-3: iss and aud ignored although configured (C39 starts a second target with JWT_ISSUER and JWT_AUDIENCE).
+  { fault: 'issuer-audience-ignored', fails: ['C39'], passes: ['C17', 'S03'] },
 ];
 
 describe('faulty servers are caught', () => {

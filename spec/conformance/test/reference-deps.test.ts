@@ -11,7 +11,7 @@ const postgres = await postgresAvailability({ needsControl: true });
  * S09 token expiry, C14 drain), which once arrived after the close in this mode; and the recovery
  * checks C27-C29, whose sessions are in Redis here.
  */
-const IDS = ['C06', 'C08', 'C12', 'C13', 'S13', 'C35', 'S14', 'S15', 'S16', 'S17', 'C27', 'C28', 'C29', 'S08', 'S09', 'C14'];
+const IDS = ['C06', 'C08', 'C12', 'C13', 'C37', 'C38', 'S13', 'C35', 'S14', 'S15', 'S16', 'S17', 'C27', 'C28', 'C29', 'S08', 'S09', 'C14'];
 
 describe.skipIf(redis.skip ?? postgres.skip)('the reference server with --deps redis,postgres --nodes 2', () => {
   it(`passes ${IDS.join(' ')}`, async () => {
@@ -30,6 +30,10 @@ describe.skipIf(redis.skip ?? postgres.skip)('the reference server with --deps r
     { fault: 'stock-recovery', fails: ['S14', 'C28'], passes: ['S13'] },
     // BRK-5: the recovery endpoint answers every breaker closed but closes none; C12's send right after it is refused.
     { fault: 'recovery-keeps-breakers-open', fails: ['C12'], passes: ['C03'] },
+    // BRK-4: a call during the half-open trial told "retry after 0"; while open it is still told the time until half-open (C13).
+    { fault: 'retry-after-zero-half-open', fails: ['C37'], passes: ['C13'] },
+    // DEG-3: with Redis down every call passes; with Redis up the shared limits still hold (S13).
+    { fault: 'limits-open-without-redis', fails: ['C38'], passes: ['S13'] },
   ]) {
     it(`catches SOCKPROOF_FAULTS=${fault}: ${fails.join(', ')} fail; ${passes.join(', ')} pass`, async () => {
       const report = await runAgainstReference([...fails, ...passes], { faults: [fault], extra: { deps: ['redis', 'postgres'], nodes: 2 } });

@@ -53,6 +53,30 @@ describe('ProxiedDependencies.attach: proxies named in the Toxiproxy at TOXIPROX
     expect(await (await fetch(`${proxyServer.url}/proxies/staging-redis/toxics`)).json()).toEqual([]);
   });
 
+  it('stalls the named proxy (connections accepted and held, nothing answered) until heal removes the stall', async () => {
+    const deps = await ProxiedDependencies.attach({ redis: 'staging-redis' }, { TOXIPROXY_URL: proxyServer.url });
+    const held = connect(listenPort, '127.0.0.1');
+    await once(held, 'connect');
+    await deps.stall('redis');
+    const heldClosed = once(held, 'close');
+    held.on('error', () => {});
+    held.write('x');
+    // A new connection is accepted (a hang, not a refusal) and gets nothing back.
+    const fresh = connect(listenPort, '127.0.0.1');
+    fresh.on('error', () => {});
+    await once(fresh, 'connect');
+    fresh.write('x');
+    const answered = await Promise.race([once(fresh, 'data').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 500))]);
+    expect(answered).toBe(false);
+    fresh.destroy();
+    expect(((await (await fetch(`${proxyServer.url}/proxies/staging-redis/toxics`)).json()) as Array<{ type: string }>).map((t) => t.type)).toEqual(['timeout', 'timeout']);
+    await deps.heal('redis');
+    await heldClosed; // the connection the stall held is closed, as Toxiproxy does
+    expect(await echoes(listenPort)).toBe(true);
+    expect(await (await fetch(`${proxyServer.url}/proxies/staging-redis/toxics`)).json()).toEqual([]);
+    await deps.stop();
+  });
+
   it('refuses without TOXIPROXY_URL, and names a proxy that is not there', async () => {
     await expect(ProxiedDependencies.attach({ redis: 'staging-redis' }, {})).rejects.toThrow(/TOXIPROXY_URL/);
     const missing = ProxiedDependencies.attach({ postgres: 'no-such-proxy' }, { TOXIPROXY_URL: proxyServer.url });
