@@ -32,7 +32,7 @@ export function registerLoad(program: Command): void {
       const { runRealtimeLoad } = await import('../load/realtime-run.ts');
       const { formatRealtime } = await import('../load/report-format.ts');
       const startedAt = new Date().toISOString();
-      const result = await runRealtimeLoad({ ...target.access(), jwtSecret: target.jwtSecret! }, { clients, durationS, rate, maxMessages, signal, say });
+      const result = await runRealtimeLoad(target.access(), { clients, durationS, rate, maxMessages, signal, say });
       const { EXIT_STATUS } = await import('../reports/verdicts.ts');
       process.exitCode = EXIT_STATUS[result.history.exactlyOnce ? 'pass' : 'fail'];
       const url = target.url;

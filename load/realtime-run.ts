@@ -60,7 +60,7 @@ export async function runRealtimeLoad(target: TargetAccess, opts: RealtimeOption
     const disconnects = fleet.disconnects();
     fleet.close();
     say('verifying history...');
-    const verdict = await verifyExactlyOnce(target, fleet.channelId, records);
+    const verdict = await verifyExactlyOnce(target, fleet, records);
     const acked = records.filter((r) => r.outcome === 'acked');
     return {
       kind: 'realtime',

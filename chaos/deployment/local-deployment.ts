@@ -62,7 +62,7 @@ export async function startLocalDeployment(command: TargetCommand, nodes = 2): P
   try {
     if (failed) throw new Error(`a node of the local deployment did not start: ${(failed.reason as Error).message}`);
     for (const p of processes) {
-      const relax = () => relaxLimits({ url: p.url, jwtSecret }, RELAXED_RATE_LIMITS);
+      const relax = () => relaxLimits({ url: p.url, tokens: hs256TokenSource(jwtSecret) }, RELAXED_RATE_LIMITS);
       await relax();
       p.afterRestart.push(relax);
     }
@@ -70,10 +70,11 @@ export async function startLocalDeployment(command: TargetCommand, nodes = 2): P
     await close();
     throw err;
   }
+  const tokens = hs256TokenSource(jwtSecret);
   const deploymentNodes = processes.map((p, i) => ({ name: `node-${i + 1}`, url: p.url, process: p }));
   return {
     nodes: deploymentNodes,
-    tokens: hs256TokenSource(jwtSecret),
+    tokens,
     dependencies,
     notes: [
       `deployment: ${nodes} nodes (${deploymentNodes.map((n) => `${n.name} ${n.url}`).join(', ')}) started by the runner on throw-away Redis and PostgreSQL behind the fault proxy; node env ${redactUrlsIn(JSON.stringify(dependencies.targetEnv))}`,

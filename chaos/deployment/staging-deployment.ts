@@ -54,7 +54,7 @@ export async function openStagingDeployment(config: StagingConfig, opts: { warn?
   let limits: StagingLimits;
   try {
     // Through the first node (or the load balancer): FIX-4 has every other node apply it.
-    limits = await relaxStagingLimits({ url: nodes[0]!.url, jwtSecret: '', tokens: config.tokens }, opts.warn);
+    limits = await relaxStagingLimits({ url: nodes[0]!.url, tokens: config.tokens }, opts.warn);
   } catch (err) {
     await dependencies?.stop();
     throw err;

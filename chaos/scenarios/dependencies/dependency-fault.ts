@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { newRunId } from '../../../testbed/clients/chat-fleet.ts';
 import { checkHistory, summarizeHistory } from '../../../testbed/history/history-check.ts';
 import { HISTORY_READER_USER, readChannelHistory } from '../../../testbed/history/history-reader.ts';
+import type { RunUser } from '../../../testbed/targets/token-source.ts';
 import type { ProxiedDependencies } from '../../../testbed/services/proxied-dependencies.ts';
 import { ackedAfter, firstAckAfter } from '../../fault-stream.ts';
 import { pause, type Scenario } from '../../scenario.ts';
@@ -53,10 +54,10 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     if (unready.length > 0) return { verdict: 'inconclusive', reason: `not healthy before the fault: ${unready.join(', ')}`, figures: {} };
 
     const runId = newRunId('dep');
-    const probeUser = `probe-${runId}`.slice(0, 128);
-    const stream = await startTwoNodeStream(deployment, o, runId, [probeUser, HISTORY_READER_USER]);
+    const stream = await startTwoNodeStream(deployment, o, runId, [`probe-${runId}`.slice(0, 128), HISTORY_READER_USER]);
+    const [probeUser, reader] = stream.others as [RunUser, RunUser];
     const first = deployment.nodes[0]!;
-    const probe = new SendProbe(first.url, await deployment.tokens.mint({ sub: probeUser, ttlSec: 7_200 }), probeUser, stream.channelId);
+    const probe = new SendProbe(first.url, probeUser.token, probeUser.sub, stream.channelId);
     const watch = new DeploymentWatch(deployment.nodes);
     let faultAt = 0;
     let healAt = 0;
@@ -99,8 +100,7 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     }
     stream.close();
     const samples = await watch.stop();
-    const reader = await deployment.tokens.mint({ sub: HISTORY_READER_USER, ttlSec: 600 });
-    const history = checkHistory(acked, await readChannelHistory(first.url, reader, stream.channelId, acked.length + records.length + 1_000));
+    const history = checkHistory(acked, await readChannelHistory(first.url, reader.token, stream.channelId, acked.length + records.length + 1_000));
     const doubt = doubtFigures(records);
     const during = samples.filter((s) => s.at >= faultAt && s.at <= healAt);
     const afterHeal = samples.filter((s) => s.at > healAt);
