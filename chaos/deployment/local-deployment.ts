@@ -27,11 +27,20 @@ export interface Deployment {
    */
   admit?: (userIds: readonly string[]) => Promise<void>;
   dependencies: ProxiedDependencies;
+  /**
+   * The one node is a load balancer (staging's `loadBalancer`): each look through it (a health sample, a
+   * client's connection) reaches one node behind it, whichever it picks, so no figure covers each node.
+   */
+  viaLoadBalancer?: boolean;
   /** What the deployment is, for the run's notes (URLs redacted). */
   notes: string[];
   /** Stops the nodes, the proxy and the services (idempotent). */
   close(): Promise<void>;
 }
+
+/** What a run through one load balancer URL can and cannot see: said in its notes and in each dependency scenario's figures. */
+export const LOAD_BALANCER_COVERAGE =
+  "each health sample and client connection reaches one node behind it, whichever it picks, labelled lb: judged is what users behind it see, not each node's health, breakers or cross-node delivery; no node hooks (kill, pause)";
 
 /** Why a local deployment cannot be started here (Redis or PostgreSQL binaries missing), or undefined. */
 export async function localDeploymentUnavailable(): Promise<string | undefined> {

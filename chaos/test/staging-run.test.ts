@@ -370,16 +370,20 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     expectNoFix2Call();
   }, 320_000);
 
-  it('behind one load balancer URL the dependency scenarios run on it as the one node "lb"', async () => {
+  it('behind one load balancer URL the dependency scenarios run on it as the one node "lb", and say that each look reached one node, not each', async () => {
     // node-2 stands in for the load balancer: every client and every health look goes through the one URL.
     const file = await writeConfig('lb.json', { loadBalancer: s.nodes.get('node-2')!.url, toxiproxy: stagingProxies(), scenarios: ['db-down'] });
     const staging = await openStagingDeployment(await loadChaosConfig(file, { [ENV_NAME]: SECRET }));
     try {
-      expect(staging.notes[0]).toMatch(/one load balancer http:\/\/127\.0\.0\.1:\d+ \(dependency faults only\)/);
+      expect(staging.notes[0]).toMatch(/one load balancer http:\/\/127\.0\.0\.1:\d+ \(each health sample and client connection reaches one node behind it, .*labelled lb: .*not each node's health/);
       const deployment = { ...staging, dependencies: staging.dependencies! };
       const r = await DEPENDENCY_SCENARIO_TABLE['db-down'].run({ target: undefined as never, options: OPTIONS, signal: new AbortController().signal, say: () => {}, deployment });
       expect(r.verdict, r.reason).toBe('pass');
       expect(r.figures.healthDuring).toEqual({ lb: ['degraded'] });
+      // The figures are the load balancer's, and say so: none claims to cover each node behind it.
+      expect(Object.keys(r.figures.healToHealthyMs as object)).toEqual(['lb']);
+      expect(r.figures.coverage).toMatch(/^load balancer: each health sample .* one node behind it/);
+      expect(r.reason).toMatch(/\(through a load balancer: one node per look, not each node\)$/);
       expect(r.history).toMatchObject({ exactlyOnce: true, lost: 0, duplicated: 0 });
     } finally {
       await staging.close();

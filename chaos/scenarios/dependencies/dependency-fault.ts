@@ -3,6 +3,7 @@ import { newRunId } from '../../../testbed/clients/chat-fleet.ts';
 import { checkHistory, summarizeHistory } from '../../../testbed/history/history-check.ts';
 import { HISTORY_READER_USER, readChannelHistory } from '../../../testbed/history/history-reader.ts';
 import type { RunUser } from '../../../testbed/targets/token-source.ts';
+import { LOAD_BALANCER_COVERAGE } from '../../deployment/local-deployment.ts';
 import type { ProxiedDependencies } from '../../../testbed/services/proxied-dependencies.ts';
 import { ackedAfter, firstAckAfter } from '../../fault-stream.ts';
 import { pause, type Scenario } from '../../scenario.ts';
@@ -119,8 +120,10 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     });
     return {
       verdict,
-      reason,
+      // Through a load balancer "every node" is every look at it: the reason says so rather than claim each node.
+      reason: deployment.viaLoadBalancer ? `${reason} (through a load balancer: one node per look, not each node)` : reason,
       figures: {
+        ...(deployment.viaLoadBalancer ? { coverage: `load balancer: ${LOAD_BALANCER_COVERAGE}` } : {}),
         ...doubt,
         faultMs: Math.round(healAt - faultAt),
         healToFirstAckMs: firstAckAfter(records, healAt),
