@@ -50,9 +50,11 @@ async function loadError(json: unknown, env: NodeJS.ProcessEnv = { SP_TEST_SECRE
 }
 
 describe('chaos --config file', () => {
-  it('the example in the repo validates against the schema', async () => {
-    const example = JSON.parse(await readFile(join(REPO_ROOT, 'chaos/chaos.example.json'), 'utf8'));
-    expect(configIssues(example).issues).toEqual([]);
+  it('the examples in the repo validate against the schema (nodes with hooks and HS256; a load balancer with operator tokens)', async () => {
+    for (const name of ['chaos/chaos.example.json', 'chaos/chaos.lb-tokens.example.json']) {
+      const example = JSON.parse(await readFile(join(REPO_ROOT, name), 'utf8'));
+      expect(configIssues(example).issues, name).toEqual([]);
+    }
   });
 
   it('resolves a valid file: nodes, proxies, the secret from its environment variable, scenarios', async () => {
