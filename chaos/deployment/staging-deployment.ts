@@ -86,6 +86,7 @@ export async function openStagingDeployment(config: StagingConfig, opts: { warn?
   let closed = false;
   const notes = [
     `deployment: staging from ${config.file}: ${config.viaLoadBalancer ? `one load balancer ${nodes[0]!.url} (${LOAD_BALANCER_COVERAGE})` : `${nodes.length} nodes (${nodes.map((n) => `${n.name} ${n.url}`).join(', ')})`}${config.toxiproxy ? `; Toxiproxy ${new URL(config.toxiproxy.url).origin} with proxies ${JSON.stringify(proxies)}` : ''}${config.caFile ? `; TLS trusted with ${config.caFile}` : ''}`,
+    `auth (${config.authKind}): every token of the run ${config.tokens.describe}`,
     ...limits.notes,
   ];
   return {

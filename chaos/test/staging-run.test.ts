@@ -325,6 +325,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
       expect(cli.code, cli.stdout + cli.stderr).toBe(0);
       for (const name of ['latency', 'partition', 'kill']) expect(cli.stdout).toMatch(new RegExp(`${name}\\s+PASS`));
       expect(cli.stdout).toMatch(/hooks: jwks kill x1 .*jwks restart x1/);
+      expect(cli.stdout).toMatch(/auth \(jwks\): every token of the run signed with the configured private key \(kid k1\)/);
       expect(cli.stdout).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE/);
       // The node verifies with the JWKS only: a token signed with staging's HS256 secret is refused.
       const refused = await fetch(`${node.url}${RELAXATIONS_PATH}`, { headers: { authorization: `Bearer ${await mintToken(SECRET, { sub: 'x', roles: ['admin'] })}` } });
@@ -360,6 +361,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     for (const name of ['latency', 'partition', 'kill', 'db-down']) expect(r.stdout).toMatch(new RegExp(`${name}\\s+PASS`));
+    expect(r.stdout).toMatch(/auth \(tokens\): every token of the run 6 user token\(s\) supplied by the operator/);
     expect(r.stdout).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE/);
     // The runner holds no secret here, so every user token it used was one of the file's; the fixtures used the admin token.
     const logs = [...s.nodes].flatMap(([n, p]) => p.logLines.slice(logsBefore.get(n) ?? 0)).join('\n');
