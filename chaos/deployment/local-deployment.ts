@@ -57,6 +57,7 @@ export async function localDeploymentUnavailable(): Promise<string | undefined> 
 export async function startLocalDeployment(command: TargetCommand, nodes = 2): Promise<Deployment> {
   const dependencies = await ProxiedDependencies.start(['redis', 'postgres'], 'chaos deployment');
   const jwtSecret = command.jwtSecret ?? randomBytes(36).toString('base64url');
+  const tokens = hs256TokenSource(jwtSecret);
   const started = await Promise.allSettled(
     Array.from({ length: nodes }, (_, i) =>
       TargetProcess.start({ ...command, jwtSecret, env: { ...command.env, ...dependencies.targetEnv, NODE_ID: `node-${i + 1}` } }),
@@ -71,7 +72,7 @@ export async function startLocalDeployment(command: TargetCommand, nodes = 2): P
   try {
     if (failed) throw new Error(`a node of the local deployment did not start: ${(failed.reason as Error).message}`);
     for (const p of processes) {
-      const relax = () => relaxLimits({ url: p.url, tokens: hs256TokenSource(jwtSecret) }, RELAXED_RATE_LIMITS);
+      const relax = () => relaxLimits({ url: p.url, tokens }, RELAXED_RATE_LIMITS);
       await relax();
       p.afterRestart.push(relax);
     }
@@ -79,7 +80,6 @@ export async function startLocalDeployment(command: TargetCommand, nodes = 2): P
     await close();
     throw err;
   }
-  const tokens = hs256TokenSource(jwtSecret);
   const deploymentNodes = processes.map((p, i) => ({ name: `node-${i + 1}`, url: p.url, process: p }));
   return {
     nodes: deploymentNodes,
