@@ -50,7 +50,7 @@ export interface StreamEntry {
 export async function startFaultStream(ctx: ScenarioContext, runId: string, via?: Pick<FaultLink, 'clientUrl' | 'clientTls'> | StreamEntry): Promise<FaultStream> {
   const nodes = via && 'clientUrls' in via ? via : undefined;
   const link = via && !('clientUrls' in via) ? via : undefined;
-  const access = nodes ? nodes.access : { ...ctx.target.access(), jwtSecret: ctx.target.jwtSecret! };
+  const access = nodes ? nodes.access : ctx.target.access();
   const entry = nodes ? { clientUrls: nodes.clientUrls } : link ? { clientUrl: link.clientUrl, clientTls: link.clientTls } : {};
   const recorder = new HistoryRecorder();
   const fleet = await openFleet(access, { runId, clients: ctx.options.clients, reconnect: true, ackTimeoutMs: CHAOS_ACK_TIMEOUT_MS, recorder, ...entry });
@@ -78,7 +78,7 @@ export async function startFaultStream(ctx: ScenarioContext, runId: string, via?
     async finish() {
       stream.stop();
       const records = await stream.finished;
-      const stored = await recordFinalRead(recorder, access, fleet.channelId, records.length + 1_000);
+      const stored = await recordFinalRead(recorder, { url: access.url, readerToken: fleet.reader.token }, fleet.channelId, records.length + 1_000);
       // Give the members the delivery bound to see every stored message before the history ends.
       if (stored) await waitFor('every delivery', () => everyMemberHasAll(recorder.history(), stored), CHAOS_DELIVERY_BOUND_MS, 100).catch(() => undefined);
       fleet.close();

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { defaultScenarios, DEPENDENCY_SCENARIOS, SCENARIO_NAMES, type ChaosOptions, type ScenarioName } from '../chaos/scenario.ts';
 import { targetChoice } from '../testbed/targets/target-flags.ts';
 import { admittedBy } from '../testbed/targets/run-target.ts';
+import { usersNeeded, usersPerScenario } from '../chaos/scenario-users.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport, type RunFlags } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
@@ -66,20 +67,16 @@ export function registerChaos(program: Command): void {
     }
     if (staging) {
       // The first node is the run's target (single-node scenarios); the staging deployment relaxes the limits for the run's users.
-      Object.assign(flags, { target: staging.nodes[0]!.url, allowRemote: true, jwtSecret: staging.tokens.secret });
+      Object.assign(flags, { target: staging.nodes[0]!.url, allowRemote: true });
       if (flags.scenarios === undefined && flags.schedule === undefined) flags.scenarios = staging.scenarios.join(',');
     }
     if (flags.schedule !== undefined && flags.scenarios !== undefined) throw new UsageError('--schedule runs the nemesis scenario alone: leave out --scenarios');
     const names = flags.schedule !== undefined ? (['nemesis'] as ScenarioName[]) : parseScenarios(flags.scenarios ?? defaultScenarios(flags.target !== undefined).join(','));
     const notAllowed = staging ? names.filter((n) => !staging.scenarios.includes(n)) : [];
     if (notAllowed.length > 0) throw new UsageError(`${notAllowed.join(', ')}: not among the scenarios ${flags.config} allows (${staging!.scenarios.join(', ')})`);
-    const secretOnly = staging?.tokens.secret === undefined ? names.filter((n) => !(DEPENDENCY_SCENARIOS as readonly string[]).includes(n)) : [];
-    if (staging && secretOnly.length > 0) {
-      throw new UsageError(`--config ${flags.config}: $.auth: "jwks" tokens run the dependency scenarios; ${secretOnly.join(', ')} still read history with tokens minted from the HS256 secret`);
-    }
     if (names.includes('nemesis') && flags.schedule === undefined) throw new UsageError('the nemesis scenario needs --schedule random|FILE');
     if (flags.onDeployment && flags.schedule === undefined) throw new UsageError('--on-deployment plays a nemesis schedule: give --schedule random|FILE');
-    if (flags.target !== undefined && names.length === 1 && names[0] === 'kill') {
+    if (!staging && flags.target !== undefined && names.length === 1 && names[0] === 'kill') {
       throw new UsageError('the kill scenario needs a server the runner starts: use --server-cmd (or no --target) instead of --target');
     }
     const seed = flags.seed === undefined ? randomInt(0, 2 ** 31) : numberFlagOrUsage('--seed', flags.seed, { min: 0, max: 2 ** 32 - 1 });
@@ -104,8 +101,10 @@ export function registerChaos(program: Command): void {
       if (flags.onDeployment) options.nemesisOnDeployment = true;
     }
     const timeoutS = numberFlagOrUsage('--timeout', flags.timeout, BOUNDS.timeoutS);
-    // Staging: the config's token source signs every token; the single-node scenarios get its HS256 secret as flags.
-    await withTarget(flags, { needsSecret: staging === undefined, relaxLimits: staging === undefined }, async (target, signal, say) => {
+    if (staging) refuseShortOfTokens(staging, flags.config!, names, options.clients, timeoutS);
+    // Staging: the config's token source gives every token of the run (its users', its reader's, the runner's admin token).
+    const choice = staging ? { kind: 'url' as const, url: staging.nodes[0]!.url, tokens: staging.tokens } : undefined;
+    await withTarget(flags, { needsSecret: staging === undefined, relaxLimits: staging === undefined, ...(choice ? { choice } : {}) }, async (target, signal, say) => {
       const { runChaos } = await import('../chaos/runner.ts');
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
       const { deploymentForRun } = await import('../chaos/deployment/run-deployment.ts');
@@ -171,6 +170,27 @@ async function stagingConfig(flags: ChaosFlags) {
     if (err instanceof ChaosConfigError) throw new UsageError(err.lines.join('\nsockproof: '));
     throw err;
   }
+}
+
+/**
+ * Supplied tokens (`"kind": "tokens"`): refuses, before anything runs, a run whose largest scenario needs more
+ * distinct users than the file holds, or that could outlast a token (its payload's exp against --timeout).
+ */
+function refuseShortOfTokens(staging: import('../chaos/config/load-config.ts').StagingConfig, file: string, names: readonly ScenarioName[], clients: number, timeoutS: number): void {
+  const need = usersNeeded(names, clients, staging.nodes.length);
+  if (need.users > staging.tokens.users) {
+    throw new UsageError(
+      `--config ${file}: $.auth.users: the run needs ${need.users} distinct users (${need.scenario}: ${usersPerScenarioText(need.scenario!, clients, staging.nodes.length)}), the file holds ${staging.tokens.users}: supply ${need.users - staging.tokens.users} more token(s), or fewer --clients`,
+    );
+  }
+  const runEnds = Date.now() + timeoutS * 1000;
+  if (staging.firstExpiry && staging.firstExpiry.atMs <= runEnds) {
+    throw new UsageError(`--config ${file}: $.auth: ${staging.firstExpiry.who} expires at ${new Date(staging.firstExpiry.atMs).toISOString()}, before the run's --timeout of ${timeoutS} s would end: supply fresher tokens, or a shorter --timeout`);
+  }
+}
+
+function usersPerScenarioText(name: ScenarioName, clients: number, nodes: number): string {
+  return (DEPENDENCY_SCENARIOS as readonly string[]).includes(name) ? `${usersPerScenario(name, clients, nodes) - 2} streaming clients over ${nodes} node(s), a send probe and the history reader` : `${clients} clients and the history reader`;
 }
 
 /** Opens staging (health, proxies, the run's relaxation of the limits); a failure is one line, exit 2. */

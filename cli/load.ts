@@ -37,7 +37,7 @@ export function registerLoad(program: Command): void {
       const { runRealtimeLoad } = await import('../load/realtime-run.ts');
       const { formatOverhead, formatRealtime } = await import('../load/report-format.ts');
       const startedAt = new Date().toISOString();
-      const access = { ...target.access(), jwtSecret: target.jwtSecret! };
+      const access = target.access();
       const runOpts = { clients, durationS, rate, maxMessages, signal, say, record: flags.record };
       let result: RealtimeResult;
       let overhead: RecordingOverhead | undefined;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Report } from '../reports/schema.ts';
 import { numberFlag, targetChoice, type TargetFlags } from '../testbed/targets/target-flags.ts';
-import { openTarget, type RunTarget } from '../testbed/targets/run-target.ts';
+import { openTarget, type RunTarget, type TargetChoice } from '../testbed/targets/run-target.ts';
 import { UsageError } from './usage-error.ts';
 
 /** What every command that runs against a target (load, chaos, fuzz) shares: its flags, its lifecycle, its report. */
@@ -29,7 +29,8 @@ export function withTargetOptions(cmd: Command): Command {
  */
 export async function withTarget(
   flags: TargetFlags,
-  opts: { needsSecret: boolean; relaxLimits: boolean },
+  /** `choice`: the target when the flags do not name it (chaos --config: staging's first node and its tokens). */
+  opts: { needsSecret: boolean; relaxLimits: boolean; choice?: TargetChoice },
   body: (target: RunTarget, signal: AbortSignal, say: (line: string) => void) => Promise<Printer>,
 ): Promise<void> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -37,7 +38,7 @@ export async function withTarget(
   let target: RunTarget | undefined;
   let print: Printer | undefined;
   try {
-    const choice = targetChoice(flags, opts.needsSecret);
+    const choice = opts.choice ?? targetChoice(flags, opts.needsSecret);
     if (choice.kind === 'command') say(`starting ${choice.label}...`);
     target = await openTarget(choice, { relaxLimits: opts.relaxLimits, warn: say });
     print = await body(target, stop.signal, say);

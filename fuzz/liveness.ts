@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { HealthResponse, HTTP_PATHS, Message, mintToken, SocketMetrics } from '../spec/index.ts';
+import { HealthResponse, HTTP_PATHS, Message, SocketMetrics } from '../spec/index.ts';
+import type { TokenSource } from '../testbed/targets/token-source.ts';
 import { ChatClient } from '../testbed/clients/chat-client.ts';
 
 /** What the fuzzer watches between batches: the server's own figures. */
@@ -27,7 +28,7 @@ const PROBE_ACK_TIMEOUT_MS = 5_000;
  * mistake is never a dependency failure), and a fresh user connects, joins and gets an ack of the right
  * shape for a send within 5 s. Returns what is wrong, or undefined.
  */
-export async function livenessProblem(target: { url: string; jwtSecret: string; channelId: string }, baseline: ServerFigures): Promise<string | undefined> {
+export async function livenessProblem(target: { url: string; tokens: TokenSource; channelId: string }, baseline: ServerFigures): Promise<string | undefined> {
   let health: Response;
   try {
     health = await fetch(`${target.url}${HTTP_PATHS.health}`, { signal: AbortSignal.timeout(5_000) });
@@ -45,7 +46,7 @@ export async function livenessProblem(target: { url: string; jwtSecret: string; 
   const sub = `fuzz-probe-${randomBytes(4).toString('hex')}`;
   let probe: ChatClient | undefined;
   try {
-    probe = await ChatClient.connect(target.url, await mintToken(target.jwtSecret, { sub, roles: ['member'] }));
+    probe = await ChatClient.connect(target.url, (await target.tokens.user({ sub, roles: ['member'], ttlSec: 3_600 })).token);
     const joined = await probe.call('channel:join', { channelId: target.channelId }, PROBE_ACK_TIMEOUT_MS);
     if (!joined.ok) return `another user's channel:join answered ${joined.error.code}`;
     const sent = SendAck.safeParse(await probe.call('message:send', { channelId: target.channelId, text: 'still serving?', clientMsgId: sub }, PROBE_ACK_TIMEOUT_MS));

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mintToken } from '../spec/index.ts';
 import type { Observation } from '../reports/verdicts.ts';
 import { createRunChannel } from '../testbed/targets/target-http.ts';
 import type { RunTarget } from '../testbed/targets/run-target.ts';
@@ -46,12 +45,13 @@ const REPORTED_FRAMES = 50;
  * first batch after which it does not: that batch and the seed are the finding. Bounded in frames and time.
  */
 export async function runFuzz(target: RunTarget, opts: FuzzOptions): Promise<FuzzResult> {
-  const jwtSecret = target.jwtSecret!;
+  const tokens = target.tokens;
   const runId = randomBytes(3).toString('hex');
   const channelId = `sp-fuzz-${runId}`;
-  await createRunChannel({ url: target.url, jwtSecret }, channelId);
-  await target.admit([`fuzz-${runId}`]); // FIX-4: the fuzzing member's limits only, on a target the runner did not start
-  const token = await mintToken(jwtSecret, { sub: `fuzz-${runId}`, roles: ['member'] });
+  await createRunChannel(target.access(), channelId);
+  const fuzzer = await tokens.user({ sub: `fuzz-${runId}`, roles: ['member'], ttlSec: 3_600 });
+  await target.admit([fuzzer.sub]); // FIX-4: the fuzzing member's limits only, on a target the runner did not start
+  const token = fuzzer.token;
   const next = framesFrom(opts.seed, channelId);
   const baseline = await serverFigures(target.url);
   const figures: FuzzResult['figures'] = {
@@ -93,7 +93,7 @@ export async function runFuzz(target: RunTarget, opts: FuzzOptions): Promise<Fuz
         for (const f of frames) figures.byKind[f.kind]++;
         if (target.process && !target.process.isRunning) return `the server process exited (${target.process.exit?.signal ?? `code ${target.process.exit?.code}`})`;
         figures.livenessChecks++;
-        const others = await livenessProblem({ url: target.url, jwtSecret, channelId }, baseline);
+        const others = await livenessProblem({ url: target.url, tokens, channelId }, baseline);
         // What hurts other users is the finding; a member locked out alone is one too.
         return others && problem ? `${others} (and ${problem})` : (others ?? problem);
       });

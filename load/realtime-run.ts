@@ -106,7 +106,7 @@ export async function runRealtimeLoad(target: TargetAccess, opts: RealtimeOption
     let disconnects: number;
     if (recorder) {
       say('reading the history back and judging it...');
-      const stored = await recordFinalRead(recorder, target, fleet.channelId, records.length + 1_000);
+      const stored = await recordFinalRead(recorder, { url: target.url, readerToken: fleet.reader.token }, fleet.channelId, records.length + 1_000);
       // The members get the delivery bound to see every stored message before the history ends (as chaos does).
       if (stored) await waitFor('every delivery', () => observersCaughtUp(recorder, stored), DEFAULT_DELIVERY_BOUND_MS, 100).catch(() => undefined);
       disconnects = fleet.disconnects();
@@ -134,7 +134,7 @@ export async function runRealtimeLoad(target: TargetAccess, opts: RealtimeOption
       disconnects = fleet.disconnects();
       fleet.close();
       say('verifying history...');
-      history = summarizeHistory(await verifyExactlyOnce(target, fleet.channelId, records));
+      history = summarizeHistory(await verifyExactlyOnce(target, fleet, records));
     }
     return {
       kind: 'realtime',

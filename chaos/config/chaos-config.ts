@@ -16,6 +16,10 @@ const KeyRef = z.union([EnvRef, z.object({ file: z.string().min(1) }).strict()],
   error: 'a reference { "env": "NAME" } or { "file": "path" }; secrets are never written in the file',
 });
 const SecretRef = z.union([EnvRef], { error: 'a reference { "env": "NAME" }; secrets are never written in the file' });
+/** A token file by reference: its path (relative to the config file), or an environment variable holding its path. */
+const TokenFileRef = z.union([z.object({ file: z.string().min(1) }).strict(), z.object({ fileEnv: EnvRef.shape.env }).strict()], {
+  error: 'a reference { "file": "path" } or { "fileEnv": "NAME" } (a variable holding the path); tokens are never written in the file',
+});
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'an http: or https: URL' });
 
@@ -59,8 +63,13 @@ const Auth = z.discriminatedUnion(
         audience: z.string().min(1).optional(),
       })
       .strict(),
+    /**
+     * Tokens the operator supplied: a file of `{"sub"?, "token"}` (JSON array or JSON lines), one per distinct
+     * user of the run, handed out in turn; and the runner's admin token for the fixtures (channel, relaxation).
+     */
+    z.object({ kind: z.literal('tokens'), users: TokenFileRef, admin: KeyRef }).strict(),
   ],
-  { error: 'kind is one of "hs256", "jwks"' },
+  { error: 'kind is one of "hs256", "jwks", "tokens"' },
 );
 
 export const ChaosConfig = z

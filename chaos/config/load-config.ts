@@ -5,7 +5,9 @@ import { HS256_SECRET_RULE, isLongEnoughSecret } from '../../spec/auth.ts';
 import { redactUrlsIn } from '../../spec/redact.ts';
 import { isLoopbackHost } from '../../testbed/targets/target-url.ts';
 import { configIssues, type ChaosConfig, type StagingNodeConfig } from './chaos-config.ts';
-import { hs256Tokens, jwksTokens, type RunTokens } from './run-tokens.ts';
+import { jwksTokens } from './run-tokens.ts';
+import { expiryIssue, parseSuppliedTokens, readClaims } from './supplied-tokens.ts';
+import { hs256TokenSource, suppliedTokenSource, type TokenSource } from '../../testbed/targets/token-source.ts';
 
 /** A config file that cannot be used: every problem, one line each (`FILE: $.path: what is wrong`); exit 2. */
 export class ChaosConfigError extends Error {
@@ -22,7 +24,11 @@ export interface StagingConfig {
   nodes: StagingNodeConfig[];
   viaLoadBalancer: boolean;
   toxiproxy: ChaosConfig['toxiproxy'];
-  tokens: RunTokens;
+  /** Where every token of the run comes from: minted (hs256), signed (jwks) or supplied by the operator (tokens). */
+  tokens: TokenSource;
+  authKind: ChaosConfig['auth']['kind'];
+  /** Supplied tokens: the first of them to expire (its payload's exp) and whose it is, so a run can be refused before it would. */
+  firstExpiry: { who: string; atMs: number } | undefined;
   /** Absolute path of the CA file the nodes' certificates chain to. */
   caFile: string | undefined;
   scenarios: ChaosConfig['scenarios'];
@@ -83,23 +89,49 @@ export async function loadChaosConfig(file: string, env: NodeJS.ProcessEnv = pro
     return value;
   };
 
-  let tokens: RunTokens | undefined;
+  /** A secret held in an environment variable or a file (relative to the config file); read, remembered as a secret. */
+  const fromRef = async (path: string, ref: { env: string } | { file: string }): Promise<string | undefined> => {
+    if ('env' in ref) return fromEnv(path, ref);
+    const file = resolve(here, ref.file);
+    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      issues.push(`${path}.file: cannot read ${file} (${err.code ?? 'error'})`);
+      return undefined;
+    });
+    if (text !== undefined) secrets.push(text.trim());
+    return text?.trim();
+  };
+
+  let tokens: TokenSource | undefined;
+  let firstExpiry: StagingConfig['firstExpiry'];
   const a = c.auth;
   if (a.kind === 'hs256') {
     const secret = fromEnv('$.auth.secret', a.secret);
     if (secret !== undefined && !isLongEnoughSecret(secret)) issues.push(`$.auth.secret: the secret in ${a.secret.env} must be ${HS256_SECRET_RULE}`);
-    else if (secret !== undefined) tokens = hs256Tokens(secret);
-  } else {
-    let pem: string | undefined;
-    if ('env' in a.privateKey) pem = fromEnv('$.auth.privateKey', a.privateKey);
-    else {
-      const keyFile = resolve(here, a.privateKey.file);
-      pem = await readFile(keyFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
-        issues.push(`$.auth.privateKey.file: cannot read ${keyFile} (${err.code ?? 'error'})`);
-        return undefined;
-      });
-      if (pem !== undefined) secrets.push(pem.trim());
+    else if (secret !== undefined) tokens = hs256TokenSource(secret);
+  } else if (a.kind === 'tokens') {
+    const now = Date.now();
+    const admin = await fromRef('$.auth.admin', a.admin);
+    const adminExpired = admin === undefined ? undefined : expiryIssue(readClaims(admin), now);
+    if (adminExpired) issues.push(`$.auth.admin: ${adminExpired}`);
+    let usersFile: string | undefined;
+    if ('file' in a.users) usersFile = resolve(here, a.users.file);
+    else if (env[a.users.fileEnv]) usersFile = resolve(env[a.users.fileEnv]!);
+    else issues.push(`$.auth.users: environment variable ${a.users.fileEnv} (the path of the token file) is not set`);
+    const text = usersFile === undefined ? undefined : await readFile(usersFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      issues.push(`$.auth.users: cannot read ${usersFile} (${err.code ?? 'error'})`);
+      return undefined;
+    });
+    const supplied = text === undefined ? undefined : parseSuppliedTokens(text, now);
+    if (supplied?.users === undefined) issues.push(...(supplied?.issues ?? []).map((i) => `$.auth.users: ${usersFile}: ${i}`));
+    else secrets.push(...supplied.users.map((u) => u.token));
+    if (supplied?.users && admin !== undefined && !adminExpired) {
+      tokens = suppliedTokenSource(supplied.users, admin);
+      const adminExp = readClaims(admin)?.exp;
+      const expiries = [...supplied.users.flatMap((u) => (u.expiresAt === undefined ? [] : [{ who: `the token of ${u.sub}`, atMs: u.expiresAt }])), ...(adminExp === undefined ? [] : [{ who: 'the admin token', atMs: adminExp * 1000 }])];
+      firstExpiry = expiries.sort((x, y) => x.atMs - y.atMs)[0];
     }
+  } else {
+    const pem = await fromRef('$.auth.privateKey', a.privateKey);
     if (pem !== undefined) {
       try {
         tokens = jwksTokens(await importPKCS8(pem, a.alg), a);
@@ -126,6 +158,8 @@ export async function loadChaosConfig(file: string, env: NodeJS.ProcessEnv = pro
     viaLoadBalancer: c.loadBalancer !== undefined,
     toxiproxy: c.toxiproxy,
     tokens,
+    authKind: a.kind,
+    firstExpiry,
     caFile,
     scenarios: c.scenarios,
     hookTimeoutMs: c.hookTimeoutS * 1000,

@@ -27,11 +27,20 @@ export interface Deployment {
    */
   admit?: (userIds: readonly string[]) => Promise<void>;
   dependencies: ProxiedDependencies;
+  /**
+   * The one node is a load balancer (staging's `loadBalancer`): each look through it (a health sample, a
+   * client's connection) reaches one node behind it, whichever it picks, so no figure covers each node.
+   */
+  viaLoadBalancer?: boolean;
   /** What the deployment is, for the run's notes (URLs redacted). */
   notes: string[];
   /** Stops the nodes, the proxy and the services (idempotent). */
   close(): Promise<void>;
 }
+
+/** What a run through one load balancer URL can and cannot see: said in its notes and in each dependency scenario's figures. */
+export const LOAD_BALANCER_COVERAGE =
+  "each health sample and client connection reaches one node behind it, whichever it picks, labelled lb: judged is what users behind it see, not each node's health, breakers or cross-node delivery; no node hooks (kill, pause)";
 
 /** Why a local deployment cannot be started here (Redis or PostgreSQL binaries missing), or undefined. */
 export async function localDeploymentUnavailable(): Promise<string | undefined> {
@@ -48,6 +57,7 @@ export async function localDeploymentUnavailable(): Promise<string | undefined> 
 export async function startLocalDeployment(command: TargetCommand, nodes = 2): Promise<Deployment> {
   const dependencies = await ProxiedDependencies.start(['redis', 'postgres'], 'chaos deployment');
   const jwtSecret = command.jwtSecret ?? randomBytes(36).toString('base64url');
+  const tokens = hs256TokenSource(jwtSecret);
   const started = await Promise.allSettled(
     Array.from({ length: nodes }, (_, i) =>
       TargetProcess.start({ ...command, jwtSecret, env: { ...command.env, ...dependencies.targetEnv, NODE_ID: `node-${i + 1}` } }),
@@ -62,7 +72,7 @@ export async function startLocalDeployment(command: TargetCommand, nodes = 2): P
   try {
     if (failed) throw new Error(`a node of the local deployment did not start: ${(failed.reason as Error).message}`);
     for (const p of processes) {
-      const relax = () => relaxLimits({ url: p.url, jwtSecret }, RELAXED_RATE_LIMITS);
+      const relax = () => relaxLimits({ url: p.url, tokens }, RELAXED_RATE_LIMITS);
       await relax();
       p.afterRestart.push(relax);
     }
@@ -73,7 +83,7 @@ export async function startLocalDeployment(command: TargetCommand, nodes = 2): P
   const deploymentNodes = processes.map((p, i) => ({ name: `node-${i + 1}`, url: p.url, process: p }));
   return {
     nodes: deploymentNodes,
-    tokens: hs256TokenSource(jwtSecret),
+    tokens,
     dependencies,
     notes: [
       `deployment: ${nodes} nodes (${deploymentNodes.map((n) => `${n.name} ${n.url}`).join(', ')}) started by the runner on throw-away Redis and PostgreSQL behind the fault proxy; node env ${redactUrlsIn(JSON.stringify(dependencies.targetEnv))}`,

@@ -6,7 +6,7 @@ import type { NodeHookName } from '../config/chaos-config.ts';
 import type { NemesisFault } from '../nemesis/executor.ts';
 import type { KillableNode } from '../scenario.ts';
 import { runHookOrThrow, type HookResult } from './command-hook.ts';
-import type { Deployment, DeploymentNode } from './local-deployment.ts';
+import { LOAD_BALANCER_COVERAGE, type Deployment, type DeploymentNode } from './local-deployment.ts';
 import { relaxStagingLimits, type StagingLimits } from './staging-limits.ts';
 
 /** How long a node may take to serve /health/socket again after its restart hook returned. */
@@ -54,7 +54,7 @@ export async function openStagingDeployment(config: StagingConfig, opts: { warn?
   let limits: StagingLimits;
   try {
     // Through the first node (or the load balancer): FIX-4 has every other node apply it.
-    limits = await relaxStagingLimits({ url: nodes[0]!.url, jwtSecret: '', tokens: config.tokens }, opts.warn);
+    limits = await relaxStagingLimits({ url: nodes[0]!.url, tokens: config.tokens }, opts.warn);
   } catch (err) {
     await dependencies?.stop();
     throw err;
@@ -85,12 +85,14 @@ export async function openStagingDeployment(config: StagingConfig, opts: { warn?
   };
   let closed = false;
   const notes = [
-    `deployment: staging from ${config.file}: ${config.viaLoadBalancer ? `one load balancer ${nodes[0]!.url} (dependency faults only)` : `${nodes.length} nodes (${nodes.map((n) => `${n.name} ${n.url}`).join(', ')})`}${config.toxiproxy ? `; Toxiproxy ${new URL(config.toxiproxy.url).origin} with proxies ${JSON.stringify(proxies)}` : ''}${config.caFile ? `; TLS trusted with ${config.caFile}` : ''}`,
+    `deployment: staging from ${config.file}: ${config.viaLoadBalancer ? `one load balancer ${nodes[0]!.url} (${LOAD_BALANCER_COVERAGE})` : `${nodes.length} nodes (${nodes.map((n) => `${n.name} ${n.url}`).join(', ')})`}${config.toxiproxy ? `; Toxiproxy ${new URL(config.toxiproxy.url).origin} with proxies ${JSON.stringify(proxies)}` : ''}${config.caFile ? `; TLS trusted with ${config.caFile}` : ''}`,
+    `auth (${config.authKind}): every token of the run ${config.tokens.describe}`,
     ...limits.notes,
   ];
   return {
     nodes,
     tokens: config.tokens,
+    viaLoadBalancer: config.viaLoadBalancer,
     admit: limits.admit,
     dependencies,
     hookRuns,

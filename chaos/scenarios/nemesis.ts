@@ -42,7 +42,7 @@ function deploymentStage(deployment: Deployment, latencyMs: number, bounds: Reco
   const procs = deployment.nodes.map((n) => n.process).filter((p): p is TargetProcess => p !== undefined);
   return {
     faults: [...processFaults(procs, undefined, latencyMs), ...dependencyFaults(deployment.dependencies)],
-    via: { access: { url: deployment.nodes[0]!.url, jwtSecret: '', tokens: deployment.tokens, admit: deployment.admit }, clientUrls: deployment.nodes.map((n) => n.url) },
+    via: { access: { url: deployment.nodes[0]!.url, tokens: deployment.tokens, admit: deployment.admit }, clientUrls: deployment.nodes.map((n) => n.url) },
     settle: async () => {
       const from = performance.now();
       const at = Object.values(await waitRecovered(deployment.nodes, from + settleWaitMs));

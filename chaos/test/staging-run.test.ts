@@ -288,7 +288,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     expect(await proxiesOfStaging()).toEqual({ 'staging-redis': true, 'staging-postgres': true });
   }, 150_000);
 
-  it('a staging that verifies tokens from a JWKS: every token of the run (users, probe, reader, admin fixtures) signed with the configured key passes db-down', async () => {
+  it('a staging that verifies tokens from a JWKS: every token of the run (users, probe, reader, admin fixtures) signed with the configured key; db-down, latency, partition and kill pass', async () => {
     const pair = await generateKeyPair('ES256', { extractable: true });
     await writeFile(join(s.dir, 'jwks-key.pem'), await exportPKCS8(pair.privateKey), { mode: 0o600 });
     const keys = [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }];
@@ -300,13 +300,14 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
       env: { ...refEnv, ...s.env, NODE_ID: 'jwks', JWT_SECRET: '', JWT_JWKS_URL: jwksUrl, JWT_ISSUER: 'https://issuer.test', JWT_AUDIENCE: 'chat' },
     });
     s.nodes.set('jwks', node);
+    await writeFile(join(s.dir, 'jwks.pid'), String(node.pid));
     try {
       const file = join(s.dir, 'jwks.json');
       await writeFile(file, JSON.stringify({
-        nodes: [{ name: 'jwks', url: node.url }],
+        nodes: [{ name: 'jwks', url: node.url, hooks: hooksFor(s, 'jwks') }],
         toxiproxy: stagingProxies(),
         auth: { kind: 'jwks', privateKey: { file: 'jwks-key.pem' }, alg: 'ES256', kid: 'k1', issuer: 'https://issuer.test', audience: 'chat' },
-        scenarios: ['db-down', 'latency'],
+        scenarios: ['db-down', 'latency', 'partition', 'kill'],
       }));
       const staging = await openStagingDeployment(await loadChaosConfig(file, {}));
       try {
@@ -319,13 +320,13 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
         await staging.close();
       }
       expect(staging.notes.join('\n')).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE/);
-      // The same through the CLI; a single-node scenario is refused before anything runs (it mints from the secret).
-      const cli = await runCli(['chaos', '--config', file, '--scenarios', 'db-down', '--clients', '2', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '2000', '--timeout', '120'], 120_000);
+      // The single-node scenarios through the CLI: their clients, fixtures and final history read all take the key's tokens.
+      const cli = await runCli(['chaos', '--config', file, '--scenarios', 'latency,partition,kill', '--kills', '1', '--clients', '2', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '1500', '--timeout', '180'], 200_000);
       expect(cli.code, cli.stdout + cli.stderr).toBe(0);
-      expect(cli.stdout).toMatch(/db-down\s.*PASS/i);
-      const refusedCli = await runCli(['chaos', '--config', file, '--scenarios', 'latency'], 60_000);
-      expect(refusedCli.code).toBe(2);
-      expect(refusedCli.stderr).toMatch(/"jwks" tokens run the dependency scenarios; latency still read/);
+      for (const name of ['latency', 'partition', 'kill']) expect(cli.stdout).toMatch(new RegExp(`${name}\\s+PASS`));
+      expect(cli.stdout).toMatch(/hooks: jwks kill x1 .*jwks restart x1/);
+      expect(cli.stdout).toMatch(/auth \(jwks\): every token of the run signed with the configured private key \(kid k1\)/);
+      expect(cli.stdout).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE/);
       // The node verifies with the JWKS only: a token signed with staging's HS256 secret is refused.
       const refused = await fetch(`${node.url}${RELAXATIONS_PATH}`, { headers: { authorization: `Bearer ${await mintToken(SECRET, { sub: 'x', roles: ['admin'] })}` } });
       expect(refused.status).toBe(401);
@@ -334,18 +335,57 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
       await node.stop();
       jwks.close();
     }
-  }, 180_000);
+  }, 360_000);
 
-  it('behind one load balancer URL the dependency scenarios run on it as the one node "lb"', async () => {
+  it("tokens supplied by the operator: the run's users are the file's, the fixtures use the admin token; latency, partition, kill and db-down pass and no token is printed or written", async () => {
+    // Staging's identity provider, played by the test: tokens for six named users and an admin, signed with staging's secret.
+    const subs = Array.from({ length: 6 }, (_, i) => `operator-user-${i}`);
+    const tokens = await Promise.all(subs.map((sub) => mintToken(SECRET, { sub, ttlSec: 3_600 })));
+    const admin = await mintToken(SECRET, { sub: 'operator-admin', roles: ['admin'], ttlSec: 3_600 });
+    await writeFile(join(s.dir, 'operator-tokens.jsonl'), tokens.map((token, i) => JSON.stringify(i % 2 ? { token } : { sub: subs[i], token })).join('\n'), { mode: 0o600 });
+    const file = await writeConfig('operator.json', {
+      nodes: [
+        { name: 'node-2', url: s.nodes.get('node-2')!.url, hooks: hooksFor(s, 'node-2') },
+        { name: 'node-1', url: s.nodes.get('node-1')!.url },
+      ],
+      toxiproxy: stagingProxies(),
+      auth: { kind: 'tokens', users: { fileEnv: 'SOCKPROOF_TEST_TOKENS_FILE' }, admin: { env: 'SOCKPROOF_TEST_ADMIN_TOKEN' } },
+      scenarios: ['latency', 'partition', 'kill', 'db-down'],
+    });
+    const out = join(s.dir, 'operator-report');
+    const logsBefore = new Map([...s.nodes].map(([n, p]) => [n, p.logLines.length]));
+    const r = await runCli(
+      ['chaos', '--config', file, '--scenarios', 'latency,partition,kill,db-down', '--kills', '1', '--clients', '2', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '1500', '--timeout', '240', '--out', out],
+      300_000,
+      { SOCKPROOF_TEST_TOKENS_FILE: join(s.dir, 'operator-tokens.jsonl'), SOCKPROOF_TEST_ADMIN_TOKEN: admin },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const name of ['latency', 'partition', 'kill', 'db-down']) expect(r.stdout).toMatch(new RegExp(`${name}\\s+PASS`));
+    expect(r.stdout).toMatch(/auth \(tokens\): every token of the run 6 user token\(s\) supplied by the operator/);
+    expect(r.stdout).toMatch(/relaxation sockproof-run-[0-9a-f]{12} ended with DELETE/);
+    // The runner holds no secret here, so every user token it used was one of the file's; the fixtures used the admin token.
+    const logs = [...s.nodes].flatMap(([n, p]) => p.logLines.slice(logsBefore.get(n) ?? 0)).join('\n');
+    expect(logs).toMatch(/"userId":"operator-admin".*rate limits relaxed for some users/);
+    const written = await Promise.all((await readdir(out)).map((f) => readFile(join(out, f), 'utf8')));
+    expect(written.length).toBeGreaterThanOrEqual(4);
+    for (const text of [r.stdout, r.stderr, ...written]) for (const t of [...tokens, admin, SECRET]) expect(text).not.toContain(t);
+    expectNoFix2Call();
+  }, 320_000);
+
+  it('behind one load balancer URL the dependency scenarios run on it as the one node "lb", and say that each look reached one node, not each', async () => {
     // node-2 stands in for the load balancer: every client and every health look goes through the one URL.
     const file = await writeConfig('lb.json', { loadBalancer: s.nodes.get('node-2')!.url, toxiproxy: stagingProxies(), scenarios: ['db-down'] });
     const staging = await openStagingDeployment(await loadChaosConfig(file, { [ENV_NAME]: SECRET }));
     try {
-      expect(staging.notes[0]).toMatch(/one load balancer http:\/\/127\.0\.0\.1:\d+ \(dependency faults only\)/);
+      expect(staging.notes[0]).toMatch(/one load balancer http:\/\/127\.0\.0\.1:\d+ \(each health sample and client connection reaches one node behind it, .*labelled lb: .*not each node's health/);
       const deployment = { ...staging, dependencies: staging.dependencies! };
       const r = await DEPENDENCY_SCENARIO_TABLE['db-down'].run({ target: undefined as never, options: OPTIONS, signal: new AbortController().signal, say: () => {}, deployment });
       expect(r.verdict, r.reason).toBe('pass');
       expect(r.figures.healthDuring).toEqual({ lb: ['degraded'] });
+      // The figures are the load balancer's, and say so: none claims to cover each node behind it.
+      expect(Object.keys(r.figures.healToHealthyMs as object)).toEqual(['lb']);
+      expect(r.figures.coverage).toMatch(/^load balancer: each health sample .* one node behind it/);
+      expect(r.reason).toMatch(/\(through a load balancer: one node per look, not each node\)$/);
       expect(r.history).toMatchObject({ exactlyOnce: true, lost: 0, duplicated: 0 });
     } finally {
       await staging.close();

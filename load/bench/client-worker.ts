@@ -1,4 +1,5 @@
 import { openFleet, type Fleet } from '../../testbed/clients/chat-fleet.ts';
+import { hs256TokenSource } from '../../testbed/targets/token-source.ts';
 import { startStream } from '../../testbed/clients/message-stream.ts';
 import type { WorkerSamples } from './figures.ts';
 
@@ -114,7 +115,7 @@ export async function runClientWorker(): Promise<void> {
     for (const channel of setup.channels) {
       fleets.push(
         await openFleet(
-          { url: setup.adminUrl, jwtSecret: setup.jwtSecret },
+          { url: setup.adminUrl, tokens: hs256TokenSource(setup.jwtSecret) },
           { runId: `${setup.runId}-c${channel.index}`, clients: channel.clients, reconnect: false, clientUrls: setup.urls },
         ),
       );

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { tokensOf } from '../targets/token-source.ts';
+import type { RunUser } from '../targets/token-source.ts';
 import { checkHistory, type HistoryVerdict } from '../history/history-check.ts';
 import { HISTORY_READER_USER, readChannelHistory } from '../history/history-reader.ts';
 import type { HistoryRecorder } from '../history/recorder.ts';
@@ -40,6 +40,8 @@ export interface Fleet {
   /** Send to `message:new` at a client other than the author, ms. */
   fanoutMs: number[];
   fanoutSeen: number;
+  /** The user the channel's history is read back as (issued and admitted with the clients' users). */
+  reader: RunUser;
   /** Disconnects seen so far, over all clients. */
   disconnects(): number;
   close(): void;
@@ -49,8 +51,13 @@ export async function openFleet(target: TargetAccess, opts: FleetOptions): Promi
   const channelId = `sp-${opts.runId}`.slice(0, 64);
   await createRunChannel(target, channelId);
   const lastAttempt = new Map<string, number>();
+  // Tokens first: a source of supplied tokens decides who the users are (their subs), then they are admitted.
+  const users: RunUser[] = [];
+  for (let i = 0; i < opts.clients; i++) users.push(await target.tokens.user({ sub: `u${i}-${opts.runId}`.slice(0, 128), ttlSec: 7_200 }));
+  const reader = await target.tokens.user({ sub: HISTORY_READER_USER, ttlSec: 7_200 });
   const fleet: Fleet = {
     channelId,
+    reader,
     clients: [],
     fanoutMs: [],
     fanoutSeen: 0,
@@ -58,11 +65,9 @@ export async function openFleet(target: TargetAccess, opts: FleetOptions): Promi
     close: () => fleet.clients.forEach((c) => c.close()),
   };
   const urls = opts.clientUrls?.length ? opts.clientUrls : [opts.clientUrl ?? target.url];
-  const userIds = Array.from({ length: opts.clients }, (_, i) => `u${i}-${opts.runId}`.slice(0, 128));
   // FIX-4: on a target the runner did not start, the limits are relaxed for these users only, before they connect.
-  await target.admit?.([...userIds, HISTORY_READER_USER]);
-  for (const [i, userId] of userIds.entries()) {
-    const token = await tokensOf(target).mint({ sub: userId, ttlSec: 7_200 });
+  await target.admit?.([...users.map((u) => u.sub), reader.sub]);
+  for (const [i, { sub: userId, token }] of users.entries()) {
     fleet.clients.push(
       new StreamClient({
         url: urls[i % urls.length]!,
@@ -95,10 +100,9 @@ export async function openFleet(target: TargetAccess, opts: FleetOptions): Promi
 }
 
 /** Reads the channel's history and checks every acked send of `records` is stored exactly once. */
-export async function verifyExactlyOnce(target: TargetAccess, channelId: string, records: readonly SendRecord[]): Promise<HistoryVerdict> {
-  const token = await tokensOf(target).mint({ sub: HISTORY_READER_USER, ttlSec: 600 });
+export async function verifyExactlyOnce(target: { url: string }, fleet: Pick<Fleet, 'channelId' | 'reader'>, records: readonly SendRecord[]): Promise<HistoryVerdict> {
   const acked = records.flatMap((r) => (r.acked ? [r.acked] : []));
-  const history = await readChannelHistory(target.url, token, channelId, records.length + 1_000);
+  const history = await readChannelHistory(target.url, fleet.reader.token, fleet.channelId, records.length + 1_000);
   return checkHistory(acked, history);
 }
 

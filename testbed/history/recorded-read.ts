@@ -1,6 +1,5 @@
-import { tokensOf, type TokenSource } from '../targets/token-source.ts';
 import type { StoredMessage } from './history-check.ts';
-import { HISTORY_READER_USER, readChannelHistory } from './history-reader.ts';
+import { readChannelHistory } from './history-reader.ts';
 import type { HistoryRecorder } from './recorder.ts';
 
 /**
@@ -9,14 +8,14 @@ import type { HistoryRecorder } from './recorder.ts';
  */
 export async function recordFinalRead(
   recorder: HistoryRecorder,
-  target: { url: string; jwtSecret: string; tokens?: TokenSource | undefined },
+  /** Where, and the reader's token (issued with the run's other users: Fleet.reader). */
+  target: { url: string; readerToken: string },
   channelId: string,
   maxMessages: number,
 ): Promise<StoredMessage[] | undefined> {
   const op = recorder.invoke({ f: 'read', process: 'reader', value: { channelId } });
   try {
-    const token = await tokensOf(target).mint({ sub: HISTORY_READER_USER, ttlSec: 600 });
-    const messages = await readChannelHistory(target.url, token, channelId, maxMessages);
+    const messages = await readChannelHistory(target.url, target.readerToken, channelId, maxMessages);
     op.complete('ok', { messages });
     return messages;
   } catch (err) {

@@ -1,16 +1,17 @@
 import { openRunRelaxation, type RunRelaxation } from './run-relaxation.ts';
 import { probeHealth, relaxLimits, TargetUnavailableError, type TargetAccess } from './target-http.ts';
 import { RELAXED_RATE_LIMITS, TargetProcess, TargetStartError, type TargetCommand } from './target-process.ts';
+import { hs256TokenSource, type TokenSource } from './token-source.ts';
 
 /** What the operator asked to run against: a running server, or a command the runner starts. */
 export type TargetChoice =
-  | { kind: 'url'; url: string; jwtSecret: string | undefined }
+  | { kind: 'url'; url: string; tokens: TokenSource }
   | { kind: 'command'; command: TargetCommand; label: string };
 
-/** The target of one run, open: its URL, how to mint tokens, and the process when the runner owns it. */
+/** The target of one run, open: its URL, where its tokens come from, and the process when the runner owns it. */
 export interface RunTarget {
   url: string;
-  jwtSecret: string | undefined;
+  tokens: TokenSource;
   /** Present when the runner started the target (kill scenarios need it). */
   process: TargetProcess | undefined;
   /** What the run did to the target, for the output (limits relaxed and restored, server started...). */
@@ -20,7 +21,7 @@ export interface RunTarget {
    * limits of a target it did not start; nothing to do for a target it started (its limits are relaxed).
    */
   admit(userIds: readonly string[]): Promise<void>;
-  /** What the run's clients need: where, how to mint tokens, and `admit`. */
+  /** What the run's clients need: where, their tokens, and `admit`. */
   access(): TargetAccess;
   /** Ends the relaxation (attached target) or stops and removes the server (started target). Never throws. */
   close(): Promise<string[]>;
@@ -40,7 +41,7 @@ export interface OpenOptions {
 export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promise<RunTarget> {
   if (choice.kind === 'url') {
     await probeHealth(choice.url);
-    const access = { url: choice.url, jwtSecret: choice.jwtSecret ?? '' };
+    const access = { url: choice.url, tokens: choice.tokens };
     const notes = [`target: ${choice.url} (not started by the runner)`];
     let relaxation: RunRelaxation | undefined;
     if (opts.relaxLimits) {
@@ -53,7 +54,7 @@ export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promi
     };
     return {
       url: choice.url,
-      jwtSecret: choice.jwtSecret,
+      tokens: choice.tokens,
       process: undefined,
       notes,
       admit,
@@ -71,7 +72,9 @@ export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promi
     if (err instanceof TargetStartError) throw new TargetUnavailableError(err.message);
     throw err;
   }
-  const access = () => ({ url: proc.url, jwtSecret: proc.jwtSecret });
+  // A server the runner started: it knows the secret it gave it (TargetProcess.jwtSecret) and mints with it.
+  const tokens = hs256TokenSource(proc.jwtSecret);
+  const access = () => ({ url: proc.url, tokens });
   const relax = async () => {
     if (opts.relaxLimits) await relaxLimits(access(), RELAXED_RATE_LIMITS);
   };
@@ -86,10 +89,10 @@ export async function openTarget(choice: TargetChoice, opts: OpenOptions): Promi
     get url() {
       return proc.url;
     },
-    jwtSecret: proc.jwtSecret,
+    tokens,
     process: proc,
     admit: async () => {},
-    access: () => ({ url: proc.url, jwtSecret: proc.jwtSecret }),
+    access,
     notes: [`target: ${choice.label}, started by the runner on ${proc.url} with a temporary DATA_DIR and relaxed rate limits (removed at the end)`],
     async close() {
       await proc.stop();

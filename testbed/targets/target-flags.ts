@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HS256_SECRET_RULE, isLongEnoughSecret } from '../../spec/auth.ts';
 import type { TargetChoice } from './run-target.ts';
 import { referenceServerCommand } from './target-process.ts';
+import { hs256TokenSource, noTokenSource } from './token-source.ts';
 import { parseTargetUrl, TargetUrlError } from './target-url.ts';
 
 /** A flag the operator got wrong: the CLI prints it as one line and exits 2. */
@@ -52,7 +53,8 @@ export function targetChoice(flags: TargetFlags, needsSecret: boolean): TargetCh
       throw err;
     }
     if (needsSecret && flags.jwtSecret === undefined) throw new FlagError("--target needs --jwt-secret (the target's HS256 secret, to mint user and admin tokens)");
-    return { kind: 'url', url: url.origin, jwtSecret: flags.jwtSecret };
+    const tokens = flags.jwtSecret === undefined ? noTokenSource('no tokens: --target was given without --jwt-secret') : hs256TokenSource(flags.jwtSecret);
+    return { kind: 'url', url: url.origin, tokens };
   }
   if (flags.serverCmd !== undefined) {
     if (flags.serverCmd.trim() === '') throw new FlagError('--server-cmd must not be empty');

@@ -11,7 +11,7 @@ import {
   type PartialRateLimitTable,
   type RelaxationRequest,
 } from '../../spec/index.ts';
-import { tokensOf, type TokenSource } from './token-source.ts';
+import type { TokenSource } from './token-source.ts';
 
 /** A target that cannot be reached or refuses the harness: reported as one line, exit 2. */
 export class TargetUnavailableError extends Error {
@@ -20,10 +20,8 @@ export class TargetUnavailableError extends Error {
 
 export interface TargetAccess {
   url: string;
-  /** The HS256 secret (--jwt-secret); unused when `tokens` is given. */
-  jwtSecret: string;
-  /** Where tokens come from when they are not minted with `jwtSecret` (a JWKS-verifying staging). */
-  tokens?: TokenSource | undefined;
+  /** Where the run's tokens come from (users, history reader, the runner's admin token): never a secret itself. */
+  tokens: TokenSource;
   /**
    * Relaxes the limits for these users of the run, before they connect (FIX-4, a runner attached to a
    * --target); absent where the runner owns the target and its limits.
@@ -68,7 +66,7 @@ export async function waitServing(url: string, deadlineMs: number, pollMs = 50):
 async function adminCall<T extends z.ZodType>(target: TargetAccess, method: string, path: string, body: unknown, schema: T): Promise<z.output<T>>;
 async function adminCall<T extends z.ZodType>(target: TargetAccess, method: string, path: string, body: unknown, schema: T, opts: { notFound: 'undefined' }): Promise<z.output<T> | undefined>;
 async function adminCall<T extends z.ZodType>(target: TargetAccess, method: string, path: string, body: unknown, schema: T, opts?: { notFound: 'undefined' }): Promise<z.output<T> | undefined> {
-  const token = await tokensOf(target).mint({ sub: 'sockproof-runner', roles: ['admin'], ttlSec: 600 });
+  const token = await target.tokens.admin();
   let res: Response;
   try {
     res = await fetch(target.url + path, {
@@ -82,7 +80,7 @@ async function adminCall<T extends z.ZodType>(target: TargetAccess, method: stri
   }
   const text = await res.text();
   if (res.status === 401 || res.status === 403) {
-    throw new TargetUnavailableError(`${method} ${path} answered ${res.status}: the target refused the runner's admin token (${target.tokens ? 'signed with the configured key' : 'signed with --jwt-secret'})`);
+    throw new TargetUnavailableError(`${method} ${path} answered ${res.status}: the target refused the runner's admin token (${target.tokens.describe})`);
   }
   if (res.status === 404 && opts?.notFound === 'undefined') return undefined;
   if (res.status < 200 || res.status > 299) throw new TargetUnavailableError(`${method} ${path} answered ${res.status}: ${text.slice(0, 200)}`);

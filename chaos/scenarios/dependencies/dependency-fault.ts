@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { newRunId } from '../../../testbed/clients/chat-fleet.ts';
 import { checkHistory, summarizeHistory } from '../../../testbed/history/history-check.ts';
 import { HISTORY_READER_USER, readChannelHistory } from '../../../testbed/history/history-reader.ts';
+import type { RunUser } from '../../../testbed/targets/token-source.ts';
+import { LOAD_BALANCER_COVERAGE } from '../../deployment/local-deployment.ts';
 import type { ProxiedDependencies } from '../../../testbed/services/proxied-dependencies.ts';
 import { ackedAfter, firstAckAfter } from '../../fault-stream.ts';
 import { recoveryBounds } from '../../nemesis/recovery.ts';
@@ -67,13 +69,13 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     // Judged by the target's own timings: its breaker reset from GET /spec, the rest as set or SPEC.md's defaults.
     const bounds = recoveryBounds(await readRecoveryTimings(deployment.nodes, deps.targetEnv));
     const runId = newRunId('dep');
-    const probeUser = `probe-${runId}`.slice(0, 128);
     // Operator recovery: one idle sender per node, for the send right after its recovery.
-    const senderUsers = fault.expect.operatorRecovery ? deployment.nodes.map((_, i) => `op${i}-${runId}`.slice(0, 128)) : [];
-    const stream = await startTwoNodeStream(deployment, o, runId, [probeUser, HISTORY_READER_USER, ...senderUsers]);
+    const senderNames = fault.expect.operatorRecovery ? deployment.nodes.map((_, i) => `op${i}-${runId}`.slice(0, 128)) : [];
+    const stream = await startTwoNodeStream(deployment, o, runId, [`probe-${runId}`.slice(0, 128), HISTORY_READER_USER, ...senderNames]);
+    const [probeUser, reader, ...senderUsers] = stream.others as [RunUser, RunUser, ...RunUser[]];
     const first = deployment.nodes[0]!;
-    const probe = new SendProbe(first.url, await deployment.tokens.mint({ sub: probeUser, ttlSec: 7_200 }), probeUser, stream.channelId);
-    const senders = await Promise.all(senderUsers.map(async (u, i) => new SendProbe(deployment.nodes[i]!.url, await deployment.tokens.mint({ sub: u, ttlSec: 7_200 }), u, stream.channelId)));
+    const probe = new SendProbe(first.url, probeUser.token, probeUser.sub, stream.channelId);
+    const senders = senderUsers.map((u, i) => new SendProbe(deployment.nodes[i]!.url, u.token, u.sub, stream.channelId));
     let operator: OperatorRecovery | undefined;
     const watch = new DeploymentWatch(deployment.nodes);
     let faultAt = 0;
@@ -109,7 +111,7 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     stream.stream.stop();
     const records = await stream.stream.finished;
     const acked = [...records.flatMap((r) => (r.acked ? [r.acked] : [])), ...probe.acked, ...senders.flatMap((s) => s.acked)];
-    const nodeOf = new Map([...stream.clients.map((c): [string, string] => [c.client.opts.userId, c.node]), ...senderUsers.map((u, i): [string, string] => [u, deployment.nodes[i]!.name])]);
+    const nodeOf = new Map([...stream.clients.map((c): [string, string] => [c.client.opts.userId, c.node]), ...senderUsers.map((u, i): [string, string] => [u.sub, deployment.nodes[i]!.name])]);
     // Live delivery is owed for a message acked on its first attempt: that attempt stored and broadcast it. One
     // acked by a retry may have been stored by an earlier attempt answered UNAVAILABLE or lost, and MSG-4 has
     // the retry broadcast nothing: connected clients get such a message from history (chaos/README.md).
@@ -124,8 +126,7 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     }
     stream.close();
     const samples = await watch.stop();
-    const reader = await deployment.tokens.mint({ sub: HISTORY_READER_USER, ttlSec: 600 });
-    const history = checkHistory(acked, await readChannelHistory(first.url, reader, stream.channelId, acked.length + records.length + 1_000));
+    const history = checkHistory(acked, await readChannelHistory(first.url, reader.token, stream.channelId, acked.length + records.length + 1_000));
     const doubt = doubtFigures(records);
     const during = samples.filter((s) => s.at >= faultAt && s.at <= healAt);
     const afterHeal = samples.filter((s) => s.at > healAt);
@@ -150,8 +151,10 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     });
     return {
       verdict,
-      reason,
+      // Through a load balancer "every node" is every look at it: the reason says so rather than claim each node.
+      reason: deployment.viaLoadBalancer ? `${reason} (through a load balancer: one node per look, not each node)` : reason,
       figures: {
+        ...(deployment.viaLoadBalancer ? { coverage: `load balancer: ${LOAD_BALANCER_COVERAGE}` } : {}),
         ...doubt,
         faultMs: Math.round(healAt - faultAt),
         healToFirstAckMs,

@@ -112,7 +112,7 @@ export async function recoverThroughOperator(
   deadline: number,
   signal: AbortSignal,
 ): Promise<OperatorRecovery> {
-  const token = await tokens.mint({ sub: 'sockproof-operator', roles: ['admin'], ttlSec: 600 });
+  const token = await tokens.admin();
   const open = await waitAllOpen(nodes, deadline, signal);
   await heal();
   const healAt = performance.now();

@@ -4,7 +4,9 @@ import { createRunChannel } from '../../../testbed/targets/target-http.ts';
 import type { Deployment } from '../../deployment/local-deployment.ts';
 import { CHAOS_ACK_TIMEOUT_MS } from '../../fault-stream.ts';
 import type { ChaosOptions } from '../../scenario.ts';
+import { streamUsersPerNode } from '../../scenario-users.ts';
 import type { ReceiverLog } from './delivery-check.ts';
+import type { RunUser } from '../../../testbed/targets/token-source.ts';
 
 /** A streaming client of the run and the node it is connected to, with every `message:new` id it received. */
 export interface NodeClient {
@@ -21,25 +23,32 @@ export interface TwoNodeStream {
   channelId: string;
   clients: NodeClient[];
   stream: MessageStream;
+  /** The scenario's other users (its probe, the history reader), issued with the stream's, in the order asked. */
+  others: RunUser[];
   receivers(): ReceiverLog[];
   close(): void;
 }
 
-/** `alsoAdmit`: the scenario's other users (its probe, the history reader), relaxed with the stream's in one step. */
-export async function startTwoNodeStream(deployment: Deployment, options: ChaosOptions, runId: string, alsoAdmit: readonly string[] = []): Promise<TwoNodeStream> {
+/** `alsoIssue`: the scenario's other users (its probe, the history reader), issued and relaxed with the stream's in one step. */
+export async function startTwoNodeStream(deployment: Deployment, options: ChaosOptions, runId: string, alsoIssue: readonly string[] = []): Promise<TwoNodeStream> {
   const channelId = `sp-${runId}`.slice(0, 64);
   const first = deployment.nodes[0]!;
-  await createRunChannel({ url: first.url, jwtSecret: '', tokens: deployment.tokens }, channelId);
-  const perNode = Math.max(2, Math.ceil(options.clients / deployment.nodes.length));
-  const userOf = (n: number, i: number) => `u${n}x${i}-${runId}`.slice(0, 128);
-  const userIds = deployment.nodes.flatMap((_, n) => Array.from({ length: perNode }, (_, i) => userOf(n, i)));
+  await createRunChannel({ url: first.url, tokens: deployment.tokens }, channelId);
+  const perNode = streamUsersPerNode(options.clients, deployment.nodes.length);
+  // Tokens first: a source of supplied tokens decides who the users are (their subs), then they are admitted.
+  const users: RunUser[][] = [];
+  for (const n of deployment.nodes.keys()) {
+    const onNode: RunUser[] = [];
+    for (let i = 0; i < perNode; i++) onNode.push(await deployment.tokens.user({ sub: `u${n}x${i}-${runId}`.slice(0, 128), ttlSec: 7_200 }));
+    users.push(onNode);
+  }
+  const others: RunUser[] = [];
+  for (const sub of alsoIssue) others.push(await deployment.tokens.user({ sub, ttlSec: 7_200 }));
   // FIX-4 on staging: the limits are relaxed for the run's users only, on every node, before they connect.
-  await deployment.admit?.([...userIds, ...alsoAdmit]);
+  await deployment.admit?.([...users.flat(), ...others].map((u) => u.sub));
   const clients: NodeClient[] = [];
   for (const [n, node] of deployment.nodes.entries()) {
-    for (let i = 0; i < perNode; i++) {
-      const userId = userOf(n, i);
-      const token = await deployment.tokens.mint({ sub: userId, ttlSec: 7_200 });
+    for (const { sub: userId, token } of users[n]!) {
       const arrivals: string[] = [];
       const client = new StreamClient({
         url: node.url,
@@ -72,6 +81,7 @@ export async function startTwoNodeStream(deployment: Deployment, options: ChaosO
     channelId,
     clients,
     stream,
+    others,
     receivers: () => clients.map((c) => ({ name: c.client.opts.userId, node: c.node, arrivals: [...c.arrivals], disconnected: c.client.disconnects > 0 })),
     close,
   };

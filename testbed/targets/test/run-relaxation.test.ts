@@ -9,6 +9,7 @@ import { REPO_ROOT } from '../../repo-root.ts';
 import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from '../../services/index.ts';
 import { RunRelaxation } from '../run-relaxation.ts';
 import { openTarget } from '../run-target.ts';
+import { hs256TokenSource } from '../token-source.ts';
 import { sendMessages } from '../../../testing/send-messages.ts';
 
 const SECRET = 'r'.repeat(40);
@@ -26,7 +27,7 @@ describe('a runner attached to a --target relaxes the limits for its own users o
   });
 
   it("lifts message:send for the run's users while it runs; another user keeps the limit; the end deletes it and leaves the table alone", async () => {
-    const target = await openTarget({ kind: 'url', url: server.url, jwtSecret: SECRET }, { relaxLimits: true });
+    const target = await openTarget({ kind: 'url', url: server.url, tokens: hs256TokenSource(SECRET) }, { relaxLimits: true });
     let closed = false;
     try {
       expect(target.notes.join('\n')).toMatch(/relaxed for the run's own users only \(and handshakes from 127\.0\.0\.1, this runner as the target sees it\) with FIX-4 relaxation sockproof-run-[0-9a-f]{12}/);
@@ -107,7 +108,7 @@ describe('a target without per-user relaxations keeps its limits for the run', (
   });
 
   it('says so and relaxes nothing', async () => {
-    const target = await openTarget({ kind: 'url', url: server.url, jwtSecret: SECRET }, { relaxLimits: true });
+    const target = await openTarget({ kind: 'url', url: server.url, tokens: hs256TokenSource(SECRET) }, { relaxLimits: true });
     expect(target.notes.join('\n')).toMatch(/rate limits: not relaxed: the target serves no fixtures/);
     expect(await target.close()).toEqual([]);
   }, 30_000);
@@ -132,7 +133,7 @@ describe('a long run keeps its relaxation alive past the ttl by renewing it', ()
   });
 
   it('is still in force two ttls after it was made (renewed every ttl/3), and gone after end()', async () => {
-    const access = { url: server.url, jwtSecret: SECRET };
+    const access = { url: server.url, tokens: hs256TokenSource(SECRET) };
     const ttlMs = 3_000;
     const warnings: string[] = [];
     const relaxation = await RunRelaxation.open(access, { 'message:send': { points: 1_000, durationMs: 60_000 } }, { ttlMs, warn: (l) => warnings.push(l) });
@@ -176,7 +177,7 @@ describe.skipIf(redis.skip ?? postgres.skip)('a runner attached to one node of t
 
   it("a user the runner admitted through node 1 sends past the limit on node 2 at once; another user there is held to it", async () => {
     const [one, two] = nodes as [ServerProcess, ServerProcess];
-    const target = await openTarget({ kind: 'url', url: one.url, jwtSecret: SECRET }, { relaxLimits: true });
+    const target = await openTarget({ kind: 'url', url: one.url, tokens: hs256TokenSource(SECRET) }, { relaxLimits: true });
     try {
       await target.admit(['two-node-runner']);
       const runner = await connectUser(two, 'two-node-runner');
