@@ -207,6 +207,8 @@ export const FaultName = z.enum([
   'prometheus-figures-stale',
   /** The periodic sweep takes every socket for gone: live sockets' typing indicators end and their users' entries go (sweeper liveness swap): C41 (SES-3). */
   'sweep-removes-live-state',
+  /** A node restarted in the same DATA_DIR (by its supervisor) serves with the in-memory adapter, its own sockets only (adapter skipped after a first start): C21 with two nodes (NODE-1). */
+  'restart-skips-adapter',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

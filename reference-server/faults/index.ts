@@ -57,6 +57,7 @@ import { leaveUnknownOk } from './channel-answers.ts';
 import { typingEchoesTypist, typingStopSilent } from './presence-and-typing.ts';
 import { deleteIgnored } from './relaxation-delete.ts';
 import { endWithSocketIoDisconnect } from './drain.ts';
+import { adapterOnFirstStartOnly } from './restart-adapter.ts';
 import type { endLocalSession } from '../connection/end-session.ts';
 import type { Relaxations } from '../resilience/relaxations.ts';
 import type { Metrics } from '../metrics.ts';
@@ -116,6 +117,8 @@ export interface NodeDefects {
   drainTimeoutExit(code: 1): number;
   /** How the process ends after an exception outside any handler (OPS-4: exit 1); 'keep-running' (`fatal-swallowed`) does not end it. */
   fatalExit(code: 1): number | 'keep-running';
+  /** The cross-node adapter Socket.IO runs with (`restart-skips-adapter`: none after a restart in the same DATA_DIR). */
+  crossNodeAdapter<A>(adapter: A | undefined, dataDir: string): A | undefined;
   /** Whose X-Forwarded-For the handshake believes (`trust-any-forwarded`: the nearest hop's, even with TRUST_PROXY unset). */
   trustProxy(trust: TrustProxy): TrustProxy;
   /** Where the node listens (`port-range-ignored`: any free port instead of the range, OPS-5). */
@@ -264,6 +267,7 @@ export function defectsFor(faults: Faults): NodeDefects {
     sweepLiveness: (isConnected) => (on('sweep-removes-live-state') ? () => false : isConnected),
     drainTimeoutExit: (code) => (on('drain-timeout-exits-zero') ? 0 : code),
     fatalExit: (code) => (on('fatal-swallowed') ? 'keep-running' : on('fatal-exits-zero') ? 0 : code),
+    crossNodeAdapter: (adapter, dataDir) => (on('restart-skips-adapter') ? adapterOnFirstStartOnly(adapter, dataDir) : adapter),
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {
       let r = routes;
