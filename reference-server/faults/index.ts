@@ -58,6 +58,7 @@ import { typingEchoesTypist, typingStopSilent } from './presence-and-typing.ts';
 import { deleteIgnored } from './relaxation-delete.ts';
 import { endWithSocketIoDisconnect } from './drain.ts';
 import { adapterOnFirstStartOnly } from './restart-adapter.ts';
+import { NodesSeen } from './send-waits-for-nodes.ts';
 import type { endLocalSession } from '../connection/end-session.ts';
 import type { Relaxations } from '../resilience/relaxations.ts';
 import type { Metrics } from '../metrics.ts';
@@ -144,6 +145,7 @@ export function defectsFor(faults: Faults): NodeDefects {
   const on = (name: Parameters<Faults['has']>[0]) => faults.has(name);
   const unvalidated = on('unvalidated-store-input');
   const perConnection = on('limits-reset-on-reconnect') ? limitsPerConnection() : undefined;
+  const nodesSeen = on('send-waits-for-every-node') ? new NodesSeen() : undefined;
   return {
     configOptions: { ...(on('unredacted-urls') ? { revealUrls: true } : {}), ...(on('short-secret-accepted') ? ACCEPT_SHORT_SECRET : {}) },
     redact: on('unredacted-urls') ? (message) => message : redactUrlsIn,
@@ -202,6 +204,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (unvalidated) p = { ...p, payloadSchema: unvalidatedPayload };
       if (on('no-inflight-cap')) p = { ...p, inFlightMax: Number.POSITIVE_INFINITY };
       if (on('ack-before-durable')) p = { ...p, handlers: { ...p.handlers, 'message:send': ackBeforeDurable(p.handlers['message:send']) } };
+      if (nodesSeen) p = { ...p, handlers: { ...p.handlers, 'message:send': nodesSeen.guard(p.handlers['message:send']) } };
       if (on('throw-in-handler')) p = { ...p, handlers: { ...p.handlers, 'channel:history': throwingHistory } };
       if (on('typing-stop-needs-membership')) p = { ...p, handlers: { ...p.handlers, 'typing:stop': typingStopNeedsMembership(p.handlers['typing:stop']) } };
       if (on('typing-unknown-channel-not-found')) p = { ...p, handlers: { ...p.handlers, 'typing:start': typingLooksUpChannel(p.handlers['typing:start']) } };
@@ -242,6 +245,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('ban-reason-dropped')) h = [...h, (_ctx, socket) => dropBanReason(socket)];
       if (on('arrival-order-seq')) h = [...h, numberByArrival];
       if (perConnection) h = [...h, perConnection.hook];
+      if (nodesSeen) h = [...h, nodesSeen.sample];
       if (on('callbackless-event-counted')) h = [...h, countCallbacklessEvents];
       if (on('sessions-end-silently')) h = [...h, endSessionsSilently];
       if (on('message-not-echoed')) h = [...h, skipAuthorEcho];

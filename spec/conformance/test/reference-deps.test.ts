@@ -60,6 +60,14 @@ describe.skipIf(redis.skip ?? postgres.skip)('the reference server with --deps r
     expect(evidence).toMatch(/ok: every message acked on the other node during the outage is in the history read from the restarted node/);
     expect(evidence).toMatch(/NOT: a client on the restarted node receives a message sent on the other node/);
   }, 240_000);
+  it("catches SOCKPROOF_FAULTS='send-waits-for-every-node': C21 fails on the other node's sends during the outage; C06 (every node up) passes", async () => {
+    const report = await runAgainstReference(['C06', 'C21'], { faults: ['send-waits-for-every-node'], extra: { deps: ['redis', 'postgres'], nodes: 2 } });
+    expect(verdicts(report), report.results.map((r) => `${r.id} ${r.verdict}: ${r.message}`).join('\n')).toEqual({ V01: 'pass', C06: 'pass', C21: 'fail' });
+    const c21 = report.results.find((r) => r.id === 'C21')!;
+    expect(c21.message).toMatch(/^expected send 1 on the other node while the supervised node is down acked ok \(no UNAVAILABLE: the other node keeps serving its users\), got .*UNAVAILABLE/);
+    // The node itself came back: what fails is the deployment's service while it was down.
+    expect(said(report)).toMatch(/ok: GET \/health\/socket answers 200 from a process started after the exception/);
+  }, 240_000);
 });
 
 /**

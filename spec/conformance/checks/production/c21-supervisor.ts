@@ -90,7 +90,7 @@ async function observeRestart(ctx: CheckContext, supervised: TargetProcess, peer
   );
 
   // While it is down, the other node's user sends (one per poll that finds it unreachable, a few at most).
-  const whileDown = other ? () => (other.sentWhileDown.length < MAX_SENDS_WHILE_DOWN ? other.sendWhileDown() : Promise.resolve()) : undefined;
+  const whileDown = other ? () => (other.triedWhileDown < MAX_SENDS_WHILE_DOWN ? other.sendWhileDown() : Promise.resolve()) : undefined;
   const back = await servingAgain(http, firedAt, () => !supervised.isRunning, whileDown);
   other?.noteOutage();
   const supervisorState = supervised.isRunning ? 'the supervisor command is still running' : `the supervisor command exited (${supervised.exit?.signal ?? `code ${supervised.exit?.code}`})`;

@@ -23,6 +23,8 @@ const idOf = (m: unknown) => (m as { id?: unknown } | undefined)?.id;
 export class OtherNodeUser {
   /** Messages this user had acked while the supervised node's health was unreachable. */
   readonly sentWhileDown: Message[] = [];
+  /** Sends tried while it was down, acked or not. */
+  triedWhileDown = 0;
 
   private constructor(
     private readonly ctx: CheckContext,
@@ -50,7 +52,7 @@ export class OtherNodeUser {
 
   /** One send while the supervised node is down: acked ok on the other node (NODE-1: the deployment serves on). */
   async sendWhileDown(): Promise<void> {
-    const n = this.sentWhileDown.length + 1;
+    const n = ++this.triedWhileDown;
     const reading = await this.ctx.call(this.conn, 'message:send', [{ channelId: this.channelId, text: `acked on the other node during the outage (${n})`, clientMsgId: msgKey(this.ctx) }]);
     this.ctx.expect(
       reading.kind === 'ok',
@@ -64,8 +66,10 @@ export class OtherNodeUser {
   noteOutage(): void {
     this.ctx.recorder.note(
       this.sentWhileDown.length > 0
-        ? `${this.sentWhileDown.length} message(s) acked on the other node while the supervised node's health was unreachable, seq ${this.sentWhileDown.map((m) => m.seq).join(', ')}`
-        : 'no send on the other node fell in the outage: the supervised node answered again before the first poll',
+        ? `${this.sentWhileDown.length} of ${this.triedWhileDown} message(s) acked on the other node while the supervised node's health was unreachable, seq ${this.sentWhileDown.map((m) => m.seq).join(', ')}`
+        : this.triedWhileDown > 0
+          ? `none of ${this.triedWhileDown} sends on the other node acked while the supervised node's health was unreachable`
+          : 'no send on the other node fell in the outage: the supervised node answered again before the first poll',
     );
   }
 
