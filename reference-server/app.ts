@@ -103,8 +103,9 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   // Late-bound so the HTTP server exists before Socket.IO attaches to it (it forwards other paths).
   let route: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const httpServer = createServer((req, res) => void route(req, res));
+  const adapter = defects.crossNodeAdapter(cluster?.adapter, config.dataDir);
   const io: ChatServer = new Server(httpServer, defects.socketIoOptions({
-    ...(cluster ? { adapter: cluster.adapter } : {}),
+    ...(adapter ? { adapter } : {}),
     // SES-4 / NODE-3: in memory on one node, in Redis across nodes. A recovering socket passes the
     // handshake middleware again: token, ban and limits are re-checked; the RecoveryGate below then
     // restores the session itself, for its own user only (SES-5..8).

@@ -216,6 +216,10 @@ export const FaultName = z.enum([
   'limits-open-without-redis',
   /** Tokens verified without JWT_ISSUER and JWT_AUDIENCE, GET /spec still publishing them (verifier settings): C39 (AUTH-3). */
   'issuer-audience-ignored',
+  /** A node restarted in the same DATA_DIR (by its supervisor) serves with the in-memory adapter, its own sockets only (adapter skipped after a first start): C21 with two nodes (NODE-1). */
+  'restart-skips-adapter',
+  /** Sends refused UNAVAILABLE while fewer nodes are present than were seen in the last 10 s (a split-brain guard that takes a restart for a partition): C21 with two nodes (OPS-4). */
+  'send-waits-for-every-node',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -58,6 +58,8 @@ import { leaveUnknownOk } from './channel-answers.ts';
 import { typingEchoesTypist, typingStopSilent } from './presence-and-typing.ts';
 import { deleteIgnored } from './relaxation-delete.ts';
 import { endWithSocketIoDisconnect } from './drain.ts';
+import { adapterOnFirstStartOnly } from './restart-adapter.ts';
+import { NodesSeen } from './send-waits-for-nodes.ts';
 import type { endLocalSession } from '../connection/end-session.ts';
 import type { Relaxations } from '../resilience/relaxations.ts';
 import type { Metrics } from '../metrics.ts';
@@ -120,6 +122,8 @@ export interface NodeDefects {
   drainTimeoutExit(code: 1): number;
   /** How the process ends after an exception outside any handler (OPS-4: exit 1); 'keep-running' (`fatal-swallowed`) does not end it. */
   fatalExit(code: 1): number | 'keep-running';
+  /** The cross-node adapter Socket.IO runs with (`restart-skips-adapter`: none after a restart in the same DATA_DIR). */
+  crossNodeAdapter<A>(adapter: A | undefined, dataDir: string): A | undefined;
   /** Whose X-Forwarded-For the handshake believes (`trust-any-forwarded`: the nearest hop's, even with TRUST_PROXY unset). */
   trustProxy(trust: TrustProxy): TrustProxy;
   /** Where the node listens (`port-range-ignored`: any free port instead of the range, OPS-5). */
@@ -151,6 +155,7 @@ export function defectsFor(faults: Faults): NodeDefects {
   const on = (name: Parameters<Faults['has']>[0]) => faults.has(name);
   const unvalidated = on('unvalidated-store-input');
   const perConnection = on('limits-reset-on-reconnect') ? limitsPerConnection() : undefined;
+  const nodesSeen = on('send-waits-for-every-node') ? new NodesSeen() : undefined;
   return {
     configOptions: { ...(on('unredacted-urls') ? { revealUrls: true } : {}), ...(on('short-secret-accepted') ? ACCEPT_SHORT_SECRET : {}) },
     redact: on('unredacted-urls') ? (message) => message : redactUrlsIn,
@@ -209,6 +214,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (unvalidated) p = { ...p, payloadSchema: unvalidatedPayload };
       if (on('no-inflight-cap')) p = { ...p, inFlightMax: Number.POSITIVE_INFINITY };
       if (on('ack-before-durable')) p = { ...p, handlers: { ...p.handlers, 'message:send': ackBeforeDurable(p.handlers['message:send']) } };
+      if (nodesSeen) p = { ...p, handlers: { ...p.handlers, 'message:send': nodesSeen.guard(p.handlers['message:send']) } };
       if (on('throw-in-handler')) p = { ...p, handlers: { ...p.handlers, 'channel:history': throwingHistory } };
       if (on('typing-stop-needs-membership')) p = { ...p, handlers: { ...p.handlers, 'typing:stop': typingStopNeedsMembership(p.handlers['typing:stop']) } };
       if (on('typing-unknown-channel-not-found')) p = { ...p, handlers: { ...p.handlers, 'typing:start': typingLooksUpChannel(p.handlers['typing:start']) } };
@@ -249,6 +255,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('ban-reason-dropped')) h = [...h, (_ctx, socket) => dropBanReason(socket)];
       if (on('arrival-order-seq')) h = [...h, numberByArrival];
       if (perConnection) h = [...h, perConnection.hook];
+      if (nodesSeen) h = [...h, nodesSeen.sample];
       if (on('callbackless-event-counted')) h = [...h, countCallbacklessEvents];
       if (on('sessions-end-silently')) h = [...h, endSessionsSilently];
       if (on('message-not-echoed')) h = [...h, skipAuthorEcho];
@@ -277,6 +284,7 @@ export function defectsFor(faults: Faults): NodeDefects {
     limitsWithoutRedis: (insurance) => (on('limits-open-without-redis') ? failOpenLimiter : insurance),
     verifierAuth: (auth) => (on('issuer-audience-ignored') ? withoutIssuerAudience(auth) : auth),
     fatalExit: (code) => (on('fatal-swallowed') ? 'keep-running' : on('fatal-exits-zero') ? 0 : code),
+    crossNodeAdapter: (adapter, dataDir) => (on('restart-skips-adapter') ? adapterOnFirstStartOnly(adapter, dataDir) : adapter),
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {
       let r = routes;

@@ -42,6 +42,38 @@ describe.skipIf(redis.skip ?? postgres.skip)('the reference server with --deps r
       expect(report.outcome).toBe('fail');
     }, 240_000);
   }
+
+  // C21 on a deployment: the supervised server is one more node on the shared Redis and PostgreSQL.
+  const said = (report: Awaited<ReturnType<typeof runAgainstReference>>) =>
+    report.results.find((r) => r.id === 'C21')!.evidence.map((e) => ('text' in e ? e.text : 'expected' in e ? `${e.ok ? 'ok' : 'NOT'}: ${e.expected} => ${e.actual}` : '')).join('\n');
+  it('C21: while the supervised node is down the other node serves on; restarted, it reads the outage in history, continues the seq and rejoins cross-node delivery', async () => {
+    const report = await runAgainstReference(['C21'], { extra: { deps: ['redis', 'postgres'], nodes: 2 } });
+    expect(failures(report)).toEqual([]);
+    const evidence = said(report);
+    expect(evidence).toMatch(/ok: send 1 on the other node while the supervised node is down acked ok/);
+    expect(evidence).toMatch(/ok: every message acked on the other node during the outage is in the history read from the restarted node/);
+    expect(evidence).toMatch(/ok: the channel seq continues across nodes/);
+    expect(evidence).toMatch(/ok: a client on the restarted node receives a message sent on the other node/);
+  }, 240_000);
+  it("catches SOCKPROOF_FAULTS='restart-skips-adapter': C21 fails on cross-node delivery after the restart; C06 (first start) passes", async () => {
+    const report = await runAgainstReference(['C06', 'C21'], { faults: ['restart-skips-adapter'], extra: { deps: ['redis', 'postgres'], nodes: 2 } });
+    expect(verdicts(report), report.results.map((r) => `${r.id} ${r.verdict}: ${r.message}`).join('\n')).toEqual({ V01: 'pass', C06: 'pass', C21: 'fail' });
+    const c21 = report.results.find((r) => r.id === 'C21')!;
+    expect(c21.message).toMatch(/^expected a message sent on the restarted node reaches the user on the other node \(it rejoined the cross-node adapter\), got nothing within/);
+    // What still holds with the fault: the node came back, before it crossed, and history and seq are the shared store's.
+    const evidence = said(report);
+    expect(evidence).toMatch(/ok: before the exception, a message sent on the supervised node reaches the user on the other node/);
+    expect(evidence).toMatch(/ok: every message acked on the other node during the outage is in the history read from the restarted node/);
+    expect(evidence).toMatch(/NOT: a client on the restarted node receives a message sent on the other node/);
+  }, 240_000);
+  it("catches SOCKPROOF_FAULTS='send-waits-for-every-node': C21 fails on the other node's sends during the outage; C06 (every node up) passes", async () => {
+    const report = await runAgainstReference(['C06', 'C21'], { faults: ['send-waits-for-every-node'], extra: { deps: ['redis', 'postgres'], nodes: 2 } });
+    expect(verdicts(report), report.results.map((r) => `${r.id} ${r.verdict}: ${r.message}`).join('\n')).toEqual({ V01: 'pass', C06: 'pass', C21: 'fail' });
+    const c21 = report.results.find((r) => r.id === 'C21')!;
+    expect(c21.message).toMatch(/^expected send 1 on the other node while the supervised node is down acked ok \(no UNAVAILABLE: the other node keeps serving its users\), got .*UNAVAILABLE/);
+    // The node itself came back: what fails is the deployment's service while it was down.
+    expect(said(report)).toMatch(/ok: GET \/health\/socket answers 200 from a process started after the exception/);
+  }, 240_000);
 });
 
 /**
