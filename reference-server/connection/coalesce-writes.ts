@@ -9,9 +9,11 @@ interface RawSocket {
 
 /** The parts of Engine.IO's socket read here: its flush/drain events and its current transport. */
 interface EngineConn {
-  transport: { name: string; socket?: { _socket?: RawSocket } };
+  transport: { name: string; writable: boolean; socket?: { _socket?: RawSocket } };
   on(event: 'flush', listener: (buffer: readonly unknown[]) => void): void;
   on(event: 'drain', listener: () => void): void;
+  on(event: 'packetCreate', listener: () => void): void;
+  flush(): void;
 }
 
 /**
@@ -41,4 +43,33 @@ export function coalesceWrites(_ctx: NodeContext, socket: ChatSocket): void {
     corked = raw;
   });
   conn.on('drain', release);
+}
+
+/**
+ * The first packet queued for an idle websocket socket is flushed at once, alone, and whatever the same
+ * turn of the event loop queues after it waits for that write to complete: two writes per socket where
+ * one would do (a group commit resolves all its sends in one turn, each broadcasting). Holding the
+ * transport until the end of the turn (process.nextTick runs after the turn's promise callbacks, before
+ * any I/O) lets Engine.IO flush the socket's packets of the turn together, in order, which
+ * coalesceWrites then writes at once. Only an idle transport is held (a write in progress holds it
+ * anyway), and only until the turn ends: no packet waits for I/O or a timer, and what is held stays in
+ * Engine.IO's write buffer, where RATE-7 counts it. Volatile packets (none in this server) are dropped
+ * while any write is pending, as Engine.IO already does after the first one of a turn.
+ */
+export function flushOncePerTurn(_ctx: NodeContext, socket: ChatSocket): void {
+  const conn = socket.conn as unknown as EngineConn;
+  let holding = false;
+  const release = (transport: EngineConn['transport']) => {
+    holding = false;
+    // Nothing but this hold made it unwritable: no write of this transport was started meanwhile.
+    transport.writable = true;
+    conn.flush();
+  };
+  conn.on('packetCreate', () => {
+    const transport = conn.transport;
+    if (holding || !transport.writable || transport.name !== 'websocket') return;
+    holding = true;
+    transport.writable = false;
+    process.nextTick(release, transport);
+  });
 }
