@@ -1,5 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server, type Socket as ServerSocket } from 'socket.io';
+import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Message } from '../../spec/index.ts';
+import { coalesceWrites, flushOncePerTurn } from '../connection/coalesce-writes.ts';
+import type { ChatSocket, NodeContext } from '../context.ts';
 import { createChannel } from '../../testing/admin.ts';
 import { connectUser, type ChatClient } from '../../testbed/clients/chat-client.ts';
 import { startServer, type ServerProcess } from '../../testing/server-process.ts';
@@ -57,5 +63,48 @@ describe('write coalescing keeps delivery whole and ordered', () => {
     const last = await clients[0]!.call('message:send', { channelId: CHANNEL, text: 'after the burst', clientMsgId: 'co-last' });
     expect(last.ok).toBe(true);
     for (const c of clients) expect(Message.parse(await c.next('message:new')).text).toBe('after the burst');
+  });
+});
+
+/**
+ * The hooks lean on Engine.IO and ws internals (flush/drain events, the transport's `writable`, ws's
+ * `_socket`): if an upgrade of either changed them, the hooks would silently do nothing. This counts the
+ * system-level writes of a real TCP socket while a turn emits many packets to it, with and without them.
+ */
+async function writesForOneTurn(hooks: Array<(ctx: NodeContext, socket: ChatSocket) => void>, packets: number): Promise<number> {
+  const http = createServer();
+  const server = new Server(http, { transports: ['websocket'] });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const connected = new Promise<ServerSocket>((resolve) => server.on('connection', resolve));
+  const client = connect(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, { transports: ['websocket'], forceNew: true, reconnection: false });
+  try {
+    const socket = await connected;
+    for (const hook of hooks) hook({} as NodeContext, socket as unknown as ChatSocket);
+    await new Promise((r) => setTimeout(r, 50)); // the CONNECT packet is out
+    const raw = (socket.conn as unknown as { transport: { socket: { _socket: { _writev: unknown; _write: unknown } } } }).transport.socket._socket;
+    let writes = 0;
+    for (const name of ['_writev', '_write'] as const) {
+      const original = raw[name] as (...args: unknown[]) => unknown;
+      raw[name] = function (this: unknown, ...args: unknown[]) {
+        writes++;
+        return original.apply(this, args);
+      };
+    }
+    let received = 0;
+    const all = new Promise<void>((resolve) => client.on('tick', () => ++received === packets && resolve()));
+    for (let i = 0; i < packets; i++) socket.emit('tick', i);
+    await all;
+    return writes;
+  } finally {
+    client.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+describe('write coalescing takes effect (connection/coalesce-writes.ts)', () => {
+  it('the packets one turn emits to a socket leave in one write, where stock Socket.IO makes one per packet', async () => {
+    const packets = 20;
+    expect(await writesForOneTurn([], packets)).toBeGreaterThanOrEqual(packets / 2);
+    expect(await writesForOneTurn([coalesceWrites, flushOncePerTurn], packets)).toBe(1);
   });
 });
