@@ -17,6 +17,25 @@ interface EngineConn {
 }
 
 /**
+ * Largest flush written in one go. One write is done only when all of it is, and until then the
+ * websocket counts all of it as unsent (RATE-7's figure); a flush of megabytes (history pages to a
+ * burst) would be counted unsent long after the kernel took most of it, and a reader keeping up would
+ * be cut as slow. Chat traffic's flushes are a few KB: those are the ones whose syscalls cost.
+ */
+const CORK_MAX_BYTES = 64 * 1024;
+
+/** A flush's size, near enough to compare with CORK_MAX_BYTES (string length, not UTF-8 bytes). */
+function approximateBytes(buffer: readonly unknown[]): number {
+  let bytes = 0;
+  for (const packet of buffer) {
+    const data = (packet as { data?: unknown }).data;
+    if (typeof data === 'string') bytes += data.length;
+    else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) bytes += data.byteLength;
+  }
+  return bytes;
+}
+
+/**
  * Engine.IO hands the websocket transport everything queued for a socket in one synchronous call
  * (`flush`, then `drain`), and the transport writes each packet as its own websocket frame: one
  * `writev` system call per packet. Under load a socket's queue holds several packets at once (the
@@ -25,8 +44,9 @@ interface EngineConn {
  * `writev`: the same frames, in the same order, at the same moment (uncorked before `flush`
  * returns), so no packet waits and RATE-7's byte count is unchanged.
  */
-export function coalesceWrites(_ctx: NodeContext, socket: ChatSocket): void {
+export function coalesceWrites(ctx: NodeContext, socket: ChatSocket): void {
   const conn = socket.conn as unknown as EngineConn;
+  const corkMaxBytes = Math.min(CORK_MAX_BYTES, ctx.config.socketBounds.outgoingBufferMaxBytes / 8);
   let corked: RawSocket | undefined;
   const release = () => {
     const raw = corked;
@@ -36,7 +56,7 @@ export function coalesceWrites(_ctx: NodeContext, socket: ChatSocket): void {
   conn.on('flush', (buffer) => {
     // A flush whose drain never came (the transport threw) must not leave the socket corked for good.
     release();
-    if (buffer.length < 2 || conn.transport.name !== 'websocket') return;
+    if (buffer.length < 2 || conn.transport.name !== 'websocket' || approximateBytes(buffer) > corkMaxBytes) return;
     const raw = conn.transport.socket?._socket;
     if (!raw || raw.destroyed || typeof raw.cork !== 'function') return;
     raw.cork();

@@ -79,7 +79,8 @@ async function writesForOneTurn(hooks: Array<(ctx: NodeContext, socket: ChatSock
   const client = connect(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, { transports: ['websocket'], forceNew: true, reconnection: false });
   try {
     const socket = await connected;
-    for (const hook of hooks) hook({} as NodeContext, socket as unknown as ChatSocket);
+    const ctx = { config: { socketBounds: { outgoingBufferMaxBytes: 8 * 1024 * 1024 } } } as unknown as NodeContext;
+    for (const hook of hooks) hook(ctx, socket as unknown as ChatSocket);
     await new Promise((r) => setTimeout(r, 50)); // the CONNECT packet is out
     const raw = (socket.conn as unknown as { transport: { socket: { _socket: { _writev: unknown; _write: unknown } } } }).transport.socket._socket;
     let writes = 0;
