@@ -9,6 +9,7 @@ import { endLocalSession } from './connection/end-session.ts';
 import { handshakeMiddleware } from './connection/handshake.ts';
 import { RecoveryGate, type SessionStore } from './connection/recovery.ts';
 import { capOutput } from './connection/output-cap.ts';
+import { coalesceWrites, flushOncePerTurn } from './connection/coalesce-writes.ts';
 import { startSession } from './connection/session.ts';
 import type { ChatServer, NodeContext } from './context.ts';
 import { eventPipeline } from './events/pipeline.ts';
@@ -188,7 +189,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   const recoveryPolicy = defects.recovery({ bindUser: true, reauthorise: true });
   const recovery = recoveryPolicy && RecoveryGate.seal(io.of('/').adapter as unknown as SessionStore, recoveryPolicy);
   io.use(handshakeMiddleware(defects.handshakeContext(ctx), recovery, trustProxy));
-  const socketHooks: SocketHook[] = defects.socketHooks([capOutput]); // RATE-7
+  const socketHooks: SocketHook[] = defects.socketHooks([capOutput, coalesceWrites, flushOncePerTurn]); // RATE-7; then a socket's writes of a turn in one writev
   io.on('connection', (socket) => {
     startSession(ctx, socket);
     for (const hook of socketHooks) hook(ctx, socket);

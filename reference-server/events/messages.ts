@@ -18,11 +18,13 @@ export const send: Handler<'message:send'> = async (ctx, call, payload) => {
     authorName: call.identity.name,
     text: payload.text,
     clientMsgId: payload.clientMsgId,
-    attachments: (payload.attachments ?? []).map((a) => ({ ...a, nameHtml: encodeHtml(a.name) })),
+    attachments: payload.attachments?.length ? payload.attachments.map((a) => ({ ...a, nameHtml: encodeHtml(a.name) })) : [],
   };
 
   const { message, created } = await ctx.store.insertMessage(draft);
-  const shown = { ...message, clientMsgId: payload.clientMsgId };
+  // The stored message carries the key it was stored under, which is this send's (MSG-4): it goes out
+  // as it is, not copied once more per send. A store that answered another key is corrected here.
+  const shown = message.clientMsgId === payload.clientMsgId ? message : { ...message, clientMsgId: payload.clientMsgId };
   if (created) {
     ctx.metrics.inc('messagesSent');
     ctx.io.to(channelRoom(channelId)).emit('message:new', shown);

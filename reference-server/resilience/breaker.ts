@@ -58,6 +58,10 @@ export class DependencyBreaker {
       errorThresholdPercentage: 100, // never trips by percentage: see failure handler
       rollingCountTimeout: policy.windowMs,
       allowWarmUp: false,
+      // Not read here (FailureWindow counts, status() reports): opossum would otherwise keep every call's
+      // latency for the whole window and, every tenth of it, copy and sort them all on the event loop.
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
       // opossum counts a filtered error as a success: the dependency answered, the input was wrong.
       errorFilter: (err: unknown) => this.isInputError(err),
     });
