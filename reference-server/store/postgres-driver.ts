@@ -13,8 +13,8 @@ export async function openPostgresDriver(url: string, timeoutMs: number): Promis
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
   return {
-    async query(sql, params) {
-      const result = await pool.query(sql, params);
+    async query(sql, params, name) {
+      const result = await (name ? pool.query({ name, text: sql, values: params }) : pool.query(sql, params));
       return result.rows as never;
     },
     async transaction(fn) {
@@ -28,8 +28,8 @@ export async function openPostgresDriver(url: string, timeoutMs: number): Promis
       try {
         await client.query('BEGIN');
         const value = await fn({
-          async query(sql, params) {
-            const result = await client.query(sql, params);
+          async query(sql, params, name) {
+            const result = await (name ? client.query({ name, text: sql, values: params }) : client.query(sql, params));
             return result.rows as never;
           },
           async exec(sql) {

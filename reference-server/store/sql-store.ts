@@ -18,6 +18,51 @@ const STORED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const MIGRATION_LOCK_KEY = 7_061_990;
 const UNIQUE_VIOLATION = '23505';
 
+/**
+ * A batch of sends (arrays in arrival order, one key each) in one statement:
+ * - `existing`: keys already stored answer with their stored row (a retry, MSG-4), one index look-up
+ *   per key (a join could be planned as a scan of every message, and the plan is kept: a named statement);
+ * - `fresh` numbers the new sends per channel in arrival order;
+ * - `locked` takes the row lock of each channel the batch writes, in id order, so two batches (two
+ *   nodes, or a pool) never deadlock: every later lock of the statement is one of these rows. The
+ *   lock orders concurrent batches, so seq follows commit order, gap-free;
+ * - `bumped` moves each channel's last_seq by its count of new sends; the INSERT waits for all of it
+ *   (the one-time count), so no message row is written before every channel lock is held;
+ * - rows are inserted in key order, so two batches racing on the same keys (a client retrying through
+ *   the other node) wait on each other in one order and the loser fails with 23505, not a deadlock;
+ *   commitBatchOrEach then retries its sends one by one and each finds the winner's row.
+ */
+export const INSERT_BATCH = `
+WITH input AS MATERIALIZED (
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+    WITH ORDINALITY AS i(id, channel_id, author_id, author_name, client_msg_id, text, attachments, ord)
+), existing AS MATERIALIZED (
+  SELECT m.* FROM input i CROSS JOIN LATERAL (
+    SELECT ${MESSAGE_COLUMNS} FROM messages WHERE author_id = i.author_id AND client_msg_id = i.client_msg_id LIMIT 1
+  ) m
+), fresh AS MATERIALIZED (
+  SELECT i.*, row_number() OVER (PARTITION BY i.channel_id ORDER BY i.ord) AS nth, count(*) OVER (PARTITION BY i.channel_id) AS n
+  FROM input i
+  WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.author_id = i.author_id AND e.client_msg_id = i.client_msg_id)
+), locked AS MATERIALIZED (
+  SELECT c.id FROM channels c WHERE c.id IN (SELECT channel_id FROM fresh) ORDER BY c.id COLLATE "C" FOR UPDATE OF c
+), bumped AS (
+  UPDATE channels c SET last_seq = c.last_seq + f.n
+  FROM (SELECT DISTINCT channel_id, n FROM fresh) f JOIN locked l ON l.id = f.channel_id
+  WHERE c.id = f.channel_id
+  RETURNING c.id, c.last_seq - f.n AS base
+), inserted AS (
+  INSERT INTO messages (id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments)
+  SELECT f.id, f.channel_id, b.base + f.nth, f.author_id, f.author_name, f.client_msg_id, f.text, f.attachments::jsonb
+  FROM fresh f JOIN bumped b ON b.id = f.channel_id
+  WHERE (SELECT count(*) FROM bumped) > 0
+  ORDER BY f.author_id COLLATE "C", f.client_msg_id COLLATE "C"
+  RETURNING ${MESSAGE_COLUMNS}
+)
+SELECT true AS created, ${MESSAGE_COLUMNS} FROM inserted
+UNION ALL
+SELECT false AS created, ${MESSAGE_COLUMNS} FROM existing`;
+
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === UNIQUE_VIOLATION;
 }
@@ -102,83 +147,49 @@ export class SqlStore implements Store {
     return this.sends.submit(msg);
   }
 
-  /** One batch of sends in one transaction; on input the database refused, one transaction per send. */
+  /** One batch of sends in one statement (one round trip, one commit); on input the database refused, one transaction per send. */
   private commitSends(batch: NewMessage[]): Promise<Settled<Stored>[]> {
-    // A lone send (low load) takes the plain statements: array parameters cost more to plan than they save for one row.
-    return commitBatchOrEach(batch, (sends) => this.db.transaction((tx) => this.insertBatchIn(tx, sends)), (msg) => this.insertOne(msg));
+    // A lone send too: one statement is one round trip, the per-send transaction five.
+    return commitBatchOrEach(batch, (sends) => this.insertBatch(sends), (msg) => this.insertOne(msg), true);
   }
 
   /**
-   * Multi-row statements for the whole batch: find the keys already stored, take each channel's
-   * seq range with one UPDATE, insert the new rows from arrays. A key repeated within the batch is
-   * one send: stored once, and every copy answered with the stored message (MSG-4).
+   * The whole batch in one statement, which PostgreSQL runs as its own transaction: one round trip and
+   * one commit per batch, and a channel's row lock held only while that statement runs (INSERT_BATCH).
+   * A key repeated within the batch is one send: sent once, stored once, and every copy answered with
+   * the stored message (MSG-4).
    */
-  private async insertBatchIn(tx: SqlExecutor, batch: NewMessage[]): Promise<Settled<Stored>[]> {
+  private async insertBatch(batch: NewMessage[]): Promise<Settled<Stored>[]> {
     const firstByKey = new Map<string, NewMessage>();
     for (const msg of batch) if (!firstByKey.has(sendKey(msg.authorId, msg.clientMsgId))) firstByKey.set(sendKey(msg.authorId, msg.clientMsgId), msg);
     const sends = [...firstByKey.values()];
-
-    const stored = new Map<string, Message>();
-    const existing = await tx.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages JOIN unnest($1::text[], $2::text[]) AS k(author, key)
-       ON author_id = k.author AND client_msg_id = k.key`,
-      [sends.map((m) => m.authorId), sends.map((m) => m.clientMsgId)],
+    const rows = await this.db.query(
+      INSERT_BATCH,
+      [
+        sends.map(() => randomUUID()),
+        sends.map((m) => m.channelId),
+        sends.map((m) => m.authorId),
+        sends.map((m) => m.authorName),
+        sends.map((m) => m.clientMsgId),
+        sends.map((m) => m.text),
+        sends.map((m) => JSON.stringify(m.attachments)),
+      ],
+      'sockproof_insert_batch',
     );
-    for (const row of existing) stored.set(sendKey(String(row.author_id), String(row.client_msg_id)), toMessage(row));
-    const fresh = sends.filter((m) => !stored.has(sendKey(m.authorId, m.clientMsgId)));
+    const stored = new Map<string, Message>();
     const created = new Set<string>();
-
-    if (fresh.length > 0) {
-      const perChannel = new Map<string, number>();
-      for (const m of fresh) perChannel.set(m.channelId, (perChannel.get(m.channelId) ?? 0) + 1);
-      const channelIds = [...perChannel.keys()].sort();
-      // Every node locks a batch's channels in the same order, so two batches never deadlock.
-      if (channelIds.length > 1) await tx.query('SELECT id FROM channels WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [channelIds]);
-      // The row lock on each channel orders concurrent batches, so seq follows commit order, gap-free.
-      const seqRows = await tx.query(
-        `UPDATE channels SET last_seq = channels.last_seq + c.n FROM unnest($1::text[], $2::bigint[]) AS c(id, n)
-         WHERE channels.id = c.id RETURNING channels.id, channels.last_seq`,
-        [channelIds, channelIds.map((id) => perChannel.get(id)!)],
-      );
-      const nextSeq = new Map<string, number>();
-      for (const row of seqRows) nextSeq.set(String(row.id), toNumber(row.last_seq) - perChannel.get(String(row.id))! + 1);
-      const seqs = fresh.map((m) => {
-        const seq = nextSeq.get(m.channelId);
-        if (seq === undefined) throw new Error(`channel ${m.channelId} vanished during insert`);
-        nextSeq.set(m.channelId, seq + 1);
-        return seq;
-      });
-      const rows = await tx.query(
-        `INSERT INTO messages (id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments)
-         SELECT id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments::jsonb
-         FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-           AS m(id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments)
-         RETURNING ${MESSAGE_COLUMNS}`,
-        [
-          fresh.map(() => randomUUID()),
-          fresh.map((m) => m.channelId),
-          seqs,
-          fresh.map((m) => m.authorId),
-          fresh.map((m) => m.authorName),
-          fresh.map((m) => m.clientMsgId),
-          fresh.map((m) => m.text),
-          fresh.map((m) => JSON.stringify(m.attachments)),
-        ],
-      );
-      for (const row of rows) {
-        const key = sendKey(String(row.author_id), String(row.client_msg_id));
-        stored.set(key, toMessage(row));
-        created.add(key);
-      }
+    for (const row of rows) {
+      const key = sendKey(String(row.author_id), String(row.client_msg_id));
+      stored.set(key, toMessage(row));
+      if (row.created === true) created.add(key);
     }
-
     // Only the first copy of a key is the send that created the message; the others are retries.
     return batch.map((msg) => {
       const key = sendKey(msg.authorId, msg.clientMsgId);
       const message = stored.get(key);
+      // A channel that vanished under the batch: that send alone is not stored.
       if (!message) return { ok: false, error: new Error(`send ${msg.clientMsgId} not stored by its batch`) };
-      const first = created.delete(key);
-      return { ok: true, value: { message, created: first } };
+      return { ok: true, value: { message, created: created.delete(key) } };
     });
   }
 

@@ -59,9 +59,9 @@ export function assertStorable(value: unknown, path = 'value'): void {
  */
 export function refusingUnstorable(driver: SqlDriver): SqlDriver {
   const checked = <E extends Pick<SqlExecutor, 'query'>>(db: E): E['query'] =>
-    ((sql: string, params?: unknown[]) => {
+    ((sql: string, params?: unknown[], name?: string) => {
       assertStorable(params ?? [], 'parameters');
-      return db.query(sql, params);
+      return db.query(sql, params, name);
     }) as E['query'];
   return {
     query: checked(driver),

@@ -22,11 +22,18 @@ import { throughProxy } from './cluster/support.ts';
 
 const postgres = await postgresAvailability({ needsControl: true });
 
-/** The real driver, with its transactions counted: how the test sees that sends shared a commit. */
+/**
+ * The real driver, with its commits counted: how the test sees that sends shared a commit. A
+ * transaction is one commit, and so is a statement outside one that writes messages (a batch in one
+ * statement is its own transaction).
+ */
 function countingTransactions(driver: SqlDriver): SqlDriver & { transactions: number } {
   const counted = {
     transactions: 0,
-    query: driver.query.bind(driver),
+    query: ((sql: string, params?: unknown[], name?: string) => {
+      if (/INSERT INTO messages/.test(sql)) counted.transactions++;
+      return driver.query(sql, params, name);
+    }) as SqlDriver['query'],
     close: () => driver.close(),
     transaction: <T>(fn: Parameters<SqlDriver['transaction']>[0]) => {
       counted.transactions++;
@@ -287,6 +294,30 @@ describe.skipIf(postgres.skip)('group commit on PostgreSQL: two nodes, failures 
     for (const answer of [...answersOne, ...answersTwo]) expect(byKey.get(`${answer.message.authorId}/${answer.message.clientMsgId}`)).toEqual(answer.message);
     // Each shared key was created by exactly one of the two nodes.
     for (let i = 0; i < 60; i++) expect([answersOne[i]!.created, answersTwo[240 + i]!.created].filter(Boolean)).toHaveLength(1);
+  });
+
+  it('two nodes racing on the same keys sent to different channels in opposite orders: no deadlock, each key stored once', async () => {
+    const [one, two] = [await openNode(), await openNode()];
+    await one.upsertChannel('race-a', false, []);
+    await one.upsertChannel('race-b', false, []);
+    // A client retrying every send through the other node, into another channel, in reverse order: the
+    // two batches hold different channel locks and insert the same keys; neither may fail for the other.
+    const keys = Array.from({ length: 40 }, (_, i) => `race-${i}`);
+    const [answersOne, answersTwo] = await Promise.all([
+      Promise.allSettled(keys.map((k) => one.insertMessage(send('race-a', 'racer', k)))),
+      Promise.allSettled([...keys].reverse().map((k) => two.insertMessage(send('race-b', 'racer', k)))),
+    ]);
+    const fulfilled = [...answersOne, ...answersTwo].map((o) => {
+      if (o.status === 'rejected') throw o.reason;
+      return o.value;
+    });
+    const stored = [...(await fullHistory(one, 'race-a')), ...(await fullHistory(one, 'race-b'))];
+    expect(stored.map((m) => m.clientMsgId).sort()).toEqual([...keys].sort());
+    expectGapFree(await fullHistory(one, 'race-a'));
+    expectGapFree(await fullHistory(one, 'race-b'));
+    const byKey = new Map(stored.map((m) => [m.clientMsgId, m]));
+    for (const answer of fulfilled) expect(answer.message).toEqual(byKey.get(answer.message.clientMsgId));
+    expect(fulfilled.filter((a) => a.created)).toHaveLength(keys.length);
   });
 
   it('a failed batch answers each of its sends UNAVAILABLE with retryAfterMs and stores none of them', async () => {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { isProcessAlive } from './exit-cleanup.ts';
 
 export interface SpawnServiceOptions {
@@ -27,6 +28,8 @@ export class ServiceProcess {
   readonly exited: Promise<ProcessExit>;
   private readonly child: ChildProcess;
   private readonly tail: string[] = [];
+  /** Children signalled with the group (outside it): waitGone waits for them too. */
+  private readonly children: number[] = [];
   private partialLine = '';
   private exit: ProcessExit | undefined;
   private readonly lineWatchers = new Set<(line: string) => void>();
@@ -102,11 +105,18 @@ export class ServiceProcess {
   /** Sends a signal to the server, or to its whole process group. Never throws for a process already gone. */
   signal(signal: NodeJS.Signals, group = false): void {
     if (this.pid <= 0) return;
-    try {
-      process.kill(group ? -this.pid : this.pid, signal);
-    } catch {
-      // ESRCH: already gone.
+    // PostgreSQL's backends make themselves process-group leaders (setsid), so a signal to the group
+    // misses them: a backend would go on answering its connection after the postmaster is gone. They
+    // are found by parent pid before the server goes, and signalled too.
+    const children = group ? childPids(this.pid) : [];
+    for (const pid of [group ? -this.pid : this.pid, ...children]) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // ESRCH: already gone.
+      }
     }
+    if (group) this.children.push(...children);
   }
 
   /** Resolves once the server and every process of its group are gone (or after timeoutMs). */
@@ -119,7 +129,7 @@ export class ServiceProcess {
     ]);
     clearTimeout(timer); // a pending timer would keep the test process alive
     if (!exited) return false;
-    while (groupAlive(this.pid)) {
+    while (groupAlive(this.pid) || this.children.some(isProcessAlive)) {
       if (Date.now() > deadline) return false;
       await sleep(20);
     }
@@ -151,4 +161,27 @@ function groupAlive(pgid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The pids whose parent is `pid`, from /proc (none where /proc is absent). */
+function childPids(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After "pid (comm) ": state is field 3, ppid field 4; comm may hold spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return children;
 }
