@@ -1,0 +1,77 @@
+import type { Faults, FaultName } from './catalogue.ts';
+import type { NodeDefects } from './index.ts';
+import { banCountsChannelSockets, historyNeedsJoin, joinLastSeqStale, joinTwiceRefused, joinUnknownForbidden, kickRemovesOneSocket, sendUnknownChannelForbidden, sendWithoutJoin, typingStopAlwaysBroadcast } from './channel-rules.ts';
+import { callbacklessEventProcessed, invalidCallsFree, unknownEventNotCounted, unknownEventUnanswered } from './event-gates.ts';
+import { defaultNameNotSub, expOptional, nbfIgnored, refusalWithoutData } from './handshake-answers.ts';
+import { channelIdLoose, editTextNotNormalised, historyLimitUnbounded, httpAttachmentsAccepted } from './payload-schemas.ts';
+import { bufferSizeNotAsPublished, eio3Accepted, metricsWithoutRedisCounters, retryAfterFullWindow, uptimeFrozen } from './published-values.ts';
+import { attachmentNameRaw, editResetsCreatedAt, idempotencyInMemory, seqStartsAtZero } from './stored-values.ts';
+
+/**
+ * The faulty builds of the clause audit (issue 13: a faulty build for every clause of the table in
+ * spec/conformance/README.md that had none), applied on top of the other defects: each changes one
+ * component defectsFor already hands out, so nothing else in the node knows about them.
+ */
+export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefects {
+  const on = (name: FaultName) => faults.has(name);
+  return {
+    ...base,
+    socketIoOptions(options) {
+      let o = base.socketIoOptions(options);
+      if (on('eio3-accepted')) o = eio3Accepted(o);
+      if (on('buffer-size-not-as-published')) o = bufferSizeNotAsPublished(o);
+      return o;
+    },
+    store(store) {
+      let s = base.store(store);
+      if (on('seq-starts-at-zero')) s = seqStartsAtZero(s);
+      if (on('edit-resets-created-at')) s = editResetsCreatedAt(s);
+      if (on('attachment-name-raw')) s = attachmentNameRaw(s);
+      if (on('idempotency-in-memory')) s = idempotencyInMemory(s);
+      return s;
+    },
+    limits(limits, metrics) {
+      const l = base.limits(limits, metrics);
+      return on('retry-after-full-window') ? retryAfterFullWindow(l) : l;
+    },
+    events(pipeline) {
+      let p = base.events(pipeline);
+      if (on('join-unknown-forbidden')) p = { ...p, handlers: { ...p.handlers, 'channel:join': joinUnknownForbidden(p.handlers['channel:join']) } };
+      if (on('join-twice-refused')) p = { ...p, handlers: { ...p.handlers, 'channel:join': joinTwiceRefused(p.handlers['channel:join']) } };
+      if (on('join-last-seq-stale')) p = { ...p, handlers: { ...p.handlers, 'channel:join': joinLastSeqStale(p.handlers['channel:join']) } };
+      if (on('send-without-join')) p = { ...p, handlers: { ...p.handlers, 'message:send': sendWithoutJoin(p.handlers['message:send']) } };
+      if (on('send-unknown-channel-forbidden')) p = { ...p, handlers: { ...p.handlers, 'message:send': sendUnknownChannelForbidden(p.handlers['message:send']) } };
+      if (on('history-needs-join')) p = { ...p, handlers: { ...p.handlers, 'channel:history': historyNeedsJoin(p.handlers['channel:history']) } };
+      if (on('typing-stop-always-broadcast')) p = { ...p, handlers: { ...p.handlers, 'typing:stop': typingStopAlwaysBroadcast } };
+      if (on('kick-removes-one-socket')) p = { ...p, handlers: { ...p.handlers, 'moderation:kick': kickRemovesOneSocket } };
+      if (on('ban-counts-channel-sockets')) p = { ...p, handlers: { ...p.handlers, 'moderation:ban': banCountsChannelSockets(p.handlers['moderation:ban']) } };
+      if (on('channel-id-loose')) p = channelIdLoose(p);
+      if (on('history-limit-unbounded')) p = historyLimitUnbounded(p);
+      if (on('http-attachments-accepted')) p = httpAttachmentsAccepted(p);
+      if (on('edit-text-not-normalised')) p = editTextNotNormalised(p);
+      return p;
+    },
+    socketHooks(hooks) {
+      let h = base.socketHooks(hooks);
+      if (on('unknown-event-unanswered')) h = [...h, unknownEventUnanswered];
+      if (on('unknown-event-not-counted')) h = [...h, unknownEventNotCounted];
+      if (on('callbackless-event-processed')) h = [...h, callbacklessEventProcessed];
+      if (on('invalid-calls-free')) h = [...h, invalidCallsFree];
+      return h;
+    },
+    handshakeContext(ctx) {
+      let c = base.handshakeContext(ctx);
+      if (on('exp-optional')) c = expOptional(c);
+      if (on('nbf-ignored')) c = nbfIgnored(c);
+      if (on('default-name-not-sub')) c = defaultNameNotSub(c);
+      if (on('refusal-without-data')) c = refusalWithoutData(c);
+      return c;
+    },
+    routes(ctx, routes) {
+      let r = base.routes(ctx, routes);
+      if (on('uptime-frozen')) r = r.map(uptimeFrozen);
+      if (on('metrics-without-redis-counters')) r = r.map(metricsWithoutRedisCounters);
+      return r;
+    },
+  };
+}
