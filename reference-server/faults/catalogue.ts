@@ -241,6 +241,28 @@ export const FaultName = z.enum([
   'uptime-frozen',
   /** The metrics body leaves out redisReconnects without Redis (route wrapper): C01 (MET-1). */
   'metrics-without-redis-counters',
+  /** Socket.IO's default pingTimeout while GET /spec publishes the configured one: a silent client stays connected (Socket.IO options): C22 (TRN-4). */
+  'ping-timeout-not-as-published',
+  /** Long-polling refused, WebSocket only (Socket.IO transports): P01 (TRN-2). */
+  'polling-refused',
+  /** A direct WebSocket refused, polling only (Socket.IO transports): P02 (TRN-2). */
+  'websocket-refused',
+  /** A polling session never upgrades (Socket.IO allowUpgrades: false): P03 (TRN-2). */
+  'upgrades-refused',
+  /** A configuration error about JWT_SECRET echoes the secret (error message): S11 (AUTH-8, CFG-4). */
+  'secret-in-config-error',
+  /** staleEntriesCleaned stays 0 however many indicators the sweep ends (metrics body): C11 (SES-3). */
+  'stale-cleaning-uncounted',
+  /** Health names the store's check `database`, not `store` (health body): C19 (HLTH-2). */
+  'health-store-misnamed',
+  /** GET /spec publishes the configured rate limits, not the table PUT /admin/limits put in force (GET /spec body): C09 (FIX-2, SPECDOC-1). */
+  'spec-shows-configured-limits',
+  /** An unknown path answered 404 in plain text, not the JSON error body (catch-all route): S12 (HTTP-2). */
+  'unknown-path-plain-404',
+  /** channel:leave forgets the socket's typing indicator without telling the channel (handler swap): S06 (CHAN-3, TYP-3). */
+  'leave-keeps-typing',
+  /** message:edit's text validated after the message is looked up, so an invalid edit of an unknown id is NOT_FOUND (payload schema, handler): C07 (ACK-3). */
+  'edit-looks-up-before-validating',
   /** message:new numbered by the order messages reach each node, not the stored seq (outgoing-packet hook): the chaos cross-node-order checker. */
   'arrival-order-seq',
   // An exception outside any handler (OPS-4, FIX-5; faults/index.ts fatalExit).

@@ -124,3 +124,14 @@ export function banCountsChannelSockets(real: Handler<'moderation:ban'>): Handle
     return { ...(await real(ctx, call, payload)), socketsDisconnected: inChannels };
   };
 }
+
+/**
+ * `leave-keeps-typing`: channel:leave takes the socket out of the room and forgets its indicator there,
+ * telling nobody, so the others see it typing until the indicator would have expired (CHAN-3, TYP-3:
+ * leaving ends it at once): S06.
+ */
+export const leaveKeepsTyping: Handler<'channel:leave'> = async (ctx, call, { channelId }) => {
+  if (!call.socket.rooms.has(channelRoom(channelId))) await requireChannel(ctx, channelId);
+  await call.socket.leave(channelRoom(channelId));
+  return { channelId };
+};

@@ -1,10 +1,23 @@
 import type { Faults, FaultName } from './catalogue.ts';
 import type { NodeDefects } from './index.ts';
-import { banCountsChannelSockets, historyNeedsJoin, joinLastSeqStale, joinTwiceRefused, joinUnknownForbidden, kickRemovesOneSocket, sendUnknownChannelForbidden, sendWithoutJoin, typingStopAlwaysBroadcast } from './channel-rules.ts';
+import {
+  banCountsChannelSockets,
+  historyNeedsJoin,
+  joinLastSeqStale,
+  joinTwiceRefused,
+  joinUnknownForbidden,
+  kickRemovesOneSocket,
+  leaveKeepsTyping,
+  sendUnknownChannelForbidden,
+  sendWithoutJoin,
+  typingStopAlwaysBroadcast,
+} from './channel-rules.ts';
+import { secretInConfigError } from './config-errors.ts';
 import { callbacklessEventProcessed, invalidCallsFree, unknownEventNotCounted, unknownEventUnanswered } from './event-gates.ts';
 import { defaultNameNotSub, expOptional, nbfIgnored, refusalWithoutData } from './handshake-answers.ts';
-import { channelIdLoose, editTextNotNormalised, historyLimitUnbounded, httpAttachmentsAccepted } from './payload-schemas.ts';
-import { bufferSizeNotAsPublished, eio3Accepted, metricsWithoutRedisCounters, retryAfterFullWindow, uptimeFrozen } from './published-values.ts';
+import { healthStoreMisnamed, metricsWithoutRedisCounters, plainNotFound, specShowsConfiguredLimits, staleCleaningUncounted, uptimeFrozen } from './http-bodies.ts';
+import { channelIdLoose, editLooksUpBeforeValidating, editTextNotNormalised, historyLimitUnbounded, httpAttachmentsAccepted } from './payload-schemas.ts';
+import { bufferSizeNotAsPublished, eio3Accepted, pingTimeoutNotAsPublished, pollingRefused, retryAfterFullWindow, upgradesRefused, websocketRefused } from './published-values.ts';
 import { attachmentNameRaw, editResetsCreatedAt, idempotencyInMemory, seqStartsAtZero } from './stored-values.ts';
 
 /**
@@ -16,10 +29,15 @@ export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefect
   const on = (name: FaultName) => faults.has(name);
   return {
     ...base,
+    redact: on('secret-in-config-error') ? secretInConfigError(base.redact) : base.redact,
     socketIoOptions(options) {
       let o = base.socketIoOptions(options);
       if (on('eio3-accepted')) o = eio3Accepted(o);
       if (on('buffer-size-not-as-published')) o = bufferSizeNotAsPublished(o);
+      if (on('ping-timeout-not-as-published')) o = pingTimeoutNotAsPublished(o);
+      if (on('polling-refused')) o = pollingRefused(o);
+      if (on('websocket-refused')) o = websocketRefused(o);
+      if (on('upgrades-refused')) o = upgradesRefused(o);
       return o;
     },
     store(store) {
@@ -49,6 +67,8 @@ export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefect
       if (on('history-limit-unbounded')) p = historyLimitUnbounded(p);
       if (on('http-attachments-accepted')) p = httpAttachmentsAccepted(p);
       if (on('edit-text-not-normalised')) p = editTextNotNormalised(p);
+      if (on('leave-keeps-typing')) p = { ...p, handlers: { ...p.handlers, 'channel:leave': leaveKeepsTyping } };
+      if (on('edit-looks-up-before-validating')) p = editLooksUpBeforeValidating(p);
       return p;
     },
     socketHooks(hooks) {
@@ -71,6 +91,10 @@ export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefect
       let r = base.routes(ctx, routes);
       if (on('uptime-frozen')) r = r.map(uptimeFrozen);
       if (on('metrics-without-redis-counters')) r = r.map(metricsWithoutRedisCounters);
+      if (on('stale-cleaning-uncounted')) r = r.map(staleCleaningUncounted);
+      if (on('health-store-misnamed')) r = r.map(healthStoreMisnamed);
+      if (on('spec-shows-configured-limits')) r = r.map((route) => specShowsConfiguredLimits(route, ctx.config.rateLimits));
+      if (on('unknown-path-plain-404')) r = [...r, plainNotFound];
       return r;
     },
   };

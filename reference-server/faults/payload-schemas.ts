@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { ATTACHMENT_URL_MAX, ATTACHMENTS_MAX, AttachmentInput, HISTORY_DEFAULT_LIMIT, MessageId, TEXT_MAX_CODE_POINTS, type ClientEventName } from '../../spec/index.ts';
+import { ATTACHMENT_URL_MAX, ATTACHMENTS_MAX, AttachmentInput, HISTORY_DEFAULT_LIMIT, MessageId, MessageText, TEXT_MAX_CODE_POINTS, type ClientEventName } from '../../spec/index.ts';
+import { errors } from '../errors.ts';
 import type { EventPipeline } from '../events/pipeline.ts';
 
 /*
- * Defects in the payload schemas at the edge (CHAN-1, HIST-1, MSG-5, MSG-7): each a field checked
- * more loosely than the spec's schema checks it, the rest of the payload left as it is.
+ * Defects in the payload schemas at the edge (CHAN-1, HIST-1, MSG-5, MSG-7, ACK-3): each a field checked
+ * more loosely (or later) than the spec's schema checks it, the rest of the payload left as it is.
  */
 
 /** The pipeline with each object payload schema that `applies` to extended by `fields`. */
@@ -46,4 +47,25 @@ export function httpAttachmentsAccepted(pipeline: EventPipeline): EventPipeline 
  */
 export function editTextNotNormalised(pipeline: EventPipeline): EventPipeline {
   return loosen(pipeline, (e) => e === 'message:edit', () => ({ messageId: MessageId, text: z.string().min(1).max(TEXT_MAX_CODE_POINTS) }));
+}
+
+/**
+ * `edit-looks-up-before-validating`: message:edit's text is validated inside the handler, after the
+ * message is looked up, so an invalid edit of an unknown id is answered NOT_FOUND (ACK-3: validation
+ * before anything but the rate limit): C07 (message:edit with empty text).
+ */
+export function editLooksUpBeforeValidating(pipeline: EventPipeline): EventPipeline {
+  const real = pipeline.handlers['message:edit'];
+  return {
+    ...loosen(pipeline, (e) => e === 'message:edit', () => ({ text: z.unknown() })),
+    handlers: {
+      ...pipeline.handlers,
+      'message:edit': async (ctx, call, payload) => {
+        if (!(await ctx.store.getMessage(payload.messageId))) throw errors.notFound(`message ${payload.messageId}`);
+        const text = MessageText.safeParse(payload.text);
+        if (!text.success) throw errors.invalid(text.error, 'text');
+        return real(ctx, call, { ...payload, text: text.data });
+      },
+    },
+  };
 }

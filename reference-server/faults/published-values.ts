@@ -1,13 +1,11 @@
 import type { ServerOptions } from 'socket.io';
-import { HTTP_PATHS, type HealthResponse, type SocketMetrics } from '../../spec/index.ts';
 import { AppError, errors } from '../errors.ts';
-import type { Route } from '../http/router.ts';
 import type { Limits } from '../resilience/rate-limits.ts';
 
 /*
- * Defects where what a node does or reports differs from what the spec fixes (TRN-1, TRN-3, RATE-3,
- * HLTH-1, MET-1): a transport option, a limiter's answer, an endpoint's body, each set the way a
- * server copied from elsewhere plausibly sets it.
+ * Defects where what a node does differs from what the spec fixes or it publishes (TRN-1..4, RATE-3):
+ * a transport option or a limiter's answer, each set the way a server copied from elsewhere
+ * plausibly sets it.
  */
 
 /** `eio3-accepted`: Socket.IO's `allowEIO3`, left on for old clients, so an Engine.IO 3 handshake opens a session (TRN-1): P01. */
@@ -44,38 +42,25 @@ export function retryAfterFullWindow(limits: Limits): Limits {
   };
 }
 
-/** The route with its JSON body passed through `change` when it is GET `path`. */
-function changeBody(route: Route, path: string, change: (body: unknown) => unknown): Route {
-  if (route.method !== 'GET' || route.path !== path) return route;
-  return {
-    ...route,
-    async handle(req) {
-      const reply = await route.handle(req);
-      return 'json' in reply ? { ...reply, json: change(reply.json) } : reply;
-    },
-  };
+/**
+ * `ping-timeout-not-as-published`: Socket.IO's default pingTimeout (20 000 ms) while GET /spec publishes the
+ * configured one, so a client that stopped answering pings stays connected long past interval + timeout (TRN-4): C22.
+ */
+export function pingTimeoutNotAsPublished(options: Partial<ServerOptions>): Partial<ServerOptions> {
+  return { ...options, pingTimeout: 20_000 };
 }
 
-/**
- * `uptime-frozen`: health's `uptimeSeconds` is the figure of its first answer, the body built once and
- * its status refreshed (HLTH-1: uptime grows): C19.
- */
-export function uptimeFrozen(route: Route): Route {
-  let first: number | undefined;
-  return changeBody(route, HTTP_PATHS.health, (body) => {
-    const health = body as HealthResponse;
-    first ??= health.uptimeSeconds;
-    return { ...health, uptimeSeconds: first };
-  });
+/** `polling-refused`: `transports: ['websocket']`, "WebSocket is all browsers need", so long-polling is refused (TRN-2): P01. */
+export function pollingRefused(options: Partial<ServerOptions>): Partial<ServerOptions> {
+  return { ...options, transports: ['websocket'] };
 }
 
-/**
- * `metrics-without-redis-counters`: the metrics body leaves out `redisReconnects` on a node without
- * Redis, where MET-1 publishes it as 0 (SocketMetrics shape): C01.
- */
-export function metricsWithoutRedisCounters(route: Route): Route {
-  return changeBody(route, HTTP_PATHS.socketMetrics, (body) => {
-    const { redisReconnects: _left, ...rest } = body as SocketMetrics;
-    return rest;
-  });
+/** `websocket-refused`: `transports: ['polling']`, as behind a proxy that did not pass upgrades, so a direct WebSocket is refused (TRN-2): P02. */
+export function websocketRefused(options: Partial<ServerOptions>): Partial<ServerOptions> {
+  return { ...options, transports: ['polling'] };
+}
+
+/** `upgrades-refused`: `allowUpgrades: false`, so a polling session stays on polling and never upgrades to WebSocket (TRN-2): P03. */
+export function upgradesRefused(options: Partial<ServerOptions>): Partial<ServerOptions> {
+  return { ...options, allowUpgrades: false };
 }

@@ -66,6 +66,7 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[] }> = [
     catches: [
       { fault: 'send-without-join', check: 'S01', step: /^a socket that has not joined sends answered FORBIDDEN$/ },
       { fault: 'callbackless-event-processed', check: 'C18', step: /^the event without callback was not processed/ },
+      { fault: 'callbackless-event-processed', check: 'C18', step: /^eventsRejected moves by \d+$/ },
       { fault: 'callbackless-event-processed', check: 'C04', step: /after one without a callback/ },
       { fault: 'idempotency-in-memory', check: 'S10', step: /^the retry returns the stored message \(DUR-2\)$/ },
     ],
@@ -78,6 +79,32 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[] }> = [
       { fault: 'unknown-event-not-counted', check: 'C18', step: /^eventsRejected moves by \d+$/ },
     ],
     passes: ['S02', 'S03'],
+  },
+  {
+    name: 'published timings and figures, start-up errors, HTTP answers, leaving and validation order',
+    catches: [
+      { fault: 'ping-timeout-not-as-published', check: 'C22', step: /^a client that never answers pings closed \d+ ms after the handshake/ },
+      { fault: 'secret-in-config-error', check: 'S11', step: /^the short secret is not printed$/ },
+      { fault: 'stale-cleaning-uncounted', check: 'C11', step: /^staleEntriesCleaned counts the expired indicator \(SES-3\)$/ },
+      { fault: 'health-store-misnamed', check: 'C19', step: /^checks\.store up$/ },
+      { fault: 'spec-shows-configured-limits', check: 'C09', step: /^GET \/spec shows limits replaced by PUT \/admin\/limits$/ },
+      { fault: 'unknown-path-plain-404', check: 'S12', step: /^an unknown path: 404 \{error: \{code: NOT_FOUND\}\}$/ },
+      { fault: 'leave-keeps-typing', check: 'S06', step: /^leaving ends the indicator at once/ },
+      { fault: 'edit-looks-up-before-validating', check: 'C07', step: /^message:edit with empty text answered VALIDATION$/ },
+      { fault: 'upgrades-refused', check: 'P03', step: /^the session upgrades to websocket within 5 s$/ },
+    ],
+    passes: ['S03', 'P02'],
+  },
+  {
+    name: 'long-polling refused',
+    catches: [{ fault: 'polling-refused', check: 'P01', step: /^GET \?EIO=4&transport=polling answers an open packet$/ }],
+    passes: ['P02'],
+  },
+  {
+    name: 'WebSocket refused',
+    catches: [{ fault: 'websocket-refused', check: 'P02', step: /^a WebSocket-only Engine\.IO session opens$/ }],
+    // P01 fails too, rightly (its open packet offers no upgrade); C22 runs on long-polling alone.
+    passes: ['C22'],
   },
 ];
 
