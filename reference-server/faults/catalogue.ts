@@ -263,6 +263,18 @@ export const FaultName = z.enum([
   'leave-keeps-typing',
   /** message:edit's text validated after the message is looked up, so an invalid edit of an unknown id is NOT_FOUND (payload schema, handler): C07 (ACK-3). */
   'edit-looks-up-before-validating',
+  /** A token that is not a JWT connects as a guest member (verifier wrapper): C17 (AUTH-1). */
+  'guest-for-bad-token',
+  /** Normalisation keeps the C1 controls U+0080-U+009F (payload schema): C15 (TEXT-1). */
+  'c1-controls-kept',
+  /** presence:update acked and sent to nobody (handler swap): S07 (PRES-1). */
+  'presence-not-broadcast',
+  /** A user's last disconnect publishes no offline (outgoing-event hook): C11 (PRES-2). */
+  'offline-never-published',
+  /** The metrics body goes out as text/plain (route wrapper): C01 (HTTP-1). */
+  'json-without-content-type',
+  /** The breakers endpoint lists only breakers that left closed, none on a healthy node (route wrapper): C03 (BRK-1). */
+  'breakers-listed-when-tripped',
   /** message:new numbered by the order messages reach each node, not the stored seq (outgoing-packet hook): the chaos cross-node-order checker. */
   'arrival-order-seq',
   // An exception outside any handler (OPS-4, FIX-5; faults/index.ts fatalExit).

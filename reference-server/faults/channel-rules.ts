@@ -135,3 +135,6 @@ export const leaveKeepsTyping: Handler<'channel:leave'> = async (ctx, call, { ch
   await call.socket.leave(channelRoom(channelId));
   return { channelId };
 };
+
+/** `presence-not-broadcast`: presence:update is acked with the status and tells nobody (PRES-1: reaches the user's channels): S07. */
+export const presenceNotBroadcast: Handler<'presence:update'> = async (_ctx, _call, { status }) => ({ status });

@@ -8,15 +8,17 @@ import {
   joinUnknownForbidden,
   kickRemovesOneSocket,
   leaveKeepsTyping,
+  presenceNotBroadcast,
   sendUnknownChannelForbidden,
   sendWithoutJoin,
   typingStopAlwaysBroadcast,
 } from './channel-rules.ts';
 import { secretInConfigError } from './config-errors.ts';
 import { callbacklessEventProcessed, invalidCallsFree, unknownEventNotCounted, unknownEventUnanswered } from './event-gates.ts';
-import { defaultNameNotSub, expOptional, nbfIgnored, refusalWithoutData } from './handshake-answers.ts';
-import { healthStoreMisnamed, metricsWithoutRedisCounters, plainNotFound, specShowsConfiguredLimits, staleCleaningUncounted, uptimeFrozen } from './http-bodies.ts';
-import { channelIdLoose, editLooksUpBeforeValidating, editTextNotNormalised, historyLimitUnbounded, httpAttachmentsAccepted } from './payload-schemas.ts';
+import { defaultNameNotSub, expOptional, guestForBadToken, nbfIgnored, refusalWithoutData } from './handshake-answers.ts';
+import { offlineNeverPublished } from './outgoing-events.ts';
+import { breakersListedWhenTripped, healthStoreMisnamed, jsonWithoutContentType, metricsWithoutRedisCounters, plainNotFound, specShowsConfiguredLimits, staleCleaningUncounted, uptimeFrozen } from './http-bodies.ts';
+import { c1ControlsKept, channelIdLoose, editLooksUpBeforeValidating, editTextNotNormalised, historyLimitUnbounded, httpAttachmentsAccepted } from './payload-schemas.ts';
 import { bufferSizeNotAsPublished, eio3Accepted, pingTimeoutNotAsPublished, pollingRefused, retryAfterFullWindow, upgradesRefused, websocketRefused } from './published-values.ts';
 import { attachmentNameRaw, editResetsCreatedAt, idempotencyInMemory, seqStartsAtZero } from './stored-values.ts';
 
@@ -27,6 +29,7 @@ import { attachmentNameRaw, editResetsCreatedAt, idempotencyInMemory, seqStartsA
  */
 export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefects {
   const on = (name: FaultName) => faults.has(name);
+  const hideOffline = on('offline-never-published') ? offlineNeverPublished() : undefined;
   return {
     ...base,
     redact: on('secret-in-config-error') ? secretInConfigError(base.redact) : base.redact,
@@ -69,6 +72,8 @@ export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefect
       if (on('edit-text-not-normalised')) p = editTextNotNormalised(p);
       if (on('leave-keeps-typing')) p = { ...p, handlers: { ...p.handlers, 'channel:leave': leaveKeepsTyping } };
       if (on('edit-looks-up-before-validating')) p = editLooksUpBeforeValidating(p);
+      if (on('c1-controls-kept')) p = c1ControlsKept(p);
+      if (on('presence-not-broadcast')) p = { ...p, handlers: { ...p.handlers, 'presence:update': presenceNotBroadcast } };
       return p;
     },
     socketHooks(hooks) {
@@ -77,6 +82,7 @@ export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefect
       if (on('unknown-event-not-counted')) h = [...h, unknownEventNotCounted];
       if (on('callbackless-event-processed')) h = [...h, callbacklessEventProcessed];
       if (on('invalid-calls-free')) h = [...h, invalidCallsFree];
+      if (hideOffline) h = [...h, hideOffline];
       return h;
     },
     handshakeContext(ctx) {
@@ -85,6 +91,7 @@ export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefect
       if (on('nbf-ignored')) c = nbfIgnored(c);
       if (on('default-name-not-sub')) c = defaultNameNotSub(c);
       if (on('refusal-without-data')) c = refusalWithoutData(c);
+      if (on('guest-for-bad-token')) c = guestForBadToken(c);
       return c;
     },
     routes(ctx, routes) {
@@ -95,6 +102,8 @@ export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefect
       if (on('health-store-misnamed')) r = r.map(healthStoreMisnamed);
       if (on('spec-shows-configured-limits')) r = r.map((route) => specShowsConfiguredLimits(route, ctx.config.rateLimits));
       if (on('unknown-path-plain-404')) r = [...r, plainNotFound];
+      if (on('json-without-content-type')) r = r.map(jsonWithoutContentType);
+      if (on('breakers-listed-when-tripped')) r = r.map(breakersListedWhenTripped);
       return r;
     },
   };

@@ -100,3 +100,25 @@ export function refusalWithoutData(ctx: NodeContext): NodeContext {
   });
   return ctx;
 }
+
+/** Three base64url segments: what a JWT looks like before anything is verified. */
+const JWT_SHAPE = /^[\w-]*\.[\w-]*\.[\w-]*$/;
+
+/**
+ * `guest-for-bad-token`: a token that is not a JWT at all is taken for a guest's nickname and connects
+ * as a member with a made-up id, "so the demo page works without a login" (AUTH-1: a non-JWT refused): C17.
+ */
+export function guestForBadToken(ctx: NodeContext): NodeContext {
+  let guests = 0;
+  return {
+    ...ctx,
+    verifier: {
+      algorithms: ctx.verifier.algorithms,
+      verify(token) {
+        if (JWT_SHAPE.test(token)) return ctx.verifier.verify(token);
+        guests++;
+        return Promise.resolve({ userId: `guest-${guests}`, name: 'Guest', roles: ['member'], exp: Math.floor(Date.now() / 1000) + 3600 });
+      },
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { HTTP_PATHS, type HealthResponse, type RateLimitTable, type SocketMetrics, type SpecDocument } from '../../spec/index.ts';
+import { HTTP_PATHS, type BreakersResponse, type HealthResponse, type RateLimitTable, type SocketMetrics, type SpecDocument } from '../../spec/index.ts';
 import type { Route } from '../http/router.ts';
 
 /*
@@ -80,3 +80,30 @@ export const plainNotFound: Route = {
   prefix: true,
   handle: async () => ({ status: 404, text: 'Not Found', contentType: 'text/plain' }),
 };
+
+/**
+ * `json-without-content-type`: the metrics body is written with `res.end(JSON.stringify(...))` and no
+ * content type, so it goes out as text/plain (HTTP-1: JSON bodies): C01.
+ */
+export function jsonWithoutContentType(route: Route): Route {
+  if (route.method !== 'GET' || route.path !== HTTP_PATHS.socketMetrics) return route;
+  return {
+    ...route,
+    async handle(req) {
+      const reply = await route.handle(req);
+      return 'json' in reply ? { status: reply.status, text: JSON.stringify(reply.json), contentType: 'text/plain' } : reply;
+    },
+  };
+}
+
+/**
+ * `breakers-listed-when-tripped`: the breakers endpoint lists a breaker once it has left `closed`, as a
+ * registry filled on the first failure does, so a healthy node lists none (BRK-1: a breaker per
+ * dependency, the store's included): C03.
+ */
+export function breakersListedWhenTripped(route: Route): Route {
+  return changeBody(route, HTTP_PATHS.breakers, (body) => {
+    const b = body as BreakersResponse;
+    return { ...b, breakers: Object.fromEntries(Object.entries(b.breakers).filter(([, x]) => x.state !== 'closed')) };
+  });
+}

@@ -69,3 +69,26 @@ export function editLooksUpBeforeValidating(pipeline: EventPipeline): EventPipel
     },
   };
 }
+
+/** C1 controls (U+0080-U+009F) and the private-use characters that stand in for them while the spec's normalisation runs. */
+const C1_CONTROLS = /[\u0080-\u009f]/g;
+const C1_STAND_INS = /[\uf780-\uf79f]/g;
+const shift = (text: string, pattern: RegExp, by: number) => text.replace(pattern, (ch) => String.fromCharCode(ch.charCodeAt(0) + by));
+
+/**
+ * `c1-controls-kept`: normalisation removes the C0 controls and DEL but keeps the C1 block (U+0080-U+009F),
+ * as an ASCII-minded control-character pattern does (TEXT-1: every Cc but LF and TAB removed): C15 (the
+ * arbitrary-strings property). Done around the real schema: C1 characters are hidden from its
+ * normalisation and put back after.
+ */
+export function c1ControlsKept(pipeline: EventPipeline): EventPipeline {
+  return {
+    ...pipeline,
+    payloadSchema: (event) => {
+      const schema = pipeline.payloadSchema(event);
+      if (event !== 'message:send' && event !== 'message:edit') return schema;
+      const hide = (p: unknown) => (typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string' ? { ...p, text: shift((p as { text: string }).text, C1_CONTROLS, 0xf700) } : p);
+      return z.preprocess(hide, schema).transform((p) => ({ ...(p as { text: string }), text: shift((p as { text: string }).text, C1_STAND_INS, -0xf700) }));
+    },
+  };
+}

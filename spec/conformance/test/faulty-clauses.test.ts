@@ -96,6 +96,22 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[] }> = [
     passes: ['S03', 'P02'],
   },
   {
+    name: 'guests, control characters, presence and breakers listed',
+    catches: [
+      { fault: 'guest-for-bad-token', check: 'C17', step: /^a token that is not a JWT: connect_error/ },
+      { fault: 'c1-controls-kept', check: 'C15', step: /^arbitrary strings: text is the normalised input/ },
+      { fault: 'presence-not-broadcast', check: 'S07', step: /^the observer receives presence away$/ },
+      { fault: 'offline-never-published', check: 'C11', step: /^presence offline once the user's last socket disconnects \(PRES-2\)$/ },
+      { fault: 'breakers-listed-when-tripped', check: 'C03', step: /^a breaker for the store \(BRK-1\)$/ },
+    ],
+    passes: ['S03', 'S06'],
+  },
+  {
+    name: 'a JSON body without its content type',
+    catches: [{ fault: 'json-without-content-type', check: 'C01', step: /^GET \/metrics\/socket content-type application\/json$/ }],
+    passes: ['C19', 'S03'],
+  },
+  {
     name: 'long-polling refused',
     catches: [{ fault: 'polling-refused', check: 'P01', step: /^GET \?EIO=4&transport=polling answers an open packet$/ }],
     passes: ['P02'],
