@@ -275,6 +275,10 @@ export const FaultName = z.enum([
   'json-without-content-type',
   /** The breakers endpoint lists only breakers that left closed, none on a healthy node (route wrapper): C03 (BRK-1). */
   'breakers-listed-when-tripped',
+  /** A handshake over the connection limit accepted, then told session:ended and disconnected (limit in the connection handler): C04 (RATE-2). */
+  'over-limit-handshake-disconnected',
+  /** A recovered socket gets its id and missed broadcasts but not its channels (connection hook): P06 (SES-5). */
+  'recovery-rooms-dropped',
   /** message:new numbered by the order messages reach each node, not the stored seq (outgoing-packet hook): the chaos cross-node-order checker. */
   'arrival-order-seq',
   // An exception outside any handler (OPS-4, FIX-5; faults/index.ts fatalExit).

@@ -14,6 +14,8 @@ import {
   typingStopAlwaysBroadcast,
 } from './channel-rules.ts';
 import { secretInConfigError } from './config-errors.ts';
+import { limitAfterConnect } from './connection-limit.ts';
+import { recoveryRoomsDropped } from './recovery-rooms.ts';
 import { callbacklessEventProcessed, invalidCallsFree, unknownEventNotCounted, unknownEventUnanswered } from './event-gates.ts';
 import { defaultNameNotSub, expOptional, guestForBadToken, nbfIgnored, refusalWithoutData } from './handshake-answers.ts';
 import { offlineNeverPublished } from './outgoing-events.ts';
@@ -30,6 +32,7 @@ import { attachmentNameRaw, editResetsCreatedAt, idempotencyInMemory, seqStartsA
 export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefects {
   const on = (name: FaultName) => faults.has(name);
   const hideOffline = on('offline-never-published') ? offlineNeverPublished() : undefined;
+  const limitLate = on('over-limit-handshake-disconnected') ? limitAfterConnect() : undefined;
   return {
     ...base,
     redact: on('secret-in-config-error') ? secretInConfigError(base.redact) : base.redact,
@@ -83,6 +86,8 @@ export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefect
       if (on('callbackless-event-processed')) h = [...h, callbacklessEventProcessed];
       if (on('invalid-calls-free')) h = [...h, invalidCallsFree];
       if (hideOffline) h = [...h, hideOffline];
+      if (limitLate) h = [...h, limitLate.hook];
+      if (on('recovery-rooms-dropped')) h = [...h, recoveryRoomsDropped];
       return h;
     },
     handshakeContext(ctx) {
@@ -92,6 +97,7 @@ export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefect
       if (on('default-name-not-sub')) c = defaultNameNotSub(c);
       if (on('refusal-without-data')) c = refusalWithoutData(c);
       if (on('guest-for-bad-token')) c = guestForBadToken(c);
+      if (limitLate) c = limitLate.handshake(c);
       return c;
     },
     routes(ctx, routes) {

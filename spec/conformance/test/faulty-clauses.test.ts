@@ -73,10 +73,11 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[] }> = [
     passes: ['S03', 'S04'],
   },
   {
-    name: 'a join after a message, and unknown events counted',
+    name: 'a join after a message, unknown events counted, the connection limit after connecting',
     catches: [
       { fault: 'join-last-seq-stale', check: 'S01', step: /^ack lastSeq \d+ \(the latest message's seq\)/ },
       { fault: 'unknown-event-not-counted', check: 'C18', step: /^eventsRejected moves by \d+$/ },
+      { fault: 'over-limit-handshake-disconnected', check: 'C04', step: /^handshake \d+ refused RATE_LIMITED/ },
     ],
     passes: ['S02', 'S03'],
   },
@@ -107,8 +108,11 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[] }> = [
     passes: ['S03', 'S06'],
   },
   {
-    name: 'a JSON body without its content type',
-    catches: [{ fault: 'json-without-content-type', check: 'C01', step: /^GET \/metrics\/socket content-type application\/json$/ }],
+    name: 'a JSON body without its content type, recovery without rooms',
+    catches: [
+      { fault: 'json-without-content-type', check: 'C01', step: /^GET \/metrics\/socket content-type application\/json$/ },
+      { fault: 'recovery-rooms-dropped', check: 'P06', step: /^the recovered socket is still in its channel$/ },
+    ],
     passes: ['C19', 'S03'],
   },
   {
