@@ -116,6 +116,16 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[] }> = [
     passes: ['C19', 'S03'],
   },
   {
+    // Two earlier faults (faulty-servers.test.ts) proven against the drain's clauses too: SES-1's shutdown
+    // notice, and DUR-1's acked messages after a drain. Each breaks its own step of C14, not the other's.
+    name: 'sessions ended silently and acks before the store, at a SIGTERM',
+    catches: [
+      { fault: 'sessions-end-silently', check: 'C14', step: /receives session:ended UNAVAILABLE \(SES-1\)$/ },
+      { fault: 'ack-before-durable', check: 'C14', step: /^all \d+ acked messages in history exactly once with their id and seq$/ },
+    ],
+    passes: ['C07', 'P02'],
+  },
+  {
     name: 'long-polling refused',
     catches: [{ fault: 'polling-refused', check: 'P01', step: /^GET \?EIO=4&transport=polling answers an open packet$/ }],
     passes: ['P02'],
