@@ -279,6 +279,8 @@ export const FaultName = z.enum([
   'over-limit-handshake-disconnected',
   /** A recovered socket gets its id and missed broadcasts but not its channels (connection hook): P06 (SES-5). */
   'recovery-rooms-dropped',
+  /** Rate-limit counts kept across PUT/DELETE /admin/limits, only the points changed (limits wrapper): C04 (FIX-2). */
+  'limit-replace-keeps-counts',
   /** message:new numbered by the order messages reach each node, not the stored seq (outgoing-packet hook): the chaos cross-node-order checker. */
   'arrival-order-seq',
   // An exception outside any handler (OPS-4, FIX-5; faults/index.ts fatalExit).

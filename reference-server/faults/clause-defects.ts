@@ -21,7 +21,7 @@ import { defaultNameNotSub, expOptional, guestForBadToken, nbfIgnored, refusalWi
 import { offlineNeverPublished } from './outgoing-events.ts';
 import { breakersListedWhenTripped, healthStoreMisnamed, jsonWithoutContentType, metricsWithoutRedisCounters, plainNotFound, specShowsConfiguredLimits, staleCleaningUncounted, uptimeFrozen } from './http-bodies.ts';
 import { c1ControlsKept, channelIdLoose, editLooksUpBeforeValidating, editTextNotNormalised, historyLimitUnbounded, httpAttachmentsAccepted } from './payload-schemas.ts';
-import { bufferSizeNotAsPublished, eio3Accepted, pingTimeoutNotAsPublished, pollingRefused, retryAfterFullWindow, upgradesRefused, websocketRefused } from './published-values.ts';
+import { bufferSizeNotAsPublished, eio3Accepted, limitReplaceKeepsCounts, pingTimeoutNotAsPublished, pollingRefused, retryAfterFullWindow, upgradesRefused, websocketRefused } from './published-values.ts';
 import { attachmentNameRaw, editResetsCreatedAt, idempotencyInMemory, seqStartsAtZero } from './stored-values.ts';
 
 /**
@@ -55,8 +55,10 @@ export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefect
       return s;
     },
     limits(limits, metrics) {
-      const l = base.limits(limits, metrics);
-      return on('retry-after-full-window') ? retryAfterFullWindow(l) : l;
+      let l = base.limits(limits, metrics);
+      if (on('retry-after-full-window')) l = retryAfterFullWindow(l);
+      if (on('limit-replace-keeps-counts')) l = limitReplaceKeepsCounts(l);
+      return l;
     },
     events(pipeline) {
       let p = base.events(pipeline);

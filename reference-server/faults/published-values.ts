@@ -64,3 +64,27 @@ export function websocketRefused(options: Partial<ServerOptions>): Partial<Serve
 export function upgradesRefused(options: Partial<ServerOptions>): Partial<ServerOptions> {
   return { ...options, allowUpgrades: false };
 }
+
+/**
+ * `limit-replace-keeps-counts`: the counts live in one map keyed by limit and caller that replacing the
+ * table never clears, only the points change, so calls made under a relaxed table still count once it
+ * is restored (FIX-2: replacing a limit resets its state): C04 (handshakes made before the restore).
+ */
+export function limitReplaceKeepsCounts(limits: Limits): Limits {
+  const windows = new Map<string, { endsAt: number; count: number }>();
+  return {
+    current: () => limits.current(),
+    consume: async (name, key) => {
+      await limits.consume(name, key);
+      const rule = limits.current()[name];
+      const id = `${name}\u0000${key}`;
+      const now = Date.now();
+      let w = windows.get(id);
+      if (!w || w.endsAt <= now) windows.set(id, (w = { endsAt: now + rule.durationMs, count: 0 }));
+      w.count++;
+      if (w.count > rule.points) throw errors.rateLimited(w.endsAt - now);
+    },
+    replace: (partial) => limits.replace(partial),
+    restore: () => limits.restore(),
+  };
+}

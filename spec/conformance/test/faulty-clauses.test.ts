@@ -116,6 +116,11 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[] }> = [
     passes: ['C19', 'S03'],
   },
   {
+    name: 'limits replaced with their counts kept',
+    catches: [{ fault: 'limit-replace-keeps-counts', check: 'C04', step: /^handshake 1 of \d+ \(a bad token\) refused UNAUTHORIZED/ }],
+    passes: ['C09', 'S03'],
+  },
+  {
     // Two earlier faults (faulty-servers.test.ts) proven against the drain's clauses too: SES-1's shutdown
     // notice, and DUR-1's acked messages after a drain. Each breaks its own step of C14, not the other's.
     name: 'sessions ended silently and acks before the store, at a SIGTERM',
