@@ -281,6 +281,10 @@ export const FaultName = z.enum([
   'recovery-rooms-dropped',
   /** Rate-limit counts kept across PUT/DELETE /admin/limits, only the points changed (limits wrapper): C04 (FIX-2). */
   'limit-replace-keeps-counts',
+  /** Each breaker's since in epoch milliseconds, not an ISO time (breakers body): C03 (BRK-3). */
+  'breaker-since-epoch',
+  /** GET /spec without features.durableStore (GET /spec body): V01 (SPECDOC-1). */
+  'spec-without-durable-store',
   /** message:new numbered by the order messages reach each node, not the stored seq (outgoing-packet hook): the chaos cross-node-order checker. */
   'arrival-order-seq',
   // An exception outside any handler (OPS-4, FIX-5; faults/index.ts fatalExit).

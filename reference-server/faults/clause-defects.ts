@@ -19,7 +19,7 @@ import { recoveryRoomsDropped } from './recovery-rooms.ts';
 import { callbacklessEventProcessed, invalidCallsFree, unknownEventNotCounted, unknownEventUnanswered } from './event-gates.ts';
 import { defaultNameNotSub, expOptional, guestForBadToken, nbfIgnored, refusalWithoutData } from './handshake-answers.ts';
 import { offlineNeverPublished } from './outgoing-events.ts';
-import { breakersListedWhenTripped, healthStoreMisnamed, jsonWithoutContentType, metricsWithoutRedisCounters, plainNotFound, specShowsConfiguredLimits, staleCleaningUncounted, uptimeFrozen } from './http-bodies.ts';
+import { breakerSinceEpoch, breakersListedWhenTripped, healthStoreMisnamed, jsonWithoutContentType, metricsWithoutRedisCounters, plainNotFound, specShowsConfiguredLimits, specWithoutDurableStore, staleCleaningUncounted, uptimeFrozen } from './http-bodies.ts';
 import { c1ControlsKept, channelIdLoose, editLooksUpBeforeValidating, editTextNotNormalised, historyLimitUnbounded, httpAttachmentsAccepted } from './payload-schemas.ts';
 import { bufferSizeNotAsPublished, eio3Accepted, limitReplaceKeepsCounts, pingTimeoutNotAsPublished, pollingRefused, retryAfterFullWindow, upgradesRefused, websocketRefused } from './published-values.ts';
 import { attachmentNameRaw, editResetsCreatedAt, idempotencyInMemory, seqStartsAtZero } from './stored-values.ts';
@@ -112,6 +112,8 @@ export function withClauseDefects(faults: Faults, base: NodeDefects): NodeDefect
       if (on('unknown-path-plain-404')) r = [...r, plainNotFound];
       if (on('json-without-content-type')) r = r.map(jsonWithoutContentType);
       if (on('breakers-listed-when-tripped')) r = r.map(breakersListedWhenTripped);
+      if (on('breaker-since-epoch')) r = r.map(breakerSinceEpoch);
+      if (on('spec-without-durable-store')) r = r.map(specWithoutDurableStore);
       return r;
     },
   };

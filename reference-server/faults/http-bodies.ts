@@ -107,3 +107,27 @@ export function breakersListedWhenTripped(route: Route): Route {
     return { ...b, breakers: Object.fromEntries(Object.entries(b.breakers).filter(([, x]) => x.state !== 'closed')) };
   });
 }
+
+/**
+ * `breaker-since-epoch`: each breaker's `since` is `Date.now()`, milliseconds since the epoch, not the ISO
+ * time BreakersResponse has (BRK-3): C03.
+ */
+export function breakerSinceEpoch(route: Route): Route {
+  return changeBody(route, HTTP_PATHS.breakers, (body) => {
+    const b = body as BreakersResponse;
+    return { ...b, breakers: Object.fromEntries(Object.entries(b.breakers).map(([name, x]) => [name, { ...x, since: Date.parse(x.since) }])) };
+  });
+}
+
+/**
+ * `spec-without-durable-store`: GET /spec leaves `features.durableStore` out, as a node without an external
+ * store might think it has nothing to say (SPECDOC-1: the SpecDocument shape): V01, which then blocks
+ * every check that reads the document.
+ */
+export function specWithoutDurableStore(route: Route): Route {
+  return changeBody(route, HTTP_PATHS.spec, (body) => {
+    const doc = body as SpecDocument;
+    const { durableStore: _left, ...features } = doc.features;
+    return { ...doc, features };
+  });
+}
