@@ -180,6 +180,111 @@ export const FaultName = z.enum([
   'operator-endpoint-open',
   /** Admin endpoints take any valid token, not only an admin's (route wrapper): S12 (HTTP-2). */
   'admin-any-role',
+  // The clause audit's faulty builds (issue 13; faults/clause-defects.ts): one for each clause of the table that had none.
+  /** An Engine.IO 3 handshake opens a session (Socket.IO's allowEIO3): P01 (TRN-1). */
+  'eio3-accepted',
+  /** maxHttpBufferSize of 100 MB while GET /spec publishes the configured size (Socket.IO options): C22, C23 (TRN-3). */
+  'buffer-size-not-as-published',
+  /** A token without `exp` accepted, never expiring (verifier fallback): C17 (AUTH-3). */
+  'exp-optional',
+  /** A token whose `nbf` is ahead accepted (hand-rolled verifier fallback): C17 (AUTH-3). */
+  'nbf-ignored',
+  /** A token without `name` gets "Anonymous", not its `sub` (verifier wrapper): S02 (AUTH-4). */
+  'default-name-not-sub',
+  /** A refused handshake's connect_error carries no ConnectErrorData (outgoing packet rewritten): C17 (AUTH-7). */
+  'refusal-without-data',
+  /** An unknown event is dropped, no VALIDATION ack (no catch-all listener): C02, C18 (ACK-4). */
+  'unknown-event-unanswered',
+  /** An unknown event answered VALIDATION by a middleware that counts nothing in eventsRejected: C18 (ACK-4). */
+  'unknown-event-not-counted',
+  /** A known event without a callback processed with a no-op one (packet middleware): C18 (ACK-5). */
+  'callbackless-event-processed',
+  /** Payloads validated in a middleware ahead of the rate limiter, so invalid calls use no point (RATE-4): C04. */
+  'invalid-calls-free',
+  /** channel:join answers an unknown channel FORBIDDEN (handler wrapper): S01 (CHAN-2). */
+  'join-unknown-forbidden',
+  /** Joining a channel twice refused (handler wrapper): S01 (CHAN-2). */
+  'join-twice-refused',
+  /** The join's lastSeq stays 0 whatever the channel holds (handler wrapper): S01 (CHAN-2). */
+  'join-last-seq-stale',
+  /** A socket that never joined a public channel sends to it (handler wrapper): S01 (MSG-1). */
+  'send-without-join',
+  /** message:send to an unknown channel answered FORBIDDEN, not NOT_FOUND (handler wrapper): S02 (MSG-1). */
+  'send-unknown-channel-forbidden',
+  /** channel:history of a public channel refused before joining (handler wrapper): S04 (HIST-2). */
+  'history-needs-join',
+  /** typing:stop broadcasts typing: false whether or not the socket was typing (handler swap): S06 (TYP-2). */
+  'typing-stop-always-broadcast',
+  /** A kick removes only the first of the user's sockets in the channel (handler swap): S08 (MOD-2). */
+  'kick-removes-one-socket',
+  /** The ban's socketsDisconnected misses the user's sockets in no channel (handler wrapper): S08 (MOD-3). */
+  'ban-counts-channel-sockets',
+  /** channelId any non-empty string, so malformed ids are answered NOT_FOUND (payload schemas): C07 (CHAN-1). */
+  'channel-id-loose',
+  /** channel:history's limit has no ceiling (payload schema): C07 (HIST-1). */
+  'history-limit-unbounded',
+  /** http: and javascript: attachment URLs accepted (payload schema): C16 (MSG-5). */
+  'http-attachments-accepted',
+  /** message:edit's text stored unnormalised (payload schema): S05 (MSG-7, TEXT-1). */
+  'edit-text-not-normalised',
+  /** A channel's seq starts at 0 (store wrapper): S02 (MSG-6). */
+  'seq-starts-at-zero',
+  /** An edit moves createdAt to the edit's time (store wrapper): S05 (MSG-7). */
+  'edit-resets-created-at',
+  /** An attachment's nameHtml is its raw name (store wrapper): C15 (MSG-5, TEXT-4). */
+  'attachment-name-raw',
+  /** clientMsgId keys kept in memory only, so a retry after a restart is stored again (store wrapper): S10 (MSG-4, DUR-2). */
+  'idempotency-in-memory',
+  /** retryAfterMs is the limit's whole window, not what is left of it (limits wrapper): C04 (RATE-3). */
+  'retry-after-full-window',
+  /** Health's uptimeSeconds frozen at its first answer (route wrapper): C19 (HLTH-1). */
+  'uptime-frozen',
+  /** The metrics body leaves out redisReconnects without Redis (route wrapper): C01 (MET-1). */
+  'metrics-without-redis-counters',
+  /** Socket.IO's default pingTimeout while GET /spec publishes the configured one: a silent client stays connected (Socket.IO options): C22 (TRN-4). */
+  'ping-timeout-not-as-published',
+  /** Long-polling refused, WebSocket only (Socket.IO transports): P01 (TRN-2). */
+  'polling-refused',
+  /** A direct WebSocket refused, polling only (Socket.IO transports): P02 (TRN-2). */
+  'websocket-refused',
+  /** A polling session never upgrades (Socket.IO allowUpgrades: false): P03 (TRN-2). */
+  'upgrades-refused',
+  /** A configuration error about JWT_SECRET echoes the secret (error message): S11 (AUTH-8, CFG-4). */
+  'secret-in-config-error',
+  /** staleEntriesCleaned stays 0 however many indicators the sweep ends (metrics body): C11 (SES-3). */
+  'stale-cleaning-uncounted',
+  /** Health names the store's check `database`, not `store` (health body): C19 (HLTH-2). */
+  'health-store-misnamed',
+  /** GET /spec publishes the configured rate limits, not the table PUT /admin/limits put in force (GET /spec body): C09 (FIX-2, SPECDOC-1). */
+  'spec-shows-configured-limits',
+  /** An unknown path answered 404 in plain text, not the JSON error body (catch-all route): S12 (HTTP-2). */
+  'unknown-path-plain-404',
+  /** channel:leave forgets the socket's typing indicator without telling the channel (handler swap): S06 (CHAN-3, TYP-3). */
+  'leave-keeps-typing',
+  /** message:edit's text validated after the message is looked up, so an invalid edit of an unknown id is NOT_FOUND (payload schema, handler): C07 (ACK-3). */
+  'edit-looks-up-before-validating',
+  /** A token that is not a JWT connects as a guest member (verifier wrapper): C17 (AUTH-1). */
+  'guest-for-bad-token',
+  /** Normalisation keeps the C1 controls U+0080-U+009F (payload schema): C15 (TEXT-1). */
+  'c1-controls-kept',
+  /** presence:update acked and sent to nobody (handler swap): S07 (PRES-1). */
+  'presence-not-broadcast',
+  /** A user's last disconnect publishes no offline (outgoing-event hook): C11 (PRES-2). */
+  'offline-never-published',
+  /** The metrics body goes out as text/plain (route wrapper): C01 (HTTP-1). */
+  'json-without-content-type',
+  /** The breakers endpoint lists only breakers that left closed, none on a healthy node (route wrapper): C03 (BRK-1). */
+  'breakers-listed-when-tripped',
+  /** A handshake over the connection limit accepted, then told session:ended and disconnected (limit in the connection handler): C04 (RATE-2). */
+  'over-limit-handshake-disconnected',
+  /** A recovered socket gets its id and missed broadcasts but not its channels (connection hook): P06 (SES-5). */
+  'recovery-rooms-dropped',
+  /** Rate-limit counts kept across PUT/DELETE /admin/limits, only the points changed (limits wrapper): C04 (FIX-2). */
+  'limit-replace-keeps-counts',
+  /** Each breaker's since in epoch milliseconds, not an ISO time (breakers body): C03 (BRK-3). */
+  'breaker-since-epoch',
+  /** GET /spec without features.durableStore (GET /spec body): V01 (SPECDOC-1). */
+  'spec-without-durable-store',
   /** message:new numbered by the order messages reach each node, not the stored seq (outgoing-packet hook): the chaos cross-node-order checker. */
   'arrival-order-seq',
   // An exception outside any handler (OPS-4, FIX-5; faults/index.ts fatalExit).

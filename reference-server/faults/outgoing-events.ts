@@ -6,7 +6,7 @@ import type { SocketHook } from './index.ts';
  * another event no client listens to, so what the client sees is the event not sent. Socket.IO
  * broadcasts cannot skip one socket from outside the emitting code; this hook can.
  */
-function withholdEvent(socket: ChatSocket, event: string, withhold: (args: unknown[]) => boolean): void {
+export function withholdEvent(socket: ChatSocket, event: string, withhold: (args: unknown[]) => boolean): void {
   const prefix = `2${JSON.stringify([event]).slice(0, -1)},`;
   socket.conn.on('packetCreate', (packet: { type: string; data?: unknown; options?: { wsPreEncodedFrame?: unknown } }) => {
     if (packet.type !== 'message' || typeof packet.data !== 'string' || !packet.data.startsWith(prefix)) return;
@@ -43,3 +43,24 @@ export const disconnectWhenLimited: SocketHook = (_ctx, socket) => {
     }
   });
 };
+
+/**
+ * `offline-never-published`: a user's last disconnect publishes no `offline`, as a server that sets
+ * presence only on presence:update does (PRES-2: the last disconnect publishes offline): C11. The
+ * `offline` that stands for a user who set `invisible` (PRES-2) still goes out: the hook remembers
+ * who did, on this node, from their own presence:update events.
+ */
+export function offlineNeverPublished(): SocketHook {
+  const invisible = new Set<string>();
+  return (_ctx, socket) => {
+    socket.on('presence:update', (payload: unknown) => {
+      const status = (payload as { status?: unknown } | undefined)?.status;
+      if (status === 'invisible') invisible.add(socket.data.identity.userId);
+      else if (typeof status === 'string') invisible.delete(socket.data.identity.userId);
+    });
+    withholdEvent(socket, 'presence', (args) => {
+      const e = args[0] as { userId?: unknown; status?: unknown } | undefined;
+      return e?.status === 'offline' && !invisible.has(String(e.userId));
+    });
+  };
+}

@@ -31,6 +31,7 @@ function clauseTable(): Array<{ rules: string[]; clause: string; check: string; 
 const FAULTY_BUILD_TESTS = [
   'spec/conformance/test/faulty-servers.test.ts',
   'spec/conformance/test/faulty-should.test.ts',
+  'spec/conformance/test/faulty-clauses.test.ts',
   'spec/conformance/test/reference-deps.test.ts',
   'reference-server/test/robustness.test.ts',
   'reference-server/test/jwks-breaker.test.ts',

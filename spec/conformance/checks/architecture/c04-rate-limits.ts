@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminLimitsResponse, HTTP_PATHS } from '../../../http.ts';
 import { ConnectErrorData } from '../../../errors.ts';
 import type { RateLimitName, RateLimitRule } from '../../../limits.ts';
@@ -14,6 +15,11 @@ const MAX_POINTS_DRIVEN = 200;
 const STAYS_CONNECTED_MS = 300;
 /** Scheduling slack allowed on retryAfterMs against the window the harness timed. */
 const RETRY_TOLERANCE_MS = 250;
+/**
+ * RATE-3: before message:send's N+1st call the check waits this long, so a retryAfterMs of the whole
+ * window (not what is left of it) exceeds window - elapsed + tolerance, however fast the N calls were.
+ */
+const INTO_THE_WINDOW_MS = 3 * RETRY_TOLERANCE_MS;
 
 type EventLimit = Exclude<RateLimitName, 'connection'>;
 
@@ -80,6 +86,18 @@ export default defineCheck({
   rules: ['RATE-1', 'RATE-2', 'RATE-3', 'RATE-4', 'RATE-6', 'FIX-2', 'SES-2', 'ACK-5', 'MET-1'],
   timeoutMs: 60_000,
   async run(ctx: CheckContext) {
+    // FIX-2: replacing a limit resets its state. Under the harness's relaxed table this address first makes one
+    // handshake more than the published connection limit allows; restored, the limit is driven from zero below.
+    const published = ctx.spec.limits.rateLimits.connection;
+    if (published !== undefined && published.points <= MAX_POINTS_DRIVEN) {
+      const early = await ctx.user('before-restore');
+      for (let i = 0; i <= published.points; i++) {
+        const c = await ctx.open(`before-restore#${i + 1}`);
+        const outcome = await c.connect({ token: early.token });
+        c.close();
+        ctx.require(outcome.kind === 'connected', `handshake ${i + 1} under the relaxed table accepted`, JSON.stringify(outcome));
+      }
+    }
     const restored = await ctx.http.send({ method: 'DELETE', path: HTTP_PATHS.adminLimits, token: ctx.adminToken });
     const table = AdminLimitsResponse.safeParse(restored.body);
     if (restored.status !== 200 || !table.success) throw new CheckInconclusive(`DELETE ${HTTP_PATHS.adminLimits} answered ${restored.status}`);
@@ -95,7 +113,7 @@ export default defineCheck({
         const badToken = await ctx.open('dialer#1 (a bad token)');
         const refusedFirst = await badToken.connect({ token: 'not-a-jwt' });
         const firstCode = refusedFirst.kind === 'refused' ? ConnectErrorData.safeParse(refusedFirst.data) : undefined;
-        ctx.require(firstCode?.success === true && firstCode.data.code === 'UNAUTHORIZED', `handshake 1 of ${conn.points} (a bad token) refused UNAUTHORIZED, and counted (RATE-4)`, JSON.stringify(refusedFirst));
+        ctx.require(firstCode?.success === true && firstCode.data.code === 'UNAUTHORIZED', `handshake 1 of ${conn.points} (a bad token) refused UNAUTHORIZED, and counted (RATE-4; the handshakes made before the restore no longer count, FIX-2)`, JSON.stringify(refusedFirst));
         badToken.close();
         const countedBefore = await ctx.metrics();
         for (let i = 1; i < conn.points; i++) {
@@ -151,6 +169,7 @@ export default defineCheck({
           }
         }
         ctx.expect(early === undefined, `${name}: ${rule.points} calls (the first invalid) within the limit, after one without a callback (ACK-5)`, early ?? 'all answered');
+        if (name === 'message:send' && rule.durationMs > 4 * INTO_THE_WINDOW_MS) await sleep(INTO_THE_WINDOW_MS);
         const over = await call(rule.points);
         const elapsed = performance.now() - start;
         ctx.expect(

@@ -10,12 +10,15 @@ export default defineCheck({
   group: 'Protocol',
   level: 'MUST',
   rules: ['ACK-1'],
+  // typing:stop (ok for any channel id, TYP-2) and history of a channel that does not exist (NOT_FOUND):
+  // no fixture channel, so it runs with the fixtures off (FIX-3), within the default limits of one user.
+  withoutFixtures: true,
   async run(ctx: CheckContext) {
     const user = await ctx.user('burst');
     const conn = await ctx.connectAs('burst', user);
-    const channelId = await ctx.channel();
+    const channelId = ctx.uniqueId('burst');
     const replies = await Promise.all(
-      Array.from({ length: BURST }, (_, i) => (i % 2 ? ctx.call(conn, 'channel:join', [{ channelId }]) : ctx.call(conn, 'channel:history', [{ channelId: `${channelId}-none${i}` }]))),
+      Array.from({ length: BURST }, (_, i) => (i % 2 ? ctx.call(conn, 'typing:stop', [{ channelId }]) : ctx.call(conn, 'channel:history', [{ channelId: `${channelId}-none${i}` }]))),
     );
     replies.forEach((r, i) => {
       const want = i % 2 ? 'ok' : 'error';

@@ -33,6 +33,9 @@ export default defineCheck({
     ctx.expect(toJoined !== undefined, 'the joined socket receives the message', toJoined ? 'yes' : 'no');
     const toOther = await m2.eventsWithin('message:new', 300);
     ctx.expect(toOther.length === 0, 'the not-joined socket of the same user receives nothing', `${toOther.length} messages`);
+    // CHAN-2: lastSeq is the channel's latest seq at the join, not the figure it was created with.
+    const late = await ctx.ok(a, 'channel:join', { channelId: pub }, 'a join after a message');
+    ctx.expect(late.lastSeq === sent.seq, `ack lastSeq ${sent.seq} (the latest message's seq) for a join after a message`, String(late.lastSeq));
 
     await ctx.ok(m, 'channel:leave', { channelId: pub });
     await ctx.ok(m, 'channel:leave', { channelId: pub }, 'leaving a channel not joined');

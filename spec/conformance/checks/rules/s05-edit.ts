@@ -1,8 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HTTP_PATHS } from '../../../http.ts';
 import { Message } from '../../../events.ts';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
 import { msgKey, room } from '../scene.ts';
+
+/** How long the check waits between a send and its edit, so the two have different timestamps. */
+const EDIT_AFTER_MS = 20;
 
 export default defineCheck({
   id: 'S05',
@@ -14,6 +18,8 @@ export default defineCheck({
     const r = await room(ctx, ['author', 'other']);
     const [author, other] = [r.members[0]!, r.members[1]!];
     const m = await ctx.ok(author.conn, 'message:send', { channelId: r.channelId, text: 'draft', clientMsgId: msgKey(ctx) });
+    // Timestamps have millisecond resolution: an edit in the send's own millisecond could not show a createdAt moved to the edit.
+    await sleep(EDIT_AFTER_MS);
     const edited = await ctx.ok(author.conn, 'message:edit', { messageId: m.id, text: 'final\u0007 e\u0301' });
     ctx.expect(edited.text === 'final \u00e9' && edited.editedAt !== null, 'text normalised and editedAt set', JSON.stringify({ text: edited.text, editedAt: edited.editedAt }));
     ctx.expect(edited.id === m.id && edited.seq === m.seq && edited.createdAt === m.createdAt, 'id, seq and createdAt unchanged', JSON.stringify({ id: edited.id, seq: edited.seq, createdAt: edited.createdAt }));

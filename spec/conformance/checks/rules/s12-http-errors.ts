@@ -5,7 +5,7 @@ import type { CheckContext } from '../../context.ts';
 
 export default defineCheck({
   id: 'S12',
-  title: 'HTTP errors and fixtures: 400/401/403/413 with {error}, 401 before 413, channels created (201) and replaced (200), limits replaced',
+  title: 'HTTP errors and fixtures: 400/401/403/404/413 with {error}, 401 before 413, channels created (201) and replaced (200), limits replaced',
   group: 'Spec rules',
   level: 'MUST',
   rules: ['HTTP-2', 'FIX-1', 'FIX-2'],
@@ -20,6 +20,7 @@ export default defineCheck({
     await expectError('no token', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, body: { id } }), 401, 'UNAUTHORIZED');
     await expectError('a garbage token', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: 'x.y.z', body: { id } }), 401, 'UNAUTHORIZED');
     await expectError('a member token', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: member.token, body: { id } }), 403, 'FORBIDDEN');
+    await expectError('an unknown path', ctx.http.send({ method: 'GET', path: `/${ctx.uniqueId('no-such-path')}` }), 404, 'NOT_FOUND');
     await expectError('a bad channel id', ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, body: { id: '' } }), 400, 'VALIDATION');
     await expectError('a bad limits table', ctx.http.send({ method: 'PUT', path: HTTP_PATHS.adminLimits, token: ctx.adminToken, body: { 'message:send': { points: 0, durationMs: 5 } } }), 400, 'VALIDATION');
     const oversized = JSON.stringify({ id, members: ['m'.repeat(70_000)] });

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../../reports/schema.ts';
+import { runAgainstReference, verdicts } from './harness.ts';
+
+/**
+ * The clause audit's faulty builds (issue 13; README "Rule clause → check → faulty build"): each
+ * fault breaks one clause, and the check step written for that clause must fail on it.
+ *
+ * To keep the time small, faults whose checks are disjoint share one target start: a group turns
+ * several faults on together and runs each fault's check once. What ties a failure to its fault is
+ * the step: each fault names the expectation (the clause's step) that must fail in its check, and
+ * the faults of a group are chosen so that none touches another's check (a fault that would, such
+ * as one that changes every stored seq, sits in a group whose other checks store nothing). The
+ * controls, run in the same start, must pass; the clean reference passes every one of these checks
+ * (reference.test.ts).
+ */
+type Catch = { fault: string; check: string; step: RegExp };
+const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[] }> = [
+  {
+    name: 'encodings, access rules and answers of single events',
+    catches: [
+      { fault: 'eio3-accepted', check: 'P01', step: /Engine\.IO 3 handshake refused/ },
+      { fault: 'exp-optional', check: 'C17', step: /^no exp claim: connect_error/ },
+      { fault: 'default-name-not-sub', check: 'S02', step: /^authorName defaults to sub$/ },
+      { fault: 'join-unknown-forbidden', check: 'S01', step: /^join an unknown channel answered NOT_FOUND$/ },
+      { fault: 'history-needs-join', check: 'S04', step: /^history of a public channel without joining acked ok$/ },
+      { fault: 'edit-text-not-normalised', check: 'S05', step: /^text normalised and editedAt set$/ },
+      { fault: 'typing-stop-always-broadcast', check: 'S06', step: /^stopping when not typing sends nothing$/ },
+      { fault: 'kick-removes-one-socket', check: 'S08', step: /^socketsRemoved 2/ },
+      { fault: 'channel-id-loose', check: 'C07', step: /with channelId starting with _ answered VALIDATION$/ },
+      { fault: 'http-attachments-accepted', check: 'C16', step: /^an http: attachment url answered VALIDATION$/ },
+      { fault: 'attachment-name-raw', check: 'C15', step: /^attachment name\/nameHtml safe/ },
+      { fault: 'uptime-frozen', check: 'C19', step: /^uptimeSeconds increases$/ },
+      { fault: 'retry-after-full-window', check: 'C04', step: /^message:send: call \d+ answered RATE_LIMITED with 0 < retryAfterMs/ },
+    ],
+    passes: ['S03', 'S07'],
+  },
+  {
+    name: 'counts, orders and codes',
+    catches: [
+      { fault: 'nbf-ignored', check: 'C17', step: /^nbf an hour ahead: connect_error/ },
+      { fault: 'join-twice-refused', check: 'S01', step: /^joining twice acked ok$/ },
+      { fault: 'send-unknown-channel-forbidden', check: 'S02', step: /^send to an unknown channel answered NOT_FOUND$/ },
+      { fault: 'edit-resets-created-at', check: 'S05', step: /^id, seq and createdAt unchanged$/ },
+      { fault: 'ban-counts-channel-sockets', check: 'S08', step: /socketsDisconnected 3/ },
+      { fault: 'history-limit-unbounded', check: 'C07', step: /^channel:history with limit 101 answered VALIDATION$/ },
+      { fault: 'unknown-event-unanswered', check: 'C02', step: /unknown/i },
+      { fault: 'invalid-calls-free', check: 'C04', step: /calls \(the first invalid\) within the limit|answered RATE_LIMITED/ },
+    ],
+    passes: ['S03', 'S06'],
+  },
+  {
+    name: 'published transport values, shapes and stored seq',
+    catches: [
+      { fault: 'refusal-without-data', check: 'C17', step: /^no auth object: connect_error \{code: UNAUTHORIZED, message\}$/ },
+      // Its first ack's seq 0 does not fit Message (seq >= 1), so the step that fails is the ack itself.
+      { fault: 'seq-starts-at-zero', check: 'S02', step: /^message:send acked ok$/ },
+      { fault: 'buffer-size-not-as-published', check: 'C22', step: /^handshake maxPayload \d+ as published$/ },
+      { fault: 'buffer-size-not-as-published', check: 'C23', step: /^a websocket packet over \d+ bytes closes that client$/ },
+      { fault: 'metrics-without-redis-counters', check: 'C01', step: /^GET \/metrics\/socket body fits its schema$/ },
+    ],
+    passes: ['C19', 'P01'],
+  },
+  {
+    name: 'membership, callbacks and keys across a restart',
+    catches: [
+      { fault: 'send-without-join', check: 'S01', step: /^a socket that has not joined sends answered FORBIDDEN$/ },
+      { fault: 'callbackless-event-processed', check: 'C18', step: /^the event without callback was not processed/ },
+      { fault: 'callbackless-event-processed', check: 'C18', step: /^eventsRejected moves by \d+$/ },
+      { fault: 'callbackless-event-processed', check: 'C04', step: /after one without a callback/ },
+      { fault: 'idempotency-in-memory', check: 'S10', step: /^the retry returns the stored message \(DUR-2\)$/ },
+    ],
+    passes: ['S03', 'S04'],
+  },
+  {
+    name: 'a join after a message, unknown events counted, the connection limit after connecting',
+    catches: [
+      { fault: 'join-last-seq-stale', check: 'S01', step: /^ack lastSeq \d+ \(the latest message's seq\)/ },
+      { fault: 'unknown-event-not-counted', check: 'C18', step: /^eventsRejected moves by \d+$/ },
+      { fault: 'over-limit-handshake-disconnected', check: 'C04', step: /^handshake \d+ refused RATE_LIMITED/ },
+    ],
+    passes: ['S02', 'S03'],
+  },
+  {
+    name: 'published timings and figures, start-up errors, HTTP answers, leaving and validation order',
+    catches: [
+      { fault: 'ping-timeout-not-as-published', check: 'C22', step: /^a client that never answers pings closed \d+ ms after the handshake/ },
+      { fault: 'secret-in-config-error', check: 'S11', step: /^the short secret is not printed$/ },
+      { fault: 'stale-cleaning-uncounted', check: 'C11', step: /^staleEntriesCleaned counts the expired indicator \(SES-3\)$/ },
+      { fault: 'health-store-misnamed', check: 'C19', step: /^checks\.store up$/ },
+      { fault: 'spec-shows-configured-limits', check: 'C09', step: /^GET \/spec shows limits replaced by PUT \/admin\/limits$/ },
+      { fault: 'unknown-path-plain-404', check: 'S12', step: /^an unknown path: 404 \{error: \{code: NOT_FOUND\}\}$/ },
+      { fault: 'leave-keeps-typing', check: 'S06', step: /^leaving ends the indicator at once/ },
+      { fault: 'edit-looks-up-before-validating', check: 'C07', step: /^message:edit with empty text answered VALIDATION$/ },
+      { fault: 'upgrades-refused', check: 'P03', step: /^the session upgrades to websocket within 5 s$/ },
+    ],
+    passes: ['S03', 'P02'],
+  },
+  {
+    name: 'guests, control characters, presence and breakers listed',
+    catches: [
+      { fault: 'guest-for-bad-token', check: 'C17', step: /^a token that is not a JWT: connect_error/ },
+      { fault: 'c1-controls-kept', check: 'C15', step: /^arbitrary strings: text is the normalised input/ },
+      { fault: 'presence-not-broadcast', check: 'S07', step: /^the observer receives presence away$/ },
+      { fault: 'offline-never-published', check: 'C11', step: /^presence offline once the user's last socket disconnects \(PRES-2\)$/ },
+      { fault: 'breakers-listed-when-tripped', check: 'C03', step: /^a breaker for the store \(BRK-1\)$/ },
+    ],
+    passes: ['S03', 'S06'],
+  },
+  {
+    name: 'a JSON body without its content type, recovery without rooms, a breaker\'s time in epoch milliseconds',
+    catches: [
+      { fault: 'json-without-content-type', check: 'C01', step: /^GET \/metrics\/socket content-type application\/json$/ },
+      { fault: 'recovery-rooms-dropped', check: 'P06', step: /^the recovered socket is still in its channel$/ },
+      { fault: 'breaker-since-epoch', check: 'C03', step: /BreakersResponse$/ },
+    ],
+    passes: ['C19', 'S03'],
+  },
+  {
+    name: 'limits replaced with their counts kept',
+    catches: [{ fault: 'limit-replace-keeps-counts', check: 'C04', step: /^handshake 1 of \d+ \(a bad token\) refused UNAUTHORIZED/ }],
+    passes: ['C09', 'S03'],
+  },
+  {
+    // Two earlier faults (faulty-servers.test.ts) proven against the drain's clauses too: SES-1's shutdown
+    // notice, and DUR-1's acked messages after a drain. Each breaks its own step of C14, not the other's.
+    name: 'sessions ended silently and acks before the store, at a SIGTERM',
+    catches: [
+      { fault: 'sessions-end-silently', check: 'C14', step: /receives session:ended UNAVAILABLE \(SES-1\)$/ },
+      { fault: 'ack-before-durable', check: 'C14', step: /^all \d+ acked messages in history exactly once with their id and seq$/ },
+    ],
+    passes: ['C07', 'P02'],
+  },
+  {
+    // V01 is the runner's own check of GET /spec: every check that reads the document is then blocked by it.
+    name: 'a spec document without durableStore',
+    catches: [{ fault: 'spec-without-durable-store', check: 'V01', step: /not a sockproof spec document: features\.durableStore/ }],
+    passes: ['P01'],
+  },
+  {
+    name: 'long-polling refused',
+    catches: [{ fault: 'polling-refused', check: 'P01', step: /^GET \?EIO=4&transport=polling answers an open packet$/ }],
+    passes: ['P02'],
+  },
+  {
+    name: 'WebSocket refused',
+    catches: [{ fault: 'websocket-refused', check: 'P02', step: /^a WebSocket-only Engine\.IO session opens$/ }],
+    // P01 fails too, rightly (its open packet offers no upgrade); C22 runs on long-polling alone.
+    passes: ['C22'],
+  },
+];
+
+/** The expectations a check recorded as not met; for V01, which records none, its message. */
+function failedSteps(r: CheckResult | undefined): string[] {
+  const steps = (r?.evidence ?? []).flatMap((e) => (e.kind === 'expect' && !e.ok ? [e.expected] : []));
+  return steps.length === 0 && r?.id === 'V01' && r.verdict === 'fail' ? [r.message] : steps;
+}
+
+describe('faulty builds of the clause audit are caught, each at its clause\'s step', () => {
+  for (const { name, catches, passes } of GROUPS) {
+    const faults = [...new Set(catches.map((c) => c.fault))];
+    const fails = [...new Set(catches.map((c) => c.check))];
+    it(`${name}: ${faults.join(', ')}`, async () => {
+      // V01 is made by the runner for every run, never selected.
+      const report = await runAgainstReference([...fails, ...passes].filter((id) => id !== 'V01'), { faults, propertyRuns: 20 });
+      const v = verdicts(report);
+      const byId = new Map(report.results.map((r) => [r.id, r]));
+      const shown = report.results.map((r) => `${r.id} ${r.verdict}: ${r.message}\n    failed: ${failedSteps(r).join(' | ')}`).join('\n');
+      expect(Object.fromEntries([...fails, ...passes].map((id) => [id, v[id]])), shown).toEqual(Object.fromEntries([...fails.map((id) => [id, 'fail']), ...passes.map((id) => [id, 'pass'])]));
+      const missed = catches.filter((c) => !failedSteps(byId.get(c.check)).some((step) => c.step.test(step))).map((c) => `${c.fault}: no failed step of ${c.check} matches ${c.step}`);
+      expect(missed.join('\n'), shown).toBe('');
+      expect(report.outcome).toBe('fail');
+    }, 400_000);
+  }
+});
