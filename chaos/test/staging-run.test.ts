@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,9 +10,7 @@ import { localDeploymentUnavailable } from '../deployment/local-deployment.ts';
 import { openStagingDeployment } from '../deployment/staging-deployment.ts';
 import type { ChaosOptions } from '../scenario.ts';
 import { DEPENDENCY_SCENARIO_TABLE } from '../scenarios/dependencies/index.ts';
-import { startFaultProxy, type FaultProxyServer } from '../../testbed/fault-proxy/server.ts';
-import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from '../../testbed/services/index.ts';
-import { DEPENDENCY_TIMINGS } from '../../testbed/services/proxied-dependencies.ts';
+import { startStagingStandIn, type StagingStandIn } from './staging-stand-in.ts';
 import { referenceServerCommand, TargetProcess } from '../../testbed/targets/target-process.ts';
 import { runCli } from '../../testing/run-cli.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
@@ -39,28 +36,10 @@ const OPTIONS: ChaosOptions = { clients: 4, rate: 2, kills: 1, killDelayMs: { mi
 const unavailable = await localDeploymentUnavailable();
 const SKIP = unavailable ? `staging is played with local Redis and PostgreSQL: ${unavailable}` : false;
 
-const HOOK_SCRIPT = `
-import { readFileSync } from 'node:fs';
-const [action, a, b] = process.argv.slice(2);
-if (action === 'signal') process.kill(-Number(readFileSync(b, 'utf8')), a);
-if (action === 'post') {
-  const res = await fetch(a, { method: 'POST' });
-  console.log('restart answered', res.status);
-  process.exit(res.ok ? 0 : 1);
-}
-`;
-
-interface Staging {
-  dir: string;
-  toxiproxy: FaultProxyServer;
-  leases: Array<RedisService | PostgresService>;
-  nodes: Map<string, TargetProcess>;
+/** The stand-in staging, node-1 also over https: a TLS terminator with a self-signed certificate for 127.0.0.1 (ca.pem). */
+interface Staging extends StagingStandIn {
   tlsFront: TlsTerminator;
-  control: http.Server;
   httpsUrl: string;
-  controlUrl: string;
-  /** What staging's nodes run with: Redis and PostgreSQL through its Toxiproxy, the short dependency timings. */
-  env: Record<string, string>;
 }
 
 async function listen(server: net.Server): Promise<number> {
@@ -69,64 +48,9 @@ async function listen(server: net.Server): Promise<number> {
 }
 
 async function startStaging(): Promise<Staging> {
-  const dir = await mkdtemp(join(tmpdir(), 'sockproof-staging-'));
-  const [redis, postgres] = await Promise.all([redisAvailability({ needsControl: true }), postgresAvailability({ needsControl: true })]);
-  const leases: Array<RedisService | PostgresService> = [];
-  const redisLease = await redis.start();
-  leases.push(redisLease);
-  const pgLease = await postgres.start();
-  leases.push(pgLease);
-  const toxiproxy = await startFaultProxy({ host: '127.0.0.1', port: 0 });
-  const api = new Toxiproxy(toxiproxy.url);
-  const routed = async (name: string, serviceUrl: string) => {
-    const u = new URL(serviceUrl);
-    const proxy = await api.createProxy({ name, listen: '127.0.0.1:0', upstream: `${u.hostname}:${u.port}` });
-    u.hostname = '127.0.0.1';
-    u.port = proxy.listen.split(':').at(-1)!;
-    return u.toString();
-  };
-  const env = {
-    ...DEPENDENCY_TIMINGS,
-    REDIS_URL: await routed('staging-redis', redisLease.url),
-    DATABASE_URL: await routed('staging-postgres', pgLease.url),
-    ...(redisLease.keyPrefix ? { REDIS_KEY_PREFIX: redisLease.keyPrefix } : {}),
-  };
-  // Staging keeps the spec's table (RATE-1): the runner's own starts relax it in RATE_LIMITS, staging does not.
-  const { RATE_LIMITS: _relaxed, ...refEnv } = referenceServerCommand().env ?? {};
-  const ref = { ...referenceServerCommand(), env: refEnv };
-  const nodes = new Map<string, TargetProcess>();
-  for (const name of ['node-1', 'node-2']) {
-    const p = await TargetProcess.start({ ...ref, jwtSecret: SECRET, env: { ...ref.env, ...env, NODE_ID: name } });
-    nodes.set(name, p);
-    await writeFile(join(dir, `${name}.pid`), String(p.pid));
-  }
-  // node-1 over https: a TLS terminator with a self-signed certificate for 127.0.0.1 (written to ca.pem).
-  const tlsFront = await startTlsTerminator({ upstreamPort: Number(new URL(nodes.get('node-1')!.url).port), hostname: '127.0.0.1', dir });
-  const httpsUrl = tlsFront.url;
-  // The restart hook asks the test to restart the node (on the same port and data), as systemd would.
-  const control = http.createServer((req, res) => {
-    const name = req.url!.split('/').at(-1)!;
-    const node = nodes.get(name);
-    if (req.method !== 'POST' || !node) return void res.writeHead(404).end();
-    void node
-      .restart()
-      .then(() => writeFile(join(dir, `${name}.pid`), String(node.pid)))
-      .then(() => res.writeHead(200).end(), (err: Error) => res.writeHead(500).end(err.message));
-  });
-  const controlUrl = `http://127.0.0.1:${await listen(control)}`;
-  await writeFile(join(dir, 'hook.mjs'), HOOK_SCRIPT);
-  return { dir, toxiproxy, leases, nodes, tlsFront, control, httpsUrl, controlUrl, env };
-}
-
-function hooksFor(s: Staging, name: string) {
-  const script = join(s.dir, 'hook.mjs');
-  const pidFile = join(s.dir, `${name}.pid`);
-  return {
-    kill: [process.execPath, script, 'signal', 'SIGKILL', pidFile],
-    restart: [process.execPath, script, 'post', `${s.controlUrl}/restart/${name}`],
-    pause: [process.execPath, script, 'signal', 'SIGSTOP', pidFile],
-    resume: [process.execPath, script, 'signal', 'SIGCONT', pidFile],
-  };
+  const staging = await startStagingStandIn({ dirPrefix: 'sockproof-staging-', secret: SECRET });
+  const tlsFront = await startTlsTerminator({ upstreamPort: Number(new URL(staging.nodes.get('node-1')!.url).port), hostname: '127.0.0.1', dir: staging.dir });
+  return { ...staging, tlsFront, httpsUrl: tlsFront.url };
 }
 
 describe.skipIf(SKIP)('chaos against staging by configuration (staging played by the test on loopback)', () => {
@@ -136,12 +60,8 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
   }, 120_000);
   afterAll(async () => {
     if (!s) return;
-    await Promise.all([...s.nodes.values()].map((n) => n.stop()));
     await s.tlsFront.close();
-    s.control.close();
-    await s.toxiproxy.close();
-    await Promise.all(s.leases.map((l) => l.stop().catch(() => undefined)));
-    await rm(s.dir, { recursive: true, force: true });
+    await s.close();
   }, 60_000);
 
   async function proxiesOfStaging(): Promise<Record<string, boolean>> {
@@ -155,7 +75,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     await writeFile(file, JSON.stringify({ auth: { kind: 'hs256', secret: { env: ENV_NAME } }, ...body }));
     return file;
   }
-  const stagingProxies = () => ({ url: s.toxiproxy.url, proxies: { redis: 'staging-redis', postgres: 'staging-postgres' } });
+  const stagingProxies = () => s.proxies();
 
   /**
    * No node's table was replaced or restored (FIX-2 logs both; the reference logs at warn, and a replaced table
@@ -212,7 +132,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     const solo = await TargetProcess.start({ ...referenceServerCommand(), env, jwtSecret: SECRET });
     s.nodes.set('solo', solo);
     await writeFile(join(s.dir, 'solo.pid'), String(solo.pid));
-    const file = await writeConfig('solo.json', { nodes: [{ name: 'solo', url: solo.url, hooks: hooksFor(s, 'solo') }], scenarios: ['kill'] });
+    const file = await writeConfig('solo.json', { nodes: [{ name: 'solo', url: solo.url, hooks: s.hooksFor('solo') }], scenarios: ['kill'] });
     const staging = await openStagingDeployment(await loadChaosConfig(file, { [ENV_NAME]: SECRET }));
     const tag = randomBytes(4).toString('hex');
     try {
@@ -243,7 +163,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
 
   it('the dependency scenarios run unchanged on the staging deployment; kill/restart and pause/resume go through the hooks', async () => {
     const file = await writeConfig('plain.json', {
-      nodes: ['node-1', 'node-2'].map((name) => ({ name, url: s.nodes.get(name)!.url, hooks: hooksFor(s, name) })),
+      nodes: ['node-1', 'node-2'].map((name) => ({ name, url: s.nodes.get(name)!.url, hooks: s.hooksFor(name) })),
       toxiproxy: stagingProxies(),
       scenarios: ['redis-down', 'db-down', 'kill'],
       hookTimeoutS: 30,
@@ -304,7 +224,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     try {
       const file = join(s.dir, 'jwks.json');
       await writeFile(file, JSON.stringify({
-        nodes: [{ name: 'jwks', url: node.url, hooks: hooksFor(s, 'jwks') }],
+        nodes: [{ name: 'jwks', url: node.url, hooks: s.hooksFor('jwks') }],
         toxiproxy: stagingProxies(),
         auth: { kind: 'jwks', privateKey: { file: 'jwks-key.pem' }, alg: 'ES256', kid: 'k1', issuer: 'https://issuer.test', audience: 'chat' },
         scenarios: ['db-down', 'latency', 'partition', 'kill'],
@@ -345,7 +265,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     await writeFile(join(s.dir, 'operator-tokens.jsonl'), tokens.map((token, i) => JSON.stringify(i % 2 ? { token } : { sub: subs[i], token })).join('\n'), { mode: 0o600 });
     const file = await writeConfig('operator.json', {
       nodes: [
-        { name: 'node-2', url: s.nodes.get('node-2')!.url, hooks: hooksFor(s, 'node-2') },
+        { name: 'node-2', url: s.nodes.get('node-2')!.url, hooks: s.hooksFor('node-2') },
         { name: 'node-1', url: s.nodes.get('node-1')!.url },
       ],
       toxiproxy: stagingProxies(),
@@ -395,7 +315,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
   it('sockproof chaos --config: an https node trusted through the config\'s CA file, the secret from the environment and never in any output or report', async () => {
     const file = await writeConfig('staging.json', {
       nodes: [
-        { name: 'node-1', url: s.httpsUrl, hooks: hooksFor(s, 'node-1') },
+        { name: 'node-1', url: s.httpsUrl, hooks: s.hooksFor('node-1') },
         { name: 'node-2', url: s.nodes.get('node-2')!.url },
       ],
       toxiproxy: stagingProxies(),
@@ -426,7 +346,7 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
   }, 240_000);
 
   it('sockproof chaos --config --schedule: the nemesis kills and pauses the target through its hooks, partitions the runner\'s own path; every checker valid', async () => {
-    const file = await writeConfig('nemesis.json', { nodes: [{ name: 'node-2', url: s.nodes.get('node-2')!.url, hooks: hooksFor(s, 'node-2') }], scenarios: ['nemesis'] });
+    const file = await writeConfig('nemesis.json', { nodes: [{ name: 'node-2', url: s.nodes.get('node-2')!.url, hooks: s.hooksFor('node-2') }], scenarios: ['nemesis'] });
     const schedule = join(s.dir, 'schedule.json');
     await writeFile(schedule, JSON.stringify({ durationMs: 7_000, windows: [{ fault: 'kill', startMs: 1_000, healMs: 1_500 }, { fault: 'pause', startMs: 3_500, healMs: 4_500 }, { fault: 'partition', startMs: 5_500, healMs: 6_000 }] }));
     const r = await runWithSecret(['chaos', '--config', file, '--schedule', schedule, '--clients', '3', '--rate', '2', '--phase-ms', '1000', '--timeout', '120', '--json'], 180_000);

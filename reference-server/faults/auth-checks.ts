@@ -1,6 +1,7 @@
 import { jwtVerify } from 'jose';
 import { z } from 'zod';
 import { Role, TokenClaims } from '../../spec/index.ts';
+import type { Identity } from '../auth/identity.ts';
 import type { NodeContext } from '../context.ts';
 
 /*
@@ -13,26 +14,13 @@ import type { NodeContext } from '../context.ts';
  * a list of "HMAC algorithms" does (AUTH-2: HS256 only): C17.
  */
 export function hmacAlgorithmsOpen(ctx: NodeContext): NodeContext {
-  const auth = ctx.config.auth;
-  if (auth.kind !== 'secret' || !auth.secret) return ctx;
-  const key = new TextEncoder().encode(auth.secret);
-  return {
-    ...ctx,
-    verifier: {
-      algorithms: ctx.verifier.algorithms,
-      async verify(token) {
-        try {
-          return await ctx.verifier.verify(token);
-        } catch (err) {
-          const verified = await jwtVerify(token, key, { algorithms: ['HS384', 'HS512'] }).catch(() => undefined);
-          if (!verified || typeof verified.payload.sub !== 'string' || typeof verified.payload.exp !== 'number') throw err;
-          const { sub, name, roles, exp } = verified.payload;
-          const known = Array.isArray(roles) ? roles.filter((r): r is Role => Role.safeParse(r).success) : [];
-          return { userId: sub, name: typeof name === 'string' ? name : sub, roles: known.length ? known : ['member'], exp };
-        }
-      },
-    },
-  };
+  return withRescue(ctx, async (token, key) => {
+    const verified = await jwtVerify(token, key, { algorithms: ['HS384', 'HS512'] });
+    if (typeof verified.payload.sub !== 'string' || typeof verified.payload.exp !== 'number') return undefined;
+    const { sub, name, roles, exp } = verified.payload;
+    const known = Array.isArray(roles) ? roles.filter((r): r is Role => Role.safeParse(r).success) : [];
+    return { userId: sub, name: typeof name === 'string' ? name : sub, roles: known.length ? known : ['member'], exp };
+  });
 }
 
 /**
@@ -54,3 +42,25 @@ export function logHandshakeTokens(ctx: NodeContext): NodeContext {
 
 /** `unknown-roles-accepted`: a token's roles are any strings, as a claims schema without the enum has them (AUTH-4): C17. */
 export const ANY_ROLES_CLAIMS: typeof TokenClaims = TokenClaims.extend({ roles: z.array(z.string()).default(['member']) }) as unknown as typeof TokenClaims;
+
+/** The context with its verifier's refusals handed to `rescue`, which may accept the token after all. */
+export function withRescue(ctx: NodeContext, rescue: (token: string, key: Uint8Array) => Promise<Identity | undefined>): NodeContext {
+  const auth = ctx.config.auth;
+  if (auth.kind !== 'secret' || !auth.secret) return ctx;
+  const key = new TextEncoder().encode(auth.secret);
+  return {
+    ...ctx,
+    verifier: {
+      algorithms: ctx.verifier.algorithms,
+      async verify(token) {
+        try {
+          return await ctx.verifier.verify(token);
+        } catch (err) {
+          const rescued = await rescue(token, key).catch(() => undefined);
+          if (!rescued) throw err;
+          return rescued;
+        }
+      },
+    },
+  };
+}

@@ -2,6 +2,7 @@ import { compactVerify, decodeJwt, jwtVerify } from 'jose';
 import { defaultDisplayName, DisplayName, TokenClaims } from '../../spec/index.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { NodeContext } from '../context.ts';
+import { withRescue } from './auth-checks.ts';
 
 /*
  * Defects in how a handshake's token is judged and how a refusal is told (AUTH-3, AUTH-4, AUTH-7):
@@ -19,28 +20,6 @@ function identityOf(payload: unknown): Identity | undefined {
   const name = DisplayName.safeParse(claims.data.name ?? defaultDisplayName(claims.data.sub));
   if (!name.success) return undefined;
   return { userId: claims.data.sub, name: name.data, roles: [...new Set(claims.data.roles)], exp: claims.data.exp };
-}
-
-/** The context with its verifier's refusals handed to `rescue`, which may accept the token after all. */
-function withRescue(ctx: NodeContext, rescue: (token: string, key: Uint8Array) => Promise<Identity | undefined>): NodeContext {
-  const auth = ctx.config.auth;
-  if (auth.kind !== 'secret' || !auth.secret) return ctx;
-  const key = new TextEncoder().encode(auth.secret);
-  return {
-    ...ctx,
-    verifier: {
-      algorithms: ctx.verifier.algorithms,
-      async verify(token) {
-        try {
-          return await ctx.verifier.verify(token);
-        } catch (err) {
-          const rescued = await rescue(token, key).catch(() => undefined);
-          if (!rescued) throw err;
-          return rescued;
-        }
-      },
-    },
-  };
 }
 
 /**
