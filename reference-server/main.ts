@@ -77,7 +77,7 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
     }, config.shutdownTimeoutMs).unref();
     const drained = await node.close(Math.max(0, config.shutdownTimeoutMs - 500));
     log.info({ drained }, 'stopped');
-    process.exit(drained ? 0 : timedOutExit);
+    process.exit(drained ? defects.drainedExit(0) : timedOutExit);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

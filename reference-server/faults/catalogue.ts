@@ -325,6 +325,43 @@ export const FaultName = z.enum([
   'restart-skips-adapter',
   /** Sends refused UNAVAILABLE while fewer nodes are present than were seen in the last 10 s (a split-brain guard that takes a restart for a partition): C21 with two nodes (OPS-4). */
   'send-waits-for-every-node',
+  // Deployment, drain and restart clauses that had no faulty build (issue 13, h-clauses2; faults/deployment-defects.ts).
+  /** Client events never see the drain: an event sent after the SIGTERM is processed and acked ok (dispatch context): C14 (OPS-2). */
+  'drain-serves-new-events',
+  /** A drain that finished exits 143 (128 + SIGTERM), not 0 (exit code swap): C14 (OPS-2). */
+  'drain-exits-143',
+  /** The drain destroys every open HTTP connection at once, so a request already begun gets no answer (listener close swap): C14 (HLTH-3). */
+  'drain-drops-open-requests',
+  /** Health counts the store as critical whatever it is: a PostgreSQL outage answers 503 unhealthy (health's critical list): C08 (HLTH-2). */
+  'external-store-down-unhealthy',
+  /** A kick looks up the user's sockets on this node only (handler wrapper): C06 (NODE-1). */
+  'kick-local-only',
+  /** A dropped session is recovered only through the node it dropped from (session store wrapper): S14 (NODE-3). */
+  'recovery-on-own-node-only',
+  /** With Redis down, sends are refused UNAVAILABLE instead of served on the node (handler wrapper): S17 (DEG-1). */
+  'sends-refused-without-redis',
+  /** A send the store cannot take is answered UNAVAILABLE without retryAfterMs (handler wrapper): C13 (DEG-3). */
+  'unavailable-without-retry-after',
+  /** Refusals cached with the clientMsgId: a retry after UNAVAILABLE is refused again, never lands (handler wrapper): C13 (DUR-2). */
+  'refused-sends-replayed',
+  /** Remembered look-ups never stand in for the database: with it down everything fails closed (look-up cache TTL 0): S16 (DEG-4). */
+  'lookups-never-stale',
+  /** /metrics/socket's dependencies frozen at its first answer (route wrapper): C12 (DEG-5). */
+  'dependency-figures-frozen',
+  /** Every Redis client's reconnect counted in redisReconnects, the adapter's too (counter filter): C12 (DEG-6). */
+  'reconnects-counted-per-client',
+  /** The breakers endpoint leaves out the redis breaker (route wrapper): C12 (DEG-7). */
+  'redis-breaker-unlisted',
+  /** Breakers run with the default 30 s reset timeout, GET /spec publishing BREAKER_RESET_TIMEOUT_MS (breaker policy): C13 (CFG-3). */
+  'breaker-reset-timeout-ignored',
+  /** POST /admin/fatal throws inside its request handler: 500, the process lives (route wrapper): C21 (FIX-5). */
+  'fatal-thrown-in-handler',
+  /** The embedded store in a directory named after the process id: a restarted process opens an empty store (store configuration): C21 (OPS-4). */
+  'store-file-per-process',
+  /** The start-up migration runs every migration again, applied or not: of nodes started together only the first comes up (migration options): S15 (NODE-4). */
+  'migrations-rerun',
+  /** channel:history served from a cache in DATA_DIR filled by the node's own reads and sends, warm after a restart (store wrapper): C21 with two nodes (OPS-4, DUR-1). */
+  'history-cache-survives-restart',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

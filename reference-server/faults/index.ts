@@ -68,6 +68,7 @@ import type { ServerConfig } from '../config.ts';
 import type { RetryAfterOpen } from '../resilience/breaker.ts';
 import type { LimiterFactory } from '../resilience/rate-limits.ts';
 import { failOpenLimiter, retryAfterZeroHalfOpen, withoutIssuerAudience } from './unobserved-clauses.ts';
+import { CLEAN_DEPLOYMENT_SEAMS, withDeploymentDefects, type DeploymentSeams } from './deployment-defects.ts';
 
 export { FaultName, Faults } from './catalogue.ts';
 
@@ -79,7 +80,7 @@ export type SocketHook = (ctx: NodeContext, socket: ChatSocket) => void;
  * and gives back the one to use. The clean build's are identities. app.ts and main.ts apply them
  * where they compose the node; no other code knows that faults exist.
  */
-export interface NodeDefects {
+export interface NodeDefects extends DeploymentSeams {
   /** loadConfig's options (`unredacted-urls`, `short-secret-accepted`). */
   readonly configOptions: { revealUrls?: boolean; acceptShortSecret?: boolean };
   /** Where a configuration error's line goes (OPS-1: standard error; `config-error-on-stdout`: standard output). */
@@ -157,7 +158,8 @@ export function defectsFor(faults: Faults): NodeDefects {
   const unvalidated = on('unvalidated-store-input');
   const perConnection = on('limits-reset-on-reconnect') ? limitsPerConnection() : undefined;
   const nodesSeen = on('send-waits-for-every-node') ? new NodesSeen() : undefined;
-  return withClauseDefects(faults, {
+  return withDeploymentDefects(faults, withClauseDefects(faults, {
+    ...CLEAN_DEPLOYMENT_SEAMS,
     configOptions: { ...(on('unredacted-urls') ? { revealUrls: true } : {}), ...(on('short-secret-accepted') ? ACCEPT_SHORT_SECRET : {}) },
     redact: on('unredacted-urls') ? (message) => message : redactUrlsIn,
     configErrorOut: on('config-error-on-stdout') ? process.stdout : process.stderr,
@@ -309,5 +311,5 @@ export function defectsFor(faults: Faults): NodeDefects {
       }
       return r;
     },
-  });
+  }));
 }

@@ -15,6 +15,8 @@ const EXIT_SLACK_MS = 1_000;
 const IN_FLIGHT = 5;
 /** How long health is asked, after the SIGTERM, for the drain to show (or the listener to close). */
 const DRAIN_SEEN_MS = 5_000;
+/** How long the send made once the drain shows waits for its answer (UNAVAILABLE comes at once). */
+const PROBE_ACK_MS = 3_000;
 /** Said when the process died of the SIGTERM itself: usually a wrapper that does not pass the signal on and wait. */
 const WRAPPED_COMMAND_HINT =
   '. The process was ended by the signal itself instead of draining: if --server-cmd is a wrapper (npm start, npx …, a shell script), SIGTERM ended the wrapper, not the server. Start the server itself, e.g. --server-cmd "node server.js", or exec it from the script';
@@ -48,7 +50,16 @@ export default defineCheck({
     proc.signal('SIGTERM');
     ctx.recorder.note('SIGTERM sent to the target');
 
-    await healthWhileDraining(ctx, held);
+    const shown = await drainShows(ctx);
+    // OPS-2: once the drain shows, an event is new work: UNAVAILABLE, or no answer if the socket is already ended.
+    const probe = { channelId: r.channelId, text: 'sent once the drain showed', clientMsgId: msgKey(ctx) };
+    if (shown.kind !== 'not seen') {
+      const reading = readAck('message:send', await writer.conn.request('message:send', [probe], PROBE_ACK_MS));
+      if (reading.kind === 'ok') acked.push(reading.data as Message);
+      if (reading.kind === 'missing') ctx.recorder.note(`the send made once the drain showed got no answer (${reading.why}): the socket was ended first, as OPS-2 allows; retried after the restart`);
+      else ctx.expect(reading.kind === 'error' && reading.code === 'UNAVAILABLE', 'a send made once the drain showed (health draining or new connections refused) answered UNAVAILABLE (OPS-2: new events)', reading.kind === 'error' ? reading.code : reading.kind === 'ok' ? `ok, stored as seq ${(reading.data as Message).seq}` : reading.kind);
+    } else ctx.recorder.note(`the drain did not show within ${DRAIN_SEEN_MS} ms: no new event sent`);
+    await healthWhileDraining(ctx, held, shown);
     const lateOutcome = await late.connect({ token: lateUser.token });
     const lateCode = lateOutcome.kind === 'refused' ? ConnectErrorData.safeParse(lateOutcome.data) : undefined;
     if (lateOutcome.kind === 'closed') ctx.recorder.note(`the session opened before the signal was closed before it could connect (${lateOutcome.reason}): no handshake accepted`);
@@ -57,7 +68,8 @@ export default defineCheck({
 
     const outcomes = await Promise.all(inFlight);
     // A send the target never read (still in the socket when it closed) gets no answer: ACK-1 cannot ask for one.
-    // Its fate is in doubt: after the restart it must be stored at most once, and a retry must land exactly once (DUR-2).
+    // Its fate is in doubt: after the restart it must be stored at most once. Every send of the shutdown is
+    // retried after the restart, as a client that lost its connection around it does: each lands exactly once (DUR-2).
     const inDoubt: typeof inFlightSends = [];
     for (const [i, o] of outcomes.entries()) {
       const reading = readAck('message:send', o);
@@ -66,6 +78,7 @@ export default defineCheck({
       else ctx.expect(reading.kind === 'error' && reading.code === 'UNAVAILABLE', `in-flight send ${i} acked ok, UNAVAILABLE, or not answered`, reading.kind === 'error' ? reading.code : reading.kind);
     }
     if (inDoubt.length > 0) ctx.recorder.note(`${inDoubt.length} in-flight send(s) got no ack before the connection closed: in doubt, verified after the restart`);
+    const retried = shown.kind !== 'not seen' ? [...inFlightSends, probe] : inFlightSends;
     const ended = await Promise.all(endedWatch);
     for (const [i, e] of ended.entries()) {
       const parsed = e ? SessionEnded.safeParse(e.args[0]) : undefined;
@@ -93,25 +106,52 @@ export default defineCheck({
     for (const send of inDoubt) {
       const before = history.filter((m) => m.authorId === writer.user.id && m.clientMsgId === send.clientMsgId).length;
       ctx.expect(before <= 1, `in-doubt send ${send.clientMsgId} stored at most once after the restart`, `${before} copies`);
-      await ctx.ok(reader, 'message:send', send, `retry of in-doubt send ${send.clientMsgId} (DUR-2)`);
     }
-    if (inDoubt.length > 0) {
-      const after = await readHistory(ctx, reader, r.channelId);
-      for (const send of inDoubt) {
-        const n = after.filter((m) => m.authorId === writer.user.id && m.clientMsgId === send.clientMsgId).length;
-        ctx.expect(n === 1, `retried in-doubt send ${send.clientMsgId} in history exactly once`, `${n} copies`);
-      }
+    for (const send of retried) {
+      const earlier = acked.find((m) => m.clientMsgId === send.clientMsgId);
+      const again = await ctx.ok(reader, 'message:send', send, `retry of ${send.clientMsgId} after the restart (DUR-2)`);
+      if (earlier) ctx.expect(again.id === earlier.id && again.seq === earlier.seq, `the retry of acked send ${send.clientMsgId} returns the stored message (MSG-4, DUR-2)`, `${again.id}/${again.seq} for ${earlier.id}/${earlier.seq}`);
+    }
+    const after = await readHistory(ctx, reader, r.channelId);
+    for (const send of retried) {
+      const n = after.filter((m) => m.authorId === writer.user.id && m.clientMsgId === send.clientMsgId).length;
+      ctx.expect(n === 1, `send ${send.clientMsgId}, retried after the restart, in history exactly once (DUR-2)`, `${n} copies`);
     }
   },
 });
 
+type DrainShown = { kind: 'answered'; status: number; body: unknown } | { kind: 'refused' } | { kind: 'not seen' };
+
+/**
+ * Health is asked on new connections until it says draining, or until they are refused (the listener
+ * closed, as HLTH-3 allows), for at most DRAIN_SEEN_MS.
+ */
+async function drainShows(ctx: CheckContext): Promise<DrainShown> {
+  const deadline = performance.now() + DRAIN_SEEN_MS;
+  while (performance.now() < deadline) {
+    let h;
+    try {
+      h = await ctx.http.send({ path: HTTP_PATHS.health, timeoutMs: 1_000 });
+    } catch (err) {
+      if (!(err instanceof HttpUnreachable)) throw err;
+      ctx.recorder.note('health refused on a new connection after SIGTERM (the listener closed, as HLTH-3 allows)');
+      return { kind: 'refused' };
+    }
+    const parsed = HealthResponse.safeParse(h.body);
+    if (parsed.success && parsed.data.draining) return { kind: 'answered', status: h.status, body: h.body };
+    // Often: the send made once the drain shows must reach the target before it ends its sockets.
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { kind: 'not seen' };
+}
+
 /**
  * HLTH-1, HLTH-3 (decided in 1.0.1): once the drain shows, health is 503 `unhealthy` with `draining: true`.
- * Health is asked on new connections until it says draining, or until they are refused (the listener
- * closed, as HLTH-3 allows); then the request held open since before the signal is finished, and must
- * be answered so. An answer that still says `draining: false` after DRAIN_SEEN_MS is judged as well.
+ * An answer on a new connection that says draining is judged; otherwise (the listener closed, or no
+ * answer said draining within DRAIN_SEEN_MS) the request held open since before the signal is finished,
+ * and must be answered so.
  */
-async function healthWhileDraining(ctx: CheckContext, held: HeldRequest): Promise<void> {
+async function healthWhileDraining(ctx: CheckContext, held: HeldRequest, shown: DrainShown): Promise<void> {
   const judge = (how: string, status: number, body: unknown) => {
     const parsed = HealthResponse.safeParse(body);
     ctx.expect(
@@ -120,21 +160,8 @@ async function healthWhileDraining(ctx: CheckContext, held: HeldRequest): Promis
       `${status} ${parsed.success ? `${parsed.data.status}, draining: ${parsed.data.draining}` : JSON.stringify(body).slice(0, 120)}`,
     );
   };
-  const deadline = performance.now() + DRAIN_SEEN_MS;
   try {
-    while (performance.now() < deadline) {
-      let h;
-      try {
-        h = await ctx.http.send({ path: HTTP_PATHS.health, timeoutMs: 1_000 });
-      } catch (err) {
-        if (!(err instanceof HttpUnreachable)) throw err;
-        ctx.recorder.note('health refused on a new connection after SIGTERM (the listener closed, as HLTH-3 allows)');
-        break;
-      }
-      const parsed = HealthResponse.safeParse(h.body);
-      if (parsed.success && parsed.data.draining) return judge('a new connection', h.status, h.body);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    if (shown.kind === 'answered') return judge('a new connection', shown.status, shown.body);
     const answer = await held.finish(3_000);
     ctx.expect(answer.kind === 'answered', 'a health request begun before the SIGTERM is answered (HLTH-3: open connections are served until exit)', answer.kind === 'answered' ? String(answer.status) : answer.why);
     if (answer.kind === 'answered') judge('a connection opened before the signal', answer.status, answer.body);
