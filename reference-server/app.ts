@@ -237,7 +237,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
       ctx.lifecycle.draining = true;
       defects.closeListener(httpServer); // no new connections; existing ones may still send (and get UNAVAILABLE)
       await new Promise((r) => setTimeout(r, Math.min(DRAIN_GRACE_MS, timeoutMs)));
-      const drained = await ctx.lifecycle.idle(Math.max(0, timeoutMs - DRAIN_GRACE_MS));
+      const drained = await defects.inFlightWait((ms) => ctx.lifecycle.idle(ms))(Math.max(0, timeoutMs - DRAIN_GRACE_MS));
       for (const socket of io.of('/').sockets.values()) {
         // Engine.IO flushes what is queued, then closes the transport: clients see a
         // transport close and reconnect by themselves (OPS-2a).

@@ -362,6 +362,8 @@ export const FaultName = z.enum([
   'migrations-rerun',
   /** channel:history served from a cache in DATA_DIR filled by the node's own reads and sends, warm after a restart (store wrapper): C21 with two nodes (OPS-4, DUR-1). */
   'history-cache-survives-restart',
+  /** The drain ends the sessions after its grace without waiting for in-flight events: their acks never go out (drain wait swap): C14 with --deps postgres (OPS-2). */
+  'drain-skips-in-flight',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

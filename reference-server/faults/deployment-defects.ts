@@ -19,7 +19,7 @@ import {
   storeAlwaysCritical,
   unavailableWithoutRetryAfter,
 } from './dependency-clauses.ts';
-import { closeListenerAndConnections, eventsBlindToDrain, exitAsSignalled, fatalThrownInHandler, historyCacheSurvivesRestart, storePerProcess } from './drain-clauses.ts';
+import { closeListenerAndConnections, eventsBlindToDrain, exitAsSignalled, fatalThrownInHandler, graceOnly, historyCacheSurvivesRestart, storePerProcess } from './drain-clauses.ts';
 
 /** The seams only the deployment, drain and restart defects use (app.ts, main.ts apply them). */
 export interface DeploymentSeams {
@@ -41,6 +41,8 @@ export interface DeploymentSeams {
   storeConfig(config: ServerConfig): ServerConfig;
   /** How the store migrates at start-up (`migrations-rerun`: every migration again, applied or not). */
   migrateOptions(opts: MigrateOptions): MigrateOptions;
+  /** How the drain waits for in-flight events (OPS-2: until they settle or the timeout; `drain-skips-in-flight`: not at all). */
+  inFlightWait(idle: (timeoutMs: number) => Promise<boolean>): (timeoutMs: number) => Promise<boolean>;
 }
 
 /** The clean build's seams: identities. */
@@ -54,6 +56,7 @@ export const CLEAN_DEPLOYMENT_SEAMS: DeploymentSeams = {
   sessionStore: (adapter) => adapter,
   storeConfig: (config) => config,
   migrateOptions: (opts) => opts,
+  inFlightWait: (idle) => idle,
 };
 
 /**
@@ -78,6 +81,7 @@ export function withDeploymentDefects(faults: Faults, base: NodeDefects): NodeDe
     },
     store: (store) => (on('history-cache-survives-restart') ? historyCacheSurvivesRestart(base.store(store), () => dataDir) : base.store(store)),
     migrateOptions: (opts) => (on('migrations-rerun') ? migrationsRerun(base.migrateOptions(opts)) : base.migrateOptions(opts)),
+    inFlightWait: (idle) => (on('drain-skips-in-flight') ? graceOnly : base.inFlightWait(idle)),
     breakerPolicy: (policy) => (on('breaker-reset-timeout-ignored') ? resetTimeoutIgnored(base.breakerPolicy(policy)) : base.breakerPolicy(policy)),
     events(pipeline) {
       let p = base.events(pipeline);

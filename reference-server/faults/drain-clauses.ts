@@ -18,7 +18,7 @@ import { overrideStore } from './store.ts';
 /**
  * `drain-serves-new-events`: the event handlers never look at the drain (only the handshake does), so an
  * event that arrives after the SIGTERM is processed and acked ok while the node is going away (OPS-2: new
- * events UNAVAILABLE): C14 (a send made once the drain shows). In-flight work is still tracked and finished.
+ * events UNAVAILABLE): C14 (an event sent once the drain shows). In-flight work is still tracked and finished.
  */
 export function eventsBlindToDrain(ctx: NodeContext): NodeContext {
   const lifecycle = ctx.lifecycle;
@@ -31,6 +31,13 @@ export function eventsBlindToDrain(ctx: NodeContext): NodeContext {
   };
   return { ...ctx, lifecycle: blind as unknown as Lifecycle };
 }
+
+/**
+ * `drain-skips-in-flight`: the drain gives events a fixed grace (the reference's 250 ms for events still on the
+ * wire) and then ends every session, without waiting for the events it is still working on: their acks never
+ * go out (OPS-2: in-flight events finished and acked): C14 with the database slowed (--deps postgres).
+ */
+export const graceOnly = async (_timeoutMs: number): Promise<boolean> => true;
 
 /**
  * `drain-exits-143`: a drain that finished exits 143 (128 + SIGTERM, what a shell reports for a process the

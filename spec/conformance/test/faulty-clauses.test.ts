@@ -148,9 +148,15 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[] }> = [
     passes: ['C22'],
   },
   {
-    // OPS-2's exit code, on one node (the other drain clauses' faulty builds share the --deps starts of reference-deps.test.ts).
+    // OPS-2's exit code and DUR-2 after a drain, on one node (the other drain clauses' faulty builds share the --deps starts of reference-deps.test.ts).
     name: 'a drain exiting 143',
     catches: [{ fault: 'drain-exits-143', check: 'C14', step: /^exit 0 within SOCKETIO_SHUTDOWN_TIMEOUT \d+ s/ }],
+    passes: ['S03'],
+  },
+  {
+    // DUR-2 after a shutdown: every send of the shutdown is retried after the restart; the acked ones are stored again.
+    name: 'idempotency keys in memory, at a SIGTERM',
+    catches: [{ fault: 'idempotency-in-memory', check: 'C14', step: /^send .+, retried after the restart, in history exactly once \(DUR-2\)$/ }],
     passes: ['S03'],
   },
 ];
