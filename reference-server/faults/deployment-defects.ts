@@ -87,11 +87,12 @@ export function withDeploymentDefects(faults: Faults, base: NodeDefects): NodeDe
       let p = base.events(pipeline);
       const h = p.handlers;
       if (on('kick-local-only')) p = { ...p, handlers: { ...p.handlers, 'moderation:kick': kickLocalOnly(h['moderation:kick']) } };
-      let send = p.handlers['message:send'];
-      if (on('sends-refused-without-redis')) send = sendsRefusedWithoutRedis(send);
-      if (on('unavailable-without-retry-after')) send = unavailableWithoutRetryAfter(send);
-      if (on('refused-sends-replayed')) send = refusedSendsReplayed(send);
-      return { ...p, handlers: { ...p.handlers, 'message:send': send } };
+      const send = p.handlers['message:send'];
+      let changed = send;
+      if (on('sends-refused-without-redis')) changed = sendsRefusedWithoutRedis(changed);
+      if (on('unavailable-without-retry-after')) changed = unavailableWithoutRetryAfter(changed);
+      if (on('refused-sends-replayed')) changed = refusedSendsReplayed(changed);
+      return changed === send ? p : { ...p, handlers: { ...p.handlers, 'message:send': changed } };
     },
     routes(ctx, routes) {
       let r = base.routes(ctx, routes);
