@@ -35,6 +35,12 @@ export const FaultName = z.enum([
   'recovery-unbound',
   /** The recovery gate without re-authorising the rooms: C29 (SES-8). */
   'recovery-keeps-rooms',
+  /** Socket.IO's own session adapter, every broadcast of the window held, RECOVERY_BUFFER_PACKETS ignored: C42 (SES-9). */
+  'recovery-buffer-unbounded',
+  /** The recovery buffer bounded, but a trimmed offset resumed from the oldest broadcast held, with a gap: C42 (SES-9). */
+  'recovery-resumes-after-trim',
+  /** GET /spec without limits.recoveryBufferPackets (spec route wrapper): C42 (SES-9). */
+  'recovery-bound-unpublished',
   /** POST /admin/channels removes members without removing their joined sockets (route swap): C29 (CHAN-5). */
   'removal-keeps-sockets',
   /** channel:history throws an unexpected error (handler swap): ACK-6 / OPS-4 on a real process (reference-server/test/robustness.test.ts). */

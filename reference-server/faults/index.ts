@@ -5,6 +5,9 @@ import { redactUrlsIn } from '../../spec/redact.ts';
 import { capOutput } from '../connection/output-cap.ts';
 import type { TrustProxy } from '../connection/client-address.ts';
 import type { GateOptions } from '../connection/recovery.ts';
+import type { boundedSessionAdapter } from '../connection/recovery-buffer.ts';
+import { SessionAwareAdapter } from 'socket.io-adapter';
+import { resumesAfterTrim } from './recovery-buffer.ts';
 import type { ChatSocket, NodeContext } from '../context.ts';
 import type { EventPipeline } from '../events/pipeline.ts';
 import type { Route } from '../http/router.ts';
@@ -109,6 +112,11 @@ export interface NodeDefects {
   events(pipeline: EventPipeline): EventPipeline;
   /** The recovery gate's policy; undefined leaves Socket.IO's own recovery in place. */
   recovery(policy: GateOptions): GateOptions | undefined;
+  /**
+   * The one-node adapter holding broadcasts for recovery, SES-9 (`recovery-buffer-unbounded`: Socket.IO's
+   * own, which keeps the whole window; `recovery-resumes-after-trim`: bounded, but resumes with a gap).
+   */
+  recoveryBuffer(bounded: typeof boundedSessionAdapter, maxPackets: number): typeof SessionAwareAdapter;
   socketHooks(hooks: SocketHook[]): SocketHook[];
   routes(ctx: NodeContext, routes: Route[]): Route[];
   /** The JWKS key getter (`jwks-no-breaker`: jose's remote key set, read with no breaker and no last good set of its own). */
@@ -245,6 +253,8 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('wrong-error-shape')) p = wrongErrorShape(p);
       return p;
     },
+    recoveryBuffer: (bounded, maxPackets) =>
+      on('recovery-buffer-unbounded') ? SessionAwareAdapter : on('recovery-resumes-after-trim') ? resumesAfterTrim(bounded, maxPackets) : bounded(maxPackets),
     recovery: (policy) =>
       on('stock-recovery') || on('recovery-skips-auth')
         ? undefined
@@ -305,7 +315,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('recovery-keeps-breakers-open')) r = r.map((route) => recoveryKeepsBreakersOpen(ctx, route));
       const names = faults.list();
       if (names.length > 0) {
-        r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history') }) : route));
+        r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history'), unpublishedRecoveryBound: on('recovery-bound-unpublished') }) : route));
       }
       return r;
     },

@@ -32,6 +32,7 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[] }> = [
       { fault: 'attachment-name-raw', check: 'C15', step: /^attachment name\/nameHtml safe/ },
       { fault: 'uptime-frozen', check: 'C19', step: /^uptimeSeconds increases$/ },
       { fault: 'retry-after-full-window', check: 'C04', step: /^message:send: call \d+ answered RATE_LIMITED with 0 < retryAfterMs/ },
+      { fault: 'recovery-buffer-unbounded', check: 'C42', step: /^a new socket id: the session is not recovered/ },
     ],
     passes: ['S03', 'S07'],
   },
@@ -46,12 +47,14 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[] }> = [
       { fault: 'history-limit-unbounded', check: 'C07', step: /^channel:history with limit 101 answered VALIDATION$/ },
       { fault: 'unknown-event-unanswered', check: 'C02', step: /unknown/i },
       { fault: 'invalid-calls-free', check: 'C04', step: /calls \(the first invalid\) within the limit|answered RATE_LIMITED/ },
+      { fault: 'recovery-resumes-after-trim', check: 'C42', step: /^no missed broadcast written to the fresh socket/ },
     ],
     passes: ['S03', 'S06'],
   },
   {
     name: 'published transport values, shapes and stored seq',
     catches: [
+      { fault: 'recovery-bound-unpublished', check: 'C42', step: /^GET \/spec publishes limits\.recoveryBufferPackets$/ },
       { fault: 'refusal-without-data', check: 'C17', step: /^no auth object: connect_error \{code: UNAUTHORIZED, message\}$/ },
       // Its first ack's seq 0 does not fit Message (seq >= 1), so the step that fails is the ack itself.
       { fault: 'seq-starts-at-zero', check: 'S02', step: /^message:send acked ok$/ },
