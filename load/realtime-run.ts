@@ -1,3 +1,4 @@
+import { tokenNow } from '../testbed/targets/token-source.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorsByCode, newRunId, openFleet, verifyExactlyOnce } from '../testbed/clients/chat-fleet.ts';
 import { checkHistory, summarizeHistory, type HistorySummary } from '../testbed/history/history-check.ts';
@@ -106,7 +107,7 @@ export async function runRealtimeLoad(target: TargetAccess, opts: RealtimeOption
     let disconnects: number;
     if (recorder) {
       say('reading the history back and judging it...');
-      const stored = await recordFinalRead(recorder, { url: target.url, readerToken: fleet.reader.token }, fleet.channelId, records.length + 1_000);
+      const stored = await recordFinalRead(recorder, { url: target.url, readerToken: tokenNow(fleet.reader) }, fleet.channelId, records.length + 1_000);
       // The members get the delivery bound to see every stored message before the history ends (as chaos does).
       if (stored) await waitFor('every delivery', () => observersCaughtUp(recorder, stored), DEFAULT_DELIVERY_BOUND_MS, 100).catch(() => undefined);
       disconnects = fleet.disconnects();
