@@ -57,6 +57,11 @@ export interface RealtimeResult {
     fanoutDeliveries: number;
     errors: Record<string, number>;
     disconnects: number;
+    /**
+     * Sessions the server ended at their token's exp (AUTH-5) that the clients connected again with a refreshed
+     * token (supplied tokens with a refresh command): the joins the history records as `after: token-expired`.
+     */
+    rejoinsAfterTokenExpiry: number;
     /** CPU time of this process (the clients, and the recording) per acked message while sending, µs. */
     runnerCpuUsPerAck: number | null;
   };
@@ -158,6 +163,9 @@ export async function runRealtimeLoad(target: TargetAccess, opts: RealtimeOption
         fanoutDeliveries: fleet.fanoutSeen,
         errors: errorsByCode(records),
         disconnects,
+        rejoinsAfterTokenExpiry: recorded
+          ? recorded.ops.filter((o) => o.f === 'join' && o.outcome === 'ok' && o.value.after === 'token-expired').length
+          : fleet.clients.reduce((n, c) => n + c.tokenReconnects, 0),
         runnerCpuUsPerAck: acked.length ? Math.round((cpu.user + cpu.system) / acked.length) : null,
       },
       history,
