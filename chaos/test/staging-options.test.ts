@@ -9,6 +9,8 @@ import { requiredClaimsIssues } from '../config/required-claims.ts';
 import { MIN_REFRESH_GAP_MS, nextRefreshAt, TokenRefresher } from '../config/token-refresh.ts';
 import { mintToken } from '../../spec/index.ts';
 import { tokenNow } from '../../testbed/targets/token-source.ts';
+import { runCli } from '../../testing/run-cli.ts';
+import { startServer, type ServerProcess } from '../../testing/server-process.ts';
 
 /**
  * The options a staging config gained for issue 10's last parts: timings GET /spec does not publish, iss/aud on
@@ -168,4 +170,58 @@ describe('supplied tokens refreshed by a command', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect(calls).toBe(1);
   });
+});
+
+describe('sockproof chaos --config with supplied tokens refreshed during the run (a reference node on loopback)', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServer({ secret: SECRET, env: { LOG_LEVEL: 'warn' } });
+  }, 60_000);
+  afterAll(async () => server?.dispose());
+
+  /**
+   * The operator's refresh command: 7 users' HS256 tokens valid 4 s, minted with the secret from its own
+   * environment (node:crypto only); from its `failFrom`-th run on it fails, as a lapsed vault session would.
+   */
+  const refresh = (failFrom: number) => `
+    import { createHmac } from 'node:crypto';
+    import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+    const counter = new URL('./runs-' + ${failFrom}, import.meta.url);
+    const n = existsSync(counter) ? Number(readFileSync(counter, 'utf8')) : 0;
+    writeFileSync(counter, String(n + 1));
+    if (n + 1 >= ${failFrom}) { console.error('vault session expired'); process.exit(3); }
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const exp = Math.floor(Date.now() / 1000) + 4;
+    console.log(JSON.stringify(['ana', 'ben', 'cai', 'dee', 'eve', 'fay', 'gus'].map((sub) => {
+      const body = b64({ alg: 'HS256', typ: 'JWT' }) + '.' + b64({ sub, roles: ['member'], iat: exp - 4, exp });
+      return { sub, token: body + '.' + createHmac('sha256', process.env.SP_OPT_SECRET).update(body).digest('base64url') };
+    })));`;
+
+  async function run(name: string, failFrom: number) {
+    const script = await refreshScript(`${name}.mjs`, refresh(failFrom));
+    const file = join(dir, `${name}.json`);
+    await writeFile(file, JSON.stringify({ ...BASE, nodes: [{ name: 'node-1', url: server.url }], auth: { kind: 'tokens', refresh: [process.execPath, script], refreshMarginS: 1, admin: { env: 'SP_OPT_ADMIN' } } }));
+    const admin = await mintToken(SECRET, { sub: 'sockproof-runner', roles: ['admin'], ttlSec: 600 });
+    return runCli(['chaos', '--config', file, '--scenarios', 'latency', '--clients', '3', '--rate', '3', '--phase-ms', '2500', '--timeout', '60', '--json'], 90_000, { SP_OPT_SECRET: SECRET, SP_OPT_ADMIN: admin });
+  }
+
+  it('tokens of 4 s through a run of about 8 s: refreshed, the sessions the node ends at exp connected again, the scenario passes', async () => {
+    const r = await run('refreshed', 1_000);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const out = JSON.parse(r.stdout) as { scenarios: Array<{ verdict: string; reason: string; durationS: number; history: { lost: number } }>; notes: string[] };
+    expect(out.scenarios[0]!.verdict, out.scenarios[0]!.reason).toBe('pass');
+    expect(out.scenarios[0]!.durationS).toBeGreaterThan(4);
+    expect(out.scenarios[0]!.history).toMatchObject({ lost: 0 });
+    expect(out.notes.join('\n')).toMatch(/auth \(tokens\): every token of the run 7 user token\(s\) supplied by the operator, refreshed by the config's refresh command/);
+    expect(r.stdout + r.stderr).not.toMatch(/eyJ[\w-]+\.eyJ/);
+  }, 120_000);
+
+  it('a refresh that fails during the run ends it with one line saying so (exit 2), and prints no token', async () => {
+    const r = await run('lapsed', 2);
+    expect(r.code, r.stdout).toBe(2);
+    // Its progress lines, then the one line that ends it; no stack trace.
+    expect(r.stderr.trim().split('\n').at(-1)).toBe('sockproof: the token refresh exited 3 (it said: vault session expired)');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout + r.stderr).not.toMatch(/eyJ[\w-]+\.eyJ/);
+  }, 120_000);
 });
