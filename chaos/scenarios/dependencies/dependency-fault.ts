@@ -74,8 +74,8 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     const stream = await startTwoNodeStream(deployment, o, runId, [`probe-${runId}`.slice(0, 128), HISTORY_READER_USER, ...senderNames]);
     const [probeUser, reader, ...senderUsers] = stream.others as [RunUser, RunUser, ...RunUser[]];
     const first = deployment.nodes[0]!;
-    const probe = new SendProbe(first.url, probeUser.token, probeUser.sub, stream.channelId);
-    const senders = senderUsers.map((u, i) => new SendProbe(deployment.nodes[i]!.url, u.token, u.sub, stream.channelId));
+    const probe = new SendProbe(first.url, () => tokenNow(probeUser), probeUser.sub, stream.channelId);
+    const senders = senderUsers.map((u, i) => new SendProbe(deployment.nodes[i]!.url, () => tokenNow(u), u.sub, stream.channelId));
     let operator: OperatorRecovery | undefined;
     const watch = new DeploymentWatch(deployment.nodes);
     let faultAt = 0;
