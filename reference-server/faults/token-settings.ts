@@ -1,0 +1,45 @@
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { Role } from '../../spec/index.ts';
+import type { ServerConfig } from '../config.ts';
+import type { NodeContext } from '../context.ts';
+
+/*
+ * Defects in the verifier's settings (AUTH-2, AUTH-3) that only show with a configuration the
+ * harness's own target does not use: a JWKS (C34), a clock tolerance (C39).
+ */
+
+/** `clock-tolerance-ignored`: tokens verified with no leeway whatever JWT_CLOCK_TOLERANCE_SEC says (AUTH-3): C39. */
+export function clockToleranceIgnored(auth: ServerConfig['auth']): ServerConfig['auth'] {
+  return { ...auth, clockToleranceSec: 0 };
+}
+
+/** Every asymmetric algorithm jose verifies, as a list copied from a library's documentation is. */
+const ANY_ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/**
+ * `jwks-algorithms-open`: with a JWKS, a token refused by the pinned verifier is verified again with
+ * any asymmetric algorithm its key allows (AUTH-2: only RS256 and ES256): C34. The second reading of
+ * the key set has no breaker: it is only ever reached by such tokens.
+ */
+export function jwksAlgorithmsOpen(ctx: NodeContext): NodeContext {
+  const auth = ctx.config.auth;
+  if (auth.kind !== 'jwks') return ctx;
+  const keys = createRemoteJWKSet(new URL(auth.jwksUrl), { timeoutDuration: 3_000 });
+  return {
+    ...ctx,
+    verifier: {
+      algorithms: ctx.verifier.algorithms,
+      async verify(token) {
+        try {
+          return await ctx.verifier.verify(token);
+        } catch (err) {
+          const verified = await jwtVerify(token, keys, { algorithms: ANY_ASYMMETRIC, requiredClaims: ['exp', 'sub'] }).catch(() => undefined);
+          if (!verified) throw err;
+          const { sub, roles, exp } = verified.payload as { sub: string; roles?: unknown; exp: number };
+          const known = Array.isArray(roles) ? roles.filter((r): r is Role => Role.safeParse(r).success) : [];
+          return { userId: sub, name: sub.slice(0, 100), roles: known.length ? known : ['member'], exp };
+        }
+      },
+    },
+  };
+}
