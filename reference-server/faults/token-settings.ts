@@ -2,6 +2,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { Role } from '../../spec/index.ts';
 import type { ServerConfig } from '../config.ts';
 import type { NodeContext } from '../context.ts';
+import { AppError } from '../errors.ts';
 
 /*
  * Defects in the verifier's settings (AUTH-2, AUTH-3) that only show with a configuration the
@@ -33,6 +34,8 @@ export function jwksAlgorithmsOpen(ctx: NodeContext): NodeContext {
         try {
           return await ctx.verifier.verify(token);
         } catch (err) {
+          // Only a token the pinned list refused: a key set that cannot be read stays the breaker's (BRK-7).
+          if (!(err instanceof AppError) || err.code !== 'UNAUTHORIZED') throw err;
           const verified = await jwtVerify(token, keys, { algorithms: ANY_ASYMMETRIC, requiredClaims: ['exp', 'sub'] }).catch(() => undefined);
           if (!verified) throw err;
           const { sub, roles, exp } = verified.payload as { sub: string; roles?: unknown; exp: number };

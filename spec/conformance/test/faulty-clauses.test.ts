@@ -179,7 +179,7 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[]; strict?:
       { fault: 'log-level-ignored', check: 'C39', step: /^with LOG_LEVEL=warn no log line below warn is written \(CFG-5\)$/ },
       { fault: 'jwks-algorithms-open', check: 'C34', step: /^a PS256 token of a key in the set is refused UNAUTHORIZED/ },
       { fault: 'channel-ids-case-folded', check: 'S12', step: /are two channels: each created 201 under its own id \(CHAN-1\)$/ },
-      { fault: 'recovery-not-offered', check: 'P06', step: /^the same socket id \(recovered\)$/ },
+      { fault: 'recovery-not-offered', check: 'P06', step: /^the CONNECT offers recovery \(a pid\)/ },
       { fault: 'relaxation-ttl-clamped', check: 'C35', step: /^a ttlMs over \d+ answers 400 VALIDATION$/ },
     ],
     passes: ['S03'],
