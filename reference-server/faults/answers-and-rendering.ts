@@ -1,7 +1,7 @@
-import { encodeHtml, type Message } from '../../spec/index.ts';
+import { encodeHtml } from '../../spec/index.ts';
 import type { Store } from '../store/types.ts';
 import type { SocketHook } from './index.ts';
-import { overrideStore } from './store.ts';
+import { withMessageHtml } from './store.ts';
 
 /*
  * Defects in what a client is answered and shown (ACK-1, TEXT-5, TRN-6, SES-2), each a feature or a
@@ -34,20 +34,7 @@ const URL_IN_TEXT = /https?:\/\/[^\s<>&"']+/g;
  * does (TEXT-5: the server never links user text; the client decides what to make of it): C15.
  */
 export function urlsLinked(store: Store): Store {
-  const link = (message: Message): Message => ({
-    ...message,
-    html: encodeHtml(message.text).replace(URL_IN_TEXT, (url) => `<a href="${url}" rel="nofollow">${url}</a>`),
-  });
-  return overrideStore(store, {
-    insertMessage: async (msg) => {
-      const result = await store.insertMessage(msg);
-      return { ...result, message: link(result.message) };
-    },
-    editMessage: async (id, text) => {
-      const updated = await store.editMessage(id, text);
-      return updated && link(updated);
-    },
-  });
+  return withMessageHtml(store, (text) => encodeHtml(text).replace(URL_IN_TEXT, (url) => `<a href="${url}" rel="nofollow">${url}</a>`));
 }
 
 /**

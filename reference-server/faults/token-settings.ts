@@ -1,8 +1,8 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { Role } from '../../spec/index.ts';
 import type { ServerConfig } from '../config.ts';
 import type { NodeContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { looseIdentity, withVerifierRescue } from './auth-checks.ts';
 
 /*
  * Defects in the verifier's settings (AUTH-2, AUTH-3) that only show with a configuration the
@@ -26,23 +26,9 @@ export function jwksAlgorithmsOpen(ctx: NodeContext): NodeContext {
   const auth = ctx.config.auth;
   if (auth.kind !== 'jwks') return ctx;
   const keys = createRemoteJWKSet(new URL(auth.jwksUrl), { timeoutDuration: 3_000 });
-  return {
-    ...ctx,
-    verifier: {
-      algorithms: ctx.verifier.algorithms,
-      async verify(token) {
-        try {
-          return await ctx.verifier.verify(token);
-        } catch (err) {
-          // Only a token the pinned list refused: a key set that cannot be read stays the breaker's (BRK-7).
-          if (!(err instanceof AppError) || err.code !== 'UNAUTHORIZED') throw err;
-          const verified = await jwtVerify(token, keys, { algorithms: ANY_ASYMMETRIC, requiredClaims: ['exp', 'sub'] }).catch(() => undefined);
-          if (!verified) throw err;
-          const { sub, roles, exp } = verified.payload as { sub: string; roles?: unknown; exp: number };
-          const known = Array.isArray(roles) ? roles.filter((r): r is Role => Role.safeParse(r).success) : [];
-          return { userId: sub, name: sub.slice(0, 100), roles: known.length ? known : ['member'], exp };
-        }
-      },
-    },
-  };
+  return withVerifierRescue(ctx, async (token, err) => {
+    // Only a token the pinned list refused: a key set that cannot be read stays the breaker's (BRK-7).
+    if (!(err instanceof AppError) || err.code !== 'UNAUTHORIZED') return undefined;
+    return looseIdentity((await jwtVerify(token, keys, { algorithms: ANY_ASYMMETRIC })).payload);
+  });
 }
