@@ -328,6 +328,8 @@ export const FaultName = z.enum([
   // The clause audit's single-node gaps (issue 13, helper clauses1; faults/single-node-clause-defects.ts).
   /** Socket.IO served, and published in GET /spec, at /chat/socket.io (Socket.IO option, spec document): P01 (TRN-1). */
   'socket-io-path-moved',
+  /** Every namespace connects, through a parent namespace matching any name (Socket.IO server): P04 (TRN-1). */
+  'any-namespace-accepted',
   /** A socket that sends no event for two ping intervals is disconnected, heartbeats not counting (socket hook): C22 (TRN-6). */
   'idle-sockets-closed',
   /** Without ALLOWED_ORIGINS, answers carry Access-Control-Allow-Origin: * (Socket.IO option): S19 (TRN-7). */

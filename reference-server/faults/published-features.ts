@@ -1,4 +1,4 @@
-import type { ServerOptions } from 'socket.io';
+import type { Server, ServerOptions } from 'socket.io';
 import { HTTP_PATHS, type SpecDocument } from '../../spec/index.ts';
 import type { Route } from '../http/router.ts';
 
@@ -77,4 +77,12 @@ export function prometheusWithoutProcessMetrics(route: Route): Route {
       return { ...reply, text: kept.join('\n') };
     },
   };
+}
+
+/**
+ * `any-namespace-accepted`: every namespace connects, as a multi-tenant server's parent namespace
+ * (`io.of(/^\/.+$/)`) makes them (TRN-1: the chat is namespace `/`; another is refused): P04.
+ */
+export function acceptAnyNamespace(io: Pick<Server, 'of'>): void {
+  io.of(/^\/.+$/);
 }

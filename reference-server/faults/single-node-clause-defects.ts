@@ -4,6 +4,7 @@ import { acksAnsweredTwice, idleSocketsClosed, stateKeptForSweep, urlsLinked } f
 import { allInterfacesByDefault, forgetVariables, hostIgnored, hostIsSet } from './bind-and-variables.ts';
 import { channelIdsCaseFolded, relaxationTtlClamped } from './fixture-inputs.ts';
 import {
+  acceptAnyNamespace,
   corsOpenByDefault,
   historyLimitUnpublished,
   pathMovedInSpec,
@@ -57,6 +58,8 @@ export function withSingleNodeClauseDefects(faults: Faults, base: NodeDefects, e
       return h;
     },
     routes(ctx, routes) {
+      // Called once, as the node composes its HTTP routes: the one hook that sees Socket.IO's server.
+      if (on('any-namespace-accepted')) acceptAnyNamespace(ctx.io);
       let r = base.routes(ctx, routes);
       if (on('socket-io-path-moved')) r = r.map((route) => specChanged(route, pathMovedInSpec));
       if (on('history-limit-unpublished')) r = r.map((route) => specChanged(route, historyLimitUnpublished));

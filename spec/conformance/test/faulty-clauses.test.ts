@@ -151,9 +151,10 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[]; strict?:
   },
   // The single-node gaps of the clause table (issue 13, helper clauses1; faults/single-node-clause-defects.ts).
   {
-    name: 'acks answered twice, linked URLs, state left for the sweep, clock tolerance ignored',
+    name: 'acks answered twice, any namespace, linked URLs, state left for the sweep, clock tolerance ignored',
     catches: [
       { fault: 'acks-answered-twice', check: 'P05', step: /^no ack answered twice$/ },
+      { fault: 'any-namespace-accepted', check: 'P04', step: /^CONNECT to an unknown namespace answered CONNECT_ERROR$/ },
       { fault: 'urls-linked', check: 'C15', step: /^a URL and markdown in the text are neither linked nor rendered/ },
       { fault: 'state-kept-for-sweep', check: 'C05', step: /staleEntriesCleaned moved by 0 \(SES-2, SES-3\)$/ },
       { fault: 'clock-tolerance-ignored', check: 'C39', step: /a token with exp 10 s ago \(within the 30 s tolerance\) is accepted \(AUTH-3\)$/ },
