@@ -331,6 +331,45 @@ export const FaultName = z.enum([
   'restart-skips-adapter',
   /** Sends refused UNAVAILABLE while fewer nodes are present than were seen in the last 10 s (a split-brain guard that takes a restart for a partition): C21 with two nodes (OPS-4). */
   'send-waits-for-every-node',
+  // The clause audit's single-node gaps (issue 13, helper clauses1; faults/single-node-clause-defects.ts).
+  /** Socket.IO served, and published in GET /spec, at /chat/socket.io (Socket.IO option, spec document): P01 (TRN-1). */
+  'socket-io-path-moved',
+  /** Every namespace connects, through a parent namespace matching any name (Socket.IO server): P04 (TRN-1). */
+  'any-namespace-accepted',
+  /** A socket that sends no event for two ping intervals is disconnected, heartbeats not counting (socket hook): C22 (TRN-6). */
+  'idle-sockets-closed',
+  /** Without ALLOWED_ORIGINS, answers carry Access-Control-Allow-Origin: * (Socket.IO option): S19 (TRN-7). */
+  'cors-open-by-default',
+  /** Without HOST the node listens on every interface (listen address): S11 (TRN-8). */
+  'binds-all-interfaces',
+  /** The node listens on every interface whatever HOST says (listen address): S11 (CFG-1). */
+  'host-ignored',
+  /** SOCKPROOF_PORT_FILE never read: no port file, only the listening line (environment): S11 (OPS-5, CFG-1). */
+  'port-file-ignored',
+  /** LOG_LEVEL never read: info lines whatever it says (environment): C39's second target (CFG-5). */
+  'log-level-ignored',
+  /** With a JWKS, tokens of any asymmetric algorithm their key allows are accepted (handshake verifier): C34 (AUTH-2). */
+  'jwks-algorithms-open',
+  /** JWT_CLOCK_TOLERANCE_SEC ignored, tokens verified with no leeway (verifier settings): C39 (AUTH-3). */
+  'clock-tolerance-ignored',
+  /** Every acknowledgement sent twice (outgoing packets repeated): P05 (ACK-1). */
+  'acks-answered-twice',
+  /** Channel ids stored and looked up lower-cased, so ids differing in case are one channel (store wrapper): S12 (CHAN-1). */
+  'channel-ids-case-folded',
+  /** A message's html turns URLs into links (store wrapper): C15 (TEXT-5). */
+  'urls-linked',
+  /** channel:history limited but left out of the published table (spec document): C09 (RATE-5). */
+  'history-limit-unpublished',
+  /** A socket's entry in its user's socket set outlives its disconnect, left to the sweep (socket hook): C05 (SES-2). */
+  'state-kept-for-sweep',
+  /** GET /spec says connectionStateRecovery, Socket.IO runs without it (Socket.IO option): P06 (SES-4). */
+  'recovery-not-offered',
+  /** Recovery offered (a pid in CONNECT) but not published in GET /spec (spec document): P06 (SES-4). */
+  'recovery-unpublished',
+  /** GET /metrics without the process metrics (route wrapper): S20 (MET-3). */
+  'prometheus-without-process-metrics',
+  /** A relaxation's ttlMs over an hour cut to the hour instead of refused (route wrapper): C35 (FIX-4). */
+  'relaxation-ttl-clamped',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -16,6 +16,7 @@ import type { RelaxationTable } from '../resilience/relaxation-table.ts';
 import type { Store } from '../store/types.ts';
 import type { Faults } from './catalogue.ts';
 import { withClauseDefects } from './clause-defects.ts';
+import { withSingleNodeClauseDefects } from './single-node-clause-defects.ts';
 import { ackBeforeDurable, crashOnBadPayload, dropBanReason, throwingHistory, wrongErrorShape } from './events.ts';
 import { historyUnlimited, unenforced } from './limits.ts';
 import { numberByArrival } from './arrival-seq.ts';
@@ -165,7 +166,7 @@ export function defectsFor(faults: Faults): NodeDefects {
   const unvalidated = on('unvalidated-store-input');
   const perConnection = on('limits-reset-on-reconnect') ? limitsPerConnection() : undefined;
   const nodesSeen = on('send-waits-for-every-node') ? new NodesSeen() : undefined;
-  return withClauseDefects(faults, {
+  return withSingleNodeClauseDefects(faults, withClauseDefects(faults, {
     configOptions: { ...(on('unredacted-urls') ? { revealUrls: true } : {}), ...(on('short-secret-accepted') ? ACCEPT_SHORT_SECRET : {}) },
     redact: on('unredacted-urls') ? (message) => message : redactUrlsIn,
     configErrorOut: on('config-error-on-stdout') ? process.stdout : process.stderr,
@@ -319,5 +320,5 @@ export function defectsFor(faults: Faults): NodeDefects {
       }
       return r;
     },
-  });
+  }));
 }
