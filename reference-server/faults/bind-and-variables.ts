@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ServerConfig } from '../config.ts';
 
 /*
@@ -29,4 +32,18 @@ export function forgetVariables(env: NodeJS.ProcessEnv, names: readonly string[]
 /** Whether HOST is set (an empty variable is unset, section 17). */
 export function hostIsSet(env: NodeJS.ProcessEnv): boolean {
   return (env.HOST ?? '').trim() !== '';
+}
+
+/**
+ * `data-dir-ignored`: the node stores in a temporary directory of each process, as a server written for
+ * a container with a volume it never mounted does (CFG-1). A restart finds nothing it acked: S10.
+ */
+export function dataDirOfItsOwn(env: NodeJS.ProcessEnv): void {
+  env.DATA_DIR = mkdtempSync(join(tmpdir(), 'sockproof-fault-data-'));
+}
+
+/** `listening-line-without-port`: the `listening` line names the host only (OPS-5): S11. */
+export function listeningWithoutPort<T extends { port: number }>(fields: T): Partial<T> {
+  const { port: _port, ...rest } = fields;
+  return rest as Partial<T>;
 }

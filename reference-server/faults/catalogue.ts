@@ -348,6 +348,14 @@ export const FaultName = z.enum([
   'port-file-ignored',
   /** LOG_LEVEL never read: info lines whatever it says (environment): C39's second target (CFG-5). */
   'log-level-ignored',
+  /** PORT never read: the node binds the first free port of SOCKETIO_PORT_START..END (environment): S11's fixed-PORT start (CFG-1). */
+  'port-ignored',
+  /** DATA_DIR never read: each process stores in a temporary directory of its own (environment): S10, the restart (CFG-1, DUR-1). */
+  'data-dir-ignored',
+  /** JWT_SECRET never read: the node generates a secret of its own in DATA_DIR (environment): P05, tokens refused (CFG-1). */
+  'jwt-secret-ignored',
+  /** The `listening` line without the port (it logs what it was configured with): S11 (OPS-5). */
+  'listening-line-without-port',
   /** With a JWKS, tokens of any asymmetric algorithm their key allows are accepted (handshake verifier): C34 (AUTH-2). */
   'jwks-algorithms-open',
   /** JWT_CLOCK_TOLERANCE_SEC ignored, tokens verified with no leeway (verifier settings): C39 (AUTH-3). */

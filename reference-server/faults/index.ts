@@ -138,6 +138,8 @@ export interface NodeDefects {
   trustProxy(trust: TrustProxy): TrustProxy;
   /** Where the node listens (`port-range-ignored`: any free port instead of the range, OPS-5). */
   listenAt(where: ServerConfig['listen']): ServerConfig['listen'];
+  /** The fields of the `listening` line (`listening-line-without-port`: no port, OPS-5). */
+  listeningLine<T extends { port: number }>(fields: T): Partial<T>;
   /** How long a typing indicator lasts (`typing-timeout-hardcoded`: the spec default, whatever is configured). */
   typingTimeoutMs(configured: number): number;
   /** The context the handshake middleware sees (`draining-accepts-handshakes`: one that never drains). */
@@ -297,6 +299,7 @@ export function defectsFor(faults: Faults): NodeDefects {
     verifierAuth: (auth) => (on('issuer-audience-ignored') ? withoutIssuerAudience(auth) : auth),
     fatalExit: (code) => (on('fatal-swallowed') ? 'keep-running' : on('fatal-exits-zero') ? 0 : code),
     crossNodeAdapter: (adapter, dataDir) => (on('restart-skips-adapter') ? adapterOnFirstStartOnly(adapter, dataDir) : adapter),
+    listeningLine: (fields) => fields,
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {
       let r = routes;

@@ -1,7 +1,7 @@
 import type { Faults, FaultName } from './catalogue.ts';
 import type { NodeDefects } from './index.ts';
 import { acksAnsweredTwice, idleSocketsClosed, stateKeptForSweep, urlsLinked } from './answers-and-rendering.ts';
-import { allInterfacesByDefault, forgetVariables, hostIgnored, hostIsSet } from './bind-and-variables.ts';
+import { allInterfacesByDefault, dataDirOfItsOwn, forgetVariables, hostIgnored, hostIsSet, listeningWithoutPort } from './bind-and-variables.ts';
 import { channelIdsCaseFolded, relaxationTtlClamped } from './fixture-inputs.ts';
 import {
   acceptAnyNamespace,
@@ -24,8 +24,14 @@ import { clockToleranceIgnored, jwksAlgorithmsOpen } from './token-settings.ts';
  */
 export function withSingleNodeClauseDefects(faults: Faults, base: NodeDefects, env: NodeJS.ProcessEnv = process.env): NodeDefects {
   const on = (name: FaultName) => faults.has(name);
-  const ignored = [...(on('port-file-ignored') ? ['SOCKPROOF_PORT_FILE'] : []), ...(on('log-level-ignored') ? ['LOG_LEVEL'] : [])];
+  const ignored = [
+    ...(on('port-file-ignored') ? ['SOCKPROOF_PORT_FILE'] : []),
+    ...(on('log-level-ignored') ? ['LOG_LEVEL'] : []),
+    ...(on('port-ignored') ? ['PORT'] : []),
+    ...(on('jwt-secret-ignored') ? ['JWT_SECRET'] : []),
+  ];
   if (ignored.length > 0) forgetVariables(env, ignored);
+  if (on('data-dir-ignored')) dataDirOfItsOwn(env);
   const hostSet = hostIsSet(env);
   return {
     ...base,
@@ -36,6 +42,7 @@ export function withSingleNodeClauseDefects(faults: Faults, base: NodeDefects, e
       if (on('recovery-not-offered')) o = recoveryNotOffered(o);
       return o;
     },
+    listeningLine: (fields) => (on('listening-line-without-port') ? listeningWithoutPort(fields) : base.listeningLine(fields)),
     listenAt(where) {
       let w = base.listenAt(where);
       if (on('binds-all-interfaces')) w = allInterfacesByDefault(w, hostSet);

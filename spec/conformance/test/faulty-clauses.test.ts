@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../../reports/schema.ts';
 import { runAgainstReference, verdicts } from './harness.ts';
+import { runCli } from '../../../testing/run-cli.ts';
 
 /**
  * The clause audit's faulty builds (issue 13; README "Rule clause → check → faulty build"): each
@@ -205,7 +206,16 @@ const GROUPS: Array<{ name: string; catches: Catch[]; passes: string[]; strict?:
     passes: ['S03'],
     strict: true,
   },
-];
+  {
+    name: 'variables a node never reads, a listening line without its port',
+    catches: [
+      { fault: 'port-ignored', check: 'S11', step: /^PORT=\d+ honoured: it listens on \d+ \(CFG-1\)$/ },
+      { fault: 'listening-line-without-port', check: 'S11', step: /^a "listening" log line with port \d+ \(OPS-5\)$/ },
+      // A restart finds a store of its own: the channel the check made before the kill is gone.
+      { fault: 'data-dir-ignored', check: 'S10', step: /^channel:join acked ok$/ },
+    ],
+    passes: ['P05'],
+  },];
 
 /** The expectations a check recorded as not met; for V01, which records none, its message. */
 function failedSteps(r: CheckResult | undefined): string[] {
@@ -229,4 +239,12 @@ describe('faulty builds of the clause audit are caught, each at its clause\'s st
       expect(report.outcome).toBe('fail');
     }, 400_000);
   }
+});
+
+describe('a node that ignores JWT_SECRET (jwt-secret-ignored, CFG-1)', () => {
+  it('is refused before any check: the harness says its tokens are not the target\'s (exit 2)', async () => {
+    const run = await runCli(['conformance', '--only', 'P05', '--env', 'SOCKPROOF_FAULTS=jwt-secret-ignored', '--quiet'], 180_000);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/the target refused the harness's admin token .*answered 401.*check --jwt-secret/);
+  }, 200_000);
 });

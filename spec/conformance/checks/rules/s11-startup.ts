@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
 import { startWithBadValue } from '../bad-start.ts';
+import { freePort } from '../../../../testbed/services/free-port.ts';
 import { withSiblingTarget } from '../sibling-target.ts';
 import { portRange } from './port-range.ts';
 import { reachableAt } from './reachable-at.ts';
@@ -67,6 +68,13 @@ export default defineCheck({
     } finally {
       await range.release();
     }
+
+    // CFG-1: PORT set to a free port is the port it binds (a server that ignores PORT takes the range's first
+    // free one, SOCKETIO_PORT_START's default 8765, or any, and writes that to the port file).
+    const fixed = await freePort();
+    await withSiblingTarget(ctx, {}, async (sibling) => {
+      ctx.expect(sibling.port === fixed, `PORT=${fixed} honoured: it listens on ${fixed} (CFG-1)`, String(sibling.port));
+    }, { port: fixed });
   },
 });
 
