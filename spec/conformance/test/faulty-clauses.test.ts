@@ -243,7 +243,8 @@ describe('faulty builds of the clause audit are caught, each at its clause\'s st
 
 describe('a node that ignores JWT_SECRET (jwt-secret-ignored, CFG-1)', () => {
   it('is refused before any check: the harness says its tokens are not the target\'s (exit 2)', async () => {
-    const run = await runCli(['conformance', '--only', 'P05', '--env', 'SOCKPROOF_FAULTS=jwt-secret-ignored', '--quiet'], 180_000);
+    const fault = 'jwt-secret-ignored';
+    const run = await runCli(['conformance', '--only', 'P05', '--env', `SOCKPROOF_FAULTS=${fault}`, '--quiet'], 180_000);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/the target refused the harness's admin token .*answered 401.*check --jwt-secret/);
   }, 200_000);
