@@ -8,6 +8,7 @@ import type { ServerConfig } from './config.ts';
 import { endLocalSession } from './connection/end-session.ts';
 import { handshakeMiddleware } from './connection/handshake.ts';
 import { RecoveryGate, type SessionStore } from './connection/recovery.ts';
+import { boundedSessionAdapter } from './connection/recovery-buffer.ts';
 import { capOutput } from './connection/output-cap.ts';
 import { coalesceWrites, flushOncePerTurn } from './connection/coalesce-writes.ts';
 import { startSession } from './connection/session.ts';
@@ -104,9 +105,10 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   // Late-bound so the HTTP server exists before Socket.IO attaches to it (it forwards other paths).
   let route: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const httpServer = createServer((req, res) => void route(req, res));
-  const adapter = defects.crossNodeAdapter(cluster?.adapter, config.dataDir);
+  // One node: Socket.IO's in-memory session adapter with the recovery buffer bounded (SES-9).
+  const adapter = defects.crossNodeAdapter(cluster?.adapter, config.dataDir) ?? defects.recoveryBuffer(boundedSessionAdapter, config.recoveryBufferPackets);
   const io: ChatServer = new Server(httpServer, defects.socketIoOptions({
-    ...(adapter ? { adapter } : {}),
+    adapter,
     // SES-4 / NODE-3: in memory on one node, in Redis across nodes. A recovering socket passes the
     // handshake middleware again: token, ban and limits are re-checked; the RecoveryGate below then
     // restores the session itself, for its own user only (SES-5..8).

@@ -59,7 +59,7 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
   }
   if (config.portFile) await writePortFile(config.portFile, node.port);
   const host = 'host' in config.listen ? config.listen.host : '127.0.0.1';
-  log.info({ port: node.port, host, store: node.ctx.store.kind, version: PACKAGE_VERSION }, 'listening');
+  log.info(defects.listeningLine({ port: node.port, host, store: node.ctx.store.kind, version: PACKAGE_VERSION }), 'listening');
   if (config.auth.kind === 'secret' && !config.auth.secret) {
     log.info(`mint a token with: npx sockproof token --sub alice --role admin --data-dir ${config.dataDir}`);
   }

@@ -19,7 +19,7 @@ import {
   storeAlwaysCritical,
   unavailableWithoutRetryAfter,
 } from './dependency-clauses.ts';
-import { closeListenerAndConnections, eventsBlindToDrain, exitAsSignalled, fatalThrownInHandler, graceOnly, historyCacheSurvivesRestart, storePerProcess } from './drain-clauses.ts';
+import { closeListenerAndConnections, eventsBlindToDrain, exitAsSignalled, fatalThrownInHandler, graceOnly, historyCacheSurvivesRestart } from './drain-clauses.ts';
 
 /** The seams only the deployment, drain and restart defects use (app.ts, main.ts apply them). */
 export interface DeploymentSeams {
@@ -37,7 +37,7 @@ export interface DeploymentSeams {
   reconnectCounted(client: string): boolean;
   /** The adapter whose held sessions recovery restores (`recovery-on-own-node-only`: those dropped from this node). */
   sessionStore<S extends SessionStore>(adapter: S): S;
-  /** The configuration the store is opened with (`store-file-per-process`: a DATA_DIR of the process's own). */
+  /** The configuration the store is opened with (read by `history-cache-survives-restart` for its DATA_DIR). */
   storeConfig(config: ServerConfig): ServerConfig;
   /** How the store migrates at start-up (`migrations-rerun`: every migration again, applied or not). */
   migrateOptions(opts: MigrateOptions): MigrateOptions;
@@ -77,7 +77,7 @@ export function withDeploymentDefects(faults: Faults, base: NodeDefects): NodeDe
     sessionStore: (adapter) => (on('recovery-on-own-node-only') ? recoveryOnOwnNodeOnly(base.sessionStore(adapter)) : base.sessionStore(adapter)),
     storeConfig(config) {
       dataDir = config.dataDir;
-      return on('store-file-per-process') ? storePerProcess(base.storeConfig(config)) : base.storeConfig(config);
+      return base.storeConfig(config);
     },
     store: (store) => (on('history-cache-survives-restart') ? historyCacheSurvivesRestart(base.store(store), () => dataDir) : base.store(store)),
     migrateOptions: (opts) => (on('migrations-rerun') ? migrationsRerun(base.migrateOptions(opts)) : base.migrateOptions(opts)),

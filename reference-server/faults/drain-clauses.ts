@@ -2,7 +2,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { HTTP_PATHS, type Message } from '../../spec/index.ts';
-import type { ServerConfig } from '../config.ts';
 import type { NodeContext } from '../context.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import type { Route } from '../http/router.ts';
@@ -69,15 +68,6 @@ export function fatalThrownInHandler(ctx: NodeContext, route: Route): Route {
       throw new Error('fatal fixture (FIX-5), thrown in the request handler');
     },
   };
-}
-
-/**
- * `store-file-per-process`: the embedded store lives in a directory of DATA_DIR named after the process id
- * (one file per process, so two processes never share one), so the process its supervisor restarts after
- * a fatal exception opens an empty store: the channel and every acked message are gone (OPS-4, DUR-1): C21.
- */
-export function storePerProcess(config: ServerConfig): ServerConfig {
-  return { ...config, dataDir: join(config.dataDir, `process-${process.pid}`) };
 }
 
 /** What `history-cache-survives-restart` keeps in DATA_DIR: each channel's messages as this node saw them. */
