@@ -41,6 +41,8 @@ export const FaultName = z.enum([
   'recovery-resumes-after-trim',
   /** GET /spec without limits.recoveryBufferPackets (spec route wrapper): C42 (SES-9). */
   'recovery-bound-unpublished',
+  /** GET /spec names the embedded store (sqlite) whatever the node runs on (spec route wrapper): C08 with --deps postgres (SPECDOC-1, HLTH-2). */
+  'durable-store-misnamed',
   /** POST /admin/channels removes members without removing their joined sockets (route swap): C29 (CHAN-5). */
   'removal-keeps-sockets',
   /** channel:history throws an unexpected error (handler swap): ACK-6 / OPS-4 on a real process (reference-server/test/robustness.test.ts). */

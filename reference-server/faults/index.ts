@@ -321,7 +321,7 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('recovery-keeps-breakers-open')) r = r.map((route) => recoveryKeepsBreakersOpen(ctx, route));
       const names = faults.list();
       if (names.length > 0) {
-        r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history'), unpublishedRecoveryBound: on('recovery-bound-unpublished') }) : route));
+        r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history'), unpublishedRecoveryBound: on('recovery-bound-unpublished'), embeddedStoreNamed: on('durable-store-misnamed') }) : route));
       }
       return r;
     },

@@ -11,7 +11,7 @@ export function replaceRoute(routes: Route[], replacement: Route): Route[] {
  * so no report can be mistaken for the clean server's; `unlimited-history` also leaves
  * channel:history out of the published table, as a server without RATE-6 would (C09).
  */
-export function specWithFaults(route: Route, faults: readonly string[], opts: { unpublishedHistory: boolean; unpublishedRecoveryBound: boolean }): Route {
+export function specWithFaults(route: Route, faults: readonly string[], opts: { unpublishedHistory: boolean; unpublishedRecoveryBound: boolean; embeddedStoreNamed: boolean }): Route {
   return {
     ...route,
     async handle(req) {
@@ -26,6 +26,8 @@ export function specWithFaults(route: Route, faults: readonly string[], opts: { 
           ...doc,
           implementation: { ...doc.implementation, name: `${doc.implementation.name} (faults: ${faults.join(',')})` },
           limits: { ...(opts.unpublishedRecoveryBound ? unbounded : doc.limits), rateLimits: opts.unpublishedHistory ? rest : doc.limits.rateLimits },
+          // `durable-store-misnamed`: the store named as the embedded one whatever the node runs on (SPECDOC-1).
+          ...(opts.embeddedStoreNamed ? { features: { ...doc.features, durableStore: 'sqlite' } } : {}),
         },
       };
     },

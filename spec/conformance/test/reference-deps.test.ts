@@ -119,13 +119,15 @@ const DEPLOYMENT_GROUPS: Array<{ name: string; deps: Array<'redis' | 'postgres'>
     passes: ['S15'],
   },
   {
-    name: 'one node: dependency figures frozen, refusals replayed to retries, open requests dropped by the drain',
+    name: 'one node: dependency figures frozen, refusals replayed to retries, open requests dropped by the drain, the store misnamed',
     deps: ['redis', 'postgres'],
     nodes: 1,
     catches: [
       { fault: 'dependency-figures-frozen', check: 'C12', step: /^\/metrics\/socket dependencies\.store\.up false with outages \+1/ },
       { fault: 'refused-sends-replayed', check: 'C13', step: /^retry of .+ acked ok$/ },
       { fault: 'drain-drops-open-requests', check: 'C14', step: /^a health request begun before the SIGTERM is answered \(HLTH-3/ },
+      // Named embedded, an outage of its (external) store must make it unhealthy: C08 sees degraded, as HLTH-2 says for PostgreSQL.
+      { fault: 'durable-store-misnamed', check: 'C08', step: /^an external postgres down is degraded by HLTH-2 \(durableStore sqlite\)$/ },
     ],
     passes: ['C19'],
   },
