@@ -53,7 +53,8 @@ export function historyLimitUnpublished(doc: SpecDocument): SpecDocument {
 
 /** `recovery-not-offered`: GET /spec says connectionStateRecovery while Socket.IO runs without it (SES-4): P06. */
 export function recoveryNotOffered(options: Partial<ServerOptions>): Partial<ServerOptions> {
-  const { connectionStateRecovery: _off, ...rest } = options;
+  // The session adapter (the bounded one of one node, SES-9) goes with it: Socket.IO's plain in-memory one.
+  const { connectionStateRecovery: _off, adapter: _sessions, ...rest } = options;
   return rest;
 }
 
