@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { Message } from '../../spec/index.ts';
 import { DEFAULT_BATCH_MAX, DEFAULT_BATCH_WAIT_MS, GroupCommit, type Settled } from './group-commit.ts';
@@ -96,7 +95,7 @@ class SqliteStore implements Store {
     batching: { maxBatch: number; maxWaitMs: number },
   ) {
     // One connection commits one transaction at a time.
-    this.sends = new GroupCommit({ ...batching, maxInFlight: 1 }, (batch) => this.commitSends(batch));
+    this.sends = new GroupCommit({ ...batching, maxInFlight: 1, gatherTurn: true }, (batch) => this.commitSends(batch));
     // IMMEDIATE: the write lock is taken at BEGIN, so a foreign lock fails the batch before any work.
     const batchTx = db.transaction((batch: NewMessage[]) => this.insertAll(batch));
     this.insertBatch = (batch) => batchTx.immediate(batch);
@@ -158,13 +157,12 @@ class SqliteStore implements Store {
   }
 
   /**
-   * One batch in one transaction (or, on input SQLite refused, one per send). It waits one turn of
-   * the event loop first: the SQL itself is synchronous, so without the wait every send would commit
-   * alone as it arrives; with it, the sends that arrive meanwhile queue for the next batch, while a
-   * lone send at low load waits for nothing but that turn.
+   * One batch in one transaction (or, on input SQLite refused, one per send). The SQL is synchronous,
+   * so nothing could join a batch while it commits: the group-commit core takes each batch one
+   * event-loop turn after deciding to flush (gatherTurn), so the sends that arrive in that turn
+   * commit together, while a lone send at low load waits for nothing but that turn.
    */
   private async commitSends(batch: NewMessage[]): Promise<Settled<Stored>[]> {
-    await nextTurn();
     return commitBatchOrEach(
       batch,
       async (sends) => this.insertBatch(sends).map((value) => ({ ok: true, value })),
