@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Message } from '../../spec/index.ts';
 import { DEFAULT_BATCH_MAX, DEFAULT_BATCH_WAIT_MS, GroupCommit, type BatchPolicy, type Settled } from './group-commit.ts';
 import { MESSAGE_COLUMNS, sendKey, toBan, toMessage, toNumber, type Stored } from './rows.ts';
@@ -6,6 +5,7 @@ import { MIGRATIONS } from './migrations.ts';
 import type { SqlDriver, SqlExecutor } from './sql-driver.ts';
 import { commitBatchOrEach } from './send-batches.ts';
 import { assertStorable, refusingUnstorable } from './store-errors.ts';
+import { timeOrderedId } from './time-ordered-id.ts';
 import type { Ban, Channel, NewMessage, Store } from './types.ts';
 
 /**
@@ -166,7 +166,7 @@ export class SqlStore implements Store {
     const rows = await this.db.query(
       INSERT_BATCH,
       [
-        sends.map(() => randomUUID()),
+        sends.map(() => timeOrderedId()),
         sends.map((m) => m.channelId),
         sends.map((m) => m.authorId),
         sends.map((m) => m.authorName),
@@ -216,7 +216,7 @@ export class SqlStore implements Store {
     const rows = await tx.query(
       `INSERT INTO messages (id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING ${MESSAGE_COLUMNS}`,
-      [randomUUID(), msg.channelId, seq, msg.authorId, msg.authorName, msg.clientMsgId, msg.text, JSON.stringify(msg.attachments)],
+      [timeOrderedId(), msg.channelId, seq, msg.authorId, msg.authorName, msg.clientMsgId, msg.text, JSON.stringify(msg.attachments)],
     );
     return { message: toMessage(rows[0]!), created: true };
   }
