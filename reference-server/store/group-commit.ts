@@ -5,7 +5,7 @@
  *
  * When to flush (decideFlush):
  * - nothing in flight: flush at once, so a lone write at low load waits for nobody (with
- *   gatherTurn, the batch is taken at the end of the event-loop turn: a synchronous store);
+ *   gatherTurn, the batch is taken at the end of the event-loop turn, with what arrived in it);
  * - a commit in flight: what arrives meanwhile queues and goes in the next batch, which starts as
  *   soon as a commit slot is free and either `maxBatch` writes are queued or the oldest has waited
  *   `maxWaitMs` (a second concurrent commit, where the store allows more than one);
@@ -20,10 +20,11 @@ export interface BatchPolicy {
   /** Commits running at once: 1 for a single-connection store, more for a pool. */
   maxInFlight: number;
   /**
-   * Take each batch one event-loop turn after deciding to flush, not at once: for a store whose
-   * commit is synchronous (SQLite), where nothing else could arrive while it runs. The writes that
-   * arrive in that turn (the other sockets' frames read in the same poll) join the batch instead of
-   * waiting for the next commit; a lone write waits for that turn alone.
+   * Take each batch one event-loop turn after deciding to flush, not at once. The writes that arrive
+   * in that turn (the other sockets' frames read in the same poll) join the batch instead of waiting
+   * for the next commit; a lone write waits for that turn alone. Both stores use it: SQLite's commit
+   * is synchronous, so nothing else could join a batch while it runs; PostgreSQL's commit costs a
+   * round trip and an fsync, which a turn's wait is small beside.
    */
   gatherTurn?: boolean;
 }

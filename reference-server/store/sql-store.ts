@@ -82,7 +82,9 @@ export class SqlStore implements Store {
   ) {
     // Input the database cannot hold is refused before it is sent, as the caller's error (BRK-6).
     this.db = refusingUnstorable(driver);
-    const policy: BatchPolicy = { ...batching, maxInFlight };
+    // gatherTurn: the sends read in one poll (a batch's clients answering their acks) share a commit;
+    // at 50 bench clients 14 -> 19 sends per commit, for one event-loop turn of wait.
+    const policy: BatchPolicy = { ...batching, maxInFlight, gatherTurn: true };
     this.sends = new GroupCommit(policy, (batch) => this.commitSends(batch));
   }
 

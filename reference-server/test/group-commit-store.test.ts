@@ -87,8 +87,6 @@ interface StoreKind {
   name: string;
   /** Batches committing at once: with one, sends that arrive together keep their arrival order in seq. */
   inFlight: number;
-  /** Takes each batch one event-loop turn after deciding to flush (a synchronous store: GroupCommit's gatherTurn). */
-  gathersTurn: boolean;
   skip?: string;
   open(): Promise<{ store: Store; driver: { transactions: number } }>;
   dispose(): Promise<void>;
@@ -99,7 +97,6 @@ function sqliteKind(): StoreKind {
   return {
     name: 'embedded SQLite',
     inFlight: 1,
-    gathersTurn: true,
     async open() {
       dir = await mkdtemp(join(tmpdir(), 'group-commit-'));
       const driver = countingSqliteTransactions(openSqliteDatabase(dir));
@@ -118,7 +115,6 @@ function postgresKind(): StoreKind {
   return {
     name: 'PostgreSQL',
     inFlight: 4,
-    gathersTurn: false,
     skip: postgres.skip,
     async open() {
       lease ??= await postgres.start();
@@ -170,13 +166,13 @@ for (const kind of [sqliteKind(), postgresKind()]) {
 
     it('stores a key sent twice in one batch once, and answers both copies with that message (MSG-4)', async () => {
       const before = driver.transactions;
-      // The primer commits alone (PostgreSQL), or with the sends of its turn (SQLite gathers a turn);
-      // the five sends behind it share one batch either way.
+      // Both stores take a batch at the end of the event-loop turn (GroupCommit's gatherTurn): the
+      // primer and the five sends of its turn share one transaction.
       const primer = store.insertMessage(send('gc-dup', 'zed', 'primer'));
       const drafts = [send('gc-dup', 'ann', 'k1'), send('gc-dup', 'ann', 'k1'), send('gc-dup', 'bob', 'k1'), send('gc-dup', 'ann', 'k2'), send('gc-dup', 'ann', 'k1')];
       const answers = await Promise.all(drafts.map((d) => store.insertMessage(d)));
       await primer;
-      expect(driver.transactions - before).toBe(kind.gathersTurn ? 1 : 2);
+      expect(driver.transactions - before).toBe(1);
       expect(answers[1]!.message).toEqual(answers[0]!.message);
       expect(answers[4]!.message).toEqual(answers[0]!.message);
       // Only the first copy created the message (and is broadcast); the others are answered as retries.
