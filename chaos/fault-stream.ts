@@ -1,3 +1,4 @@
+import { tokenNow } from '../testbed/targets/token-source.ts';
 import { openFleet, type Fleet } from '../testbed/clients/chat-fleet.ts';
 import { checkHistory, type HistoryVerdict } from '../testbed/history/history-check.ts';
 import { startStream, type SendRecord } from '../testbed/clients/message-stream.ts';
@@ -78,7 +79,7 @@ export async function startFaultStream(ctx: ScenarioContext, runId: string, via?
     async finish() {
       stream.stop();
       const records = await stream.finished;
-      const stored = await recordFinalRead(recorder, { url: access.url, readerToken: fleet.reader.token }, fleet.channelId, records.length + 1_000);
+      const stored = await recordFinalRead(recorder, { url: access.url, readerToken: tokenNow(fleet.reader) }, fleet.channelId, records.length + 1_000);
       // Give the members the delivery bound to see every stored message before the history ends.
       if (stored) await waitFor('every delivery', () => everyMemberHasAll(recorder.history(), stored), CHAOS_DELIVERY_BOUND_MS, 100).catch(() => undefined);
       fleet.close();

@@ -8,6 +8,7 @@ import { usersNeeded, usersPerScenario } from '../chaos/scenario-users.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport, type RunFlags } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
+import { CONFIG_OPTION, loadConfigOption, readyToRun, refuseShortOfTokens } from './config-option.ts';
 
 interface ChaosFlags extends RunFlags {
   scenarios?: string;
@@ -54,16 +55,14 @@ export function registerChaos(program: Command): void {
       .option('--seed <n>', 'seed for the kill moments (printed, to replay a run)')
       .option('--max-messages <n>', 'stop sending after this many messages per scenario', '10000')
       .option('--timeout <s>', `stop the whole run after this many seconds (${BOUNDS.timeoutS.min}-${BOUNDS.timeoutS.max})`, '300')
-      .option('--config <file>', 'run against staging as this JSON file names it: nodes or a load balancer, Toxiproxy and its proxies, auth, TLS CA, allowed scenarios, kill/pause hooks (chaos/README.md, chaos/chaos.example.json)')
+      .option(CONFIG_OPTION[0], 'run against staging as this JSON file names it: nodes or a load balancer, Toxiproxy and its proxies, auth, TLS CA, allowed scenarios, kill/pause hooks, timings GET /spec does not publish (chaos/README.md, chaos/chaos.example.json)')
       .option(...OUT_OPTION),
   ).action(async (flags: ChaosFlags) => {
-    const staging = flags.config === undefined ? undefined : await stagingConfig(flags);
-    if (staging?.caFile !== undefined) {
-      const { rerunTrusting, trustsCaFile } = await import('../chaos/config/trust-ca.ts');
-      if (!trustsCaFile(staging.caFile)) {
-        process.exitCode = await rerunTrusting(staging.caFile);
-        return;
-      }
+    const staging = flags.config === undefined ? undefined : await loadConfigOption(flags);
+    const rerun = staging ? await readyToRun(staging) : undefined;
+    if (rerun) {
+      process.exitCode = rerun.rerunExit;
+      return;
     }
     if (staging) {
       // The first node is the run's target (single-node scenarios); the staging deployment relaxes the limits for the run's users.
@@ -101,10 +100,13 @@ export function registerChaos(program: Command): void {
       if (flags.onDeployment) options.nemesisOnDeployment = true;
     }
     const timeoutS = numberFlagOrUsage('--timeout', flags.timeout, BOUNDS.timeoutS);
-    if (staging) refuseShortOfTokens(staging, flags.config!, names, options.clients, timeoutS);
+    if (staging) {
+      const need = usersNeeded(names, options.clients, staging.nodes.length);
+      refuseShortOfTokens(staging, { users: need.users, why: need.scenario ? `${need.scenario}: ${usersPerScenarioText(need.scenario, options.clients, staging.nodes.length)}` : '' }, timeoutS, '--timeout');
+    }
     // Staging: the config's token source gives every token of the run (its users', its reader's, the runner's admin token).
     const choice = staging ? { kind: 'url' as const, url: staging.nodes[0]!.url, tokens: staging.tokens } : undefined;
-    await withTarget(flags, { needsSecret: staging === undefined, relaxLimits: staging === undefined, ...(choice ? { choice } : {}) }, async (target, signal, say) => {
+    await withTarget(flags, { needsSecret: staging === undefined, relaxLimits: staging === undefined, ...(choice ? { choice } : {}), endsOn: staging?.refresher?.failed }, async (target, signal, say) => {
       const { runChaos } = await import('../chaos/runner.ts');
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
       const { deploymentForRun } = await import('../chaos/deployment/run-deployment.ts');
@@ -156,37 +158,6 @@ async function nemesisSchedule(raw: string, seed: number, durationMs: number, ra
   const parsed = NemesisSchedule.safeParse(json);
   if (!parsed.success) throw new UsageError(`--schedule: ${raw}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
   return parsed.data;
-}
-
-/** `--config FILE`: the staging file, validated and its secrets resolved; every problem one line, exit 2. */
-async function stagingConfig(flags: ChaosFlags) {
-  const given = (['target', 'serverCmd', 'jwtSecret', 'env'] as const).filter((k) => flags[k] !== undefined);
-  if (given.length > 0) throw new UsageError(`--config names the deployment and its auth: leave out ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
-  const { ChaosConfigError, loadChaosConfig } = await import('../chaos/config/load-config.ts');
-  try {
-    const config = await loadChaosConfig(flags.config!, process.env, flags.allowRemote === true);
-    return config;
-  } catch (err) {
-    if (err instanceof ChaosConfigError) throw new UsageError(err.lines.join('\nsockproof: '));
-    throw err;
-  }
-}
-
-/**
- * Supplied tokens (`"kind": "tokens"`): refuses, before anything runs, a run whose largest scenario needs more
- * distinct users than the file holds, or that could outlast a token (its payload's exp against --timeout).
- */
-function refuseShortOfTokens(staging: import('../chaos/config/load-config.ts').StagingConfig, file: string, names: readonly ScenarioName[], clients: number, timeoutS: number): void {
-  const need = usersNeeded(names, clients, staging.nodes.length);
-  if (need.users > staging.tokens.users) {
-    throw new UsageError(
-      `--config ${file}: $.auth.users: the run needs ${need.users} distinct users (${need.scenario}: ${usersPerScenarioText(need.scenario!, clients, staging.nodes.length)}), the file holds ${staging.tokens.users}: supply ${need.users - staging.tokens.users} more token(s), or fewer --clients`,
-    );
-  }
-  const runEnds = Date.now() + timeoutS * 1000;
-  if (staging.firstExpiry && staging.firstExpiry.atMs <= runEnds) {
-    throw new UsageError(`--config ${file}: $.auth: ${staging.firstExpiry.who} expires at ${new Date(staging.firstExpiry.atMs).toISOString()}, before the run's --timeout of ${timeoutS} s would end: supply fresher tokens, or a shorter --timeout`);
-  }
 }
 
 function usersPerScenarioText(name: ScenarioName, clients: number, nodes: number): string {

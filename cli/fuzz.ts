@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
+import { CONFIG_OPTION, configuredTarget, refuseShortOfTokens } from './config-option.ts';
 import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport, type RunFlags } from './run-options.ts';
 
 /** Hard bounds of a fuzz run, whatever the flags say: it always stops by itself. */
@@ -10,6 +11,7 @@ const FUZZ_BOUNDS = {
 } as const;
 
 interface FuzzFlags extends RunFlags {
+  config?: string;
   frames: string;
   seed?: string;
   batch: string;
@@ -25,13 +27,18 @@ export function registerFuzz(program: Command): void {
       .option('--seed <n>', 'seed of the frame stream (printed; the same seed sends the same frames)')
       .option('--batch <n>', `frames between two liveness checks (${FUZZ_BOUNDS.batch.min}-${FUZZ_BOUNDS.batch.max})`, '250')
       .option('--timeout <s>', `stop the run after this many seconds (${FUZZ_BOUNDS.durationS.min}-${FUZZ_BOUNDS.durationS.max})`, '600')
+      .option(...CONFIG_OPTION)
       .option(...OUT_OPTION),
   ).action(async (flags: FuzzFlags) => {
     const frames = numberFlagOrUsage('--frames', flags.frames, FUZZ_BOUNDS.frames);
     const batch = numberFlagOrUsage('--batch', flags.batch, FUZZ_BOUNDS.batch);
     const durationS = numberFlagOrUsage('--timeout', flags.timeout, FUZZ_BOUNDS.durationS);
     const seed = flags.seed === undefined ? randomInt(0, 2 ** 31) : numberFlagOrUsage('--seed', flags.seed, { min: 0, max: 2 ** 32 - 1 });
-    await withTarget(flags, { needsSecret: true, relaxLimits: true }, async (target, signal, say) => {
+    const configured = await configuredTarget(flags);
+    if (configured && 'rerunExit' in configured) return void (process.exitCode = configured.rerunExit);
+    // The fuzzing member and the liveness checks' members, at most --timeout long.
+    if (configured) refuseShortOfTokens(configured.config, { users: 2, why: 'the fuzzing member and a liveness member' }, durationS, '--timeout');
+    await withTarget(flags, { needsSecret: true, relaxLimits: true, ...configured?.run }, async (target, signal, say) => {
       const { runFuzz } = await import('../fuzz/run.ts');
       const { EXIT_STATUS } = await import('../reports/verdicts.ts');
       say(`fuzzing ${target.url} with ${frames} frames, seed ${seed}...`);

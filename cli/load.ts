@@ -3,12 +3,17 @@ import { BOUNDS } from '../testbed/run-bounds.ts';
 import type { TargetFlags } from '../testbed/targets/target-flags.ts';
 import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
+import { CONFIG_OPTION, configuredTarget, refuseShortOfTokens } from './config-option.ts';
+
+/** What a realtime run may take after its sending: connecting, the final read, the members catching up. */
+const RUN_AFTER_SENDING_S = 60;
 import type { RealtimeResult } from '../load/realtime-run.ts';
 import type { RecordingOverhead } from '../load/recording-overhead.ts';
 
 interface CommonFlags extends TargetFlags {
   duration?: string;
   json?: boolean;
+  config?: string;
 }
 
 export function registerLoad(program: Command): void {
@@ -26,6 +31,7 @@ export function registerLoad(program: Command): void {
       .option('--max-messages <n>', `stop after this many sends (${BOUNDS.maxMessages.min}-${BOUNDS.maxMessages.max})`, '100000')
       .option('--no-record', 'do not record the history nor run its checkers: the figures and the exactly-once check only')
       .option('--recording-overhead', 'after a 2 s warm-up, run the workload 4 times (unrecorded, recorded, recorded, unrecorded) and print what recording costs, as ratios')
+      .option(...CONFIG_OPTION)
       .option(...OUT_OPTION),
   ).action(async (flags: CommonFlags & { clients: string; rate?: string; maxMessages: string; out?: string; record: boolean; recordingOverhead?: boolean }) => {
     if (flags.recordingOverhead && !flags.record) throw new UsageError('--recording-overhead compares recorded and unrecorded runs: leave out --no-record');
@@ -33,7 +39,14 @@ export function registerLoad(program: Command): void {
     const durationS = numberFlagOrUsage('--duration', flags.duration, BOUNDS.durationS);
     const rate = flags.rate === undefined ? undefined : numberFlagOrUsage('--rate', flags.rate, BOUNDS.rate, true);
     const maxMessages = numberFlagOrUsage('--max-messages', flags.maxMessages, BOUNDS.maxMessages);
-    await withTarget(flags, { needsSecret: true, relaxLimits: true }, async (target, signal, say) => {
+    const configured = await configuredTarget(flags);
+    if (configured && 'rerunExit' in configured) return void (process.exitCode = configured.rerunExit);
+    if (configured) {
+      // Each client and the history reader is a distinct user; the whole run may last its --duration and the reads after it.
+      const runS = durationS * (flags.recordingOverhead ? 5 : 1) + RUN_AFTER_SENDING_S;
+      refuseShortOfTokens(configured.config, { users: clients + 1, why: `${clients} clients and the history reader` }, runS, '--duration');
+    }
+    await withTarget(flags, { needsSecret: true, relaxLimits: true, ...configured?.run }, async (target, signal, say) => {
       const { runRealtimeLoad } = await import('../load/realtime-run.ts');
       const { formatOverhead, formatRealtime } = await import('../load/report-format.ts');
       const startedAt = new Date().toISOString();
@@ -80,13 +93,16 @@ export function registerLoad(program: Command): void {
       .option('--duration <s>', `seconds (${BOUNDS.durationS.min}-${BOUNDS.durationS.max})`, '10')
       .option('--connections <n>', `concurrent connections (${BOUNDS.connections.min}-${BOUNDS.connections.max})`, '10')
       .option('--path <path>', 'path to GET', '/health/socket')
-      .option('--max-requests <n>', `stop after this many requests (${BOUNDS.maxRequests.min}-${BOUNDS.maxRequests.max})`, '1000000'),
+      .option('--max-requests <n>', `stop after this many requests (${BOUNDS.maxRequests.min}-${BOUNDS.maxRequests.max})`, '1000000')
+      .option(...CONFIG_OPTION),
   ).action(async (flags: CommonFlags & { connections: string; path: string; maxRequests: string }) => {
     const durationS = numberFlagOrUsage('--duration', flags.duration, BOUNDS.durationS);
     const connections = numberFlagOrUsage('--connections', flags.connections, BOUNDS.connections);
     const maxRequests = numberFlagOrUsage('--max-requests', flags.maxRequests, BOUNDS.maxRequests);
     if (!flags.path.startsWith('/')) throw new UsageError(`--path must start with "/", got "${flags.path}"`);
-    await withTarget(flags, { needsSecret: false, relaxLimits: false }, async (target, signal, say) => {
+    const configured = await configuredTarget(flags);
+    if (configured && 'rerunExit' in configured) return void (process.exitCode = configured.rerunExit);
+    await withTarget(flags, { needsSecret: false, relaxLimits: false, ...configured?.run }, async (target, signal, say) => {
       say(`GET ${flags.path} for ${durationS} s with ${connections} connections...`);
       const { runHttpLoad } = await import('../load/http-run.ts');
       const { formatHttp } = await import('../load/report-format.ts');

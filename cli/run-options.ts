@@ -29,8 +29,12 @@ export function withTargetOptions(cmd: Command): Command {
  */
 export async function withTarget(
   flags: TargetFlags,
-  /** `choice`: the target when the flags do not name it (chaos --config: staging's first node and its tokens). */
-  opts: { needsSecret: boolean; relaxLimits: boolean; choice?: TargetChoice },
+  /**
+   * `choice`: the target when the flags do not name it (--config: staging's first node and its tokens).
+   * `endsOn`: aborted when the run cannot go on (a token refresh failed): the run stops, and its reason is the
+   * command's one line, exit 2.
+   */
+  opts: { needsSecret: boolean; relaxLimits: boolean; choice?: TargetChoice; endsOn?: AbortSignal | undefined },
   body: (target: RunTarget, signal: AbortSignal, say: (line: string) => void) => Promise<Printer>,
 ): Promise<void> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -41,8 +45,13 @@ export async function withTarget(
     const choice = opts.choice ?? targetChoice(flags, opts.needsSecret);
     if (choice.kind === 'command') say(`starting ${choice.label}...`);
     target = await openTarget(choice, { relaxLimits: opts.relaxLimits, warn: say });
-    print = await body(target, stop.signal, say);
+    print = await body(target, opts.endsOn ? AbortSignal.any([stop.signal, opts.endsOn]) : stop.signal, say);
+    if (opts.endsOn?.aborted) {
+      print = undefined;
+      throw new UsageError(oneLine(opts.endsOn.reason));
+    }
   } catch (err) {
+    if (opts.endsOn?.aborted && !(err instanceof UsageError)) throw new UsageError(oneLine(opts.endsOn.reason));
     if (err instanceof UsageError) throw err;
     throw new UsageError(oneLine(err));
   } finally {

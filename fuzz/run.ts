@@ -1,3 +1,4 @@
+import { tokenNow } from '../testbed/targets/token-source.ts';
 import { randomBytes } from 'node:crypto';
 import type { Observation } from '../reports/verdicts.ts';
 import { createRunChannel } from '../testbed/targets/target-http.ts';
@@ -51,7 +52,6 @@ export async function runFuzz(target: RunTarget, opts: FuzzOptions): Promise<Fuz
   await createRunChannel(target.access(), channelId);
   const fuzzer = await tokens.user({ sub: `fuzz-${runId}`, roles: ['member'], ttlSec: 3_600 });
   await target.admit([fuzzer.sub]); // FIX-4: the fuzzing member's limits only, on a target the runner did not start
-  const token = fuzzer.token;
   const next = framesFrom(opts.seed, channelId);
   const baseline = await serverFigures(target.url);
   const figures: FuzzResult['figures'] = {
@@ -70,7 +70,7 @@ export async function runFuzz(target: RunTarget, opts: FuzzOptions): Promise<Fuz
     const current = sessions[transport];
     if (current?.open) return current;
     if (current) figures.sessionsEndedByServer++;
-    const opened = await (transport === 'websocket' ? openWebSocketSession : openPollingSession)({ url: target.url, token, channelId });
+    const opened = await (transport === 'websocket' ? openWebSocketSession : openPollingSession)({ url: target.url, token: tokenNow(fuzzer), channelId }); // a refreshed token when the source refreshes them
     figures.sessionsOpened++;
     sessions[transport] = opened;
     return opened;

@@ -101,10 +101,12 @@ export class LeanHistoryRecorder extends HistoryRecorder {
   override invoke<F extends HistoryOp['f']>(op: Extract<OpInput, { f: F }>): PendingOp<F> {
     const index = this.opF.length;
     const invokeMs = this.at();
-    const generic = op as { f: HistoryOp['f']; process: string; value: { channelId?: string; clientMsgId?: string; attempt?: number } };
-    const columnar = generic.f === 'send' || (generic.f === 'join' && this.observes(generic.process, true));
-    if (generic.f === 'join' && !columnar) return { index: -1, complete: () => {} };
-    this.opF.push(generic.f === 'send' ? F_SEND : generic.f === 'join' ? F_JOIN : F_WHOLE);
+    const generic = op as { f: HistoryOp['f']; process: string; value: { channelId?: string; clientMsgId?: string; attempt?: number; after?: string } };
+    const observedJoin = generic.f === 'join' && this.observes(generic.process, true);
+    if (generic.f === 'join' && !observedJoin) return { index: -1, complete: () => {} };
+    // A join that says why it happened (after a token expired) is kept whole: the columns hold the channel only.
+    const columnar = generic.f === 'send' || (observedJoin && generic.value.after === undefined);
+    this.opF.push(!columnar ? F_WHOLE : generic.f === 'send' ? F_SEND : F_JOIN);
     this.opProcess.push(this.intern(this.processIndex, this.processes, generic.process));
     this.opChannel.push(generic.value.channelId === undefined ? -1 : this.intern(this.channelIndex, this.channels, generic.value.channelId));
     this.opInvoke.push(invokeMs);

@@ -1,3 +1,4 @@
+import { tokenNow } from '../testbed/targets/token-source.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorsByCode, newRunId, openFleet, verifyExactlyOnce } from '../testbed/clients/chat-fleet.ts';
 import { checkHistory, summarizeHistory, type HistorySummary } from '../testbed/history/history-check.ts';
@@ -56,6 +57,11 @@ export interface RealtimeResult {
     fanoutDeliveries: number;
     errors: Record<string, number>;
     disconnects: number;
+    /**
+     * Sessions the server ended at their token's exp (AUTH-5) that the clients connected again with a refreshed
+     * token (supplied tokens with a refresh command): the joins the history records as `after: token-expired`.
+     */
+    rejoinsAfterTokenExpiry: number;
     /** CPU time of this process (the clients, and the recording) per acked message while sending, µs. */
     runnerCpuUsPerAck: number | null;
   };
@@ -106,7 +112,7 @@ export async function runRealtimeLoad(target: TargetAccess, opts: RealtimeOption
     let disconnects: number;
     if (recorder) {
       say('reading the history back and judging it...');
-      const stored = await recordFinalRead(recorder, { url: target.url, readerToken: fleet.reader.token }, fleet.channelId, records.length + 1_000);
+      const stored = await recordFinalRead(recorder, { url: target.url, readerToken: tokenNow(fleet.reader) }, fleet.channelId, records.length + 1_000);
       // The members get the delivery bound to see every stored message before the history ends (as chaos does).
       if (stored) await waitFor('every delivery', () => observersCaughtUp(recorder, stored), DEFAULT_DELIVERY_BOUND_MS, 100).catch(() => undefined);
       disconnects = fleet.disconnects();
@@ -157,6 +163,9 @@ export async function runRealtimeLoad(target: TargetAccess, opts: RealtimeOption
         fanoutDeliveries: fleet.fanoutSeen,
         errors: errorsByCode(records),
         disconnects,
+        rejoinsAfterTokenExpiry: recorded
+          ? recorded.ops.filter((o) => o.f === 'join' && o.outcome === 'ok' && o.value.after === 'token-expired').length
+          : fleet.clients.reduce((n, c) => n + c.tokenReconnects, 0),
         runnerCpuUsPerAck: acked.length ? Math.round((cpu.user + cpu.system) / acked.length) : null,
       },
       history,

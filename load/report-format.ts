@@ -32,7 +32,7 @@ export function formatRealtime(r: RealtimeResult, notes: readonly string[]): str
       ['ack latency ms', latencyLine(f.ackLatencyMs)],
       ['fan-out latency ms', latencyLine(f.fanoutLatencyMs)],
       ['errors by code', formatErrors(f.errors)],
-      ['disconnects', fmt(f.disconnects)],
+      ['disconnects', `${fmt(f.disconnects)}${f.rejoinsAfterTokenExpiry ? ` (${f.rejoinsAfterTokenExpiry} ended by the server at the token's exp, joined again with a refreshed token)` : ''}`],
       ['runner CPU per ack', `${fmt(f.runnerCpuUsPerAck)} µs`],
       ['exactly once', `${h.exactlyOnce ? 'yes' : 'NO'}: ${h.acked} acked, ${h.stored} stored, ${h.lost} lost, ${h.duplicated} duplicated, ${h.mismatched} mismatched`],
     ]),

@@ -8,6 +8,7 @@ import type { ServerConfig } from './config.ts';
 import { endLocalSession } from './connection/end-session.ts';
 import { handshakeMiddleware } from './connection/handshake.ts';
 import { RecoveryGate, type SessionStore } from './connection/recovery.ts';
+import { boundedSessionAdapter } from './connection/recovery-buffer.ts';
 import { capOutput } from './connection/output-cap.ts';
 import { coalesceWrites, flushOncePerTurn } from './connection/coalesce-writes.ts';
 import { startSession } from './connection/session.ts';
@@ -73,9 +74,9 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   const startedAt = Date.now();
   const closing = new CloseHooks();
   const defects = defectsFor(faults);
-  const rawStore = await openStore(config);
+  const rawStore = await openStore(defects.storeConfig(config));
   closing.add('store', () => rawStore.close());
-  await rawStore.migrate();
+  await rawStore.migrate(defects.migrateOptions({}));
   if (!(await rawStore.getChannel(DEFAULT_CHANNEL))) await rawStore.upsertChannel(DEFAULT_CHANNEL, false, []);
 
   // An external database is shared by the nodes: its outage is the cluster's, not this node's (HLTH-2).
@@ -85,7 +86,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   const cluster: Cluster | undefined = config.redisUrl
     ? openCluster({ ...config, redis: { ...config.redis, crossNodeBufferMax: defects.crossNodeBufferMax(config.redis.crossNodeBufferMax) } }, log, {
         reconnected: (client) => {
-          if (client === 'app') metrics?.inc('redisReconnects');
+          if (defects.reconnectCounted(client)) metrics?.inc('redisReconnects');
           log.info({ redisClient: client }, 'redis reconnected');
         },
         linkChanged: (up) => monitor.report('redis', up),
@@ -104,9 +105,10 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   // Late-bound so the HTTP server exists before Socket.IO attaches to it (it forwards other paths).
   let route: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
   const httpServer = createServer((req, res) => void route(req, res));
-  const adapter = defects.crossNodeAdapter(cluster?.adapter, config.dataDir);
+  // One node: Socket.IO's in-memory session adapter with the recovery buffer bounded (SES-9).
+  const adapter = defects.crossNodeAdapter(cluster?.adapter, config.dataDir) ?? defects.recoveryBuffer(boundedSessionAdapter, config.recoveryBufferPackets);
   const io: ChatServer = new Server(httpServer, defects.socketIoOptions({
-    ...(adapter ? { adapter } : {}),
+    adapter,
     // SES-4 / NODE-3: in memory on one node, in Redis across nodes. A recovering socket passes the
     // handshake middleware again: token, ban and limits are re-checked; the RecoveryGate below then
     // restores the session itself, for its own user only (SES-5..8).
@@ -140,7 +142,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
   const storeInputErrors = defects.storeInputErrors((err: unknown) => classifyStoreError(err) === 'input');
   const guarded = guardStore(rawStore, breakers.create('store', storeInputErrors));
   let staleLookups = 0;
-  const store = defects.store(externalStore ? withCachedLookups(guarded, config.lookupCache, () => staleLookups++) : guarded);
+  const store = defects.store(externalStore ? withCachedLookups(guarded, defects.lookupCache(config.lookupCache), () => staleLookups++) : guarded);
   const limitsLink = defects.sharedLimitsLink(cluster);
   const shared = limitsLink ? redisLimiters(limitsLink.app, config.redis.keyPrefix, breakers.create('redis'), defects.limitsWithoutRedis(memoryLimiter)) : undefined;
   // FIX-4: relaxations for named users, in memory on every node, shared through Redis when there is one.
@@ -187,11 +189,12 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
 
   // Socket.IO's own restore runs before any middleware; the gate takes it over (SES-6..8).
   const recoveryPolicy = defects.recovery({ bindUser: true, reauthorise: true });
-  const recovery = recoveryPolicy && RecoveryGate.seal(io.of('/').adapter as unknown as SessionStore, recoveryPolicy);
+  const recovery = recoveryPolicy && RecoveryGate.seal(defects.sessionStore(io.of('/').adapter as unknown as SessionStore), recoveryPolicy);
   io.use(handshakeMiddleware(defects.handshakeContext(ctx), recovery, trustProxy));
   const socketHooks: SocketHook[] = defects.socketHooks([capOutput, coalesceWrites, flushOncePerTurn]); // RATE-7; then a socket's writes of a turn in one writev
+  const sessionCtx = defects.sessionContext(ctx);
   io.on('connection', (socket) => {
-    startSession(ctx, socket);
+    startSession(sessionCtx, socket);
     for (const hook of socketHooks) hook(ctx, socket);
     recovery?.deliverMissed(ctx, socket);
   });
@@ -208,7 +211,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
     ...(cluster ? { redis: () => cluster.check() } : {}),
   };
   // HLTH-2: only a dependency a restart could fix makes the node unhealthy.
-  const critical = externalStore ? [] : ['store'];
+  const critical = defects.healthCritical(externalStore ? [] : ['store']);
   route = createRouter(
     defects.routes(ctx, [
       ...observabilityRoutes(ctx, startedAt, checks, critical, async () => {
@@ -234,9 +237,9 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
       // Drain first (OPS-2): no new connections, in-flight work finished, every client told; then every
       // resource closes, last opened first.
       ctx.lifecycle.draining = true;
-      httpServer.close(); // no new connections; existing ones may still send (and get UNAVAILABLE)
+      defects.closeListener(httpServer); // no new connections; existing ones may still send (and get UNAVAILABLE)
       await new Promise((r) => setTimeout(r, Math.min(DRAIN_GRACE_MS, timeoutMs)));
-      const drained = await ctx.lifecycle.idle(Math.max(0, timeoutMs - DRAIN_GRACE_MS));
+      const drained = await defects.inFlightWait((ms) => ctx.lifecycle.idle(ms))(Math.max(0, timeoutMs - DRAIN_GRACE_MS));
       for (const socket of io.of('/').sockets.values()) {
         // Engine.IO flushes what is queued, then closes the transport: clients see a
         // transport close and reconnect by themselves (OPS-2a).

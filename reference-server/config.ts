@@ -88,6 +88,7 @@ const EnvSchema = z.object({
   REDIS_RECONNECT_MAX_MS: int(10, 3_600_000).default(30_000),
   CROSS_NODE_BUFFER_MAX: int(1, 1_000_000).default(1_000),
   RECOVERY_WINDOW_MS: int(1_000, 86_400_000).default(120_000),
+  RECOVERY_BUFFER_PACKETS: int(10, 1_000_000).default(10_000),
   LOOKUP_CACHE_MAX: int(0, 10_000_000).default(10_000),
   LOOKUP_CACHE_TTL_MS: int(0, 86_400_000).default(300_000),
   DEPENDENCY_PROBE_INTERVAL_MS: int(100, 600_000).default(2_000),
@@ -132,8 +133,10 @@ export interface ServerConfig {
   nodeId: string | undefined;
   /** How the node talks to Redis when REDIS_URL is set. */
   redis: { keyPrefix: string; reconnectMinMs: number; reconnectMaxMs: number; crossNodeBufferMax: number };
-  /** Connection state recovery window (multi-node only). */
+  /** Connection state recovery window (SES-4). */
   recoveryWindowMs: number;
+  /** The most broadcasts held for recovery (SES-9); across nodes, also the Redis stream's length. */
+  recoveryBufferPackets: number;
   /** Ban, channel and membership answers kept to serve while the database is unreachable (DEG-4). */
   lookupCache: { max: number; ttlMs: number };
   /** How often an external dependency is probed for the outage count (DEG-5). */
@@ -223,6 +226,7 @@ export function loadConfig(
       crossNodeBufferMax: e.CROSS_NODE_BUFFER_MAX,
     },
     recoveryWindowMs: e.RECOVERY_WINDOW_MS,
+    recoveryBufferPackets: e.RECOVERY_BUFFER_PACKETS,
     lookupCache: { max: e.LOOKUP_CACHE_MAX, ttlMs: e.LOOKUP_CACHE_TTL_MS },
     probeIntervalMs: e.DEPENDENCY_PROBE_INTERVAL_MS,
     socketBounds: { outgoingBufferMaxBytes: e.OUTGOING_BUFFER_MAX_BYTES, inFlightMax: e.IN_FLIGHT_MAX },

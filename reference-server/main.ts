@@ -59,7 +59,7 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
   }
   if (config.portFile) await writePortFile(config.portFile, node.port);
   const host = 'host' in config.listen ? config.listen.host : '127.0.0.1';
-  log.info({ port: node.port, host, store: node.ctx.store.kind, version: PACKAGE_VERSION }, 'listening');
+  log.info(defects.listeningLine({ port: node.port, host, store: node.ctx.store.kind, version: PACKAGE_VERSION }), 'listening');
   if (config.auth.kind === 'secret' && !config.auth.secret) {
     log.info(`mint a token with: npx sockproof token --sub alice --role admin --data-dir ${config.dataDir}`);
   }
@@ -77,7 +77,7 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
     }, config.shutdownTimeoutMs).unref();
     const drained = await node.close(Math.max(0, config.shutdownTimeoutMs - 500));
     log.info({ drained }, 'stopped');
-    process.exit(drained ? 0 : timedOutExit);
+    process.exit(drained ? defects.drainedExit(0) : timedOutExit);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -109,6 +109,8 @@ export const SpecDocument = z.object({
     outgoingBufferMaxBytes: z.int().positive().optional(),
     /** RATE-8: events of one socket received and not yet answered; past it, refused at once. */
     inFlightMax: z.int().positive().optional(),
+    /** SES-9 (added in 1.0.1): the most broadcasts a node holds for connection state recovery; absent: not published. */
+    recoveryBufferPackets: z.int().positive().optional(),
   }),
   breakers: BreakerPolicy,
   auth: z.object({ algorithms: z.array(z.string()), issuer: z.string().nullable(), audience: z.string().nullable() }),

@@ -40,6 +40,9 @@ const NodeHooks = z
   .refine((h) => (h.kill === undefined) === (h.restart === undefined), { error: 'kill and restart come together (a kill is healed by a restart)' })
   .refine((h) => (h.pause === undefined) === (h.resume === undefined), { error: 'pause and resume come together (a pause is healed by a resume)' });
 
+/** A timing of the deployment, ms: from 1 ms to 10 minutes (a bound longer than that judges nothing). */
+const TimingMs = z.int().min(1).max(600_000);
+
 const NodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, ".", "_" and "-"');
 
 const StagingNode = z.object({ name: NodeName, url: HttpUrl, hooks: NodeHooks.optional() }).strict();
@@ -48,10 +51,10 @@ const Auth = z.discriminatedUnion(
   'kind',
   [
     /**
-     * The deployment's shared HS256 secret: the runner mints user and admin tokens. No iss/aud yet: the shared
-     * fixtures (testbed/targets/target-http.ts) mint admin tokens without them.
+     * The deployment's shared HS256 secret: the runner mints user and admin tokens, with the `iss` and `aud`
+     * the nodes require when they are configured with JWT_ISSUER / JWT_AUDIENCE (AUTH-3).
      */
-    z.object({ kind: z.literal('hs256'), secret: SecretRef }).strict(),
+    z.object({ kind: z.literal('hs256'), secret: SecretRef, issuer: z.string().min(1).optional(), audience: z.string().min(1).optional() }).strict(),
     /** A private key whose public half is in the JWKS the nodes verify with. */
     z
       .object({
@@ -66,8 +69,22 @@ const Auth = z.discriminatedUnion(
     /**
      * Tokens the operator supplied: a file of `{"sub"?, "token"}` (JSON array or JSON lines), one per distinct
      * user of the run, handed out in turn; and the runner's admin token for the fixtures (channel, relaxation).
+     * Or, instead of the file, a `refresh` command that prints the same JSON on stdout: run at the start and
+     * again before the first user token is within `refreshMarginS` of its exp (chaos/config/token-refresh.ts).
      */
-    z.object({ kind: z.literal('tokens'), users: TokenFileRef, admin: KeyRef }).strict(),
+    z
+      .object({
+        kind: z.literal('tokens'),
+        users: TokenFileRef.optional(),
+        refresh: HookCommand.optional(),
+        /** Refresh this long before the first user token expires (at most half the tokens' remaining life). */
+        refreshMarginS: z.int().min(1).max(3_600).default(60),
+        admin: KeyRef,
+      })
+      .strict()
+      .refine((t) => (t.users === undefined) !== (t.refresh === undefined), {
+        error: 'give "users" (a token file) or "refresh" (a command printing the same JSON), not both and not neither',
+      }),
   ],
   { error: 'kind is one of "hs256", "jwks", "tokens"' },
 );
@@ -92,7 +109,21 @@ export const ChaosConfig = z
     tls: z.object({ caFile: z.string().min(1) }).strict().optional(),
     /** Which scenarios may run against this deployment (`--scenarios` picks among them). */
     scenarios: z.array(z.enum(SCENARIO_NAMES)).min(1),
-    /** Longest a hook may run before it is killed and counted as failed. */
+    /**
+     * The deployment's timings GET /spec does not publish, ms (the runner cannot read them): recovery bounds use
+     * them instead of SPEC.md's defaults. A value GET /spec publishes wins over the file's (target-timings.ts).
+     */
+    timings: z
+      .object({
+        breakerResetMs: TimingMs,
+        dependencyTimeoutMs: TimingMs,
+        redisReconnectMaxMs: TimingMs,
+        probeIntervalMs: TimingMs,
+      })
+      .partial()
+      .strict()
+      .optional(),
+    /** Longest a hook (or the token refresh) may run before it is killed and counted as failed. */
     hookTimeoutS: z.int().min(1).max(600).default(60),
   })
   .strict()

@@ -4,9 +4,10 @@ import { importPKCS8 } from 'jose';
 import { HS256_SECRET_RULE, isLongEnoughSecret } from '../../spec/auth.ts';
 import { redactUrlsIn } from '../../spec/redact.ts';
 import { isLoopbackHost } from '../../testbed/targets/target-url.ts';
-import { configIssues, type ChaosConfig, type StagingNodeConfig } from './chaos-config.ts';
+import { configIssues, type ChaosConfig, type HookCommand, type StagingNodeConfig } from './chaos-config.ts';
+import { runTokenRefresh, TokenRefresher } from './token-refresh.ts';
 import { jwksTokens } from './run-tokens.ts';
-import { expiryIssue, parseSuppliedTokens, readClaims } from './supplied-tokens.ts';
+import { expiryIssue, parseSuppliedTokens, readClaims, type SuppliedUser } from './supplied-tokens.ts';
 import { hs256TokenSource, suppliedTokenSource, type TokenSource } from '../../testbed/targets/token-source.ts';
 
 /** A config file that cannot be used: every problem, one line each (`FILE: $.path: what is wrong`); exit 2. */
@@ -27,11 +28,17 @@ export interface StagingConfig {
   /** Where every token of the run comes from: minted (hs256), signed (jwks) or supplied by the operator (tokens). */
   tokens: TokenSource;
   authKind: ChaosConfig['auth']['kind'];
+  /** The iss and aud minted tokens carry (hs256, jwks); undefined for supplied tokens (the operator's own). */
+  claims: { issuer?: string | undefined; audience?: string | undefined } | undefined;
+  /** Supplied tokens with a refresh command: it keeps them fresh, and `failed` ends the run when a refresh fails. */
+  refresher: TokenRefresher | undefined;
   /** Supplied tokens: the first of them to expire (its payload's exp) and whose it is, so a run can be refused before it would. */
   firstExpiry: { who: string; atMs: number } | undefined;
   /** Absolute path of the CA file the nodes' certificates chain to. */
   caFile: string | undefined;
   scenarios: ChaosConfig['scenarios'];
+  /** The deployment's timings GET /spec does not publish (recovery bounds; chaos/nemesis/target-timings.ts). */
+  timings: ChaosConfig['timings'];
   hookTimeoutMs: number;
   /** Every secret value the file led to: output and reports are checked against them (redactSecrets). */
   secrets: string[];
@@ -101,33 +108,53 @@ export async function loadChaosConfig(file: string, env: NodeJS.ProcessEnv = pro
     return text?.trim();
   };
 
+  /** The users of a token file (`users`): read, parsed, each problem an issue naming the file, never a token. */
+  const readTokenFile = async (ref: { file: string } | { fileEnv: string }): Promise<SuppliedUser[] | undefined> => {
+    let usersFile: string | undefined;
+    if ('file' in ref) usersFile = resolve(here, ref.file);
+    else if (env[ref.fileEnv]) usersFile = resolve(env[ref.fileEnv]!);
+    else issues.push(`$.auth.users: environment variable ${ref.fileEnv} (the path of the token file) is not set`);
+    const text = usersFile === undefined ? undefined : await readFile(usersFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      issues.push(`$.auth.users: cannot read ${usersFile} (${err.code ?? 'error'})`);
+      return undefined;
+    });
+    const supplied = text === undefined ? undefined : parseSuppliedTokens(text, Date.now());
+    if (supplied?.users === undefined) issues.push(...(supplied?.issues ?? []).map((i) => `$.auth.users: ${usersFile}: ${i}`));
+    return supplied?.users;
+  };
+  const refreshOnce = (command: HookCommand) =>
+    runTokenRefresh({ node: { name: 'runner', url: c.nodes?.[0]?.url ?? c.loadBalancer! }, command, timeoutMs: c.hookTimeoutS * 1000, redact: (t) => redactSecrets(t, secrets) });
+
   let tokens: TokenSource | undefined;
+  let refresher: TokenRefresher | undefined;
   let firstExpiry: StagingConfig['firstExpiry'];
   const a = c.auth;
   if (a.kind === 'hs256') {
     const secret = fromEnv('$.auth.secret', a.secret);
     if (secret !== undefined && !isLongEnoughSecret(secret)) issues.push(`$.auth.secret: the secret in ${a.secret.env} must be ${HS256_SECRET_RULE}`);
-    else if (secret !== undefined) tokens = hs256TokenSource(secret);
+    else if (secret !== undefined) tokens = hs256TokenSource(secret, a);
   } else if (a.kind === 'tokens') {
     const now = Date.now();
     const admin = await fromRef('$.auth.admin', a.admin);
     const adminExpired = admin === undefined ? undefined : expiryIssue(readClaims(admin), now);
     if (adminExpired) issues.push(`$.auth.admin: ${adminExpired}`);
-    let usersFile: string | undefined;
-    if ('file' in a.users) usersFile = resolve(here, a.users.file);
-    else if (env[a.users.fileEnv]) usersFile = resolve(env[a.users.fileEnv]!);
-    else issues.push(`$.auth.users: environment variable ${a.users.fileEnv} (the path of the token file) is not set`);
-    const text = usersFile === undefined ? undefined : await readFile(usersFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      issues.push(`$.auth.users: cannot read ${usersFile} (${err.code ?? 'error'})`);
-      return undefined;
-    });
-    const supplied = text === undefined ? undefined : parseSuppliedTokens(text, now);
-    if (supplied?.users === undefined) issues.push(...(supplied?.issues ?? []).map((i) => `$.auth.users: ${usersFile}: ${i}`));
-    else secrets.push(...supplied.users.map((u) => u.token));
-    if (supplied?.users && admin !== undefined && !adminExpired) {
-      tokens = suppliedTokenSource(supplied.users, admin);
+    let users: SuppliedUser[] | undefined;
+    let refreshing: { command: HookCommand; marginMs: number } | undefined;
+    if (a.users !== undefined) users = await readTokenFile(a.users);
+    else {
+      // The refresh prints the users file: run once now (the run's users), again before their first exp.
+      refreshing = { command: a.refresh!, marginMs: a.refreshMarginS * 1000 };
+      users = await refreshOnce(refreshing.command).catch((err: Error) => void issues.push(`$.auth.refresh: ${err.message}`));
+    }
+    if (users) secrets.push(...users.map((u) => u.token));
+    if (users && admin !== undefined && !adminExpired) {
+      if (refreshing) {
+        refresher = new TokenRefresher(users, () => refreshOnce(refreshing.command), refreshing.marginMs, (fresh) => secrets.push(...fresh.map((u) => u.token)));
+        tokens = suppliedTokenSource(users, admin, { current: (sub) => refresher!.current(sub), describe: 'refreshed by the config\'s refresh command before they expire' });
+      } else tokens = suppliedTokenSource(users, admin);
       const adminExp = readClaims(admin)?.exp;
-      const expiries = [...supplied.users.flatMap((u) => (u.expiresAt === undefined ? [] : [{ who: `the token of ${u.sub}`, atMs: u.expiresAt }])), ...(adminExp === undefined ? [] : [{ who: 'the admin token', atMs: adminExp * 1000 }])];
+      // Refreshed user tokens do not end the run; the admin token is never refreshed.
+      const expiries = [...(refreshing ? [] : users).flatMap((u) => (u.expiresAt === undefined ? [] : [{ who: `the token of ${u.sub}`, atMs: u.expiresAt }])), ...(adminExp === undefined ? [] : [{ who: 'the admin token', atMs: adminExp * 1000 }])];
       firstExpiry = expiries.sort((x, y) => x.atMs - y.atMs)[0];
     }
   } else {
@@ -150,7 +177,10 @@ export async function loadChaosConfig(file: string, env: NodeJS.ProcessEnv = pro
     });
     if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) issues.push(`$.tls.caFile: ${caFile} holds no PEM certificate`);
   }
-  if (issues.length > 0 || !tokens) throw fail(issues);
+  if (issues.length > 0 || !tokens) {
+    refresher?.stop();
+    throw fail(issues);
+  }
 
   return {
     file,
@@ -159,17 +189,21 @@ export async function loadChaosConfig(file: string, env: NodeJS.ProcessEnv = pro
     toxiproxy: c.toxiproxy,
     tokens,
     authKind: a.kind,
+    claims: a.kind === 'tokens' ? undefined : { issuer: a.issuer, audience: a.audience },
     firstExpiry,
     caFile,
     scenarios: c.scenarios,
+    timings: c.timings,
+    refresher,
     hookTimeoutMs: c.hookTimeoutS * 1000,
-    secrets: secrets.filter((s) => s.length >= 4),
+    // The same array: tokens a refresh brings later join it (redactSecrets skips values too short to be one).
+    secrets,
   };
 }
 
 /** Replaces every secret value in `text` with [redacted], and URL passwords: for anything a hook, a node or a proxy said back. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let out = redactUrlsIn(text);
-  for (const s of secrets) out = out.split(s).join('[redacted]');
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
   return out;
 }

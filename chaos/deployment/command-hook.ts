@@ -13,8 +13,10 @@ export interface HookResult {
   exitCode: number | null;
   timedOut: boolean;
   durationMs: number;
-  /** The last lines of its stdout and stderr together, secrets redacted. */
+  /** The last lines of its stdout and stderr together, secrets redacted (stderr only when stdout is captured). */
   output: string;
+  /** Its whole stdout, when the run captures it (a token refresh prints tokens): never printed nor kept in a report. */
+  stdout?: string;
 }
 
 export class HookFailedError extends Error {
@@ -33,7 +35,12 @@ export interface HookRun {
   timeoutMs: number;
   /** Applied to the output before it is kept. */
   redact: (text: string) => string;
+  /** Keep stdout apart, whole (up to STDOUT_MAX_CHARS), out of `output`: what the command prints is its result. */
+  captureStdout?: boolean;
 }
+
+/** A captured stdout longer than this is cut (and then does not parse): the command printed far more than tokens. */
+const STDOUT_MAX_CHARS = 16 * 2 ** 20;
 
 export function runHook(run: HookRun): Promise<HookResult> {
   const [file, args] = typeof run.command === 'string' ? ['/bin/sh', ['-c', run.command]] : [run.command[0]!, run.command.slice(1)];
@@ -45,10 +52,12 @@ export function runHook(run: HookRun): Promise<HookResult> {
       detached: true, // its own process group: a timeout ends the hook and whatever it started
     });
     let output = '';
+    let stdout = '';
     const keep = (d: Buffer) => {
       output = (output + d.toString()).slice(-OUTPUT_KEEP_CHARS * 2);
     };
-    child.stdout.on('data', keep);
+    if (run.captureStdout) child.stdout.on('data', (d: Buffer) => void (stdout.length < STDOUT_MAX_CHARS && (stdout += d.toString())));
+    else child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -62,7 +71,7 @@ export function runHook(run: HookRun): Promise<HookResult> {
     const done = (exitCode: number | null, spawnError?: Error) => {
       clearTimeout(timer);
       const text = run.redact(`${output}${spawnError ? `\n${spawnError.message}` : ''}`).trim().slice(-OUTPUT_KEEP_CHARS);
-      resolve({ hook: run.hook, node: run.node.name, exitCode, timedOut, durationMs: Math.round(performance.now() - t0), output: text });
+      resolve({ hook: run.hook, node: run.node.name, exitCode, timedOut, durationMs: Math.round(performance.now() - t0), output: text, ...(run.captureStdout ? { stdout } : {}) });
     };
     child.once('error', (err) => done(null, err));
     child.once('close', (code) => done(timedOut ? null : code));

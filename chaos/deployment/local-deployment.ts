@@ -1,3 +1,4 @@
+import type { ConfiguredTimings } from '../nemesis/target-timings.ts';
 import { randomBytes } from 'node:crypto';
 import { redactUrlsIn } from '../../spec/redact.ts';
 import { postgresAvailability, redisAvailability } from '../../testbed/services/index.ts';
@@ -27,6 +28,8 @@ export interface Deployment {
    */
   admit?: (userIds: readonly string[]) => Promise<void>;
   dependencies: ProxiedDependencies;
+  /** Timings GET /spec does not publish, as the operator's config names them (staging; target-timings.ts). */
+  timings?: ConfiguredTimings | undefined;
   /**
    * The one node is a load balancer (staging's `loadBalancer`): each look through it (a health sample, a
    * client's connection) reaches one node behind it, whichever it picks, so no figure covers each node.

@@ -93,6 +93,7 @@ export async function openStagingDeployment(config: StagingConfig, opts: { warn?
     nodes,
     tokens: config.tokens,
     viaLoadBalancer: config.viaLoadBalancer,
+    timings: config.timings,
     admit: limits.admit,
     dependencies,
     hookRuns,

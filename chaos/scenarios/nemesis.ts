@@ -73,7 +73,7 @@ export const nemesisScenario: Scenario = async (ctx) => {
     if (unready.length > 0) return { verdict: 'inconclusive', reason: `not healthy before the schedule: ${unready.join(', ')}`, figures: {} };
   }
   // Recovery is judged by the deployment's own timings: its breaker reset from GET /spec, the rest as the runner set them or SPEC.md's defaults.
-  const bounds: RecoveryBounds | undefined = deployment ? recoveryBounds(await readRecoveryTimings(deployment.nodes, deployment.dependencies.targetEnv)) : undefined;
+  const bounds: RecoveryBounds | undefined = deployment ? recoveryBounds(await readRecoveryTimings(deployment.nodes, deployment.dependencies.targetEnv, deployment.timings)) : undefined;
   if (bounds) ctx.say(`  recovery bounds: healthy within ${bounds.healthyMs} ms, first ok ack within ${bounds.firstAckMs} ms of each heal`);
   const stage = deployment && bounds ? deploymentStage(deployment, o.latencyMs, bounds) : await singleNodeStage(ctx, runId);
   try {

@@ -16,6 +16,7 @@ import { runCli } from '../../testing/run-cli.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
 import { startTlsTerminator, type TlsTerminator } from '../../testbed/services/tls-terminator.ts';
 import { waitFor } from '../../testbed/wait.ts';
+import { DEPENDENCY_TIMINGS } from '../../testbed/services/proxied-dependencies.ts';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { HTTP_PATHS, mintToken, RelaxationList, RELAXATIONS_PATH, SpecDocument } from '../../spec/index.ts';
@@ -321,6 +322,8 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
       toxiproxy: stagingProxies(),
       tls: { caFile: 'ca.pem' },
       scenarios: ['db-down', 'redis-latency', 'kill'],
+      // Staging's own timings GET /spec does not publish, as its operator knows them (the stand-in's short ones).
+      timings: { dependencyTimeoutMs: Number(DEPENDENCY_TIMINGS.DEPENDENCY_TIMEOUT_MS), redisReconnectMaxMs: Number(DEPENDENCY_TIMINGS.REDIS_RECONNECT_MAX_MS), probeIntervalMs: Number(DEPENDENCY_TIMINGS.DEPENDENCY_PROBE_INTERVAL_MS) },
     });
     const out = join(s.dir, 'report');
     const r = await runWithSecret(['chaos', '--config', file, '--scenarios', 'db-down,kill', '--kills', '1', '--clients', '4', '--rate', '2', '--phase-ms', '1000', '--cut-ms', '2000', '--timeout', '120', '--out', out], 180_000);
@@ -335,6 +338,11 @@ describe.skipIf(SKIP)('chaos against staging by configuration (staging played by
     const written = await Promise.all((await readdir(out)).map((f) => readFile(join(out, f), 'utf8')));
     expect(written.length).toBeGreaterThanOrEqual(4);
     for (const text of [r.stdout, r.stderr, ...written]) expect(text).not.toContain(SECRET);
+    // The recovery bounds name each timing's source: the breaker reset from the nodes, the rest from the config.
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { results: Array<{ id: string; figures?: { recoveryBounds?: { basis: string } } }> };
+    const basis = report.results.find((x) => x.id === 'DB-DOWN')?.figures?.recoveryBounds?.basis;
+    expect(basis).toMatch(new RegExp(`dependency timeout ${DEPENDENCY_TIMINGS.DEPENDENCY_TIMEOUT_MS} \\+ Redis reconnect max ${DEPENDENCY_TIMINGS.REDIS_RECONNECT_MAX_MS} `));
+    expect(basis).toMatch(/breaker reset from GET \/spec breakers\.resetTimeoutMs of node-1, node-2; dependency timeout, Redis reconnect max, probe interval from config \(not in GET \/spec\)/);
     // A scenario the file does not allow is refused before anything runs; without the CA file node-1 is not trusted.
     const { tls: _tls, auth: _auth, ...rest } = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     const noCa = await runWithSecret(['chaos', '--config', await writeConfig('no-ca.json', rest), '--scenarios', 'db-down'], 60_000);

@@ -40,6 +40,20 @@ describe('recovery bounds from the target', () => {
     expect(t.DEPENDENCY_PROBE_INTERVAL_MS.ms).toBe(200);
   });
 
+  it('takes what GET /spec does not publish from the config (source "config"), over what the runner set; the published reset wins over the config\'s', async () => {
+    const configured = { breakerResetMs: 9_999, dependencyTimeoutMs: 700, redisReconnectMaxMs: 1_200 };
+    const t = await readRecoveryTimings([{ name: 'node-1', url: servers[0]!.url }], { DEPENDENCY_TIMEOUT_MS: '1000', DEPENDENCY_PROBE_INTERVAL_MS: '200' }, configured);
+    expect(t.DEPENDENCY_TIMEOUT_MS).toEqual({ ms: 700, from: 'config (not in GET /spec)' });
+    expect(t.REDIS_RECONNECT_MAX_MS).toEqual({ ms: 1_200, from: 'config (not in GET /spec)' });
+    expect(t.DEPENDENCY_PROBE_INTERVAL_MS.ms).toBe(200);
+    expect(t.BREAKER_RESET_TIMEOUT_MS.ms).toBe(4_321);
+    expect(t.BREAKER_RESET_TIMEOUT_MS.from).toMatch(/GET \/spec .*; the config's timings\.breakerResetMs 9999 not used: the published value wins/);
+    expect(recoveryBounds(t).basis).toMatch(/dependency timeout, Redis reconnect max from config \(not in GET \/spec\)/);
+    // Not answered: the config's reset is used, and says so.
+    const gone = await readRecoveryTimings([{ name: 'gone', url: 'http://127.0.0.1:9' }], {}, configured);
+    expect(gone.BREAKER_RESET_TIMEOUT_MS).toEqual({ ms: 9_999, from: 'config (GET /spec not answered)' });
+  });
+
   it('falls back, and says so, when GET /spec is not answered', async () => {
     const t = await readRecoveryTimings([{ name: 'gone', url: 'http://127.0.0.1:9' }], {});
     expect(t.BREAKER_RESET_TIMEOUT_MS).toEqual({ ms: SPEC_DEFAULT_TIMINGS.BREAKER_RESET_TIMEOUT_MS, from: expect.stringMatching(/GET \/spec not answered/) });

@@ -100,6 +100,9 @@ export function openCluster(config: ServerConfig, log: Logger, events: ClusterEv
     channelPrefix: `${keyPrefix}socket.io`,
     sessionKeyPrefix: `${keyPrefix}sio:session:`,
     onlyPlaintext: true, // chat payloads are JSON; skips the binary scan of every packet
+    // SES-9: the stream the nodes exchange broadcasts through is also what recovery reads missed
+    // broadcasts from; Redis trims it in blocks (MAXLEN ~), so it holds up to a block more.
+    maxLen: config.recoveryBufferPackets,
   });
   // A function, not an arrow: Socket.IO calls the adapter factory with `new`.
   const adapter = function wrapAdapter(nsp: Parameters<typeof makeAdapter>[0]) {

@@ -1,4 +1,4 @@
-import { jwtVerify } from 'jose';
+import { jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { Role, TokenClaims } from '../../spec/index.ts';
 import type { Identity } from '../auth/identity.ts';
@@ -14,13 +14,15 @@ import type { NodeContext } from '../context.ts';
  * a list of "HMAC algorithms" does (AUTH-2: HS256 only): C17.
  */
 export function hmacAlgorithmsOpen(ctx: NodeContext): NodeContext {
-  return withRescue(ctx, async (token, key) => {
-    const verified = await jwtVerify(token, key, { algorithms: ['HS384', 'HS512'] });
-    if (typeof verified.payload.sub !== 'string' || typeof verified.payload.exp !== 'number') return undefined;
-    const { sub, name, roles, exp } = verified.payload;
-    const known = Array.isArray(roles) ? roles.filter((r): r is Role => Role.safeParse(r).success) : [];
-    return { userId: sub, name: typeof name === 'string' ? name : sub, roles: known.length ? known : ['member'], exp };
-  });
+  return withRescue(ctx, async (token, key) => looseIdentity((await jwtVerify(token, key, { algorithms: ['HS384', 'HS512'] })).payload));
+}
+
+/** The identity a lenient verifier makes of a payload: any `sub` and `exp`, the known roles, `name` unchecked. */
+export function looseIdentity(payload: JWTPayload): Identity | undefined {
+  if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return undefined;
+  const { sub, name, roles, exp } = payload;
+  const known = Array.isArray(roles) ? roles.filter((r): r is Role => Role.safeParse(r).success) : [];
+  return { userId: sub, name: typeof name === 'string' ? name : sub, roles: known.length ? known : ['member'], exp };
 }
 
 /**
@@ -48,6 +50,11 @@ export function withRescue(ctx: NodeContext, rescue: (token: string, key: Uint8A
   const auth = ctx.config.auth;
   if (auth.kind !== 'secret' || !auth.secret) return ctx;
   const key = new TextEncoder().encode(auth.secret);
+  return withVerifierRescue(ctx, (token) => rescue(token, key));
+}
+
+/** The context with its verifier's refusals (each `err`) handed to `rescue`, which may accept the token after all. */
+export function withVerifierRescue(ctx: NodeContext, rescue: (token: string, err: unknown) => Promise<Identity | undefined>): NodeContext {
   return {
     ...ctx,
     verifier: {
@@ -56,7 +63,7 @@ export function withRescue(ctx: NodeContext, rescue: (token: string, key: Uint8A
         try {
           return await ctx.verifier.verify(token);
         } catch (err) {
-          const rescued = await rescue(token, key).catch(() => undefined);
+          const rescued = await rescue(token, err).catch(() => undefined);
           if (!rescued) throw err;
           return rescued;
         }

@@ -35,6 +35,14 @@ export const FaultName = z.enum([
   'recovery-unbound',
   /** The recovery gate without re-authorising the rooms: C29 (SES-8). */
   'recovery-keeps-rooms',
+  /** Socket.IO's own session adapter, every broadcast of the window held, RECOVERY_BUFFER_PACKETS ignored: C42 (SES-9). */
+  'recovery-buffer-unbounded',
+  /** The recovery buffer bounded, but a trimmed offset resumed from the oldest broadcast held, with a gap: C42 (SES-9). */
+  'recovery-resumes-after-trim',
+  /** GET /spec without limits.recoveryBufferPackets (spec route wrapper): C42 (SES-9). */
+  'recovery-bound-unpublished',
+  /** GET /spec names the embedded store (sqlite) whatever the node runs on (spec route wrapper): C08 with --deps postgres (SPECDOC-1, HLTH-2). */
+  'durable-store-misnamed',
   /** POST /admin/channels removes members without removing their joined sockets (route swap): C29 (CHAN-5). */
   'removal-keeps-sockets',
   /** channel:history throws an unexpected error (handler swap): ACK-6 / OPS-4 on a real process (reference-server/test/robustness.test.ts). */
@@ -325,6 +333,90 @@ export const FaultName = z.enum([
   'restart-skips-adapter',
   /** Sends refused UNAVAILABLE while fewer nodes are present than were seen in the last 10 s (a split-brain guard that takes a restart for a partition): C21 with two nodes (OPS-4). */
   'send-waits-for-every-node',
+  // Deployment, drain and restart clauses that had no faulty build (issue 13, h-clauses2; faults/deployment-defects.ts).
+  /** Client events never see the drain: an event sent after the SIGTERM is processed and acked ok (dispatch context): C14 (OPS-2). */
+  'drain-serves-new-events',
+  /** A drain that finished exits 143 (128 + SIGTERM), not 0 (exit code swap): C14 (OPS-2). */
+  'drain-exits-143',
+  /** The drain destroys every open HTTP connection at once, so a request already begun gets no answer (listener close swap): C14 (HLTH-3). */
+  'drain-drops-open-requests',
+  /** Health counts the store as critical whatever it is: a PostgreSQL outage answers 503 unhealthy (health's critical list): C08 (HLTH-2). */
+  'external-store-down-unhealthy',
+  /** A kick looks up the user's sockets on this node only (handler wrapper): C06 (NODE-1). */
+  'kick-local-only',
+  /** A dropped session is recovered only through the node it dropped from (session store wrapper): S14 (NODE-3). */
+  'recovery-on-own-node-only',
+  /** With Redis down, sends are refused UNAVAILABLE instead of served on the node (handler wrapper): S17 (DEG-1). */
+  'sends-refused-without-redis',
+  /** A send the store cannot take is answered UNAVAILABLE without retryAfterMs (handler wrapper): C13 (DEG-3). */
+  'unavailable-without-retry-after',
+  /** Refusals cached with the clientMsgId: a retry after UNAVAILABLE is refused again, never lands (handler wrapper): C13 (DUR-2). */
+  'refused-sends-replayed',
+  /** Remembered look-ups never stand in for the database: with it down everything fails closed (look-up cache TTL 0): S16 (DEG-4). */
+  'lookups-never-stale',
+  /** /metrics/socket's dependencies frozen at its first answer (route wrapper): C12 (DEG-5). */
+  'dependency-figures-frozen',
+  /** Every Redis client's reconnect counted in redisReconnects, the adapter's too (counter filter): C12 (DEG-6). */
+  'reconnects-counted-per-client',
+  /** The breakers endpoint leaves out the redis breaker (route wrapper): C12 (DEG-7). */
+  'redis-breaker-unlisted',
+  /** Breakers run with the default 30 s reset timeout, GET /spec publishing BREAKER_RESET_TIMEOUT_MS (breaker policy): C13 (CFG-3). */
+  'breaker-reset-timeout-ignored',
+  /** POST /admin/fatal throws inside its request handler: 500, the process lives (route wrapper): C21 (FIX-5). */
+  'fatal-thrown-in-handler',
+  /** The start-up migration runs every migration again, applied or not: of nodes started together only the first comes up (migration options): S15 (NODE-4). */
+  'migrations-rerun',
+  /** channel:history served from a cache in DATA_DIR filled by the node's own reads and sends, warm after a restart (store wrapper): C21 with two nodes (OPS-4, DUR-1). */
+  'history-cache-survives-restart',
+  /** The drain ends the sessions after its grace without waiting for in-flight events: their acks never go out (drain wait swap): C14 with --deps postgres (OPS-2). */
+  'drain-skips-in-flight',
+  // The clause audit's single-node gaps (issue 13, helper clauses1; faults/single-node-clause-defects.ts).
+  /** Socket.IO served, and published in GET /spec, at /chat/socket.io (Socket.IO option, spec document): P01 (TRN-1). */
+  'socket-io-path-moved',
+  /** Every namespace connects, through a parent namespace matching any name (Socket.IO server): P04 (TRN-1). */
+  'any-namespace-accepted',
+  /** A socket that sends no event for two ping intervals is disconnected, heartbeats not counting (socket hook): C22 (TRN-6). */
+  'idle-sockets-closed',
+  /** Without ALLOWED_ORIGINS, answers carry Access-Control-Allow-Origin: * (Socket.IO option): S19 (TRN-7). */
+  'cors-open-by-default',
+  /** Without HOST the node listens on every interface (listen address): S11 (TRN-8). */
+  'binds-all-interfaces',
+  /** The node listens on every interface whatever HOST says (listen address): S11 (CFG-1). */
+  'host-ignored',
+  /** SOCKPROOF_PORT_FILE never read: no port file, only the listening line (environment): S11 (OPS-5, CFG-1). */
+  'port-file-ignored',
+  /** LOG_LEVEL never read: info lines whatever it says (environment): C39's second target (CFG-5). */
+  'log-level-ignored',
+  /** PORT never read: the node binds the first free port of SOCKETIO_PORT_START..END (environment): S11's fixed-PORT start (CFG-1). */
+  'port-ignored',
+  /** DATA_DIR never read: each process stores in a temporary directory of its own (environment): S10, the restart (CFG-1, DUR-1). */
+  'data-dir-ignored',
+  /** JWT_SECRET never read: the node generates a secret of its own in DATA_DIR (environment): P05, tokens refused (CFG-1). */
+  'jwt-secret-ignored',
+  /** The `listening` line without the port (it logs what it was configured with): S11 (OPS-5). */
+  'listening-line-without-port',
+  /** With a JWKS, tokens of any asymmetric algorithm their key allows are accepted (handshake verifier): C34 (AUTH-2). */
+  'jwks-algorithms-open',
+  /** JWT_CLOCK_TOLERANCE_SEC ignored, tokens verified with no leeway (verifier settings): C39 (AUTH-3). */
+  'clock-tolerance-ignored',
+  /** Every acknowledgement sent twice (outgoing packets repeated): P05 (ACK-1). */
+  'acks-answered-twice',
+  /** Channel ids stored and looked up lower-cased, so ids differing in case are one channel (store wrapper): S12 (CHAN-1). */
+  'channel-ids-case-folded',
+  /** A message's html turns URLs into links (store wrapper): C15 (TEXT-5). */
+  'urls-linked',
+  /** channel:history limited but left out of the published table (spec document): C09 (RATE-5). */
+  'history-limit-unpublished',
+  /** A socket's entry in its user's socket set outlives its disconnect, left to the sweep (socket hook): C05 (SES-2). */
+  'state-kept-for-sweep',
+  /** GET /spec says connectionStateRecovery, Socket.IO runs without it (Socket.IO option): P06 (SES-4). */
+  'recovery-not-offered',
+  /** Recovery offered (a pid in CONNECT) but not published in GET /spec (spec document): P06 (SES-4). */
+  'recovery-unpublished',
+  /** GET /metrics without the process metrics (route wrapper): S20 (MET-3). */
+  'prometheus-without-process-metrics',
+  /** A relaxation's ttlMs over an hour cut to the hour instead of refused (route wrapper): C35 (FIX-4). */
+  'relaxation-ttl-clamped',
 ]);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -8,7 +8,7 @@ import type { Route } from '../http/router.ts';
  */
 
 /** The route with its JSON body passed through `change` when it is GET `path`. */
-function changeBody(route: Route, path: string, change: (body: unknown) => unknown): Route {
+export function changeBody(route: Route, path: string, change: (body: unknown) => unknown): Route {
   if (route.method !== 'GET' || route.path !== path) return route;
   return {
     ...route,

@@ -5,6 +5,9 @@ import { redactUrlsIn } from '../../spec/redact.ts';
 import { capOutput } from '../connection/output-cap.ts';
 import type { TrustProxy } from '../connection/client-address.ts';
 import type { GateOptions } from '../connection/recovery.ts';
+import type { boundedSessionAdapter } from '../connection/recovery-buffer.ts';
+import { SessionAwareAdapter } from 'socket.io-adapter';
+import { resumesAfterTrim } from './recovery-buffer.ts';
 import type { ChatSocket, NodeContext } from '../context.ts';
 import type { EventPipeline } from '../events/pipeline.ts';
 import type { Route } from '../http/router.ts';
@@ -13,6 +16,7 @@ import type { RelaxationTable } from '../resilience/relaxation-table.ts';
 import type { Store } from '../store/types.ts';
 import type { Faults } from './catalogue.ts';
 import { withClauseDefects } from './clause-defects.ts';
+import { withSingleNodeClauseDefects } from './single-node-clause-defects.ts';
 import { ackBeforeDurable, crashOnBadPayload, dropBanReason, throwingHistory, wrongErrorShape } from './events.ts';
 import { historyUnlimited, unenforced } from './limits.ts';
 import { numberByArrival } from './arrival-seq.ts';
@@ -68,6 +72,7 @@ import type { ServerConfig } from '../config.ts';
 import type { RetryAfterOpen } from '../resilience/breaker.ts';
 import type { LimiterFactory } from '../resilience/rate-limits.ts';
 import { failOpenLimiter, retryAfterZeroHalfOpen, withoutIssuerAudience } from './unobserved-clauses.ts';
+import { CLEAN_DEPLOYMENT_SEAMS, withDeploymentDefects, type DeploymentSeams } from './deployment-defects.ts';
 
 export { FaultName, Faults } from './catalogue.ts';
 
@@ -79,7 +84,7 @@ export type SocketHook = (ctx: NodeContext, socket: ChatSocket) => void;
  * and gives back the one to use. The clean build's are identities. app.ts and main.ts apply them
  * where they compose the node; no other code knows that faults exist.
  */
-export interface NodeDefects {
+export interface NodeDefects extends DeploymentSeams {
   /** loadConfig's options (`unredacted-urls`, `short-secret-accepted`). */
   readonly configOptions: { revealUrls?: boolean; acceptShortSecret?: boolean };
   /** Where a configuration error's line goes (OPS-1: standard error; `config-error-on-stdout`: standard output). */
@@ -109,6 +114,11 @@ export interface NodeDefects {
   events(pipeline: EventPipeline): EventPipeline;
   /** The recovery gate's policy; undefined leaves Socket.IO's own recovery in place. */
   recovery(policy: GateOptions): GateOptions | undefined;
+  /**
+   * The one-node adapter holding broadcasts for recovery, SES-9 (`recovery-buffer-unbounded`: Socket.IO's
+   * own, which keeps the whole window; `recovery-resumes-after-trim`: bounded, but resumes with a gap).
+   */
+  recoveryBuffer(bounded: typeof boundedSessionAdapter, maxPackets: number): typeof SessionAwareAdapter;
   socketHooks(hooks: SocketHook[]): SocketHook[];
   routes(ctx: NodeContext, routes: Route[]): Route[];
   /** The JWKS key getter (`jwks-no-breaker`: jose's remote key set, read with no breaker and no last good set of its own). */
@@ -129,6 +139,8 @@ export interface NodeDefects {
   trustProxy(trust: TrustProxy): TrustProxy;
   /** Where the node listens (`port-range-ignored`: any free port instead of the range, OPS-5). */
   listenAt(where: ServerConfig['listen']): ServerConfig['listen'];
+  /** The fields of the `listening` line (`listening-line-without-port`: no port, OPS-5). */
+  listeningLine<T extends { port: number }>(fields: T): Partial<T>;
   /** How long a typing indicator lasts (`typing-timeout-hardcoded`: the spec default, whatever is configured). */
   typingTimeoutMs(configured: number): number;
   /** The context the handshake middleware sees (`draining-accepts-handshakes`: one that never drains). */
@@ -157,7 +169,8 @@ export function defectsFor(faults: Faults): NodeDefects {
   const unvalidated = on('unvalidated-store-input');
   const perConnection = on('limits-reset-on-reconnect') ? limitsPerConnection() : undefined;
   const nodesSeen = on('send-waits-for-every-node') ? new NodesSeen() : undefined;
-  return withClauseDefects(faults, {
+  return withDeploymentDefects(faults, withSingleNodeClauseDefects(faults, withClauseDefects(faults, {
+    ...CLEAN_DEPLOYMENT_SEAMS,
     configOptions: { ...(on('unredacted-urls') ? { revealUrls: true } : {}), ...(on('short-secret-accepted') ? ACCEPT_SHORT_SECRET : {}) },
     redact: on('unredacted-urls') ? (message) => message : redactUrlsIn,
     configErrorOut: on('config-error-on-stdout') ? process.stdout : process.stderr,
@@ -245,6 +258,8 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('wrong-error-shape')) p = wrongErrorShape(p);
       return p;
     },
+    recoveryBuffer: (bounded, maxPackets) =>
+      on('recovery-buffer-unbounded') ? SessionAwareAdapter : on('recovery-resumes-after-trim') ? resumesAfterTrim(bounded, maxPackets) : bounded(maxPackets),
     recovery: (policy) =>
       on('stock-recovery') || on('recovery-skips-auth')
         ? undefined
@@ -286,6 +301,7 @@ export function defectsFor(faults: Faults): NodeDefects {
     verifierAuth: (auth) => (on('issuer-audience-ignored') ? withoutIssuerAudience(auth) : auth),
     fatalExit: (code) => (on('fatal-swallowed') ? 'keep-running' : on('fatal-exits-zero') ? 0 : code),
     crossNodeAdapter: (adapter, dataDir) => (on('restart-skips-adapter') ? adapterOnFirstStartOnly(adapter, dataDir) : adapter),
+    listeningLine: (fields) => fields,
     trustProxy: (trust) => (on('trust-any-forwarded') && trust.kind === 'none' ? { kind: 'hops', hops: 1 } : trust),
     routes(ctx, routes) {
       let r = routes;
@@ -305,9 +321,9 @@ export function defectsFor(faults: Faults): NodeDefects {
       if (on('recovery-keeps-breakers-open')) r = r.map((route) => recoveryKeepsBreakersOpen(ctx, route));
       const names = faults.list();
       if (names.length > 0) {
-        r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history') }) : route));
+        r = r.map((route) => (route.method === 'GET' && route.path === HTTP_PATHS.spec ? specWithFaults(route, names, { unpublishedHistory: on('unlimited-history'), unpublishedRecoveryBound: on('recovery-bound-unpublished'), embeddedStoreNamed: on('durable-store-misnamed') }) : route));
       }
       return r;
     },
-  });
+  })));
 }

@@ -11,7 +11,7 @@ export function replaceRoute(routes: Route[], replacement: Route): Route[] {
  * so no report can be mistaken for the clean server's; `unlimited-history` also leaves
  * channel:history out of the published table, as a server without RATE-6 would (C09).
  */
-export function specWithFaults(route: Route, faults: readonly string[], opts: { unpublishedHistory: boolean }): Route {
+export function specWithFaults(route: Route, faults: readonly string[], opts: { unpublishedHistory: boolean; unpublishedRecoveryBound: boolean; embeddedStoreNamed: boolean }): Route {
   return {
     ...route,
     async handle(req) {
@@ -19,12 +19,15 @@ export function specWithFaults(route: Route, faults: readonly string[], opts: { 
       if (!('json' in reply) || reply.status !== 200) return reply;
       const doc = reply.json as SpecDocument;
       const { 'channel:history': _unpublished, ...rest } = doc.limits.rateLimits;
+      const { recoveryBufferPackets: _bound, ...unbounded } = doc.limits;
       return {
         ...reply,
         json: {
           ...doc,
           implementation: { ...doc.implementation, name: `${doc.implementation.name} (faults: ${faults.join(',')})` },
-          limits: { ...doc.limits, rateLimits: opts.unpublishedHistory ? rest : doc.limits.rateLimits },
+          limits: { ...(opts.unpublishedRecoveryBound ? unbounded : doc.limits), rateLimits: opts.unpublishedHistory ? rest : doc.limits.rateLimits },
+          // `durable-store-misnamed`: the store named as the embedded one whatever the node runs on (SPECDOC-1).
+          ...(opts.embeddedStoreNamed ? { features: { ...doc.features, durableStore: 'sqlite' } } : {}),
         },
       };
     },

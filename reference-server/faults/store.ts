@@ -31,18 +31,20 @@ export function withoutBans(store: Store): Store {
  * keeps the stored, safe HTML, as it did when this defect lived in the handlers.
  */
 export function withBlacklistSanitizer(store: Store): Store {
-  const strip = (message: Message): Message => ({
-    ...message,
-    html: message.text.replace(/<\s*\/?\s*script[^>]*>/gi, '').replace(/javascript:/gi, ''),
-  });
+  return withMessageHtml(store, (text) => text.replace(/<\s*\/?\s*script[^>]*>/gi, '').replace(/javascript:/gi, ''));
+}
+
+/** Sent and edited messages come back with their `html` made from their text by `html` (history keeps the stored one). */
+export function withMessageHtml(store: Store, html: (text: string) => string): Store {
+  const remade = (message: Message): Message => ({ ...message, html: html(message.text) });
   return overrideStore(store, {
     insertMessage: async (msg) => {
       const result = await store.insertMessage(msg);
-      return { ...result, message: strip(result.message) };
+      return { ...result, message: remade(result.message) };
     },
     editMessage: async (id, text) => {
       const updated = await store.editMessage(id, text);
-      return updated && strip(updated);
+      return updated && remade(updated);
     },
   });
 }

@@ -31,6 +31,7 @@ export function specRoute(ctx: NodeContext, version: string, features: SpecDocum
           typingTimeoutMs: config.typingTimeoutMs,
           outgoingBufferMaxBytes: config.socketBounds.outgoingBufferMaxBytes,
           inFlightMax: config.socketBounds.inFlightMax,
+          recoveryBufferPackets: config.recoveryBufferPackets,
         },
         breakers: config.breakerPolicy,
         auth: { algorithms: [...ctx.verifier.algorithms], issuer: config.auth.issuer ?? null, audience: config.auth.audience ?? null },

@@ -6,7 +6,7 @@ import type { SqlDriver, SqlExecutor } from './sql-driver.ts';
 import { commitBatchOrEach } from './send-batches.ts';
 import { assertStorable, refusingUnstorable } from './store-errors.ts';
 import { timeOrderedId } from './time-ordered-id.ts';
-import type { Ban, Channel, NewMessage, Store } from './types.ts';
+import type { Ban, Channel, MigrateOptions, NewMessage, Store } from './types.ts';
 
 /**
  * Message ids as the store writes them (PostgreSQL's lowercase UUID text). Any other id matches no
@@ -88,16 +88,16 @@ export class SqlStore implements Store {
     this.sends = new GroupCommit(policy, (batch) => this.commitSends(batch));
   }
 
-  async migrate(): Promise<void> {
+  async migrate(opts: MigrateOptions = {}): Promise<void> {
     await this.db.transaction(async (tx) => {
       // Serialises nodes that start together against one database.
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
       await tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (id integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
       const done = new Set((await tx.query('SELECT id FROM schema_migrations')).map((r) => toNumber(r.id)));
       for (const m of MIGRATIONS) {
-        if (done.has(m.id)) continue;
+        if (done.has(m.id) && !opts.rerunApplied) continue;
         await tx.exec(m.sql);
-        await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [m.id]);
+        if (!done.has(m.id)) await tx.query('INSERT INTO schema_migrations (id) VALUES ($1)', [m.id]);
       }
     });
   }

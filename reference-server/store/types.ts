@@ -29,9 +29,15 @@ export interface Ban {
  * input the database refused (classifyStoreError: StoreInputError, SQLSTATE class 22 or 23), which
  * it never counts (BRK-6).
  */
+/** How a store migrates; the clean build passes none. */
+export interface MigrateOptions {
+  /** Only the faulty build `migrations-rerun` (NODE-4): run every migration again, applied or not. */
+  rerunApplied?: boolean;
+}
+
 export interface Store {
   readonly kind: string;
-  migrate(): Promise<void>;
+  migrate(opts?: MigrateOptions): Promise<void>;
   ping(): Promise<void>;
   upsertChannel(id: string, isPrivate: boolean, members: string[]): Promise<{ created: boolean }>;
   getChannel(id: string): Promise<Channel | null>;

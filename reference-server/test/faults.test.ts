@@ -64,6 +64,13 @@ describe('the clean build: every defect transform is the identity', () => {
     expect(defects.sharedLimitsLink('link')).toBe('link');
     expect(defects.crossNodeBufferMax(1_000)).toBe(1_000);
     expect(defects.configOptions).toEqual({});
+    // The deployment, drain and restart seams (faults/deployment-defects.ts).
+    expect(defects.storeConfig(config)).toBe(config);
+    expect(defects.lookupCache(config.lookupCache)).toBe(config.lookupCache);
+    expect(defects.healthCritical(['store'])).toEqual(['store']);
+    expect(defects.drainedExit(0)).toBe(0);
+    expect([defects.reconnectCounted('app'), defects.reconnectCounted('adapter')]).toEqual([true, false]);
+    expect(defects.migrateOptions({})).toEqual({});
   });
 });
 

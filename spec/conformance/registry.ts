@@ -65,6 +65,7 @@ import c29 from './checks/security/c29-revoked-not-back.ts';
 import c30 from './checks/security/c30-slow-consumer.ts';
 import c31 from './checks/security/c31-in-flight-burst.ts';
 import c39 from './checks/security/c39-issuer-audience.ts';
+import c42 from './checks/security/c42-recovery-buffer-bounded.ts';
 import { levelsFor } from './verdict.ts';
 import type { Level } from '../../reports/schema.ts';
 
@@ -74,7 +75,7 @@ import type { Level } from '../../reports/schema.ts';
  */
 const CHECKS: readonly Check[] = [
   p01, p02, p03, p04, p05, p06,
-  c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24, c25, c27, c28, c29, c30, c31, c32, c33, c34, c35, c36, c37, c38, c39, c40, c41,
+  c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24, c25, c27, c28, c29, c30, c31, c32, c33, c34, c35, c36, c37, c38, c39, c40, c41, c42,
   s01, s02, s03, s04, s05, s06, s07, s08, s09, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19, s20,
 ];
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RunUser } from '../targets/token-source.ts';
+import { tokenNow, type RunUser } from '../targets/token-source.ts';
 import { checkHistory, type HistoryVerdict } from '../history/history-check.ts';
 import { HISTORY_READER_USER, readChannelHistory } from '../history/history-reader.ts';
 import type { HistoryRecorder } from '../history/recorder.ts';
@@ -67,12 +67,12 @@ export async function openFleet(target: TargetAccess, opts: FleetOptions): Promi
   const urls = opts.clientUrls?.length ? opts.clientUrls : [opts.clientUrl ?? target.url];
   // FIX-4: on a target the runner did not start, the limits are relaxed for these users only, before they connect.
   await target.admit?.([...users.map((u) => u.sub), reader.sub]);
-  for (const [i, { sub: userId, token }] of users.entries()) {
+  for (const [i, { sub: userId, token, current }] of users.entries()) {
     fleet.clients.push(
       new StreamClient({
         url: urls[i % urls.length]!,
         ...(opts.clientTls && !opts.clientUrls?.length ? { tls: opts.clientTls } : {}),
-        token,
+        token: current ?? token,
         userId,
         channelId,
         reconnect: opts.reconnect,
@@ -102,7 +102,7 @@ export async function openFleet(target: TargetAccess, opts: FleetOptions): Promi
 /** Reads the channel's history and checks every acked send of `records` is stored exactly once. */
 export async function verifyExactlyOnce(target: { url: string }, fleet: Pick<Fleet, 'channelId' | 'reader'>, records: readonly SendRecord[]): Promise<HistoryVerdict> {
   const acked = records.flatMap((r) => (r.acked ? [r.acked] : []));
-  const history = await readChannelHistory(target.url, fleet.reader.token, fleet.channelId, records.length + 1_000);
+  const history = await readChannelHistory(target.url, tokenNow(fleet.reader), fleet.channelId, records.length + 1_000);
   return checkHistory(acked, history);
 }
 

@@ -24,7 +24,12 @@ export interface StreamClientOptions {
   url: string;
   /** When `url` is a fault proxy in front of an https target: the target's name for SNI, Host and the certificate. */
   tls?: TargetTls | undefined;
-  token: string;
+  /**
+   * The token each handshake presents. A function: the user's freshest (supplied tokens refreshed during the
+   * run): each reconnection takes it, and a session the server ends at its token's exp (AUTH-5) is connected
+   * again with it, when `reconnect`.
+   */
+  token: string | (() => string);
   userId: string;
   channelId: string;
   /** Reconnect (socket.io backoff 100 ms .. 1 s) after the connection drops. */
@@ -71,11 +76,15 @@ export class StreamClient {
   /** Seqs this client has (recorded runs): a gap in them is filled from history, as a client would. */
   private readonly had = new SeenSeqs();
   private gapFillPending = false;
+  /** The server ended the session (its token expired, AUTH-5): the next join is recorded as after it. */
+  private tokenExpired = false;
   disconnects = 0;
+  /** Sessions the server ended at the token's exp and this client connected again with a fresh token. */
+  tokenReconnects = 0;
 
   constructor(readonly opts: StreamClientOptions) {
     this.socket = io(opts.url, {
-      auth: { token: opts.token },
+      auth: typeof opts.token === 'string' ? { token: opts.token } : (cb) => cb({ token: (opts.token as () => string)() }),
       transports: ['websocket'],
       reconnection: opts.reconnect,
       reconnectionDelay: 100,
@@ -86,9 +95,17 @@ export class StreamClient {
       ...targetTlsOptions(opts.tls),
     });
     this.socket.on('connect', () => void this.join());
-    this.socket.on('disconnect', () => {
+    this.socket.on('session:ended', (ended: { code?: unknown } | undefined) => {
+      if (ended?.code === 'UNAUTHORIZED') this.tokenExpired = true;
+    });
+    this.socket.on('disconnect', (reason) => {
       this.ready = false;
       this.disconnects++;
+      // socket.io does not reconnect a session the server ended; with a fresh token at hand, this client does.
+      if (reason === 'io server disconnect' && this.tokenExpired && typeof opts.token === 'function' && opts.reconnect && !this.closed) {
+        this.tokenReconnects++;
+        setTimeout(() => !this.closed && this.socket.connect(), 100);
+      }
     });
     this.socket.on('connect_error', (err: Error & { data?: { code?: string; retryAfterMs?: number } }) => {
       const code = err.data?.code ?? 'CONNECT_FAILED';
@@ -156,7 +173,7 @@ export class StreamClient {
     // what was stored while the client was away.
     const since = this.lastSeenSeq;
     while (this.socket.connected && !this.closed) {
-      const op = this.opts.recorder?.invoke({ f: 'join', process: this.opts.userId, value: { channelId: this.opts.channelId } });
+      const op = this.opts.recorder?.invoke({ f: 'join', process: this.opts.userId, value: { channelId: this.opts.channelId, ...(this.tokenExpired ? { after: 'token-expired' as const } : {}) } });
       try {
         const ack = (await this.socket.timeout(this.opts.ackTimeoutMs).emitWithAck('channel:join', { channelId: this.opts.channelId })) as {
           ok: boolean;
@@ -164,6 +181,7 @@ export class StreamClient {
         };
         op?.complete(ack?.ok ? 'ok' : 'fail', ack?.ok ? undefined : { code: ack?.error?.code ?? 'MALFORMED_ACK' });
         if (ack?.ok) {
+          this.tokenExpired = false;
           if (this.joinedOnce && !this.socket.recovered && this.opts.recorder) await this.catchUp(since);
           this.fillGapsSoon();
           this.joinedOnce = true;

@@ -54,7 +54,16 @@ export const HistoryOp = z.discriminatedUnion('f', [
     /** ok: the acked id and seq; fail or info: the error code or why there was no answer. */
     result: z.union([z.object({ id: z.string(), seq: z.int() }), z.object({ code: z.string() })]).optional(),
   }),
-  z.object({ ...OpTimes, f: z.literal('join'), value: z.object({ channelId: z.string() }), result: z.object({ code: z.string() }).optional() }),
+  z.object({
+    ...OpTimes,
+    f: z.literal('join'),
+    /**
+     * `after: "token-expired"`: the join of a connection made again with a refreshed token after the server
+     * ended the session at its token's exp (AUTH-5), not after a fault.
+     */
+    value: z.object({ channelId: z.string(), after: z.literal('token-expired').optional() }),
+    result: z.object({ code: z.string() }).optional(),
+  }),
   z.object({
     ...OpTimes,
     f: z.literal('read'),

@@ -11,6 +11,16 @@ export interface UserAsk {
 export interface RunUser {
   sub: string;
   token: string;
+  /**
+   * The user's freshest token, when its source refreshes them during the run (supplied tokens with a refresh
+   * command): what a (re)connection or a later read presents. Absent: `token` holds for the whole run.
+   */
+  current?: () => string;
+}
+
+/** The token a user presents now: its freshest, or the one it was given. */
+export function tokenNow(user: RunUser): string {
+  return user.current?.() ?? user.token;
 }
 
 /**
@@ -48,30 +58,50 @@ function mintingSource(describe: string, sign: (req: TokenRequest) => Promise<st
   };
 }
 
-export function hs256TokenSource(secret: string): TokenSource {
-  return mintingSource('minted with the HS256 secret', (req) => mintToken(secret, req));
+/** The `iss` and `aud` a deployment requires of every token (JWT_ISSUER, JWT_AUDIENCE; AUTH-3), when it does. */
+export interface RequiredClaims {
+  issuer?: string | undefined;
+  audience?: string | undefined;
+}
+
+function claimsOf(claims: RequiredClaims): { issuer?: string; audience?: string } {
+  return { ...(claims.issuer ? { issuer: claims.issuer } : {}), ...(claims.audience ? { audience: claims.audience } : {}) };
+}
+
+/** What the tokens carry besides sub, roles and exp, for `describe` (iss and aud are not secrets). */
+function withClaims(describe: string, claims: RequiredClaims): string {
+  const named = [claims.issuer ? `iss ${claims.issuer}` : '', claims.audience ? `aud ${claims.audience}` : ''].filter(Boolean);
+  return named.length ? `${describe}, with ${named.join(' and ')}` : describe;
+}
+
+export function hs256TokenSource(secret: string, claims: RequiredClaims = {}): TokenSource {
+  const extra = claimsOf(claims);
+  return mintingSource(withClaims('minted with the HS256 secret', claims), (req) => mintToken(secret, { ...req, ...extra }));
 }
 
 /** Signs with a private key whose public half is in the JWKS the nodes verify with (kid, iss, aud as they expect). */
-export function signingTokenSource(signer: Parameters<typeof signToken>[0], claims: { issuer?: string | undefined; audience?: string | undefined }): TokenSource {
-  const extra = { ...(claims.issuer ? { issuer: claims.issuer } : {}), ...(claims.audience ? { audience: claims.audience } : {}) };
-  return mintingSource(`signed with the configured private key (kid ${signer.kid ?? '-'})`, (req) => signToken(signer, { ...req, ...extra }));
+export function signingTokenSource(signer: Parameters<typeof signToken>[0], claims: RequiredClaims): TokenSource {
+  const extra = claimsOf(claims);
+  return mintingSource(withClaims(`signed with the configured private key (kid ${signer.kid ?? '-'})`, claims), (req) => signToken(signer, { ...req, ...extra }));
 }
 
 /**
  * Tokens the operator supplied: one per distinct user, handed out in turn (the run's users are whoever they
- * name), and one admin token for the fixtures. The tokens are held here and nowhere else.
+ * name), and one admin token for the fixtures. The tokens are held here and nowhere else. `refreshed`: the
+ * freshest token of a user when they are refreshed during the run (chaos/config/token-refresh.ts).
  */
-export function suppliedTokenSource(users: readonly RunUser[], adminToken: string): TokenSource {
+export function suppliedTokenSource(users: readonly RunUser[], adminToken: string, refreshed?: { current(sub: string): string | undefined; describe: string }): TokenSource {
   if (users.length === 0) throw new Error('supplied tokens: at least one user token is needed');
   let next = 0;
   return {
-    describe: `${users.length} user token(s) supplied by the operator`,
+    describe: `${users.length} user token(s) supplied by the operator${refreshed ? `, ${refreshed.describe}` : ''}`,
     users: users.length,
     user: async () => {
       const u = users[next % users.length]!;
       next++;
-      return { sub: u.sub, token: u.token };
+      if (!refreshed) return { sub: u.sub, token: u.token };
+      const current = () => refreshed.current(u.sub) ?? u.token;
+      return { sub: u.sub, token: current(), current };
     },
     admin: async () => adminToken,
   };

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { newRunId } from '../../../testbed/clients/chat-fleet.ts';
 import { checkHistory, summarizeHistory } from '../../../testbed/history/history-check.ts';
 import { HISTORY_READER_USER, readChannelHistory } from '../../../testbed/history/history-reader.ts';
-import type { RunUser } from '../../../testbed/targets/token-source.ts';
+import { tokenNow, type RunUser } from '../../../testbed/targets/token-source.ts';
 import { LOAD_BALANCER_COVERAGE } from '../../deployment/local-deployment.ts';
 import type { ProxiedDependencies } from '../../../testbed/services/proxied-dependencies.ts';
 import { ackedAfter, firstAckAfter } from '../../fault-stream.ts';
@@ -67,15 +67,15 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     if (unready.length > 0) return { verdict: 'inconclusive', reason: `not healthy before the fault: ${unready.join(', ')}`, figures: {} };
 
     // Judged by the target's own timings: its breaker reset from GET /spec, the rest as set or SPEC.md's defaults.
-    const bounds = recoveryBounds(await readRecoveryTimings(deployment.nodes, deps.targetEnv));
+    const bounds = recoveryBounds(await readRecoveryTimings(deployment.nodes, deps.targetEnv, deployment.timings));
     const runId = newRunId('dep');
     // Operator recovery: one idle sender per node, for the send right after its recovery.
     const senderNames = fault.expect.operatorRecovery ? deployment.nodes.map((_, i) => `op${i}-${runId}`.slice(0, 128)) : [];
     const stream = await startTwoNodeStream(deployment, o, runId, [`probe-${runId}`.slice(0, 128), HISTORY_READER_USER, ...senderNames]);
     const [probeUser, reader, ...senderUsers] = stream.others as [RunUser, RunUser, ...RunUser[]];
     const first = deployment.nodes[0]!;
-    const probe = new SendProbe(first.url, probeUser.token, probeUser.sub, stream.channelId);
-    const senders = senderUsers.map((u, i) => new SendProbe(deployment.nodes[i]!.url, u.token, u.sub, stream.channelId));
+    const probe = new SendProbe(first.url, () => tokenNow(probeUser), probeUser.sub, stream.channelId);
+    const senders = senderUsers.map((u, i) => new SendProbe(deployment.nodes[i]!.url, () => tokenNow(u), u.sub, stream.channelId));
     let operator: OperatorRecovery | undefined;
     const watch = new DeploymentWatch(deployment.nodes);
     let faultAt = 0;
@@ -126,7 +126,7 @@ export function dependencyScenario(fault: DependencyFault): Pick<DependencyScena
     }
     stream.close();
     const samples = await watch.stop();
-    const history = checkHistory(acked, await readChannelHistory(first.url, reader.token, stream.channelId, acked.length + records.length + 1_000));
+    const history = checkHistory(acked, await readChannelHistory(first.url, tokenNow(reader), stream.channelId, acked.length + records.length + 1_000));
     const doubt = doubtFigures(records);
     const during = samples.filter((s) => s.at >= faultAt && s.at <= healAt);
     const afterHeal = samples.filter((s) => s.at > healAt);

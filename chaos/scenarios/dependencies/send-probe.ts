@@ -28,14 +28,33 @@ export class SendProbe {
   private running = false;
   private loop: Promise<void> = Promise.resolve();
 
+  /**
+   * @param token the token each handshake presents; a function gives the user's freshest (supplied tokens
+   *   refreshed during the run), and a session the server ends at its token's exp (AUTH-5) connects again with it.
+   */
   constructor(
     url: string,
-    token: string,
+    token: string | (() => string),
     private readonly userId: string,
     private readonly channelId: string,
   ) {
-    this.socket = io(url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 1_000 });
+    const auth = typeof token === 'string' ? { token } : (cb: (data: object) => void) => cb({ token: token() });
+    this.socket = io(url, { auth, transports: ['websocket'], forceNew: true, reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 1_000 });
+    let tokenExpired = false;
+    this.socket.on('session:ended', (ended: { code?: unknown } | undefined) => {
+      tokenExpired = ended?.code === 'UNAUTHORIZED';
+    });
+    this.socket.on('disconnect', (reason) => {
+      // socket.io does not reconnect a session the server ended; with a fresh token at hand, the probe does.
+      if (reason === 'io server disconnect' && tokenExpired && typeof token === 'function') setTimeout(() => this.socket.connect(), 100).unref();
+    });
+    // Every reconnection joins the run channel again: a send from a socket outside it is FORBIDDEN (MSG-1).
+    this.socket.on('connect', () => {
+      if (this.joined) void this.socket.timeout(PROBE_TIMEOUT_MS).emitWithAck('channel:join', { channelId: this.channelId }).catch(() => {});
+    });
   }
+
+  private joined = false;
 
   async open(): Promise<void> {
     if (!this.socket.connected) await new Promise<void>((resolve, reject) => {
@@ -44,6 +63,7 @@ export class SendProbe {
     });
     const ack = (await this.socket.timeout(PROBE_TIMEOUT_MS).emitWithAck('channel:join', { channelId: this.channelId })) as { ok?: boolean };
     if (!ack?.ok) throw new Error('the send probe could not join the run channel');
+    this.joined = true;
   }
 
   /** Probes from now until stop(). */

@@ -48,11 +48,11 @@ export async function startTwoNodeStream(deployment: Deployment, options: ChaosO
   await deployment.admit?.([...users.flat(), ...others].map((u) => u.sub));
   const clients: NodeClient[] = [];
   for (const [n, node] of deployment.nodes.entries()) {
-    for (const { sub: userId, token } of users[n]!) {
+    for (const { sub: userId, token, current } of users[n]!) {
       const arrivals: string[] = [];
       const client = new StreamClient({
         url: node.url,
-        token,
+        token: current ?? token,
         userId,
         channelId,
         reconnect: true,

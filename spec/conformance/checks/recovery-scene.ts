@@ -52,7 +52,8 @@ export async function recoveryScene(ctx: CheckContext, where: { senderUrl: strin
     const first = await ctx.open('roamer via lb', { url: lbUrl, transports: ['websocket'] });
     const hello = await first.connect({ token: user.token });
     ctx.require(hello.kind === 'connected', 'roamer connects through the load balancer', JSON.stringify(hello));
-    if (!hello.pid) throw new CheckInconclusive('the CONNECT packet carried no pid although features.connectionStateRecovery is published');
+    // SES-4: what GET /spec publishes is offered; Socket.IO's CONNECT carries a pid exactly when it is.
+    ctx.require(hello.pid !== undefined, 'the CONNECT offers recovery (a pid), as features.connectionStateRecovery publishes (SES-4)', 'no pid');
     await ctx.ok(first, 'channel:join', { channelId });
     const senderConn = await ctx.connectAs('sender', sender, { url: where.senderUrl });
     await ctx.ok(senderConn, 'channel:join', { channelId });

@@ -33,6 +33,7 @@ const FAULTY_BUILD_TESTS = [
   'spec/conformance/test/faulty-should.test.ts',
   'spec/conformance/test/faulty-clauses.test.ts',
   'spec/conformance/test/reference-deps.test.ts',
+  'spec/conformance/test/supervisor.test.ts',
   'reference-server/test/robustness.test.ts',
   'reference-server/test/jwks-breaker.test.ts',
   'reference-server/test/input-errors.test.ts',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { postgresAvailability, redisAvailability } from '../../../testbed/services/index.ts';
+import { expectCaught, type Catch } from './clause-catches.ts';
 import { failures, runAgainstReference, verdicts } from './harness.ts';
 
 const redis = await redisAvailability({ needsControl: true });
@@ -88,6 +89,91 @@ describe.skipIf(postgres.skip)('the reference server with --deps postgres: a dra
     it(`${fault ? `catches SOCKPROOF_FAULTS=${fault}: C40 fails` : 'passes C40'}; S03 passes`, async () => {
       const report = await runAgainstReference(['C40', 'S03'], { faults: fault ? [fault] : [], extra: { deps: ['postgres'] } });
       expect(verdicts(report), report.results.map((r) => `${r.id} ${r.verdict}: ${r.message}`).join('\n')).toEqual({ V01: 'pass', C40: verdict, S03: 'pass' });
+    }, 240_000);
+  }
+});
+
+/**
+ * The clause audit's faulty deployments (issue 13; README "Rule clause → check → faulty build"): each fault
+ * breaks one clause of a deployment with dependencies or a second node, and the check step written for that
+ * clause must fail on it. As in faulty-clauses.test.ts, faults whose checks are disjoint share one start (a
+ * --deps start is the expensive part): no fault of a group touches another's check, and the controls pass.
+ * A group needs a second node only when one of its checks does.
+ */
+const DEPLOYMENT_GROUPS: Array<{ name: string; deps: Array<'redis' | 'postgres'>; nodes: 1 | 2; catches: Catch[]; passes: string[] }> = [
+  {
+    name: 'two nodes: a local kick, an external store taken for critical, recovery on its own node, look-ups never stale, sends refused without Redis, the redis breaker unlisted, in-flight events left by the drain',
+    deps: ['redis', 'postgres'],
+    nodes: 2,
+    catches: [
+      { fault: 'kick-local-only', check: 'C06', step: /^kick counts the socket on the other node$/ },
+      { fault: 'external-store-down-unhealthy', check: 'C08', step: /^health degraded answered 200 with postgres down$/ },
+      { fault: 'recovery-on-own-node-only', check: 'S14', step: /^the same socket id \(recovered\)$/ },
+      // The remembered ban check of a known user stands in for the database at the handshake (fail static): refused here.
+      { fault: 'lookups-never-stale', check: 'S16', step: /^known \(database down\) \(.+\) connects$/ },
+      { fault: 'sends-refused-without-redis', check: 'S17', step: /^send 1 acked ok with Redis down \(DEG-1\)$/ },
+      { fault: 'redis-breaker-unlisted', check: 'C12', step: /^a multi-node target has a breaker named redis \(DEG-7\)$/ },
+      // C14 slows the database while its sends are in flight: a drain that does not wait for them leaves them unanswered.
+      { fault: 'drain-skips-in-flight', check: 'C14', step: /^in-flight send \d+, read before the event the drain answered, acked before its socket closed \(OPS-2/ },
+    ],
+    passes: ['S15'],
+  },
+  {
+    name: 'one node: dependency figures frozen, refusals replayed to retries, open requests dropped by the drain, the store misnamed',
+    deps: ['redis', 'postgres'],
+    nodes: 1,
+    catches: [
+      { fault: 'dependency-figures-frozen', check: 'C12', step: /^\/metrics\/socket dependencies\.store\.up false with outages \+1/ },
+      { fault: 'refused-sends-replayed', check: 'C13', step: /^retry of .+ acked ok$/ },
+      { fault: 'drain-drops-open-requests', check: 'C14', step: /^a health request begun before the SIGTERM is answered \(HLTH-3/ },
+      // Named embedded, an outage of its (external) store must make it unhealthy: C08 sees degraded, as HLTH-2 says for PostgreSQL.
+      { fault: 'durable-store-misnamed', check: 'C08', step: /^an external postgres down is degraded by HLTH-2 \(durableStore sqlite\)$/ },
+    ],
+    passes: ['C19'],
+  },
+  {
+    name: 'one node: every Redis client\'s reconnect counted, UNAVAILABLE without retryAfterMs, new events served while draining',
+    deps: ['redis', 'postgres'],
+    nodes: 1,
+    catches: [
+      { fault: 'reconnects-counted-per-client', check: 'C12', step: /^redisReconnects \+1 for the one re-established connection \(DEG-6\)$/ },
+      { fault: 'unavailable-without-retry-after', check: 'C13', step: /^send \d+ answered UNAVAILABLE with retryAfterMs > 0 \(DEG-3\)$/ },
+      { fault: 'drain-serves-new-events', check: 'C14', step: /^an event sent once the drain showed .+ answered UNAVAILABLE \(OPS-2: new events\)$/ },
+    ],
+    passes: ['C19'],
+  },
+  {
+    name: 'one node on PostgreSQL: BREAKER_RESET_TIMEOUT_MS ignored',
+    deps: ['postgres'],
+    nodes: 1,
+    catches: [{ fault: 'breaker-reset-timeout-ignored', check: 'C13', step: /^store breaker leaves open within resetTimeoutMs \d+/ }],
+    // The store breaker stays open 30 s after C13: the control is one that runs before it.
+    passes: ['C01'],
+  },
+  {
+    // Which of the two nodes loses the race to migrate is chance: the harness serves the run from the one that came up.
+    name: 'two nodes started together: every migration run again',
+    deps: ['redis', 'postgres'],
+    nodes: 2,
+    catches: [{ fault: 'migrations-rerun', check: 'S15', step: /^all 2 nodes came up$/ }],
+    passes: ['C19'],
+  },
+  {
+    // C21's deployment part: the node its supervisor restarted serves the history it had cached before the exception.
+    name: 'two nodes under a supervisor: history cached on the node\'s disk',
+    deps: ['redis', 'postgres'],
+    nodes: 2,
+    catches: [{ fault: 'history-cache-survives-restart', check: 'C21', step: /^every message acked on the other node during the outage is in the history read from the restarted node/ }],
+    passes: ['C06'],
+  },
+];
+
+describe.skipIf(redis.skip ?? postgres.skip)('faulty deployments of the clause audit are caught, each at its clause\'s step', () => {
+  for (const { name, deps, nodes, catches, passes } of DEPLOYMENT_GROUPS) {
+    const faults = [...new Set(catches.map((c) => c.fault))];
+    it(`${name}: ${faults.join(', ')}`, async () => {
+      const report = await runAgainstReference([...new Set([...catches.map((c) => c.check), ...passes])], { faults, extra: { deps, nodes } });
+      expectCaught(report, catches, passes);
     }, 240_000);
   }
 });

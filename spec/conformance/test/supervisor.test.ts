@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reportHeadline } from '../../../reports/headline.ts';
 import { runCli } from '../../../testing/run-cli.ts';
+import { expectCaught } from './clause-catches.ts';
 import { runAgainstReference, verdicts } from './harness.ts';
 
 /**
@@ -55,4 +56,16 @@ describe('C21: the target under its supervisor, after an exception outside any h
     expect(failed.verdict).toBe('fail');
     expect(failed.message).toMatch(/the supervisor command exited \(code 0\)/);
   }, 300_000);
+  // FIX-5 and OPS-4's "acked messages kept", each failed at its own step of C21 (issue 13).
+  for (const { fault, step } of [
+    // The fixture throws where the router catches it: 500, no exception outside any handler, the process lives.
+    { fault: 'fatal-thrown-in-handler', step: /^POST \/admin\/fatal with the admin token answers 202 \{throwsInMs\} \(FIX-5\)$/ },
+    // The restarted process stores in a directory of its own (S10's fault): the channel made before the exception is gone with its messages.
+    { fault: 'data-dir-ignored', step: /^channel:join after the restart acked ok$/ },
+  ]) {
+    it(`catches SOCKPROOF_FAULTS=${fault}: C21 fails at ${step}`, async () => {
+      const report = await runAgainstReference(['C21'], { faults: [fault] });
+      expectCaught(report, [{ fault, check: 'C21', step }], []);
+    }, 300_000);
+  }
 });

@@ -38,6 +38,11 @@ export default defineCheck({
       after = await ctx.metrics();
     }
     ctx.expect(atBaseline(after), `state gauges back to baseline ${JSON.stringify(baseline)} within ${SETTLE_MS} ms of ${CYCLES} cycles`, JSON.stringify(gauges(after)));
+    // SES-2 releases at the disconnect, not at the next sweep: each cycle's typing indicator ended with its
+    // socket (TYP-3), so a sweep that found anything of these sockets (SES-3 counts what it removes) found
+    // state the disconnect left behind.
+    const swept = after.staleEntriesCleaned - before.staleEntriesCleaned;
+    ctx.expect(swept === 0, 'nothing of the cycles\' sockets was left for the periodic sweep: staleEntriesCleaned moved by 0 (SES-2, SES-3)', `moved by ${swept}`);
     const growth = after.memory.heapUsedBytes - before.memory.heapUsedBytes;
     ctx.expect(growth < HEAP_SLACK_BYTES, `heap growth under ${HEAP_SLACK_BYTES / 1024 / 1024} MiB`, `${Math.round(growth / 1024)} KiB`);
   },

@@ -1,10 +1,13 @@
 import { CheckInconclusive, defineCheck } from '../../check.ts';
 import type { CheckContext } from '../../context.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PollingSession } from '../../wire/polling.ts';
 
 /** Stated tolerance on every timer: max(500 ms, 10 %) late, 100 ms early. */
 export const tolerance = (ms: number) => Math.max(500, Math.round(ms * 0.1));
 const EARLY_MS = 100;
+/** How many ping intervals a connected client that sends nothing is held (TRN-6: it stays). */
+const IDLE_PING_INTERVALS = 3;
 
 /** Waits on long polls until the session ends; answers pings when asked to. Returns when it ended (ms since the handshake), or undefined. */
 async function pollUntilClosed(s: PollingSession, now: () => number, budgetMs: number, answerPings: boolean, pingsAt: number[]): Promise<number | undefined> {
@@ -26,10 +29,10 @@ async function pollUntilClosed(s: PollingSession, now: () => number, budgetMs: n
 
 export default defineCheck({
   id: 'C22',
-  title: 'Heartbeat and timeouts as published: pings at pingInterval, silent clients and unconnected sessions closed in time',
+  title: 'Heartbeat and timeouts as published: pings at pingInterval, silent clients and unconnected sessions closed in time, a client that answers pings but sends nothing kept',
   group: 'Performance',
   level: 'MUST',
-  rules: ['TRN-4', 'TRN-5', 'SPECDOC-1'],
+  rules: ['TRN-4', 'TRN-5', 'TRN-6', 'SPECDOC-1'],
   timeoutMs: 240_000,
   async run(ctx: CheckContext) {
     const t = ctx.spec.transport;
@@ -48,12 +51,26 @@ export default defineCheck({
     const connected = await silent.session.poll(5_000);
     ctx.require(connected.kind === 'packets' && connected.packets.some((p) => p.startsWith('40')), 'the silent client connects to "/"', JSON.stringify(connected));
 
+    // TRN-6: no application idle limit. A connected client that answers every ping and sends no event is
+    // held, beside the two sessions above, for IDLE_PING_INTERVALS ping intervals. Over long-polling, as the
+    // rest of this check: TRN-2's WebSocket is P02's to judge.
+    const quiet = await ctx.connectAs('quiet', await ctx.user('quiet'), { transports: ['polling'] });
+    const quietHoldMs = IDLE_PING_INTERVALS * t.pingIntervalMs + tolerance(t.pingIntervalMs);
+
     const silentPings: number[] = [];
     const idlePings: number[] = [];
     const [silentEnd, idleEnd] = await Promise.all([
       pollUntilClosed(silent.session, now, t.pingIntervalMs + t.pingTimeoutMs + tolerance(t.pingIntervalMs + t.pingTimeoutMs) + 1_000, false, silentPings),
       pollUntilClosed(idle.session, now, t.connectTimeoutMs + tolerance(t.connectTimeoutMs) + 1_000, true, idlePings),
+      sleep(quietHoldMs),
     ]);
+    const quietAnswer = quiet.isOpen ? await ctx.call(quiet, 'typing:stop', [{ channelId: ctx.uniqueId('quiet') }]) : undefined;
+    ctx.expect(
+      quiet.isOpen && quietAnswer?.kind === 'ok',
+      `a client that answers pings and sends no event stays connected for ${IDLE_PING_INTERVALS} ping intervals and is answered then (TRN-6)`,
+      quiet.isOpen ? `open, typing:stop ${quietAnswer?.kind}` : quiet.closeState,
+    );
+    quiet.close();
 
     const firstPing = silentPings[0];
     ctx.expect(

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { ConnectErrorData } from '../../../errors.ts';
@@ -12,17 +13,24 @@ const RESET_TIMEOUT_MS = 1_500;
 
 export default defineCheck({
   id: 'C34',
-  title: 'JWKS reads go through a breaker: with the key set down, handshakes are UNAVAILABLE, then answered at once without reading it; known keys keep working from the last good set',
+  title: 'JWKS reads go through a breaker: with the key set down, handshakes are UNAVAILABLE, then answered at once without reading it; known keys keep working from the last good set; only RS256 and ES256 tokens are accepted',
   group: 'Production readiness',
   level: 'MUST',
-  rules: ['BRK-7', 'BRK-1', 'BRK-4'],
+  rules: ['BRK-7', 'BRK-1', 'BRK-4', 'AUTH-2'],
   needs: ['harness-started'],
   withoutFixtures: true,
   timeoutMs: 150_000, // a second target starts within it (slow on a loaded machine)
   async run(ctx: CheckContext) {
     // The check is the token issuer: its own key pair and a JWKS endpoint it takes down and brings back.
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-    const keys = [{ ...(await exportJWK(publicKey)), kid: 'c34-k1', alg: 'ES256', use: 'sig' }];
+    // An RSA key published without `alg`, as many key sets are: it verifies RS256, and a verifier that does
+    // not pin its algorithms would take PS256 or RS512 tokens of it too (AUTH-2).
+    // A KeyObject, not a WebCrypto key: a WebCrypto RSA key is bound to one algorithm, and the check signs with three.
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keys = [
+      { ...(await exportJWK(publicKey)), kid: 'c34-k1', alg: 'ES256', use: 'sig' },
+      { ...(await exportJWK(rsa.publicKey)), kid: 'c34-rsa', use: 'sig' },
+    ];
     const endpoint = { up: false, reads: 0 };
     const jwks = createServer((_req, res) => {
       endpoint.reads++;
@@ -54,6 +62,20 @@ export default defineCheck({
         const back = await attempt('alice');
         ctx.expect(back.code === 'connected', `the key set back: after resetTimeoutMs (${resetTimeoutMs} ms) the half-open trial reads it and the handshake connects`, back.shown);
 
+        // AUTH-2: with a JWKS only RS256 and ES256. These handshakes go past RATE-1's default connection limit
+        // (10 a minute per address), so the check, being the token issuer, first lifts it with an admin token of
+        // its own (FIX-2); a target without the fixture is not asked.
+        const admin = await sign(privateKey, ctx.uniqueId('admin'), 'c34-k1', 'ES256', ['admin']);
+        const lifted = await http.send({ method: 'PUT', path: HTTP_PATHS.adminLimits, token: admin, body: { connection: { points: 1_000, durationMs: 60_000 } } });
+        if (lifted.status !== 200) ctx.recorder.note(`PUT ${HTTP_PATHS.adminLimits} answered ${lifted.status}: the algorithms of AUTH-2 are not tried (they would pass the connection limit)`);
+        else {
+          for (const alg of ['RS256', 'PS256', 'RS512'] as const) {
+            const got = await handshake(ctx, sibling.url, await sign(rsa.privateKey, ctx.uniqueId(`rsa-${alg}`), 'c34-rsa', alg));
+            const want = alg === 'RS256' ? 'connected' : 'UNAUTHORIZED';
+            ctx.expect(got.code === want, `a ${alg} token of a key in the set is ${want === 'connected' ? 'accepted' : 'refused UNAUTHORIZED'} (AUTH-2: only RS256 and ES256 with a JWKS)`, got.shown);
+          }
+        }
+
         endpoint.up = false;
         for (const user of ['alice', 'bob']) {
           const kept = await attempt(user);
@@ -71,8 +93,8 @@ export default defineCheck({
   },
 });
 
-function sign(key: CryptoKey, sub: string, kid: string): Promise<string> {
-  return new SignJWT({ roles: ['member'] }).setProtectedHeader({ alg: 'ES256', kid }).setSubject(sub).setIssuedAt().setExpirationTime('10m').sign(key);
+function sign(key: CryptoKey | KeyObject, sub: string, kid: string, alg = 'ES256', roles = ['member']): Promise<string> {
+  return new SignJWT({ roles }).setProtectedHeader({ alg, kid }).setSubject(sub).setIssuedAt().setExpirationTime('10m').sign(key);
 }
 
 async function handshake(ctx: CheckContext, url: string, token: string): Promise<{ code: string; retryAfterMs?: number; shown: string }> {

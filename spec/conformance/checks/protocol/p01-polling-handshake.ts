@@ -10,6 +10,10 @@ export default defineCheck({
   rules: ['TRN-1', 'TRN-2'],
   foundation: 'socket.io',
   async run(ctx: CheckContext) {
+    // TRN-1 names the path: a target that publishes another is followed there (every check uses the
+    // published path), and caught here.
+    const path = ctx.transportPath.replace(/\/+$/, '');
+    ctx.expect(path === '/socket.io', 'Socket.IO served at /socket.io (TRN-1; the path GET /spec publishes, or the default)', ctx.transportPath);
     const user = await ctx.user('poller');
     const h = await PollingSession.handshake(ctx.target.url, ctx.transportPath, ctx.recorder, 'poller');
     ctx.require(h.session !== undefined, 'GET ?EIO=4&transport=polling answers an open packet', `${h.status} ${h.body.slice(0, 120)}`);

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { CheckContext } from '../../context.ts';
 import { HealthResponse, HTTP_PATHS } from '../../../http.ts';
 import type { Message } from '../../../events.ts';
@@ -5,7 +6,6 @@ import { SessionEnded } from '../../../events.ts';
 import { ConnectErrorData } from '../../../errors.ts';
 import { readAck } from '../../ack.ts';
 import { CheckInconclusive, defineCheck } from '../../check.ts';
-import { HttpUnreachable } from '../../http.ts';
 import { msgKey, room } from '../scene.ts';
 import { HeldRequest } from './held-request.ts';
 import { lostOrChanged, readHistory } from './history.ts';
@@ -15,6 +15,11 @@ const EXIT_SLACK_MS = 1_000;
 const IN_FLIGHT = 5;
 /** How long health is asked, after the SIGTERM, for the drain to show (or the listener to close). */
 const DRAIN_SEEN_MS = 5_000;
+/** How long the event sent once the drain shows waits for its answer (UNAVAILABLE comes at once). */
+const PROBE_ACK_MS = 3_000;
+/** How much the database's answers are slowed while sends are in flight (at most half DEPENDENCY_TIMEOUT_MS, its default 3 000). */
+const IN_FLIGHT_DB_LATENCY_MS = 600;
+const DEFAULT_DEPENDENCY_TIMEOUT_MS = 3_000;
 /** Said when the process died of the SIGTERM itself: usually a wrapper that does not pass the signal on and wait. */
 const WRAPPED_COMMAND_HINT =
   '. The process was ended by the signal itself instead of draining: if --server-cmd is a wrapper (npm start, npx …, a shell script), SIGTERM ended the wrapper, not the server. Start the server itself, e.g. --server-cmd "node server.js", or exec it from the script';
@@ -37,6 +42,9 @@ export default defineCheck({
     const acked: Message[] = [];
     for (let i = 0; i < 5; i++) acked.push(await ctx.ok(writer.conn, 'message:send', { channelId: r.channelId, text: `before ${i}`, clientMsgId: msgKey(ctx) }));
     const inFlightSends = Array.from({ length: IN_FLIGHT }, (_, i) => ({ channelId: r.channelId, text: `in flight ${i}`, clientMsgId: msgKey(ctx) }));
+    // With the database under the harness's control (--deps postgres) its answers are slowed while the in-flight
+    // sends are made, so that they are still in flight when the signal comes: the drain must finish and ack them.
+    const slowed = await slowDatabase(ctx);
     const inFlight = inFlightSends.map((payload) => writer.conn.request('message:send', [payload], timeoutS * 1000 + 2_000));
     const endedWatch = [writer, listener].map((m) => m.conn.nextEvent('session:ended', timeoutS * 1000 + 2_000));
     // A health request on a connection opened before the signal: answered however early the listener closes (HLTH-3).
@@ -48,7 +56,17 @@ export default defineCheck({
     proc.signal('SIGTERM');
     ctx.recorder.note('SIGTERM sent to the target');
 
-    await healthWhileDraining(ctx, held);
+    const shown = await drainShows(ctx);
+    // OPS-2: once the drain shows, an event is new work: UNAVAILABLE, or no answer if the socket is already ended.
+    // typing:start, which needs no database: its answer is the drain's, whatever the store is doing.
+    let probeAnswered = false;
+    if (shown.kind !== 'not seen') {
+      const reading = readAck('typing:start', await writer.conn.request('typing:start', [{ channelId: r.channelId }], PROBE_ACK_MS));
+      probeAnswered = reading.kind !== 'missing';
+      if (reading.kind === 'missing') ctx.recorder.note(`the event sent once the drain showed got no answer (${reading.why}): the socket was ended first, as OPS-2 allows`);
+      else ctx.expect(reading.kind === 'error' && reading.code === 'UNAVAILABLE', 'an event sent once the drain showed (health draining or new connections refused), typing:start, answered UNAVAILABLE (OPS-2: new events)', reading.kind === 'error' ? reading.code : reading.kind);
+    } else ctx.recorder.note(`the drain did not show within ${DRAIN_SEEN_MS} ms: no new event sent`);
+    await healthWhileDraining(ctx, held, shown);
     const lateOutcome = await late.connect({ token: lateUser.token });
     const lateCode = lateOutcome.kind === 'refused' ? ConnectErrorData.safeParse(lateOutcome.data) : undefined;
     if (lateOutcome.kind === 'closed') ctx.recorder.note(`the session opened before the signal was closed before it could connect (${lateOutcome.reason}): no handshake accepted`);
@@ -57,12 +75,17 @@ export default defineCheck({
 
     const outcomes = await Promise.all(inFlight);
     // A send the target never read (still in the socket when it closed) gets no answer: ACK-1 cannot ask for one.
-    // Its fate is in doubt: after the restart it must be stored at most once, and a retry must land exactly once (DUR-2).
+    // Its fate is in doubt: after the restart it must be stored at most once. Every send of the shutdown is
+    // retried after the restart, as a client that lost its connection around it does: each lands exactly once (DUR-2).
     const inDoubt: typeof inFlightSends = [];
     for (const [i, o] of outcomes.entries()) {
       const reading = readAck('message:send', o);
       if (reading.kind === 'ok') acked.push(reading.data as Message);
-      else if (reading.kind === 'missing') inDoubt.push(inFlightSends[i]!);
+      else if (reading.kind === 'missing') {
+        inDoubt.push(inFlightSends[i]!);
+        // Events on one socket are read in order: the target read this send before the one it answered after the signal.
+        if (probeAnswered) ctx.expect(false, `in-flight send ${i}, read before the event the drain answered, acked before its socket closed (OPS-2: in-flight events finished and acked)`, reading.why);
+      }
       else ctx.expect(reading.kind === 'error' && reading.code === 'UNAVAILABLE', `in-flight send ${i} acked ok, UNAVAILABLE, or not answered`, reading.kind === 'error' ? reading.code : reading.kind);
     }
     if (inDoubt.length > 0) ctx.recorder.note(`${inDoubt.length} in-flight send(s) got no ack before the connection closed: in doubt, verified after the restart`);
@@ -72,6 +95,7 @@ export default defineCheck({
       ctx.expect(parsed?.success === true && parsed.data.code === 'UNAVAILABLE', `${i === 0 ? 'writer' : 'listener'} receives session:ended UNAVAILABLE (SES-1)`, e ? JSON.stringify(e.args[0]) : 'nothing');
     }
     const exit = await proc.waitExit(timeoutS * 1000 + EXIT_SLACK_MS);
+    await slowed?.();
     const took = exit ? Math.round(exit.atMs - signalledAt) : undefined;
     ctx.expect(
       exit !== undefined && exit.code === 0,
@@ -93,25 +117,91 @@ export default defineCheck({
     for (const send of inDoubt) {
       const before = history.filter((m) => m.authorId === writer.user.id && m.clientMsgId === send.clientMsgId).length;
       ctx.expect(before <= 1, `in-doubt send ${send.clientMsgId} stored at most once after the restart`, `${before} copies`);
-      await ctx.ok(reader, 'message:send', send, `retry of in-doubt send ${send.clientMsgId} (DUR-2)`);
     }
-    if (inDoubt.length > 0) {
-      const after = await readHistory(ctx, reader, r.channelId);
-      for (const send of inDoubt) {
-        const n = after.filter((m) => m.authorId === writer.user.id && m.clientMsgId === send.clientMsgId).length;
-        ctx.expect(n === 1, `retried in-doubt send ${send.clientMsgId} in history exactly once`, `${n} copies`);
-      }
+    for (const send of inFlightSends) {
+      const earlier = acked.find((m) => m.clientMsgId === send.clientMsgId);
+      const again = await ctx.ok(reader, 'message:send', send, `retry of ${send.clientMsgId} after the restart (DUR-2)`);
+      if (earlier) ctx.expect(again.id === earlier.id && again.seq === earlier.seq, `the retry of acked send ${send.clientMsgId} returns the stored message (MSG-4, DUR-2)`, `${again.id}/${again.seq} for ${earlier.id}/${earlier.seq}`);
+    }
+    const after = await readHistory(ctx, reader, r.channelId);
+    for (const send of inFlightSends) {
+      const n = after.filter((m) => m.authorId === writer.user.id && m.clientMsgId === send.clientMsgId).length;
+      ctx.expect(n === 1, `send ${send.clientMsgId}, retried after the restart, in history exactly once (DUR-2)`, `${n} copies`);
     }
   },
 });
 
 /**
- * HLTH-1, HLTH-3 (decided in 1.0.1): once the drain shows, health is 503 `unhealthy` with `draining: true`.
- * Health is asked on new connections until it says draining, or until they are refused (the listener
- * closed, as HLTH-3 allows); then the request held open since before the signal is finished, and must
- * be answered so. An answer that still says `draining: false` after DRAIN_SEEN_MS is judged as well.
+ * Slows the database's answers (a latency toxic on its proxy) when the run controls it, by less than a
+ * dependency call may take (DEPENDENCY_TIMEOUT_MS) and more than a drain's first moments; the remover, or
+ * undefined when the database is not the harness's.
  */
-async function healthWhileDraining(ctx: CheckContext, held: HeldRequest): Promise<void> {
+async function slowDatabase(ctx: CheckContext): Promise<(() => Promise<void>) | undefined> {
+  const deps = ctx.capabilities.dependencies;
+  if (!deps?.names.includes('postgres')) return undefined;
+  const timeoutMs = Number(deps.targetEnv.DEPENDENCY_TIMEOUT_MS ?? DEFAULT_DEPENDENCY_TIMEOUT_MS);
+  const latency = Math.round(Math.min(IN_FLIGHT_DB_LATENCY_MS, timeoutMs / 2));
+  ctx.recorder.note(`postgres answers slowed by ${latency} ms while the in-flight sends are made`);
+  return deps.addToxic('postgres', { type: 'latency', stream: 'upstream', attributes: { latency, jitter: 0 } });
+}
+
+type DrainShown = { kind: 'answered'; status: number; body: unknown } | { kind: 'refused' } | { kind: 'not seen' };
+
+/**
+ * Waits, at most DRAIN_SEEN_MS, for the drain to show: health on a new connection says draining, or a new
+ * TCP connection is refused (the listener closed, as HLTH-3 allows). Both are asked side by side, often: a
+ * health request accepted just before the listener closed may wait on a slowed database for a while.
+ */
+async function drainShows(ctx: CheckContext): Promise<DrainShown> {
+  const deadline = performance.now() + DRAIN_SEEN_MS;
+  let shown: DrainShown | undefined;
+  const poll = async (ask: () => Promise<DrainShown | undefined>) => {
+    while (shown === undefined && performance.now() < deadline) {
+      const seen = await ask();
+      if (seen) shown ??= seen;
+      // Often: the send made once the drain shows must reach the target before it ends its sockets.
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const healthSaysDraining = async (): Promise<DrainShown | undefined> => {
+    try {
+      const h = await ctx.http.send({ path: HTTP_PATHS.health, timeoutMs: 1_000 });
+      const parsed = HealthResponse.safeParse(h.body);
+      return parsed.success && parsed.data.draining ? { kind: 'answered', status: h.status, body: h.body } : undefined;
+    } catch {
+      return undefined; // unreachable or slow: the listener's side decides
+    }
+  };
+  const listenerRefuses = async (): Promise<DrainShown | undefined> => ((await refusesConnections(ctx.target.url)) ? { kind: 'refused' } : undefined);
+  await Promise.race([poll(healthSaysDraining), poll(listenerRefuses)]);
+  if (shown?.kind === 'refused') ctx.recorder.note('a new connection refused after SIGTERM (the listener closed, as HLTH-3 allows)');
+  return shown ?? { kind: 'not seen' };
+}
+
+/** Whether a TCP connection to the target's address is refused. */
+function refusesConnections(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+    socket.setTimeout(1_000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * HLTH-1, HLTH-3 (decided in 1.0.1): once the drain shows, health is 503 `unhealthy` with `draining: true`.
+ * An answer on a new connection that says draining is judged; otherwise (the listener closed, or no
+ * answer said draining within DRAIN_SEEN_MS) the request held open since before the signal is finished,
+ * and must be answered so.
+ */
+async function healthWhileDraining(ctx: CheckContext, held: HeldRequest, shown: DrainShown): Promise<void> {
   const judge = (how: string, status: number, body: unknown) => {
     const parsed = HealthResponse.safeParse(body);
     ctx.expect(
@@ -120,21 +210,8 @@ async function healthWhileDraining(ctx: CheckContext, held: HeldRequest): Promis
       `${status} ${parsed.success ? `${parsed.data.status}, draining: ${parsed.data.draining}` : JSON.stringify(body).slice(0, 120)}`,
     );
   };
-  const deadline = performance.now() + DRAIN_SEEN_MS;
   try {
-    while (performance.now() < deadline) {
-      let h;
-      try {
-        h = await ctx.http.send({ path: HTTP_PATHS.health, timeoutMs: 1_000 });
-      } catch (err) {
-        if (!(err instanceof HttpUnreachable)) throw err;
-        ctx.recorder.note('health refused on a new connection after SIGTERM (the listener closed, as HLTH-3 allows)');
-        break;
-      }
-      const parsed = HealthResponse.safeParse(h.body);
-      if (parsed.success && parsed.data.draining) return judge('a new connection', h.status, h.body);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    if (shown.kind === 'answered') return judge('a new connection', shown.status, shown.body);
     const answer = await held.finish(3_000);
     ctx.expect(answer.kind === 'answered', 'a health request begun before the SIGTERM is answered (HLTH-3: open connections are served until exit)', answer.kind === 'answered' ? String(answer.status) : answer.why);
     if (answer.kind === 'answered') judge('a connection opened before the signal', answer.status, answer.body);

@@ -8,7 +8,7 @@ export default defineCheck({
   title: 'HTTP errors and fixtures: 400/401/403/404/413 with {error}, 401 before 413, channels created (201) and replaced (200), limits replaced',
   group: 'Spec rules',
   level: 'MUST',
-  rules: ['HTTP-2', 'FIX-1', 'FIX-2'],
+  rules: ['HTTP-2', 'FIX-1', 'FIX-2', 'CHAN-1'],
   async run(ctx: CheckContext) {
     const member = await ctx.user('member');
     const expectError = async (what: string, res: Promise<{ status: number; body: unknown }>, status: number, code?: string) => {
@@ -34,6 +34,17 @@ export default defineCheck({
     const replaced = await ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, body: { id, private: true, members: [member.id] } });
     const r = AdminChannelResponse.safeParse(replaced.body);
     ctx.expect(replaced.status === 200 && r.success && r.data.created === false && r.data.channel.private && r.data.channel.members.includes(member.id), 'replace: 200 {created: false, private, members}', `${replaced.status} ${replaced.text.slice(0, 160)}`);
+
+    // CHAN-1: ids are ChannelIds, A-Z and a-z distinct; the fixture creates the channel it is given.
+    const upper = ctx.uniqueId('Case');
+    const asGiven = await ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, body: { id: upper, private: false, members: [] } });
+    const lower = await ctx.http.send({ method: 'POST', path: HTTP_PATHS.adminChannels, token: ctx.adminToken, body: { id: upper.toLowerCase(), private: false, members: [] } });
+    const lowerBody = AdminChannelResponse.safeParse(lower.body);
+    ctx.expect(
+      asGiven.status === 201 && lower.status === 201 && lowerBody.success && lowerBody.data.channel.id === upper.toLowerCase(),
+      `channels ${upper} and ${upper.toLowerCase()} are two channels: each created 201 under its own id (CHAN-1)`,
+      `${asGiven.status}, then ${lower.status} ${lower.text.slice(0, 120)}`,
+    );
 
     const put = await ctx.http.send({ method: 'PUT', path: HTTP_PATHS.adminLimits, token: ctx.adminToken, body: { 'message:edit': { points: 7, durationMs: 7_000 } } });
     const t = AdminLimitsResponse.safeParse(put.body);

@@ -53,6 +53,13 @@ export default defineCheck({
       if (!writer.conn.isOpen) break;
     }
 
+    // TEXT-5: nothing of the text is turned into markup, a URL or markdown included (a linkify or markdown
+    // feature's html is not text only).
+    const plain = 'see https://example.test/page?a=1 and **bold** _here_';
+    const rendered = await ctx.ok(writer.conn, 'message:send', { channelId: r.channelId, text: plain, clientMsgId: msgKey(ctx) });
+    const renderedJudged = judgeSafeText(plain, rendered);
+    ctx.expect(renderedJudged.ok, 'a URL and markdown in the text are neither linked nor rendered: html is the text only (TEXT-5)', renderedJudged.ok ? rendered.html : renderedJudged.why);
+
     // TEXT-4: display names, attachment names and moderation reasons follow the same rule.
     const named = await ctx.user('named', ['member'], { name: HOSTILE_NAME });
     const namedConn = await ctx.connectAs('named', named);

@@ -13,16 +13,17 @@ const TOLERANCE_SEC = 30;
 
 export default defineCheck({
   id: 'C39',
-  title: 'With JWT_ISSUER and JWT_AUDIENCE set, tokens with a wrong or missing iss or aud are refused UNAUTHORIZED and right ones accepted; JWT_CLOCK_TOLERANCE_SEC is honoured (a second target is started with them)',
+  title: 'With JWT_ISSUER and JWT_AUDIENCE set, tokens with a wrong or missing iss or aud are refused UNAUTHORIZED and right ones accepted; JWT_CLOCK_TOLERANCE_SEC is honoured, and LOG_LEVEL=warn (a second target is started with them)',
   group: 'Security',
   level: 'MUST',
-  rules: ['AUTH-3'],
+  rules: ['AUTH-3', 'CFG-5'],
   needs: ['harness-started'],
   timeoutMs: 150_000, // a second target starts within it (slow on a loaded machine)
   async run(ctx: CheckContext) {
     const secret = ctx.tokens.secret;
     if (!secret) throw new CheckUnimplemented('needs the target\'s HS256 secret to mint tokens with chosen iss and aud (not a --jwks-private-key run)');
-    const env = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_CLOCK_TOLERANCE_SEC: String(TOLERANCE_SEC) };
+    // LOG_LEVEL=warn too (CFG-5: honoured when set): this target's handshakes would log at info otherwise.
+    const env = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_CLOCK_TOLERANCE_SEC: String(TOLERANCE_SEC), LOG_LEVEL: 'warn' };
     await withSiblingTarget(ctx, env, async (sibling) => {
       const doc = SpecDocument.safeParse((await new HttpProbe(sibling.url, ctx.recorder).get(HTTP_PATHS.spec)).body);
       ctx.expect(
@@ -60,6 +61,19 @@ export default defineCheck({
         const got = await handshake(c.what, c.req);
         ctx.expect(got === c.want, `with JWT_ISSUER, JWT_AUDIENCE and JWT_CLOCK_TOLERANCE_SEC ${TOLERANCE_SEC} set: a token with ${c.what} is ${c.want === 'connected' ? 'accepted' : 'refused UNAUTHORIZED'} (AUTH-3)`, got);
       }
+      const belowWarn = sibling.logLines.filter(isBelowWarn);
+      ctx.expect(belowWarn.length === 0, 'with LOG_LEVEL=warn no log line below warn is written (CFG-5)', belowWarn.length === 0 ? 'none' : `${belowWarn.length}, e.g. ${belowWarn[0]!.slice(0, 160)}`);
     });
   },
 });
+
+/** A pino line (OPS-3) at trace, debug or info: numeric levels under 40, or the level's name. */
+function isBelowWarn(line: string): boolean {
+  let level: unknown;
+  try {
+    level = (JSON.parse(line) as { level?: unknown }).level;
+  } catch {
+    return false;
+  }
+  return typeof level === 'number' ? level < 40 : ['trace', 'debug', 'info'].includes(String(level));
+}
