@@ -4,7 +4,8 @@
  * a commit writes is the caller's `commit` function.
  *
  * When to flush (decideFlush):
- * - nothing in flight: flush at once, so a lone write at low load waits for nobody;
+ * - nothing in flight: flush at once, so a lone write at low load waits for nobody (with
+ *   gatherTurn, the batch is taken at the end of the event-loop turn, with what arrived in it);
  * - a commit in flight: what arrives meanwhile queues and goes in the next batch, which starts as
  *   soon as a commit slot is free and either `maxBatch` writes are queued or the oldest has waited
  *   `maxWaitMs` (a second concurrent commit, where the store allows more than one);
@@ -18,6 +19,14 @@ export interface BatchPolicy {
   maxWaitMs: number;
   /** Commits running at once: 1 for a single-connection store, more for a pool. */
   maxInFlight: number;
+  /**
+   * Take each batch one event-loop turn after deciding to flush, not at once. The writes that arrive
+   * in that turn (the other sockets' frames read in the same poll) join the batch instead of waiting
+   * for the next commit; a lone write waits for that turn alone. Both stores use it: SQLite's commit
+   * is synchronous, so nothing else could join a batch while it runs; PostgreSQL's commit costs a
+   * round trip and an fsync, which a turn's wait is small beside.
+   */
+  gatherTurn?: boolean;
 }
 
 export const DEFAULT_BATCH_MAX = 64;
@@ -52,6 +61,8 @@ export class GroupCommit<T, R> {
   private queue: Pending<T, R>[] = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** gatherTurn: the turn's wait is scheduled (undefined: not waiting), or over ('ended'): take the batch. */
+  private gathering: NodeJS.Immediate | 'ended' | undefined;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -90,6 +101,15 @@ export class GroupCommit<T, R> {
       }
       clearTimeout(this.timer);
       this.timer = undefined;
+      if (this.policy.gatherTurn && this.gathering !== 'ended') {
+        // The batch is taken when the turn ends, with whatever arrived meanwhile (up to maxBatch).
+        this.gathering ??= setImmediate(() => {
+          this.gathering = 'ended';
+          this.pump();
+        });
+        return;
+      }
+      this.gathering = undefined;
       void this.run(this.queue.splice(0, decision.count));
     }
   }

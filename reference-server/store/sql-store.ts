@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Message } from '../../spec/index.ts';
 import { DEFAULT_BATCH_MAX, DEFAULT_BATCH_WAIT_MS, GroupCommit, type BatchPolicy, type Settled } from './group-commit.ts';
 import { MESSAGE_COLUMNS, sendKey, toBan, toMessage, toNumber, type Stored } from './rows.ts';
@@ -6,6 +5,7 @@ import { MIGRATIONS } from './migrations.ts';
 import type { SqlDriver, SqlExecutor } from './sql-driver.ts';
 import { commitBatchOrEach } from './send-batches.ts';
 import { assertStorable, refusingUnstorable } from './store-errors.ts';
+import { timeOrderedId } from './time-ordered-id.ts';
 import type { Ban, Channel, MigrateOptions, NewMessage, Store } from './types.ts';
 
 /**
@@ -82,7 +82,9 @@ export class SqlStore implements Store {
   ) {
     // Input the database cannot hold is refused before it is sent, as the caller's error (BRK-6).
     this.db = refusingUnstorable(driver);
-    const policy: BatchPolicy = { ...batching, maxInFlight };
+    // gatherTurn: the sends read in one poll (a batch's clients answering their acks) share a commit;
+    // at 50 bench clients 14 -> 19 sends per commit, for one event-loop turn of wait.
+    const policy: BatchPolicy = { ...batching, maxInFlight, gatherTurn: true };
     this.sends = new GroupCommit(policy, (batch) => this.commitSends(batch));
   }
 
@@ -166,7 +168,7 @@ export class SqlStore implements Store {
     const rows = await this.db.query(
       INSERT_BATCH,
       [
-        sends.map(() => randomUUID()),
+        sends.map(() => timeOrderedId()),
         sends.map((m) => m.channelId),
         sends.map((m) => m.authorId),
         sends.map((m) => m.authorName),
@@ -216,7 +218,7 @@ export class SqlStore implements Store {
     const rows = await tx.query(
       `INSERT INTO messages (id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING ${MESSAGE_COLUMNS}`,
-      [randomUUID(), msg.channelId, seq, msg.authorId, msg.authorName, msg.clientMsgId, msg.text, JSON.stringify(msg.attachments)],
+      [timeOrderedId(), msg.channelId, seq, msg.authorId, msg.authorName, msg.clientMsgId, msg.text, JSON.stringify(msg.attachments)],
     );
     return { message: toMessage(rows[0]!), created: true };
   }

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { Message } from '../../spec/index.ts';
 import { DEFAULT_BATCH_MAX, DEFAULT_BATCH_WAIT_MS, GroupCommit, type Settled } from './group-commit.ts';
@@ -9,6 +7,7 @@ import { MESSAGE_COLUMNS, toBan, toMessage, toNumber, type Row, type Stored } fr
 import { commitBatchOrEach } from './send-batches.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import { refusingUnstorableArguments } from './store-errors.ts';
+import { timeOrderedId } from './time-ordered-id.ts';
 import type { Ban, Channel, NewMessage, Store } from './types.ts';
 
 /** The embedded store's database file, in DATA_DIR (with its -wal and -shm files beside it). */
@@ -62,10 +61,11 @@ function prepare(db: Database.Database) {
     member: s('SELECT 1 FROM channel_members WHERE channel_id = ? AND user_id = ?'),
     removeMember: s('DELETE FROM channel_members WHERE channel_id = ? AND user_id = ?'),
     byKey: s(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE author_id = ? AND client_msg_id = ?`),
-    // The channel's last_seq is bumped in the send's transaction: seq follows commit order, gap-free.
-    nextSeq: s('UPDATE channels SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
+    lastSeq: s('SELECT last_seq FROM channels WHERE id = ?'),
+    setLastSeq: s('UPDATE channels SET last_seq = ? WHERE id = ?'),
+    // A key already stored inserts nothing (changes 0): the send is a retry (MSG-4).
     insertMessage: s(`INSERT INTO messages (id, channel_id, seq, author_id, author_name, client_msg_id, text, attachments, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${MESSAGE_COLUMNS}`),
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (author_id, client_msg_id) DO NOTHING`),
     message: s(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
     editMessage: s(`UPDATE messages SET text = ?, edited_at = ? WHERE id = ? RETURNING ${MESSAGE_COLUMNS}`),
     newest: s(`SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq ASC`),
@@ -87,7 +87,6 @@ class SqliteStore implements Store {
   private statements: ReturnType<typeof prepare> | undefined;
   private readonly sends: GroupCommit<NewMessage, Stored>;
   private readonly insertBatch: (batch: NewMessage[]) => Stored[];
-  private readonly insertAlone: (msg: NewMessage) => Stored;
   /** Apart from the others: it names no table, so it works before migrate. */
   private readonly pingStatement: Database.Statement;
 
@@ -96,12 +95,10 @@ class SqliteStore implements Store {
     batching: { maxBatch: number; maxWaitMs: number },
   ) {
     // One connection commits one transaction at a time.
-    this.sends = new GroupCommit({ ...batching, maxInFlight: 1 }, (batch) => this.commitSends(batch));
+    this.sends = new GroupCommit({ ...batching, maxInFlight: 1, gatherTurn: true }, (batch) => this.commitSends(batch));
     // IMMEDIATE: the write lock is taken at BEGIN, so a foreign lock fails the batch before any work.
-    const batchTx = db.transaction((batch: NewMessage[]) => batch.map((m) => this.insertIn(m)));
-    const aloneTx = db.transaction((msg: NewMessage) => this.insertIn(msg));
+    const batchTx = db.transaction((batch: NewMessage[]) => this.insertAll(batch));
     this.insertBatch = (batch) => batchTx.immediate(batch);
-    this.insertAlone = (msg) => aloneTx.immediate(msg);
     this.pingStatement = db.prepare('SELECT 1');
   }
 
@@ -160,33 +157,62 @@ class SqliteStore implements Store {
   }
 
   /**
-   * One batch in one transaction (or, on input SQLite refused, one per send). It waits one turn of
-   * the event loop first: the SQL itself is synchronous, so without the wait every send would commit
-   * alone as it arrives; with it, the sends that arrive meanwhile queue for the next batch, while a
-   * lone send at low load waits for nothing but that turn.
+   * One batch in one transaction (or, on input SQLite refused, one per send). The SQL is synchronous,
+   * so nothing could join a batch while it commits: the group-commit core takes each batch one
+   * event-loop turn after deciding to flush (gatherTurn), so the sends that arrive in that turn
+   * commit together, while a lone send at low load waits for nothing but that turn.
    */
   private async commitSends(batch: NewMessage[]): Promise<Settled<Stored>[]> {
-    await nextTurn();
     return commitBatchOrEach(
       batch,
       async (sends) => this.insertBatch(sends).map((value) => ({ ok: true, value })),
-      async (msg) => this.insertAlone(msg),
+      async (msg) => this.insertBatch([msg])[0]!,
     );
   }
 
   /**
-   * One send inside the caller's transaction. A key already stored (earlier, or by an earlier copy
-   * in the same batch, which the transaction sees) answers that message, not created (MSG-4).
+   * The sends of a batch inside the caller's transaction, with two statements per channel (its
+   * last_seq read, then written back) and one per send. seq is counted here from the channel's
+   * last_seq, which the transaction's write lock keeps from changing under it: gap-free, in commit
+   * order. A key already stored (earlier, or by an earlier copy in the same batch, which the
+   * transaction sees) inserts nothing and answers the stored message, not created (MSG-4).
    */
-  private insertIn(msg: NewMessage): Stored {
-    const existing = this.sql.byKey.get(msg.authorId, msg.clientMsgId);
-    if (existing) return { message: toMessage(existing), created: false };
-    const seq = this.sql.nextSeq.get(msg.channelId)?.last_seq;
-    if (seq === undefined) throw new Error(`channel ${msg.channelId} vanished during insert`);
-    const row = this.sql.insertMessage.get(
-      randomUUID(), msg.channelId, seq, msg.authorId, msg.authorName, msg.clientMsgId, msg.text, JSON.stringify(msg.attachments), Date.now(),
-    );
-    return { message: toMessage(row!), created: true };
+  private insertAll(batch: NewMessage[]): Stored[] {
+    const seqs = new Map<string, { read: number; last: number }>();
+    const stored = batch.map((msg): Stored => {
+      let seq = seqs.get(msg.channelId);
+      if (!seq) {
+        const read = this.sql.lastSeq.get(msg.channelId)?.last_seq;
+        if (read === undefined) throw new Error(`channel ${msg.channelId} vanished during insert`);
+        seq = { read: toNumber(read), last: toNumber(read) };
+        seqs.set(msg.channelId, seq);
+      }
+      const row = {
+        id: timeOrderedId(),
+        channel_id: msg.channelId,
+        seq: seq.last + 1,
+        author_id: msg.authorId,
+        author_name: msg.authorName,
+        client_msg_id: msg.clientMsgId,
+        text: msg.text,
+        attachments: msg.attachments,
+        created_at: Date.now(),
+        edited_at: null,
+      };
+      const { changes } = this.sql.insertMessage.run(
+        row.id, row.channel_id, row.seq, row.author_id, row.author_name, row.client_msg_id, row.text, JSON.stringify(row.attachments), row.created_at,
+      );
+      if (changes === 0) {
+        const existing = this.sql.byKey.get(msg.authorId, msg.clientMsgId);
+        if (!existing) throw new Error(`send ${msg.clientMsgId} neither stored nor found`);
+        return { message: toMessage(existing), created: false };
+      }
+      seq.last = row.seq;
+      // The row as stored: STRICT columns keep these values as given (refusingUnstorableArguments refused any they would not).
+      return { message: toMessage(row), created: true };
+    });
+    for (const [channelId, seq] of seqs) if (seq.last !== seq.read) this.sql.setLastSeq.run(seq.last, channelId);
+    return stored;
   }
 
   async getMessage(id: string): Promise<Message | null> {

@@ -98,6 +98,28 @@ describe('GroupCommit against a commit that finishes when the test says', () => 
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
   });
 
+  it('with gatherTurn, a batch is taken when the turn ends: what arrives in that turn joins it, a lone write waits for that turn only', async () => {
+    const commits = controlledCommits();
+    const batcher = new GroupCommit({ maxBatch: 4, maxWaitMs: 1_000, maxInFlight: 1, gatherTurn: true }, commits.commit);
+    const lone = batcher.submit(0);
+    expect(commits.batches).toEqual([]); // not yet: the turn has not ended
+    await flushMicrotasks();
+    expect(commits.batches).toEqual([[0]]);
+    commits.open.shift()!.finish(false);
+    expect(await lone).toBe('stored 0');
+    // Six writes in one turn: the first batch takes all it may (maxBatch), the rest go in the next.
+    const burst = Promise.allSettled([1, 2, 3, 4, 5, 6].map((i) => batcher.submit(i)));
+    await flushMicrotasks();
+    expect(commits.batches).toEqual([[0], [1, 2, 3, 4]]);
+    commits.open.shift()!.finish(false);
+    await flushMicrotasks();
+    await flushMicrotasks();
+    expect(commits.batches).toEqual([[0], [1, 2, 3, 4], [5, 6]]);
+    commits.open.shift()!.finish(false);
+    expect((await burst).map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']); // 3 refused by the commit
+    await batcher.idle();
+  });
+
   it('a batch answered with the wrong number of outcomes fails every write of it instead of acking a wrong one', async () => {
     const batcher = new GroupCommit<number, number>({ maxBatch: 10, maxWaitMs: 0, maxInFlight: 1 }, async (items) => items.slice(1).map((v) => ({ ok: true, value: v })));
     await expect(batcher.submit(1)).rejects.toThrow(/answered with 0 outcomes/);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FailureWindow } from '../resilience/failure-window.ts';
 import { Sessions } from '../state/sessions.ts';
+import { timeOrderedId } from '../store/time-ordered-id.ts';
 
 describe('FailureWindow (BRK-2)', () => {
   it('counts exactly the failures newer than the window', () => {
@@ -41,5 +42,22 @@ describe('Sessions (SES-2)', () => {
     expect(s.remove('a', '1')).toBe(false);
     expect(s.remove('a', '2')).toBe(true);
     expect(s.sweep(() => false)).toBe(0);
+  });
+});
+
+describe('timeOrderedId (message ids of both stores)', () => {
+  it('is a version-7 UUID PostgreSQL accepts, carrying its millisecond, ordered by time and never repeated', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 48 - 1 }), { minLength: 1, maxLength: 300 }), (times) => {
+        const ids = times.map((ms) => timeOrderedId(ms));
+        for (const [i, id] of ids.entries()) {
+          expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+          expect(parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(times[i]);
+        }
+        // Earlier milliseconds sort first as text: the index they go into is appended to, not scattered.
+        for (let i = 1; i < ids.length; i++) if (times[i - 1]! < times[i]!) expect(ids[i - 1]! < ids[i]!).toBe(true);
+        expect(new Set(ids).size).toBe(ids.length);
+      }),
+    );
   });
 });
