@@ -48,13 +48,22 @@ export class SendProbe {
       // socket.io does not reconnect a session the server ended; with a fresh token at hand, the probe does.
       if (reason === 'io server disconnect' && tokenExpired && typeof token === 'function') setTimeout(() => this.socket.connect(), 100).unref();
     });
-    // Every reconnection joins the run channel again: a send from a socket outside it is FORBIDDEN (MSG-1).
+    // Every reconnection joins the run channel again, and the probe sends only once it has: a send from a
+    // socket outside the channel is FORBIDDEN (MSG-1), and socket.io writes a send buffered while disconnected
+    // before any 'connect' handler runs.
+    this.socket.on('disconnect', () => {
+      if (this.joined) this.inChannel = deferred();
+    });
     this.socket.on('connect', () => {
-      if (this.joined) void this.socket.timeout(PROBE_TIMEOUT_MS).emitWithAck('channel:join', { channelId: this.channelId }).catch(() => {});
+      if (!this.joined) return;
+      const rejoined = this.inChannel;
+      void this.socket.timeout(PROBE_TIMEOUT_MS).emitWithAck('channel:join', { channelId: this.channelId }).then(() => rejoined.resolve(), () => rejoined.resolve());
     });
   }
 
   private joined = false;
+  /** Settled while the probe's socket is in the run channel; a fresh one from each disconnect to the rejoin. */
+  private inChannel = deferred();
 
   async open(): Promise<void> {
     if (!this.socket.connected) await new Promise<void>((resolve, reject) => {
@@ -64,6 +73,7 @@ export class SendProbe {
     const ack = (await this.socket.timeout(PROBE_TIMEOUT_MS).emitWithAck('channel:join', { channelId: this.channelId })) as { ok?: boolean };
     if (!ack?.ok) throw new Error('the send probe could not join the run channel');
     this.joined = true;
+    this.inChannel.resolve();
   }
 
   /** Probes from now until stop(). */
@@ -85,6 +95,12 @@ export class SendProbe {
 
   private async probe(clientMsgId: string): Promise<void> {
     const at = performance.now();
+    // Disconnected: the send waits for the rejoin, within the probe's own timeout (past it: TIMEOUT, as unanswered).
+    const back = this.inChannel.settled || (await Promise.race([this.inChannel.promise.then(() => true), sleep(PROBE_TIMEOUT_MS, false, { ref: false })]));
+    if (!back) {
+      this.answers.push({ at, ms: Math.round(performance.now() - at), ok: false, code: 'TIMEOUT', retryAfterMs: undefined });
+      return;
+    }
     let answer: { ok?: boolean; data?: { id?: unknown; seq?: unknown }; error?: { code?: string; retryAfterMs?: number } };
     try {
       answer = await this.socket.timeout(PROBE_TIMEOUT_MS).emitWithAck('message:send', { channelId: this.channelId, text: `sockproof ${clientMsgId}`, clientMsgId });
@@ -103,4 +119,19 @@ export class SendProbe {
     await this.loop;
     this.socket.disconnect();
   }
+}
+
+/** A promise with its resolve, and whether it has been resolved. */
+function deferred(): { promise: Promise<void>; resolve: () => void; readonly settled: boolean } {
+  let settle!: () => void;
+  const promise = new Promise<void>((r) => (settle = r));
+  const d = {
+    promise,
+    settled: false,
+    resolve: () => {
+      d.settled = true;
+      settle();
+    },
+  };
+  return d;
 }

@@ -32,18 +32,20 @@ export interface AwaySession {
 export async function awaySession(
   ctx: CheckContext,
   whileAway: (s: { user: TestUser; channelId: string }) => Promise<void> = async () => {},
-  opts: { private: boolean } = { private: true },
+  opts: { private: boolean; url?: string } = { private: true },
 ): Promise<AwaySession> {
-  const lb = await openFaultLink(ctx.target.url, `lb-${randomUUID().slice(0, 8)}`);
+  // `url`: another process of the target (a sibling started with a configuration under test); the target's own by default.
+  const url = opts.url ?? ctx.target.url;
+  const lb = await openFaultLink(url, `lb-${randomUUID().slice(0, 8)}`);
   try {
     const [user, stayer] = [await ctx.user('away'), await ctx.user('stayer')];
-    const channelId = await ctx.channel(opts.private ? { private: true, members: [user.id, stayer.id] } : {});
+    const channelId = await ctx.channel(opts.private ? { private: true, members: [user.id, stayer.id], url } : { url });
     const first = await ctx.open('away via lb', { url: lb.clientUrl, transports: ['websocket'] });
     const hello = await first.connect({ token: user.token });
     ctx.require(hello.kind === 'connected', 'the user connects through the load balancer', JSON.stringify(hello));
     if (!hello.pid) throw new CheckInconclusive('the CONNECT packet carried no pid although features.connectionStateRecovery is published');
     await ctx.ok(first, 'channel:join', { channelId });
-    const sender = await ctx.connectAs('stayer', stayer);
+    const sender = await ctx.connectAs('stayer', stayer, { url });
     await ctx.ok(sender, 'channel:join', { channelId });
     const before = await ctx.ok(sender, 'message:send', { channelId, text: 'before the drop', clientMsgId: msgKey(ctx) });
     const seen = await first.nextEvent('message:new', WAIT_MS, (m) => (m as { id?: unknown }).id === before.id);
