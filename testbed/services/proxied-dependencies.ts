@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Proxy, Toxic } from 'toxiproxy-node-client';
+import { z } from 'zod';
 import { connectToxiproxy, type ToxiproxyConnection } from '../fault-proxy/connect.ts';
 import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from './index.ts';
 
@@ -32,6 +33,8 @@ export interface ToxicRequest {
   stream?: 'upstream' | 'downstream';
   attributes: Record<string, number>;
 }
+
+const AcceptedAnswer = z.object({ accepted: z.array(z.number()) });
 
 export class DependencyStartError extends Error {
   override name = 'DependencyStartError';
@@ -133,6 +136,32 @@ export class ProxiedDependencies {
     const removers = this.stalls.get(name) ?? [];
     this.stalls.set(name, removers);
     for (const stream of ['upstream', 'downstream'] as const) removers.push(await this.addToxic(name, { type: 'timeout', stream, attributes: { timeout: 0 } }));
+  }
+
+  /**
+   * Turns every connection away while the listener stays open: the live ones are cut, and each new one is
+   * reset on its first bytes (Toxiproxy `reset_peer`, timeout 0), so a client's reconnect attempts reach the
+   * proxy and can be counted (acceptedSince) where a closed listener refuses them unseen. heal() ends it.
+   */
+  async turnAway(name: DependencyName): Promise<void> {
+    const removers = this.stalls.get(name) ?? [];
+    this.stalls.set(name, removers);
+    removers.push(await this.addToxic(name, { type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 } }));
+    // Disabling cuts the live connections; enabled again at once, the listener takes the attempts that follow.
+    await this.setEnabled(name, false);
+    await this.setEnabled(name, true);
+    this.cutNow.add(name);
+  }
+
+  /**
+   * When the dependency's proxy accepted each connection from `sinceMs` on (ms since the epoch, oldest first):
+   * our fault proxy's extension (GET /proxies/{name}/accepted); undefined from a Toxiproxy without it.
+   */
+  async acceptedSince(name: DependencyName, sinceMs: number): Promise<number[] | undefined> {
+    const answer = await fetch(`${this.proxyConn.url}/proxies/${encodeURIComponent(this.proxy(name).name)}/accepted`).catch(() => undefined);
+    if (answer?.status !== 200) return undefined;
+    const parsed = AcceptedAnswer.safeParse(await answer.json().catch(() => undefined));
+    return parsed.success ? parsed.data.accepted.filter((at) => at >= sinceMs) : undefined;
   }
 
   /** Adds a toxic to the dependency's proxy, on live and new connections, until healAll() or the returned remover. */
