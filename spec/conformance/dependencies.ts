@@ -23,8 +23,8 @@ export interface DependencyControl {
   /** Makes it hang instead of refusing (Toxiproxy `timeout` toxics, timeout 0): connections open, nothing answered, until heal. */
   stall(name: DependencyName): Promise<void>;
   /**
-   * Keeps the listener open but turns every connection away (live ones cut, new ones reset on their first
-   * bytes: Toxiproxy `reset_peer`), so reconnect attempts can be counted; heal() ends it.
+   * Keeps the listener open but turns every connection away (live ones cut, new ones closed at once: the
+   * proxy's upstream refuses), so reconnect attempts can be counted; heal() ends it.
    */
   turnAway(name: DependencyName): Promise<void>;
   /** Accept times (ms since the epoch) of the dependency's connections from `sinceMs` on; undefined where the proxy cannot tell (a real Toxiproxy). */

@@ -34,6 +34,9 @@ export interface ToxicRequest {
   attributes: Record<string, number>;
 }
 
+/** An upstream nothing listens on (TCP port 1, tcpmux, unused on the hosts we run on): every dial is refused. */
+const REFUSING_UPSTREAM = '127.0.0.1:1';
+
 const AcceptedAnswer = z.object({ accepted: z.array(z.number()) });
 
 export class DependencyStartError extends Error {
@@ -44,6 +47,8 @@ export class ProxiedDependencies {
   private readonly cutNow = new Set<DependencyName>();
   private readonly toxics: Array<Toxic<unknown>> = [];
   private readonly stalls = new Map<DependencyName, Array<() => Promise<void>>>();
+  /** The real upstream of each dependency whose connections are turned away. */
+  private readonly turnedAway = new Map<DependencyName, string>();
 
   private constructor(
     private readonly proxyConn: ToxiproxyConnection,
@@ -123,7 +128,9 @@ export class ProxiedDependencies {
   /** Enables it again on the same address, and ends a stall. */
   async heal(name: DependencyName): Promise<void> {
     for (const remove of this.stalls.get(name)?.splice(0) ?? []) await remove();
-    await this.setEnabled(name, true);
+    const upstream = this.turnedAway.get(name);
+    this.turnedAway.delete(name);
+    await this.setEnabled(name, true, upstream);
     this.cutNow.delete(name);
   }
 
@@ -139,17 +146,15 @@ export class ProxiedDependencies {
   }
 
   /**
-   * Turns every connection away while the listener stays open: the live ones are cut, and each new one is
-   * reset on its first bytes (Toxiproxy `reset_peer`, timeout 0), so a client's reconnect attempts reach the
-   * proxy and can be counted (acceptedSince) where a closed listener refuses them unseen. heal() ends it.
+   * Turns every connection away while the listener stays open: the proxy's upstream becomes an address that
+   * refuses (a changed upstream restarts the proxy, cutting the live connections), so each new connection is
+   * accepted and closed at once, as Toxiproxy closes a client whose upstream it cannot dial. The attempts reach
+   * the proxy and can be counted (acceptedSince), where a closed listener refuses them unseen. heal() ends it.
    */
   async turnAway(name: DependencyName): Promise<void> {
-    const removers = this.stalls.get(name) ?? [];
-    this.stalls.set(name, removers);
-    removers.push(await this.addToxic(name, { type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 } }));
-    // Disabling cuts the live connections; enabled again at once, the listener takes the attempts that follow.
-    await this.setEnabled(name, false);
-    await this.setEnabled(name, true);
+    const proxy = this.proxy(name);
+    if (!this.turnedAway.has(name)) this.turnedAway.set(name, proxy.upstream);
+    this.proxies.set(name, await proxy.update({ enabled: true, listen: proxy.listen, upstream: REFUSING_UPSTREAM }));
     this.cutNow.add(name);
   }
 
@@ -190,9 +195,9 @@ export class ProxiedDependencies {
     return proxy;
   }
 
-  private async setEnabled(name: DependencyName, enabled: boolean): Promise<void> {
+  private async setEnabled(name: DependencyName, enabled: boolean, upstream?: string): Promise<void> {
     const proxy = this.proxy(name);
-    this.proxies.set(name, await proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream }));
+    this.proxies.set(name, await proxy.update({ enabled, listen: proxy.listen, upstream: upstream ?? proxy.upstream }));
   }
 
   /** Heals, then stops our fault proxy and the services (idempotent); attached proxies are left in place. */

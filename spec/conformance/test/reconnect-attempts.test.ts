@@ -1,6 +1,6 @@
 // C12's reading of reconnect attempts (checks/recovery/reconnect-attempts.ts) on attempt times modelled from DEG-6.
 import { describe, expect, it } from 'vitest';
-import { widestEarlyWave, thinning, waves } from '../checks/recovery/reconnect-attempts.ts';
+import { jitterShare, thinning, waves } from '../checks/recovery/reconnect-attempts.ts';
 
 const MIN = 100;
 const MAX = 800;
@@ -57,34 +57,35 @@ describe('thinning (the backoff grows)', () => {
   });
 });
 
-describe('waves (jitter spreads connections cut together)', () => {
-  it('the spec backoff of four connections: six waves of four, the widest of the first four spread over 10 ms or more', () => {
+describe('waves and the jitter share', () => {
+  it('the spec backoff of four connections: six waves of four, about half the jitter room taken', () => {
     const groups = waves(attempts(4, specDelay, seeded(3)), MIN);
     expect(groups.map((w) => w.length)).toEqual([4, 4, 4, 4, 4, 4]);
-    expect(widestEarlyWave(groups)).toBeGreaterThanOrEqual(0.1 * MIN);
+    const reading = jitterShare(groups, MIN, MAX)!;
+    expect(reading.share).toBeGreaterThan(0.15);
+    expect(reading.overheadMs).toBeCloseTo(0, 6);
   });
 
-  it('exact doubling retries in lockstep: every wave one instant', () => {
-    const groups = waves(attempts(4, (n) => specDelay(n, () => 0), seeded(4)), MIN);
+  it('exact doubling retries in lockstep: no jitter taken, the overhead of each attempt read at the max', () => {
+    const groups = waves(attempts(4, (n) => specDelay(n, () => 0) + 7, seeded(4)), MIN);
     expect(groups.map((w) => w.length)).toEqual([4, 4, 4, 4, 4, 4]);
-    expect(widestEarlyWave(groups)).toBe(0);
+    const reading = jitterShare(groups, MIN, MAX)!;
+    expect(reading.share).toBeCloseTo(0, 6);
+    expect(reading.overheadMs).toBeCloseTo(7, 6);
   });
 
-  it('reads the first four waves of two attempts or more', () => {
-    expect(widestEarlyWave([[0], [200]])).toBeUndefined();
-    expect(widestEarlyWave([[0, 3], [200, 212], [600, 602], [1400], [2200, 2290]])).toBe(12);
-  });
-
-  it('one connection has no wave of two: jitter is not judged', () => {
-    expect(widestEarlyWave(waves(attempts(1, specDelay, seeded(5)), MIN))).toBeUndefined();
+  it('is not read from waves of different sizes, nor without waits both below and at the max', () => {
+    expect(jitterShare([[0, 1], [200, 201], [600]], MIN, MAX)).toBeUndefined();
+    expect(jitterShare([[0, 1], [200, 201], [600, 601]], MIN, MAX)).toBeUndefined();
+    expect(jitterShare([[0], [200], [600], [1400]], MIN, MAX)).toEqual({ share: 0, overheadMs: 0 });
   });
 });
 
-it('C12 does not flake on the clean backoff, nor pass the faulty ones, with up to 15 ms of lag per attempt (2 000 model runs each; lockstep drifts 2 ms)', () => {
+it('C12 does not flake on the clean backoff, nor pass the faulty ones, with up to 15 ms of lag per attempt (2 000 model runs each)', () => {
   const verdict = (list: number[]) => {
     const spans = thinning(list, MAX);
-    const spread = widestEarlyWave(waves(list, MIN));
-    return { grows: spans !== undefined && spans.early >= 1.5 * spans.late, jitter: spread !== undefined && spread >= 0.1 * MIN };
+    const reading = jitterShare(waves(list, MIN), MIN, MAX);
+    return { grows: spans !== undefined && spans.early >= 1.5 * spans.late, jitter: reading !== undefined && reading.share >= 0.15 };
   };
   const clean = { grows: 0, jitter: 0 };
   const noBackoff = { grows: 0 };
@@ -95,7 +96,7 @@ it('C12 does not flake on the clean backoff, nor pass the faulty ones, with up t
     clean.grows += Number(c.grows);
     clean.jitter += Number(c.jitter);
     noBackoff.grows += Number(verdict(attempts(4, (_n, r) => specDelay(1, r), random, 15)).grows);
-    noJitter.jitter += Number(verdict(attempts(4, (n) => specDelay(n, () => 0), random, 2)).jitter);
+    noJitter.jitter += Number(verdict(attempts(4, (n) => specDelay(n, () => 0), random, 15)).jitter);
   }
   expect({ clean, noBackoff, noJitter }).toEqual({ clean: { grows: 2_000, jitter: 2_000 }, noBackoff: { grows: 0 }, noJitter: { jitter: 0 } });
 });

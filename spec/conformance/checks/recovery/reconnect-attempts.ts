@@ -54,15 +54,39 @@ export function waves(attempts: readonly number[], minMs: number): number[][] {
   return out;
 }
 
-/** The waves read for jitter: up to the first at the max, whose spread the later ones keep; later ones add only drift. */
-const JITTER_WAVES = 4;
+/** DEG-6's jitter: up to this share of a step is added to it (never above the max). */
+const JITTER = 0.2;
+
+export interface JitterReading {
+  /** Share of the jitter DEG-6 allows that the waits below the max took, on average over connections and waits (uniform jitter: 0.5). */
+  share: number;
+  /** What an attempt adds to its wait (connect and close), read from the waits at the max, where no jitter fits. */
+  overheadMs: number;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
- * The widest spread (last minus first attempt) among the first JITTER_WAVES waves of two attempts or more;
- * undefined when there are none (one connection). Connections in lockstep drift apart by a millisecond or two
- * a wave; jitter spreads the n-th wave by up to 20 % of the steps so far.
+ * How much jitter the waits took, from waves that each hold one attempt of every connection: the mean of a
+ * wave minus the mean of the one before is the connections' mean wait, whatever their order. Wave i (from 0)
+ * follows a wait of min·2^i, capped at max; what a wait takes beyond it, less the overhead seen at the max,
+ * is jitter. Undefined unless every wave holds the same number of attempts and there are waits both below and
+ * at the max. Lockstep reads about 0; DEG-6's uniform jitter about 0.5, the mean of the connections' draws.
  */
-export function widestEarlyWave(groups: readonly number[][]): number | undefined {
-  const spreads = groups.slice(0, JITTER_WAVES).filter((w) => w.length >= 2).map((w) => w.at(-1)! - w[0]!);
-  return spreads.length === 0 ? undefined : Math.max(...spreads);
+export function jitterShare(groups: readonly number[][], minMs: number, maxMs: number): JitterReading | undefined {
+  if (groups.length < 2 || new Set(groups.map((w) => w.length)).size !== 1) return undefined;
+  const means = groups.map(mean);
+  const atMax: number[] = [];
+  const below: Array<{ excess: number; room: number }> = [];
+  for (let i = 1; i < groups.length; i++) {
+    const step = Math.min(maxMs, minMs * 2 ** i);
+    const room = Math.min(maxMs, step * (1 + JITTER)) - step;
+    const excess = means[i]! - means[i - 1]! - step;
+    if (room > 0) below.push({ excess, room });
+    else atMax.push(excess);
+  }
+  if (atMax.length === 0 || below.length === 0) return undefined;
+  const overheadMs = mean(atMax);
+  const share = below.reduce((sum, b) => sum + b.excess - overheadMs, 0) / below.reduce((sum, b) => sum + b.room, 0);
+  return { share, overheadMs };
 }
