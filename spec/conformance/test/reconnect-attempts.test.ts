@@ -1,22 +1,11 @@
 // C12's reading of reconnect attempts (checks/recovery/reconnect-attempts.ts) on attempt times modelled from DEG-6.
 import { describe, expect, it } from 'vitest';
+import { seededRandom as seeded } from '../../../testbed/random.ts';
 import { jitterShare, thinning, waves } from '../checks/recovery/reconnect-attempts.ts';
 
 const MIN = 100;
 const MAX = 800;
 const OUTAGE = 3_500;
-
-/** A small seeded generator, so a model run is the same every time. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Delay = (attempt: number, random: () => number) => number;
 /** DEG-6: min·2^(n-1) plus up to 20 %, never above max. */
