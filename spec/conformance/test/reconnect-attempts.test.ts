@@ -63,8 +63,9 @@ describe('waves and the jitter share', () => {
     expect(reading.overheadMs).toBeCloseTo(7, 6);
   });
 
-  it('is not read from waves of different sizes, nor without waits both below and at the max', () => {
+  it('reads the waves up to the first of another size, and needs waits both below and at the max', () => {
     expect(jitterShare([[0, 1], [200, 201], [600]], MIN, MAX)).toBeUndefined();
+    expect(jitterShare([[0], [230], [660], [1460], [2260], [2270, 2280]], MIN, MAX)).toEqual({ share: 0.5, overheadMs: 0 });
     expect(jitterShare([[0, 1], [200, 201], [600, 601]], MIN, MAX)).toBeUndefined();
     expect(jitterShare([[0], [200], [600], [1400]], MIN, MAX)).toEqual({ share: 0, overheadMs: 0 });
   });
