@@ -4,6 +4,7 @@ import type { HealthResponse } from '../spec/index.ts';
 import { JwksKeys } from './auth/jwks-keys.ts';
 import { createVerifier } from './auth/verifier.ts';
 import { openCluster, type Cluster } from './cluster/cluster.ts';
+import { reconnectDelay } from './cluster/reconnect-delay.ts';
 import type { ServerConfig } from './config.ts';
 import { endLocalSession } from './connection/end-session.ts';
 import { handshakeMiddleware } from './connection/handshake.ts';
@@ -91,7 +92,7 @@ export async function startNode({ config, log, secret, faults, version }: NodeOp
         },
         linkChanged: (up) => monitor.report('redis', up),
         dropped: (reason) => log.warn({ reason }, 'cross-node send dropped'),
-      })
+      }, defects.reconnectDelay(reconnectDelay))
     : undefined;
   if (cluster) {
     closing.add('cluster', () => cluster.close());

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { HealthResponse } from '../../spec/index.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { REDIS_BACKOFF_JITTER, reconnectDelay } from './reconnect-delay.ts';
+import { REDIS_BACKOFF_JITTER, reconnectDelay, type ReconnectDelay } from './reconnect-delay.ts';
 import { QuietRedis } from './quiet-redis.ts';
 import { CrossNodeRelay, type RelayMessage } from './relay.ts';
 
@@ -44,12 +44,12 @@ export interface Cluster extends CrossNodeLink {
  * Commands of the node's own and the adapter's publishing client fail at once while Redis is down
  * (no offline queue, bounded by DEPENDENCY_TIMEOUT_MS): nothing waits on an unreachable Redis.
  */
-export function openCluster(config: ServerConfig, log: Logger, events: ClusterEvents): Cluster {
+export function openCluster(config: ServerConfig, log: Logger, events: ClusterEvents, delayOf: ReconnectDelay = reconnectDelay): Cluster {
   const url = config.redisUrl!;
   const { keyPrefix } = config.redis;
   const backoff = { minMs: config.redis.reconnectMinMs, maxMs: config.redis.reconnectMaxMs, jitter: REDIS_BACKOFF_JITTER };
   const retryStrategy = (name: string) => (attempt: number) => {
-    const delayMs = reconnectDelay(attempt, backoff);
+    const delayMs = delayOf(attempt, backoff);
     log.info({ redisClient: name, attempt, delayMs }, 'redis reconnect scheduled');
     return delayMs;
   };

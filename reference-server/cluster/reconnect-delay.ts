@@ -13,6 +13,9 @@ export interface ReconnectPolicy {
 
 export const REDIS_BACKOFF_JITTER = 0.2;
 
+/** The shape of reconnectDelay, so a faulty build can swap the policy in (faults/dependency-clauses.ts). */
+export type ReconnectDelay = (attempt: number, policy: ReconnectPolicy, random?: () => number) => number;
+
 /**
  * Delay before reconnect attempt `attempt` (1 = first after a loss): min·2^(attempt-1), plus jitter,
  * never above max. Pure: `random` is passed in so tests can pin it.

@@ -358,6 +358,10 @@ export const FaultName = z.enum([
   'dependency-figures-frozen',
   /** Every Redis client's reconnect counted in redisReconnects, the adapter's too (counter filter): C12 (DEG-6). */
   'reconnects-counted-per-client',
+  /** Every Redis reconnect attempt waits REDIS_RECONNECT_MIN_MS (+ jitter), never longer (reconnect delay): C12 (DEG-6 backoff). */
+  'reconnect-without-backoff',
+  /** Redis reconnect delays double exactly, no jitter: the node's connections retry in lockstep (reconnect delay): C12 (DEG-6 jitter). */
+  'reconnect-without-jitter',
   /** The breakers endpoint leaves out the redis breaker (route wrapper): C12 (DEG-7). */
   'redis-breaker-unlisted',
   /** Breakers run with the default 30 s reset timeout, GET /spec publishing BREAKER_RESET_TIMEOUT_MS (breaker policy): C13 (CFG-3). */

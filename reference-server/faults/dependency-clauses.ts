@@ -3,6 +3,7 @@ import { AppError } from '../errors.ts';
 import type { Handler } from '../events/handler.ts';
 import type { Route } from '../http/router.ts';
 import type { SessionStore } from '../connection/recovery.ts';
+import type { ReconnectDelay } from '../cluster/reconnect-delay.ts';
 import { changeBody } from './http-bodies.ts';
 
 /*
@@ -115,6 +116,19 @@ export function dependencyFiguresFrozen(route: Route): Route {
  * (the adapter's publisher too), not only the node's own client's: one Redis outage counts 2 (DEG-6): C12.
  */
 export const everyClientCounted = (_client: string): boolean => true;
+
+/**
+ * `reconnect-without-backoff`: every Redis reconnect attempt waits as the first does (REDIS_RECONNECT_MIN_MS,
+ * jitter kept), as a client whose attempt counter restarts on each TCP connect would: through an outage that
+ * accepts and drops connections, the attempts never thin out (DEG-6): C12.
+ */
+export const backoffNeverGrows = (delay: ReconnectDelay): ReconnectDelay => (_attempt, policy, random) => delay(1, policy, random);
+
+/**
+ * `reconnect-without-jitter`: the delays double exactly, min·2^(n-1) up to max, no random share: a node's
+ * Redis connections (and every node cut at once) retry in lockstep (DEG-6): C12.
+ */
+export const backoffWithoutJitter = (delay: ReconnectDelay): ReconnectDelay => (attempt, policy) => delay(attempt, policy, () => 0);
 
 /**
  * `redis-breaker-unlisted`: the breakers endpoint lists the breakers its author wrote down, the store's,

@@ -3,9 +3,12 @@ import type { ServerConfig } from '../config.ts';
 import type { NodeContext } from '../context.ts';
 import type { SessionStore } from '../connection/recovery.ts';
 import type { MigrateOptions } from '../store/types.ts';
+import type { ReconnectDelay } from '../cluster/reconnect-delay.ts';
 import type { Faults, FaultName } from './catalogue.ts';
 import type { NodeDefects } from './index.ts';
 import {
+  backoffNeverGrows,
+  backoffWithoutJitter,
   dependencyFiguresFrozen,
   everyClientCounted,
   kickLocalOnly,
@@ -35,6 +38,8 @@ export interface DeploymentSeams {
   lookupCache<C extends { ttlMs: number }>(cache: C): C;
   /** Whether a Redis client's re-established connection counts in redisReconnects (DEG-6: the node's own client only). */
   reconnectCounted(client: string): boolean;
+  /** The Redis clients' reconnect delay (DEG-6: exponential from REDIS_RECONNECT_MIN_MS with up to 20 % jitter). */
+  reconnectDelay(delay: ReconnectDelay): ReconnectDelay;
   /** The adapter whose held sessions recovery restores (`recovery-on-own-node-only`: those dropped from this node). */
   sessionStore<S extends SessionStore>(adapter: S): S;
   /** The configuration the store is opened with (read by `history-cache-survives-restart` for its DATA_DIR). */
@@ -53,6 +58,7 @@ export const CLEAN_DEPLOYMENT_SEAMS: DeploymentSeams = {
   healthCritical: (critical) => critical,
   lookupCache: (cache) => cache,
   reconnectCounted: (client) => client === 'app',
+  reconnectDelay: (delay) => delay,
   sessionStore: (adapter) => adapter,
   storeConfig: (config) => config,
   migrateOptions: (opts) => opts,
@@ -74,6 +80,12 @@ export function withDeploymentDefects(faults: Faults, base: NodeDefects): NodeDe
     healthCritical: (critical) => (on('external-store-down-unhealthy') ? storeAlwaysCritical(base.healthCritical(critical)) : base.healthCritical(critical)),
     lookupCache: (cache) => (on('lookups-never-stale') ? lookupsNeverStale(base.lookupCache(cache)) : base.lookupCache(cache)),
     reconnectCounted: (client) => (on('reconnects-counted-per-client') ? everyClientCounted(client) : base.reconnectCounted(client)),
+    reconnectDelay(delay) {
+      let d = base.reconnectDelay(delay);
+      if (on('reconnect-without-backoff')) d = backoffNeverGrows(d);
+      if (on('reconnect-without-jitter')) d = backoffWithoutJitter(d);
+      return d;
+    },
     sessionStore: (adapter) => (on('recovery-on-own-node-only') ? recoveryOnOwnNodeOnly(base.sessionStore(adapter)) : base.sessionStore(adapter)),
     storeConfig(config) {
       dataDir = config.dataDir;

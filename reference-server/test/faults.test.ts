@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SpecDocument } from '../../spec/index.ts';
 import { getJson } from '../../testing/admin.ts';
 import { startServer } from '../../testing/server-process.ts';
+import { reconnectDelay } from '../cluster/reconnect-delay.ts';
 import { loadConfig } from '../config.ts';
 import { eventPipeline } from '../events/pipeline.ts';
 import { defectsFor, FaultName, Faults, refusalInProduction } from '../faults/index.ts';
@@ -70,6 +71,7 @@ describe('the clean build: every defect transform is the identity', () => {
     expect(defects.healthCritical(['store'])).toEqual(['store']);
     expect(defects.drainedExit(0)).toBe(0);
     expect([defects.reconnectCounted('app'), defects.reconnectCounted('adapter')]).toEqual([true, false]);
+    expect(defects.reconnectDelay(reconnectDelay)).toBe(reconnectDelay);
     expect(defects.migrateOptions({})).toEqual({});
   });
 });

@@ -22,6 +22,13 @@ export interface DependencyControl {
   addToxic(name: DependencyName, toxic: ToxicRequest): Promise<() => Promise<void>>;
   /** Makes it hang instead of refusing (Toxiproxy `timeout` toxics, timeout 0): connections open, nothing answered, until heal. */
   stall(name: DependencyName): Promise<void>;
+  /**
+   * Keeps the listener open but turns every connection away (live ones cut, new ones closed at once: the
+   * proxy's upstream refuses), so reconnect attempts can be counted; heal() ends it.
+   */
+  turnAway(name: DependencyName): Promise<void>;
+  /** Accept times (ms since the epoch) of the dependency's connections from `sinceMs` on; undefined where the proxy cannot tell (a real Toxiproxy). */
+  acceptedSince(name: DependencyName, sinceMs: number): Promise<number[] | undefined>;
   /** Heals every cut dependency (a check's clean-up). */
   healAll(): Promise<void>;
   /** The environment given to the target (URLs through the proxies and DEPENDENCY_TIMINGS). */

@@ -88,6 +88,11 @@ async function route(proxies: ProxyCollection, method: string, parts: string[], 
       }),
     );
   }
+  if (sub === 'accepted' && toxicName === undefined) {
+    // A sockproof extension (real Toxiproxy answers 404): the accept times of the proxy's connections.
+    allow('GET');
+    return ok({ accepted: proxies.get(proxyName).listAccepted() });
+  }
   if (sub !== 'toxics') throw new ApiError('not found', 404);
 
   if (toxicName === undefined) {

@@ -23,6 +23,9 @@ export function requireHostPort(field: string, text: string): HostPort {
   return parsed;
 }
 
+// How many accept times a proxy keeps: minutes of a client reconnecting every few milliseconds.
+const ACCEPTS_KEPT = 10_000;
+
 /**
  * One named TCP listener forwarding each accepted connection to `upstream` through its toxics.
  * Disabled means not listening, with every live connection cut.
@@ -35,6 +38,7 @@ export class FaultProxy {
   private readonly links = new Set<Link>();
   private readonly dialing = new Set<net.Socket>();
   private toxics: ToxicSpec[] = [];
+  private readonly acceptedAt: number[] = [];
 
   constructor(settings: Omit<ProxySettings, 'enabled'>) {
     this.name = settings.name;
@@ -92,6 +96,14 @@ export class FaultProxy {
     else await this.stop();
   }
 
+  /**
+   * When each connection was accepted (ms since the epoch, sub-millisecond), oldest first, the last
+   * ACCEPTS_KEPT: a sockproof extension, so a harness sees the attempts of a client that a toxic turns away.
+   */
+  listAccepted(): number[] {
+    return [...this.acceptedAt];
+  }
+
   listToxics(): ToxicSpec[] {
     // Toxiproxy lists the upstream chain first, then the downstream one.
     return [...this.toxics.filter((t) => t.stream === 'upstream'), ...this.toxics.filter((t) => t.stream === 'downstream')];
@@ -133,6 +145,8 @@ export class FaultProxy {
   }
 
   private accept(client: net.Socket): void {
+    this.acceptedAt.push(performance.timeOrigin + performance.now());
+    if (this.acceptedAt.length > ACCEPTS_KEPT) this.acceptedAt.shift();
     client.on('error', () => {});
     const target = parseHostPort(this.upstream);
     if (typeof target === 'string') return void client.destroy();

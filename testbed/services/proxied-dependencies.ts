@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Proxy, Toxic } from 'toxiproxy-node-client';
+import { z } from 'zod';
 import { connectToxiproxy, type ToxiproxyConnection } from '../fault-proxy/connect.ts';
 import { postgresAvailability, redisAvailability, type PostgresService, type RedisService } from './index.ts';
 
@@ -33,6 +34,11 @@ export interface ToxicRequest {
   attributes: Record<string, number>;
 }
 
+/** An upstream nothing listens on (TCP port 1, tcpmux, unused on the hosts we run on): every dial is refused. */
+const REFUSING_UPSTREAM = '127.0.0.1:1';
+
+const AcceptedAnswer = z.object({ accepted: z.array(z.number()) });
+
 export class DependencyStartError extends Error {
   override name = 'DependencyStartError';
 }
@@ -41,6 +47,8 @@ export class ProxiedDependencies {
   private readonly cutNow = new Set<DependencyName>();
   private readonly toxics: Array<Toxic<unknown>> = [];
   private readonly stalls = new Map<DependencyName, Array<() => Promise<void>>>();
+  /** The real upstream of each dependency whose connections are turned away. */
+  private readonly turnedAway = new Map<DependencyName, string>();
 
   private constructor(
     private readonly proxyConn: ToxiproxyConnection,
@@ -120,7 +128,9 @@ export class ProxiedDependencies {
   /** Enables it again on the same address, and ends a stall. */
   async heal(name: DependencyName): Promise<void> {
     for (const remove of this.stalls.get(name)?.splice(0) ?? []) await remove();
-    await this.setEnabled(name, true);
+    const upstream = this.turnedAway.get(name);
+    this.turnedAway.delete(name);
+    await this.setEnabled(name, true, upstream);
     this.cutNow.delete(name);
   }
 
@@ -133,6 +143,30 @@ export class ProxiedDependencies {
     const removers = this.stalls.get(name) ?? [];
     this.stalls.set(name, removers);
     for (const stream of ['upstream', 'downstream'] as const) removers.push(await this.addToxic(name, { type: 'timeout', stream, attributes: { timeout: 0 } }));
+  }
+
+  /**
+   * Turns every connection away while the listener stays open: the proxy's upstream becomes an address that
+   * refuses (a changed upstream restarts the proxy, cutting the live connections), so each new connection is
+   * accepted and closed at once, as Toxiproxy closes a client whose upstream it cannot dial. The attempts reach
+   * the proxy and can be counted (acceptedSince), where a closed listener refuses them unseen. heal() ends it.
+   */
+  async turnAway(name: DependencyName): Promise<void> {
+    const proxy = this.proxy(name);
+    if (!this.turnedAway.has(name)) this.turnedAway.set(name, proxy.upstream);
+    this.proxies.set(name, await proxy.update({ enabled: true, listen: proxy.listen, upstream: REFUSING_UPSTREAM }));
+    this.cutNow.add(name);
+  }
+
+  /**
+   * When the dependency's proxy accepted each connection from `sinceMs` on (ms since the epoch, oldest first):
+   * our fault proxy's extension (GET /proxies/{name}/accepted); undefined from a Toxiproxy without it.
+   */
+  async acceptedSince(name: DependencyName, sinceMs: number): Promise<number[] | undefined> {
+    const answer = await fetch(`${this.proxyConn.url}/proxies/${encodeURIComponent(this.proxy(name).name)}/accepted`).catch(() => undefined);
+    if (answer?.status !== 200) return undefined;
+    const parsed = AcceptedAnswer.safeParse(await answer.json().catch(() => undefined));
+    return parsed.success ? parsed.data.accepted.filter((at) => at >= sinceMs) : undefined;
   }
 
   /** Adds a toxic to the dependency's proxy, on live and new connections, until healAll() or the returned remover. */
@@ -161,9 +195,9 @@ export class ProxiedDependencies {
     return proxy;
   }
 
-  private async setEnabled(name: DependencyName, enabled: boolean): Promise<void> {
+  private async setEnabled(name: DependencyName, enabled: boolean, upstream?: string): Promise<void> {
     const proxy = this.proxy(name);
-    this.proxies.set(name, await proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream }));
+    this.proxies.set(name, await proxy.update({ enabled, listen: proxy.listen, upstream: upstream ?? proxy.upstream }));
   }
 
   /** Heals, then stops our fault proxy and the services (idempotent); attached proxies are left in place. */

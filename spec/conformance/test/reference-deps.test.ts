@@ -158,6 +158,21 @@ const DEPLOYMENT_GROUPS: Array<{ name: string; deps: Array<'redis' | 'postgres'>
     catches: [{ fault: 'migrations-rerun', check: 'S15', step: /^all 2 nodes came up$/ }],
     passes: ['C19'],
   },
+  // The two backoff defects change one component (the reconnect delay) and are read by one check: a start each.
+  {
+    name: 'one node: Redis reconnect attempts that never wait longer',
+    deps: ['redis', 'postgres'],
+    nodes: 1,
+    catches: [{ fault: 'reconnect-without-backoff', check: 'C12', step: /^reconnect attempts thin out: .+ \(exponential backoff, DEG-6\)$/ }],
+    passes: ['C19'],
+  },
+  {
+    name: 'one node: Redis reconnect delays without jitter',
+    deps: ['redis', 'postgres'],
+    nodes: 1,
+    catches: [{ fault: 'reconnect-without-jitter', check: 'C12', step: /^the waits below REDIS_RECONNECT_MAX_MS take .+ \(jitter, DEG-6\)$/ }],
+    passes: ['C19'],
+  },
   {
     // C21's deployment part: the node its supervisor restarted serves the history it had cached before the exception.
     name: 'two nodes under a supervisor: history cached on the node\'s disk',

@@ -51,6 +51,29 @@ describe('reset_peer', () => {
   });
 });
 
+describe('GET /proxies/{p}/accepted (sockproof extension)', () => {
+  it('lists when each connection was accepted, those a reset_peer toxic turns away on their first bytes included', async () => {
+    const proxy = await proxyToEcho();
+    await proxy.addToxic({ name: 'rst0', type: 'reset_peer', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } });
+    const from = performance.timeOrigin + performance.now();
+    for (const gap of [0, 60]) {
+      await delay(gap);
+      const c = await client(proxy.listen);
+      c.socket.write('hello');
+      expect(await c.untilClosed(2_000)).toBe(true);
+      expect(c.errorCode).toBe('ECONNRESET');
+    }
+    const until = performance.timeOrigin + performance.now();
+    const answer = await fetch(`${bench.url}/proxies/${proxy.name}/accepted`);
+    expect(answer.status).toBe(200);
+    const { accepted } = (await answer.json()) as { accepted: number[] };
+    expect(accepted).toHaveLength(2);
+    for (const at of accepted) expect(at >= from && at <= until).toBe(true);
+    expect(accepted[1]! - accepted[0]!).toBeGreaterThanOrEqual(55);
+    expect((await fetch(`${bench.url}/proxies/nope/accepted`)).status).toBe(404);
+  });
+});
+
 describe('slow_close', () => {
   it('holds the close back by the delay (tolerance +150 ms)', async () => {
     const proxy = await proxyToEcho();

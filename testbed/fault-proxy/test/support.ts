@@ -172,6 +172,10 @@ export function useProxyBench() {
     get echo(): TcpServer {
       return echo;
     },
+    /** The fault proxy's API base URL. */
+    get url(): string {
+      return harness.server.url;
+    },
     proxyTo: (port: number, name = 'p'): Promise<Proxy> => harness.toxiproxy.createProxy({ name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}` }),
     /** A recording client of a proxy's `listen` address, or of a port directly. */
     async client(to: string | number): Promise<Recorder> {

@@ -77,6 +77,29 @@ describe('ProxiedDependencies.attach: proxies named in the Toxiproxy at TOXIPROX
     await deps.stop();
   });
 
+  it('turns connections away with the listener open, lists the attempts it accepted, and heals back to the real upstream', async () => {
+    const deps = await ProxiedDependencies.attach({ redis: 'staging-redis' }, { TOXIPROXY_URL: proxyServer.url });
+    const live = connect(listenPort, '127.0.0.1');
+    live.on('error', () => {});
+    await once(live, 'connect');
+    const liveClosed = once(live, 'close');
+    const since = performance.timeOrigin + performance.now();
+    await deps.turnAway('redis');
+    await liveClosed; // the live connection is cut
+    for (let i = 0; i < 3; i++) {
+      // Each attempt is accepted (not refused) and closed at once, without an answer.
+      const attempt = connect(listenPort, '127.0.0.1');
+      attempt.on('error', () => {});
+      await once(attempt, 'connect');
+      await once(attempt, 'close');
+    }
+    expect(await deps.acceptedSince('redis', since)).toHaveLength(3);
+    await deps.heal('redis');
+    expect(await echoes(listenPort)).toBe(true);
+    expect(await deps.acceptedSince('redis', since)).toHaveLength(4);
+    await deps.stop();
+  });
+
   it('refuses without TOXIPROXY_URL, and names a proxy that is not there', async () => {
     await expect(ProxiedDependencies.attach({ redis: 'staging-redis' }, {})).rejects.toThrow(/TOXIPROXY_URL/);
     const missing = ProxiedDependencies.attach({ postgres: 'no-such-proxy' }, { TOXIPROXY_URL: proxyServer.url });

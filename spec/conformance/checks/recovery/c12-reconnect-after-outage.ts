@@ -6,10 +6,59 @@ import { HTTP_PATHS, RecoveryResponse } from '../../../http.ts';
 import type { WireConnection } from '../../wire/connection.ts';
 import { breakers, dependencyControl, HALF_OPEN_SLACK_MS, health, nodeMetrics, requireHealthy, within } from '../outage.ts';
 import { msgKey } from '../scene.ts';
+import { jitterShare, thinning, waves } from './reconnect-attempts.ts';
 
 const SETTLE_MS = 5_000;
 /** Reconnect backoff cap the harness gives a target it starts with --deps; the spec's default otherwise. */
 const DEFAULT_RECONNECT_MAX_MS = 30_000;
+/** How long Redis turns connections away: with the harness's timings (min 100, max 800 ms) six waves of attempts. */
+const REDIS_OUTAGE_MS = 3_500;
+/** The longest REDIS_RECONNECT_MAX_MS whose backoff the outage shows: its attempts must span twice the max. */
+const JUDGED_MAX_MS = 1_000;
+/** The first span of max must hold this many times the attempts of the last (the reference: about 3). */
+const THINNING_RATIO = 1.5;
+/**
+ * The waits below the max must take this share of the jitter DEG-6 allows, on average: uniform jitter takes
+ * about 0.5 (four connections: under 0.15 less than once in 2 000 model runs, test/reconnect-attempts.test.ts);
+ * lockstep (`reconnect-without-jitter`) about 0, give or take timing noise.
+ */
+const JITTER_SHARE_MIN = 0.15;
+/** Fewer connections cut together than this and their mean wait is too much one draw to judge jitter by. */
+const JITTER_CONNECTIONS_MIN = 3;
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+/** DEG-6's backoff and jitter, from the times the proxy accepted the node's reconnect attempts (reconnect-attempts.ts). */
+function judgeBackoff(ctx: CheckContext, attempts: number[] | undefined, env: Record<string, string>): void {
+  const minMs = Number(env.REDIS_RECONNECT_MIN_MS);
+  const maxMs = Number(env.REDIS_RECONNECT_MAX_MS);
+  if (attempts === undefined) return ctx.recorder.note('DEG-6 backoff and jitter not observed: the fault proxy does not list the connections it accepted (a real Toxiproxy)');
+  if (!(minMs > 0 && maxMs > 0 && maxMs <= JUDGED_MAX_MS)) {
+    return ctx.recorder.note(`DEG-6 backoff and jitter not observed: REDIS_RECONNECT_MIN_MS/MAX_MS not set by the harness, or a max above ${JUDGED_MAX_MS} ms, which a ${REDIS_OUTAGE_MS} ms outage cannot show`);
+  }
+  const first = attempts[0] ?? 0;
+  ctx.recorder.note(`redis reconnect attempts (ms after the first): ${attempts.map((at) => Math.round(at - first)).join(', ')}`);
+  const spans = thinning(attempts, maxMs);
+  ctx.expect(spans !== undefined, `reconnect attempts through a ${REDIS_OUTAGE_MS} ms Redis outage span 2 × REDIS_RECONNECT_MAX_MS ${maxMs} ms or more (DEG-6)`, `${attempts.length} attempts over ${Math.round((attempts.at(-1) ?? first) - first)} ms`);
+  if (spans) {
+    ctx.expect(
+      spans.early >= THINNING_RATIO * spans.late,
+      `reconnect attempts thin out: the first REDIS_RECONNECT_MAX_MS after the first attempt holds ${THINNING_RATIO}× the attempts of the last (exponential backoff, DEG-6)`,
+      `${spans.early} first, ${spans.late} last`,
+    );
+  }
+  const groups = waves(attempts, minMs);
+  const shape = groups.map((w) => `${w.length} over ${Math.round(w.at(-1)! - w[0]!)} ms`).join(', ');
+  if ((groups[0]?.length ?? 0) < JITTER_CONNECTIONS_MIN) {
+    return ctx.recorder.note(`DEG-6 jitter not judged: ${groups[0]?.length ?? 0} Redis connection(s) reconnected (waves of ${shape}); one or two connections' waits alone cannot tell jitter from timing noise`);
+  }
+  const reading = jitterShare(groups, minMs, maxMs);
+  ctx.expect(
+    reading !== undefined && reading.share >= JITTER_SHARE_MIN,
+    `the waits below REDIS_RECONNECT_MAX_MS take ${JITTER_SHARE_MIN * 100} % or more of the jitter allowed (20 % of each step), on average over connections and waits, less the overhead seen at the max (jitter, DEG-6)`,
+    reading ? `${Math.round(reading.share * 100)} % (overhead ${Math.round(reading.overheadMs)} ms an attempt); waves of ${shape}` : `no waves of one attempt per connection each: ${shape}`,
+  );
+}
 
 /** Sends until the store breaker opens; returns the breaker states seen after each refused send. */
 async function driveStoreBreakerOpen(ctx: CheckContext, conn: WireConnection, channelId: string, threshold: number): Promise<string[]> {
@@ -117,11 +166,14 @@ export default defineCheck({
       const m = await nodeMetrics(ctx);
       return m.dependencies?.redis?.up !== false ? m : undefined;
     })) ?? (await nodeMetrics(ctx));
-    await deps.cut('redis');
-    ctx.recorder.note('redis cut');
+    // Turned away rather than cut: the listener stays open, so every reconnect attempt reaches the proxy.
+    const cutAt = now();
+    await deps.turnAway('redis');
+    ctx.recorder.note('redis cut (connections turned away)');
     const down = await within(SETTLE_MS, async () => (await health(ctx)).body.checks.redis?.status === 'down');
     ctx.expect(down === true, 'health checks.redis down while Redis is cut', down ? 'down' : 'not down');
-    await sleep(1_500); // several failed attempts, so the backoff grows
+    await sleep(Math.max(0, cutAt + REDIS_OUTAGE_MS - now())); // several failed attempts, so the backoff grows
+    const attempts = await deps.acceptedSince('redis', cutAt);
     await deps.heal('redis');
     const healedAt = performance.now();
     const capMs = Number(deps.targetEnv.REDIS_RECONNECT_MAX_MS ?? DEFAULT_RECONNECT_MAX_MS);
@@ -135,5 +187,6 @@ export default defineCheck({
     const settled = await nodeMetrics(ctx);
     ctx.expect(settled.redisReconnects === redisBefore.redisReconnects + 1, 'redisReconnects +1 for the one re-established connection (DEG-6)', `${redisBefore.redisReconnects} -> ${settled.redisReconnects}`);
     ctx.expect(settled.dependencies?.redis?.outages === (redisBefore.dependencies?.redis?.outages ?? 0) + 1, 'dependencies.redis.outages +1 (DEG-5)', JSON.stringify(settled.dependencies?.redis));
+    judgeBackoff(ctx, attempts, deps.targetEnv);
   },
 });
