@@ -8,7 +8,7 @@ import { usersNeeded, usersPerScenario } from '../chaos/scenario-users.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlagOrUsage, OUT_OPTION, withTarget, withTargetOptions, writeRunReport, type RunFlags } from './run-options.ts';
 import { UsageError } from './usage-error.ts';
-import { CONFIG_OPTION, loadConfigOption, readyToRun, refuseShortOfTokens } from './config-option.ts';
+import { CONFIG_OPTION, configuredTarget, refuseShortOfTokens } from './config-option.ts';
 
 interface ChaosFlags extends RunFlags {
   scenarios?: string;
@@ -58,12 +58,9 @@ export function registerChaos(program: Command): void {
       .option(CONFIG_OPTION[0], 'run against staging as this JSON file names it: nodes or a load balancer, Toxiproxy and its proxies, auth, TLS CA, allowed scenarios, kill/pause hooks, timings GET /spec does not publish (chaos/README.md, chaos/chaos.example.json)')
       .option(...OUT_OPTION),
   ).action(async (flags: ChaosFlags) => {
-    const staging = flags.config === undefined ? undefined : await loadConfigOption(flags);
-    const rerun = staging ? await readyToRun(staging) : undefined;
-    if (rerun) {
-      process.exitCode = rerun.rerunExit;
-      return;
-    }
+    const configured = await configuredTarget(flags);
+    if (configured && 'rerunExit' in configured) return void (process.exitCode = configured.rerunExit);
+    const staging = configured?.config;
     if (staging) {
       // The first node is the run's target (single-node scenarios); the staging deployment relaxes the limits for the run's users.
       Object.assign(flags, { target: staging.nodes[0]!.url, allowRemote: true });
@@ -105,8 +102,7 @@ export function registerChaos(program: Command): void {
       refuseShortOfTokens(staging, { users: need.users, why: need.scenario ? `${need.scenario}: ${usersPerScenarioText(need.scenario, options.clients, staging.nodes.length)}` : '' }, timeoutS, '--timeout');
     }
     // Staging: the config's token source gives every token of the run (its users', its reader's, the runner's admin token).
-    const choice = staging ? { kind: 'url' as const, url: staging.nodes[0]!.url, tokens: staging.tokens } : undefined;
-    await withTarget(flags, { needsSecret: staging === undefined, relaxLimits: staging === undefined, ...(choice ? { choice } : {}), endsOn: staging?.refresher?.failed }, async (target, signal, say) => {
+    await withTarget(flags, { needsSecret: staging === undefined, relaxLimits: staging === undefined, ...configured?.run }, async (target, signal, say) => {
       const { runChaos } = await import('../chaos/runner.ts');
       const { formatVerdictTable } = await import('../chaos/verdict-table.ts');
       const { deploymentForRun } = await import('../chaos/deployment/run-deployment.ts');

@@ -18,7 +18,7 @@ export const CONFIG_OPTION = [
 const CONFLICTING = ['target', 'serverCmd', 'jwtSecret', 'env'] as const;
 
 /** The file, validated, its secrets resolved; every problem one line (`sockproof: --config FILE: $.path: ...`), exit 2. */
-export async function loadConfigOption(flags: TargetFlags & { config?: string }): Promise<StagingConfig> {
+async function loadConfigOption(flags: TargetFlags & { config?: string }): Promise<StagingConfig> {
   const given = CONFLICTING.filter((k) => flags[k] !== undefined);
   if (given.length > 0) throw new UsageError(`--config names the deployment and its auth: leave out ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
   const { ChaosConfigError, loadChaosConfig } = await import('../chaos/config/load-config.ts');
@@ -35,7 +35,7 @@ export async function loadConfigOption(flags: TargetFlags & { config?: string })
  * status is returned and this run does nothing): refuses a config whose minted tokens lack the iss or aud the
  * target requires (GET /spec auth; AUTH-3). A target that does not answer is left to the run to report.
  */
-export async function readyToRun(config: StagingConfig): Promise<{ rerunExit: number } | undefined> {
+async function readyToRun(config: StagingConfig): Promise<{ rerunExit: number } | undefined> {
   if (config.caFile !== undefined) {
     const { rerunTrusting, trustsCaFile } = await import('../chaos/config/trust-ca.ts');
     if (!trustsCaFile(config.caFile)) {

@@ -21,7 +21,7 @@ export async function runServer(env: NodeJS.ProcessEnv = process.env): Promise<v
   try {
     faults = Faults.parse(env.SOCKPROOF_FAULTS);
     defects = defectsFor(faults);
-    config = loadConfig(env, defects.configOptions);
+    config = loadConfig(defects.configEnv(env), defects.configOptions);
   } catch (err) {
     if (!(err instanceof ConfigError) && !(err instanceof Error)) throw err;
     (defects?.configErrorOut ?? process.stderr).write(`sockproof serve: ${(defects?.redact ?? redactUrlsIn)(err.message)}\n`);

@@ -22,11 +22,13 @@ export function hostIgnored(where: ServerConfig['listen']): ServerConfig['listen
 
 /**
  * The variables a faulty build never reads (`port-file-ignored`: SOCKPROOF_PORT_FILE, OPS-5 and
- * CFG-1; `log-level-ignored`: LOG_LEVEL, CFG-5): taken out of the environment the node's
- * configuration is read from, before it is read (defectsFor runs before loadConfig).
+ * CFG-1; `log-level-ignored`: LOG_LEVEL, CFG-5; `port-ignored`: PORT; `jwt-secret-ignored`: JWT_SECRET):
+ * left out of the environment the node's configuration is read from (main.ts, configEnv).
  */
-export function forgetVariables(env: NodeJS.ProcessEnv, names: readonly string[]): void {
-  for (const name of names) delete env[name];
+export function withoutVariables(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
+  const kept = { ...env };
+  for (const name of names) delete kept[name];
+  return kept;
 }
 
 /** Whether HOST is set (an empty variable is unset, section 17). */
@@ -38,8 +40,8 @@ export function hostIsSet(env: NodeJS.ProcessEnv): boolean {
  * `data-dir-ignored`: the node stores in a temporary directory of each process, as a server written for
  * a container with a volume it never mounted does (CFG-1). A restart finds nothing it acked: S10.
  */
-export function dataDirOfItsOwn(env: NodeJS.ProcessEnv): void {
-  env.DATA_DIR = mkdtempSync(join(tmpdir(), 'sockproof-fault-data-'));
+export function dataDirOfItsOwn(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'sockproof-fault-data-')) };
 }
 
 /** `listening-line-without-port`: the `listening` line names the host only (OPS-5): S11. */

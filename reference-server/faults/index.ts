@@ -85,6 +85,8 @@ export type SocketHook = (ctx: NodeContext, socket: ChatSocket) => void;
  * where they compose the node; no other code knows that faults exist.
  */
 export interface NodeDefects extends DeploymentSeams {
+  /** The environment loadConfig reads (`port-ignored`, `data-dir-ignored` and the like: a variable left out or replaced). */
+  configEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** loadConfig's options (`unredacted-urls`, `short-secret-accepted`). */
   readonly configOptions: { revealUrls?: boolean; acceptShortSecret?: boolean };
   /** Where a configuration error's line goes (OPS-1: standard error; `config-error-on-stdout`: standard output). */
@@ -171,6 +173,7 @@ export function defectsFor(faults: Faults): NodeDefects {
   const nodesSeen = on('send-waits-for-every-node') ? new NodesSeen() : undefined;
   return withDeploymentDefects(faults, withSingleNodeClauseDefects(faults, withClauseDefects(faults, {
     ...CLEAN_DEPLOYMENT_SEAMS,
+    configEnv: (env) => env,
     configOptions: { ...(on('unredacted-urls') ? { revealUrls: true } : {}), ...(on('short-secret-accepted') ? ACCEPT_SHORT_SECRET : {}) },
     redact: on('unredacted-urls') ? (message) => message : redactUrlsIn,
     configErrorOut: on('config-error-on-stdout') ? process.stdout : process.stderr,

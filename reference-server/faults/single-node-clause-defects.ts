@@ -1,7 +1,7 @@
 import type { Faults, FaultName } from './catalogue.ts';
 import type { NodeDefects } from './index.ts';
 import { acksAnsweredTwice, idleSocketsClosed, stateKeptForSweep, urlsLinked } from './answers-and-rendering.ts';
-import { allInterfacesByDefault, dataDirOfItsOwn, forgetVariables, hostIgnored, hostIsSet, listeningWithoutPort } from './bind-and-variables.ts';
+import { allInterfacesByDefault, dataDirOfItsOwn, hostIgnored, hostIsSet, listeningWithoutPort, withoutVariables } from './bind-and-variables.ts';
 import { channelIdsCaseFolded, relaxationTtlClamped } from './fixture-inputs.ts';
 import {
   acceptAnyNamespace,
@@ -19,8 +19,8 @@ import { clockToleranceIgnored, jwksAlgorithmsOpen } from './token-settings.ts';
 /**
  * The faulty builds of the clause audit's single-node gaps (issue 13, helper clauses1: the rows of
  * the table in spec/conformance/README.md whose clause no faulty build had failed), applied on top
- * of the other defects as withClauseDefects is. `env` is the environment the node's configuration
- * is read from: the faults that make a node ignore a variable take it out before it is read.
+ * of the other defects as withClauseDefects is. `env` is the process's environment, only read here:
+ * the faults that make a node ignore a variable change the copy its configuration is read from (configEnv).
  */
 export function withSingleNodeClauseDefects(faults: Faults, base: NodeDefects, env: NodeJS.ProcessEnv = process.env): NodeDefects {
   const on = (name: FaultName) => faults.has(name);
@@ -30,11 +30,14 @@ export function withSingleNodeClauseDefects(faults: Faults, base: NodeDefects, e
     ...(on('port-ignored') ? ['PORT'] : []),
     ...(on('jwt-secret-ignored') ? ['JWT_SECRET'] : []),
   ];
-  if (ignored.length > 0) forgetVariables(env, ignored);
-  if (on('data-dir-ignored')) dataDirOfItsOwn(env);
   const hostSet = hostIsSet(env);
   return {
     ...base,
+    configEnv(configured) {
+      let e = withoutVariables(base.configEnv(configured), ignored);
+      if (on('data-dir-ignored')) e = dataDirOfItsOwn(e);
+      return e;
+    },
     socketIoOptions(options) {
       let o = base.socketIoOptions(options);
       if (on('socket-io-path-moved')) o = socketIoPathMoved(o);

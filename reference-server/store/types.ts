@@ -23,18 +23,18 @@ export interface Ban {
   until: Date | null;
 }
 
-/**
- * The durable state of a chat node. Domain outcomes (not found, duplicate key) are return values;
- * a throw is either the backing service failing, which the store's circuit breaker counts, or
- * input the database refused (classifyStoreError: StoreInputError, SQLSTATE class 22 or 23), which
- * it never counts (BRK-6).
- */
 /** How a store migrates; the clean build passes none. */
 export interface MigrateOptions {
   /** Only the faulty build `migrations-rerun` (NODE-4): run every migration again, applied or not. */
   rerunApplied?: boolean;
 }
 
+/**
+ * The durable state of a chat node. Domain outcomes (not found, duplicate key) are return values;
+ * a throw is either the backing service failing, which the store's circuit breaker counts, or
+ * input the database refused (classifyStoreError: StoreInputError, SQLSTATE class 22 or 23), which
+ * it never counts (BRK-6).
+ */
 export interface Store {
   readonly kind: string;
   migrate(opts?: MigrateOptions): Promise<void>;

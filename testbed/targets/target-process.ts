@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../repo-root.ts';
+import { reachableAt } from './reachable-at.ts';
 
 /**
  * A chat server process that sockproof starts and owns (the conformance harness's `--server-cmd`,
@@ -273,15 +273,8 @@ function listeningPort(line: string): number | undefined {
 }
 
 /** Whether something listens on 127.0.0.1:port. */
-export function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
+export async function acceptsConnections(port: number): Promise<boolean> {
+  return (await reachableAt('127.0.0.1', port)) === 'connected';
 }
 
 async function readPortFile(path: string): Promise<number | undefined> {

@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import type { CheckContext } from '../../context.ts';
 import { HealthResponse, HTTP_PATHS } from '../../../http.ts';
 import type { Message } from '../../../events.ts';
@@ -6,6 +5,7 @@ import { SessionEnded } from '../../../events.ts';
 import { ConnectErrorData } from '../../../errors.ts';
 import { readAck } from '../../ack.ts';
 import { CheckInconclusive, defineCheck } from '../../check.ts';
+import { reachableAt } from '../../../../testbed/targets/reachable-at.ts';
 import { msgKey, room } from '../scene.ts';
 import { HeldRequest } from './held-request.ts';
 import { lostOrChanged, readHistory } from './history.ts';
@@ -172,27 +172,11 @@ async function drainShows(ctx: CheckContext): Promise<DrainShown> {
       return undefined; // unreachable or slow: the listener's side decides
     }
   };
-  const listenerRefuses = async (): Promise<DrainShown | undefined> => ((await refusesConnections(ctx.target.url)) ? { kind: 'refused' } : undefined);
+  const { hostname, port } = new URL(ctx.target.url);
+  const listenerRefuses = async (): Promise<DrainShown | undefined> => ((await reachableAt(hostname.replace(/^\[|\]$/g, ''), Number(port), 1_000)) === 'refused' ? { kind: 'refused' } : undefined);
   await Promise.race([poll(healthSaysDraining), poll(listenerRefuses)]);
   if (shown?.kind === 'refused') ctx.recorder.note('a new connection refused after SIGTERM (the listener closed, as HLTH-3 allows)');
   return shown ?? { kind: 'not seen' };
-}
-
-/** Whether a TCP connection to the target's address is refused. */
-function refusesConnections(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
-    socket.setTimeout(1_000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }
 
 /**

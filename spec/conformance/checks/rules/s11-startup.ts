@@ -6,7 +6,7 @@ import { startWithBadValue } from '../bad-start.ts';
 import { freePort } from '../../../../testbed/services/free-port.ts';
 import { withSiblingTarget } from '../sibling-target.ts';
 import { portRange } from './port-range.ts';
-import { reachableAt } from './reachable-at.ts';
+import { reachableAt } from '../../../../testbed/targets/reachable-at.ts';
 
 export default defineCheck({
   id: 'S11',
