@@ -62,6 +62,7 @@ describe('sockproof chaos against a reference server the test started', () => {
     }
     expect(by.partition.figures.disconnects).toBeGreaterThan(0);
     expect(by.partition.figures.resolved).toBe(by.partition.figures.inDoubt);
+    expect(by.partition.figures.retries, 'the held answers were cut: stored sends retried').toBeGreaterThan(0);
     expect(by.latency.figures.ackLatencyBeforeMs.p50).toBeGreaterThan(0);
     expect(by.latency.figures.ackLatencyDuringMs.p50).toBeGreaterThan(0);
     expect(out.notes.join('\n')).toMatch(/relaxation sockproof-run-[0-9a-f]+ ended with DELETE/);
