@@ -9,6 +9,7 @@ const CHANNELS = 10;
 
 interface BenchFlags {
   duration: string;
+  rounds: string;
   clients: string;
   targets: string;
   workers: string;
@@ -52,7 +53,8 @@ export function registerBench(program: Command): void {
       'the same closed-loop message:send workload against bare Socket.IO, the reference server on its embedded store, on PostgreSQL and as 2 nodes over Redis ' +
         '(when those are reachable); prints a table with ratios to bare Socket.IO and writes report.json, summary.md and report.html with plots',
     )
-    .option('--duration <s>', `seconds of sending per target and client count (${BOUNDS.durationS.min}-${BOUNDS.durationS.max})`, '10')
+    .option('--duration <s>', `seconds of sending per target, client count and round (${BOUNDS.durationS.min}-${BOUNDS.durationS.max})`, '5')
+    .option('--rounds <n>', `every target in turn this many times; each row shows its median round (${BOUNDS.benchRounds.min}-${BOUNDS.benchRounds.max})`, '3')
     .option('--clients <n,...>', `client counts, comma-separated (each ${BOUNDS.clients.min}-${BOUNDS.clients.max})`, '50,200')
     .option('--targets <list>', `targets to run, comma-separated: ${TARGETS.join(', ')}`, TARGETS.join(','))
     .option('--workers <n>', `client worker processes (${BOUNDS.workers.min}-${BOUNDS.workers.max})`, '2')
@@ -65,6 +67,7 @@ export function registerBench(program: Command): void {
     .action(async (flags: BenchFlags) => {
       const options = {
         durationS: numberFlagOrUsage('--duration', flags.duration, BOUNDS.durationS),
+        rounds: numberFlagOrUsage('--rounds', flags.rounds, BOUNDS.benchRounds),
         clientCounts: clientCounts(flags.clients),
         targets: targets(flags.targets),
         workers: numberFlagOrUsage('--workers', flags.workers, BOUNDS.workers),

@@ -48,6 +48,11 @@ export const BenchRunFigures = z.object({
   serverPeakRssMb: z.number().nullable(),
   limit: z.string(),
   ratios: BenchRatios,
+  /**
+   * The acked msg/s ratio of each round, in round order (absent: one round). The figures above are the
+   * round with the median of these: the machine's other work moves the baseline and the target alike.
+   */
+  roundRatios: z.array(z.number().nullable()).optional(),
   series: z.array(BenchSecond),
   ackHistogram: z.array(HistogramBin),
 });
@@ -99,7 +104,7 @@ export function lifecycleTableRow(f: BenchLifecycleFigures): string[] {
 
 const times = (r: number | null): string => (r === null ? '' : ` (${r}×)`);
 
-export const BENCH_TABLE_HEADER = ['target', 'clients', 'acked msg/s', 'deliveries/s', 'ack p50 ms', 'ack p99 ms', 'fan-out p99 ms', 'server CPU %', 'server RSS MB', 'limit'] as const;
+export const BENCH_TABLE_HEADER = ['target', 'clients', 'acked msg/s', 'deliveries/s', 'ack p50 ms', 'ack p99 ms', 'fan-out p99 ms', 'server CPU %', 'server RSS MB', 'acked × by round', 'limit'] as const;
 
 /** One row of the figures table, each figure followed by its ratio to bare Socket.IO; plain text cells. */
 export function benchTableRow(f: BenchRunFigures): string[] {
@@ -113,6 +118,7 @@ export function benchTableRow(f: BenchRunFigures): string[] {
     `${fmt(f.fanoutLatencyMs.p99)}${times(f.ratios.fanoutP99)}`,
     `${fmt(f.serverCpuPercent)}${times(f.ratios.serverCpuPercent)}`,
     `${fmt(f.serverPeakRssMb)}${times(f.ratios.serverPeakRssMb)}`,
+    f.roundRatios && f.roundRatios.length > 1 ? f.roundRatios.map(fmt).join(' ') : '-',
     f.limit,
   ];
 }

@@ -15,8 +15,9 @@ export const BOUNDS = {
   latencyMs: { min: 1, max: 10_000 },
   phaseMs: { min: 500, max: 120_000 },
   timeoutS: { min: 10, max: 3600 },
-  /** sockproof bench: client worker processes, client counts per run, supervised kills (0: not measured), restarts, idle sockets. */
+  /** sockproof bench: client worker processes, client counts per run, rounds, supervised kills (0: not measured), restarts, idle sockets. */
   workers: { min: 1, max: 8 },
+  benchRounds: { min: 1, max: 10 },
   clientCounts: { min: 1, max: 4 },
   benchKills: { min: 0, max: 10 },
   restarts: { min: 1, max: 10 },

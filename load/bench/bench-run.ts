@@ -5,17 +5,21 @@ import { ratiosTo, type LoadFigures } from './figures.ts';
 import { measureLifecycle, measureSupervisedRestart, type LifecycleFigures, type SupervisorFigures } from './lifecycle.ts';
 import { TARGET_LABELS, type TargetId } from './target-ids.ts';
 import { startBenchTarget, targetCommand, unavailableReason } from './targets.ts';
+import { pickMedianRounds } from './rounds.ts';
 import { runWorkload } from './workload.ts';
 
 /**
  * One `sockproof bench` run: the same workload against every target (bare Socket.IO first, as the baseline
  * every ratio is taken to), then what each server costs to start and keep, then the supervisor's recovery.
- * Targets run one after another, so they never share the cores.
+ * Targets run one after another, so they never share the cores; with several rounds, all of them in turn,
+ * round after round (rounds.ts picks each row's median round).
  */
 export interface BenchOptions {
   targets: readonly TargetId[];
   clientCounts: readonly number[];
   durationS: number;
+  /** Times every target runs at every client count, in turn; each row is shown by its median round. */
+  rounds: number;
   channels: number;
   workers: number;
   /** Start-up, memory and supervised-restart measurements (off: the workload only). */
@@ -36,6 +40,8 @@ export interface BenchRun {
   outcome: Outcome<LoadFigures>;
   /** To bare Socket.IO at the same client count; absent when this run was not measured. */
   ratios?: BenchRatios;
+  /** With several rounds: the acked msg/s ratio of each (load/bench/rounds.ts); this run is the median one. */
+  roundRatios?: (number | null)[];
   notes: string[];
 }
 
@@ -43,7 +49,7 @@ export interface BenchResult {
   kind: 'bench';
   startedAt: string;
   machine: { cpus: number; cpuModel: string; memoryGb: number; os: string; node: string; loadAverageAtStart: number };
-  config: { targets: TargetId[]; clientCounts: number[]; durationS: number; channels: number; workers: number };
+  config: { targets: TargetId[]; clientCounts: number[]; durationS: number; rounds: number; channels: number; workers: number };
   runs: BenchRun[];
   lifecycle: Array<{ target: TargetId; label: string; outcome: Outcome<LifecycleFigures> }>;
   supervisor: Outcome<SupervisorFigures> | undefined;
@@ -120,10 +126,15 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const startedAt = new Date().toISOString();
   // Other work on the machine takes cores from the servers and clients: the output says how busy it was.
   const loadAverageAtStart = Math.round(loadavg()[0]! * 10) / 10;
-  const runs: BenchRun[] = [];
-  for (const id of opts.targets) {
-    if (opts.signal?.aborted) break;
-    runs.push(...(await measureTarget(id, opts)));
+  const rounds: BenchRun[][] = [];
+  for (let round = 1; round <= opts.rounds && !opts.signal?.aborted; round++) {
+    if (opts.rounds > 1) opts.say(`round ${round} of ${opts.rounds}`);
+    const runs: BenchRun[] = [];
+    for (const id of opts.targets) {
+      if (opts.signal?.aborted) break;
+      runs.push(...(await measureTarget(id, opts)));
+    }
+    rounds.push(withRatios(runs));
   }
   const lifecycle: BenchResult['lifecycle'] = [];
   let supervisor: BenchResult['supervisor'];
@@ -149,8 +160,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     kind: 'bench',
     startedAt,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'unknown', memoryGb: Math.round(totalmem() / 1024 ** 3), os: await osName(), node: process.version, loadAverageAtStart },
-    config: { targets: [...opts.targets], clientCounts: [...opts.clientCounts], durationS: opts.durationS, channels: opts.channels, workers: opts.workers },
-    runs: withRatios(runs),
+    config: { targets: [...opts.targets], clientCounts: [...opts.clientCounts], durationS: opts.durationS, rounds: opts.rounds, channels: opts.channels, workers: opts.workers },
+    runs: pickMedianRounds(rounds),
     lifecycle,
     supervisor,
   };

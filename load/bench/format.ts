@@ -15,7 +15,7 @@ export function textTable(header: readonly string[], rows: ReadonlyArray<readonl
 /** A measured run as the reports layer reads it: its figures with its target and ratios. */
 export function runFigures(run: BenchRun): BenchRunFigures | undefined {
   if (run.outcome.status !== 'measured' || !run.ratios) return undefined;
-  return { ...run.outcome.figures, target: run.target, label: run.label, ratios: run.ratios };
+  return { ...run.outcome.figures, target: run.target, label: run.label, ratios: run.ratios, ...(run.roundRatios ? { roundRatios: run.roundRatios } : {}) };
 }
 
 function runRow(run: BenchRun): string[] {
@@ -29,7 +29,7 @@ export function formatBench(result: BenchResult): string {
   const m = result.machine;
   const c = result.config;
   const out = [
-    `bench: ${c.durationS} s per run, closed loop, ${c.channels} public channels, ${c.workers} client worker process(es); ` +
+    `bench: ${c.rounds > 1 ? `${c.rounds} rounds of every target in turn, each row its median round; ` : ''}${c.durationS} s per run, closed loop, ${c.channels} public channels, ${c.workers} client worker process(es); ` +
       `${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}, Node ${m.node}, load average ${m.loadAverageAtStart} at start`,
     '(×: ratio to bare Socket.IO at the same client count; deliveries: message:new received by the other members of the channel; limit: which process was at 100% CPU)',
     textTable(BENCH_TABLE_HEADER, result.runs.map(runRow)),

@@ -32,9 +32,11 @@ export function benchReport(bench: BenchResult): Report {
     const f = run.outcome.status === 'measured' ? run.outcome.figures : undefined;
     return result({
       id: `BENCH-${run.target}-${run.clients}`,
-      title: `${run.label}: ${run.clients} clients, ${bench.config.channels} channels, closed loop for ${bench.config.durationS} s`,
+      title: `${run.label}: ${run.clients} clients, ${bench.config.channels} channels, closed loop for ${bench.config.durationS} s${bench.config.rounds > 1 ? `, median of ${bench.config.rounds} rounds` : ''}`,
       group: 'Throughput and latency',
-      message: f ? `${f.ackedPerSec} acked msg/s (${run.ratios?.ackedPerSec ?? '-'}× bare), ack p99 ${f.ackLatencyMs.p99} ms; ${f.limit}` : '',
+      message: f
+        ? `${f.ackedPerSec} acked msg/s (${run.ratios?.ackedPerSec ?? '-'}× bare${run.roundRatios ? `; rounds ${run.roundRatios.map((r) => r ?? '-').join(', ')}` : ''}), ack p99 ${f.ackLatencyMs.p99} ms; ${f.limit}`
+        : '',
       outcome: run.outcome,
       ...(figures ? { figures: { ...figures } } : {}),
       notes: run.notes,

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { channelsPerWorker, histogram, HISTOGRAM_EDGES_MS, median, mergeRun, ratio, spreadOverChannels, whereTheLimitWas, type WorkerSamples } from '../bench/figures.ts';
 import { parseCpuMs, parseRssBytes } from '../bench/proc-stats.ts';
+import type { BenchRun } from '../bench/bench-run.ts';
+import { pickMedianRounds } from '../bench/rounds.ts';
 import { histogramChart, lineChart, niceCeiling } from '../../reports/plots.ts';
 
 describe('bench arithmetic', () => {
@@ -155,5 +157,43 @@ describe('plots', () => {
     const hist = histogramChart({ title: 't', xLabel: 'x', binLabels: ['0-1', evil], series: [{ name: evil, counts: [1, 3] }] });
     expect(hist).not.toContain('<script>');
     expect(hist.match(/<rect [^>]*height="[\d.]+"/g)!.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('rounds: each row is its median round', () => {
+  // Only the fields the pick reads are real; the rest of a run's figures do not matter to it.
+  const measured = (target: string, ackedPerSec: number, ratio: number | null): BenchRun =>
+    ({ target, label: target, clients: 50, notes: [], outcome: { status: 'measured', figures: { ackedPerSec } }, ratios: { ackedPerSec: ratio } }) as unknown as BenchRun;
+
+  it('shows the round whose ratio is the median (the lower middle of an even count), with every round\'s ratio', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0.01, max: 3, noNaN: true }), { minLength: 2, maxLength: 10 }), (ratios) => {
+        const rounds = ratios.map((r, i) => [measured('bare', 1000 + i, 1), measured('postgres', 1000 * r, r)]);
+        const picked = pickMedianRounds(rounds);
+        expect(picked.map((r) => r.target)).toEqual(['bare', 'postgres']);
+        const pg = picked[1]!;
+        expect(pg.roundRatios).toEqual(ratios);
+        const sorted = [...ratios].sort((a, b) => a - b);
+        expect(pg.ratios!.ackedPerSec).toBe(sorted[Math.floor((ratios.length - 1) / 2)]);
+        // A whole round: its throughput is the one measured with that ratio.
+        expect(pg.outcome.status === 'measured' && pg.outcome.figures.ackedPerSec).toBe(1000 * pg.ratios!.ackedPerSec!);
+        expect(picked[0]!.roundRatios).toBeUndefined();
+      }),
+    );
+  });
+
+  it('a round that failed is the row\'s outcome, naming the round; one round is passed through as it is', () => {
+    const failed = { ...measured('embedded', 0, null), outcome: { status: 'failed', reason: 'could not start: EADDRINUSE' } } as BenchRun;
+    const picked = pickMedianRounds([[measured('embedded', 900, 0.9)], [failed], [measured('embedded', 800, 0.8)]]);
+    expect(picked).toHaveLength(1);
+    expect(picked[0]!.outcome).toEqual({ status: 'failed', reason: 'round 2 of 3: could not start: EADDRINUSE' });
+    const one = [measured('bare', 1, 1)];
+    expect(pickMedianRounds([one])).toEqual(one);
+  });
+
+  it('without a bare run to divide by, ranks the rounds by throughput', () => {
+    const picked = pickMedianRounds([[measured('embedded', 900, null)], [measured('embedded', 500, null)], [measured('embedded', 700, null)]]);
+    expect(picked[0]!.outcome.status === 'measured' && picked[0]!.outcome.figures.ackedPerSec).toBe(700);
+    expect(picked[0]!.roundRatios).toEqual([null, null, null]);
   });
 });

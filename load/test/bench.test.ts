@@ -17,6 +17,7 @@ describe('sockproof bench: refusals (one line, exit 2)', () => {
     [['--targets', 'bare,nginx'], /--targets takes a comma-separated list of bare, embedded, postgres, cluster, got "bare,nginx"/],
     [['--workers', '9'], /--workers takes a whole number from 1 to 8, got "9"/],
     [['--duration', '0.5'], /--duration takes a whole number from 1 to 600, got "0.5"/],
+    [['--rounds', '11'], /--rounds takes a whole number from 1 to 10, got "11"/],
   ])('%j', async (args, message) => {
     const r = await runCli(['bench', ...args]);
     expect(r.code).toBe(2);
@@ -37,7 +38,7 @@ describe('sockproof bench: the workload against every target, 1 s each', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sockproof-bench-'));
-    run = await runCli(['bench', '--duration', '1', '--clients', '20', '--workers', '2', '--no-lifecycle', '--out', dir], 400_000);
+    run = await runCli(['bench', '--duration', '1', '--rounds', '2', '--clients', '20', '--workers', '2', '--no-lifecycle', '--out', dir], 400_000);
     report = parseReport(await readFile(join(dir, 'report.json'), 'utf8'));
   }, 420_000);
   afterAll(async () => {
@@ -46,7 +47,9 @@ describe('sockproof bench: the workload against every target, 1 s each', () => {
 
   it('exits 0 and prints the table with ratios to bare Socket.IO', () => {
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/target\s+clients\s+acked msg\/s\s+deliveries\/s\s+ack p50 ms\s+ack p99 ms\s+fan-out p99 ms\s+server CPU %\s+server RSS MB\s+limit/);
+    expect(run.stdout).toMatch(/target\s+clients\s+acked msg\/s\s+deliveries\/s\s+ack p50 ms\s+ack p99 ms\s+fan-out p99 ms\s+server CPU %\s+server RSS MB\s+acked × by round\s+limit/);
+    expect(run.stdout).toMatch(/^bench: 2 rounds of every target in turn, each row its median round; 1 s per run/m);
+    expect(run.stderr).toMatch(/round 1 of 2[\s\S]*round 2 of 2/);
     expect(run.stdout).toMatch(/bare Socket\.IO\s+20\s+[\d.]+ \(1×\)/);
     expect(run.stdout).toMatch(/reference, embedded store\s+20\s+[\d.]+ \([\d.]+×\)/);
   });
@@ -66,6 +69,7 @@ describe('sockproof bench: the workload against every target, 1 s each', () => {
       expect(figures!.ratios.ackedPerSec).toBeGreaterThan(0);
       expect(figures!.ratios.ackP99).toBeGreaterThan(0);
       expect(figures!.series).toHaveLength(1);
+      if (id !== 'BENCH-bare-20') expect(figures!.roundRatios, `${id}: the ratio of each of the 2 rounds`).toEqual([expect.any(Number), expect.any(Number)]);
       expect(figures!.ackHistogram.reduce((n, b) => n + b.count, 0)).toBeGreaterThan(0);
     }
     expect(benchRunFigures(byId.get('BENCH-bare-20')!)!.ratios.ackedPerSec).toBe(1);
@@ -100,7 +104,7 @@ describe('sockproof bench: start-up, memory and a supervised SIGKILL', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sockproof-bench-'));
-    run = await runCli(['bench', '--targets', 'bare', '--duration', '1', '--clients', '2', '--workers', '1', '--restarts', '1', '--kills', '1', '--idle-sockets', '20', '--out', dir], 400_000);
+    run = await runCli(['bench', '--targets', 'bare', '--duration', '1', '--rounds', '1', '--clients', '2', '--workers', '1', '--restarts', '1', '--kills', '1', '--idle-sockets', '20', '--out', dir], 400_000);
     report = parseReport(await readFile(join(dir, 'report.json'), 'utf8'));
   }, 420_000);
   afterAll(async () => {
