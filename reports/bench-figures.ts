@@ -45,6 +45,9 @@ export const BenchRunFigures = z.object({
   ackLatencyMs: z.object({ p50: Ms, p99: Ms }),
   fanoutLatencyMs: z.object({ p99: Ms }),
   serverCpuPercent: z.number().nullable(),
+  /** The bench's own PostgreSQL and Redis on the same cores (absent in reports written before it was measured). */
+  servicesCpuPercent: z.number().nullable().optional(),
+  machineBusyPercent: z.number().nullable().optional(),
   serverPeakRssMb: z.number().nullable(),
   limit: z.string(),
   ratios: BenchRatios,
@@ -104,7 +107,7 @@ export function lifecycleTableRow(f: BenchLifecycleFigures): string[] {
 
 const times = (r: number | null): string => (r === null ? '' : ` (${r}×)`);
 
-export const BENCH_TABLE_HEADER = ['target', 'clients', 'acked msg/s', 'deliveries/s', 'ack p50 ms', 'ack p99 ms', 'fan-out p99 ms', 'server CPU %', 'server RSS MB', 'acked × by round', 'limit'] as const;
+export const BENCH_TABLE_HEADER = ['target', 'clients', 'acked msg/s', 'deliveries/s', 'ack p50 ms', 'ack p99 ms', 'fan-out p99 ms', 'server CPU %', 'services CPU %', 'server RSS MB', 'acked × by round', 'limit'] as const;
 
 /** One row of the figures table, each figure followed by its ratio to bare Socket.IO; plain text cells. */
 export function benchTableRow(f: BenchRunFigures): string[] {
@@ -117,6 +120,7 @@ export function benchTableRow(f: BenchRunFigures): string[] {
     `${fmt(f.ackLatencyMs.p99)}${times(f.ratios.ackP99)}`,
     `${fmt(f.fanoutLatencyMs.p99)}${times(f.ratios.fanoutP99)}`,
     `${fmt(f.serverCpuPercent)}${times(f.ratios.serverCpuPercent)}`,
+    fmt(f.servicesCpuPercent),
     `${fmt(f.serverPeakRssMb)}${times(f.ratios.serverPeakRssMb)}`,
     f.roundRatios && f.roundRatios.length > 1 ? f.roundRatios.map(fmt).join(' ') : '-',
     f.limit,

@@ -28,6 +28,10 @@ export interface ServerSample {
   atMs: number;
   cpuMs: number;
   rssBytes: number;
+  /** CPU of the services the bench started for the target (PostgreSQL, Redis: every process of each), when there are any. */
+  servicesCpuMs?: number;
+  /** The whole machine's CPU ticks (/proc/stat): how busy the shared cores were. */
+  machine?: { busy: number; total: number };
 }
 
 export interface LoadFigures {
@@ -44,6 +48,10 @@ export interface LoadFigures {
   fanoutLatencyMs: RoundedSummary;
   /** Percent of one core over the run (a cluster: summed over its nodes). */
   serverCpuPercent: number | null;
+  /** The bench's own PostgreSQL and Redis, percent of one core over the run; null without services. */
+  servicesCpuPercent: number | null;
+  /** Percent of all the machine's cores busy over the run, whoever used them. */
+  machineBusyPercent: number | null;
   serverPeakRssMb: number | null;
   /** Each worker's CPU as percent of one core. */
   clientCpuPercent: number[];
@@ -78,13 +86,31 @@ function cpuPercent(from: ServerSample, to: ServerSample): number | null {
   return wall > 0 ? round(((to.cpuMs - from.cpuMs) / wall) * 100) : null;
 }
 
-/** Which process held the run back, in words for the table. */
-export function whereTheLimitWas(serverCpuPercent: number | null, clientCpuPercent: readonly number[], nodes: number): string {
+/** The services' CPU between two samples, percent of one core; null where either sample has none. */
+function servicesCpuPercent(from: ServerSample, to: ServerSample): number | null {
+  const wall = to.atMs - from.atMs;
+  if (from.servicesCpuMs === undefined || to.servicesCpuMs === undefined || !(wall > 0)) return null;
+  return round(((to.servicesCpuMs - from.servicesCpuMs) / wall) * 100);
+}
+
+/** Percent of the machine's cores busy between two samples. */
+function machineBusyPercent(from: ServerSample, to: ServerSample): number | null {
+  if (!from.machine || !to.machine) return null;
+  const total = to.machine.total - from.machine.total;
+  return total > 0 ? round(((to.machine.busy - from.machine.busy) / total) * 100, 0) : null;
+}
+
+/**
+ * Which process held the run back, in words for the table. When none was saturated, how busy the machine was
+ * says whether the cores were shared out (near 100%: server, clients, services and other work took turns) or
+ * the run was waiting (I/O, a round trip).
+ */
+export function whereTheLimitWas(serverCpuPercent: number | null, clientCpuPercent: readonly number[], nodes: number, machineBusy: number | null = null): string {
   const busiestClient = Math.max(0, ...clientCpuPercent);
   const perNode = serverCpuPercent === null ? null : serverCpuPercent / nodes;
   if (busiestClient >= SATURATED_CPU_PERCENT) return `clients: a client process at ${round(busiestClient, 0)}% CPU`;
   if (perNode !== null && perNode >= SATURATED_CPU_PERCENT) return `server: ${round(perNode, 0)}% CPU${nodes > 1 ? ' per node' : ''}`;
-  return 'neither at 100% CPU: waiting (store, I/O, shared cores)';
+  return `neither at 100% CPU: waiting (store, I/O, shared cores)${machineBusy === null ? '' : `; machine ${machineBusy}% busy`}`;
 }
 
 /** Merges the workers' samples and the server's samples into one target's figures. */
@@ -128,7 +154,9 @@ export function mergeRun(input: { clients: number; durationS: number; nodes: num
   }
   const first = server[0];
   const last = server.at(-1);
-  const serverCpuPercent = first && last && last !== first ? cpuPercent(first, last) : null;
+  const overRun = first && last && last !== first ? ([first, last] as const) : undefined;
+  const serverCpuPercent = overRun ? cpuPercent(...overRun) : null;
+  const machineBusy = overRun ? machineBusyPercent(...overRun) : null;
   const clientCpuPercent = workers.map((w) => (w.wallMs > 0 ? round((w.cpuMs / w.wallMs) * 100) : 0));
   return {
     clients: input.clients,
@@ -143,9 +171,11 @@ export function mergeRun(input: { clients: number; durationS: number; nodes: num
     ackLatencyMs: roundSummary(summarize(ackMs)),
     fanoutLatencyMs: roundSummary(summarize(workers.flatMap((w) => w.fanoutMs))),
     serverCpuPercent,
+    servicesCpuPercent: overRun ? servicesCpuPercent(...overRun) : null,
+    machineBusyPercent: machineBusy,
     serverPeakRssMb: server.length ? round(Math.max(...server.map((x) => x.rssBytes)) / MB) : null,
     clientCpuPercent,
-    limit: whereTheLimitWas(serverCpuPercent, clientCpuPercent, input.nodes),
+    limit: whereTheLimitWas(serverCpuPercent, clientCpuPercent, input.nodes, machineBusy),
     series,
     ackHistogram: histogram(ackMs),
   };

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { childPids } from '../../testbed/process-tree.ts';
 
 /**
  * A process's CPU time and resident memory, read from Linux's /proc as `ps` and pidusage do. The parsers are
@@ -17,6 +18,30 @@ export function parseCpuMs(stat: string): number | undefined {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / USER_HZ : undefined;
+}
+
+/**
+ * cutime + cstime of /proc/<pid>/stat, in ms: the CPU of the children that have ended and been waited for.
+ * With the running children's own, a process tree's CPU counts a child that ended during the run.
+ */
+export function parseEndedChildrenCpuMs(stat: string): number | undefined {
+  const end = stat.lastIndexOf(')');
+  if (end < 0) return undefined;
+  const fields = stat.slice(end + 2).trim().split(/\s+/);
+  const cutime = Number(fields[13]);
+  const cstime = Number(fields[14]);
+  return Number.isFinite(cutime) && Number.isFinite(cstime) ? ((cutime + cstime) * 1000) / USER_HZ : undefined;
+}
+
+/** The machine's CPU time from the first line of /proc/stat, in ticks: busy (all but idle and iowait) and in all. */
+export function parseMachineTicks(procStat: string): { busy: number; total: number } | undefined {
+  const line = /^cpu\s+([\d\s]+)$/m.exec(procStat)?.[1];
+  const t = line?.trim().split(/\s+/).map(Number);
+  if (!t || t.length < 5 || t.some((v) => !Number.isFinite(v))) return undefined;
+  // user nice system idle iowait irq softirq steal [guest guest_nice, already inside user and nice]
+  const [user, nice, system, idle, iowait, irq = 0, softirq = 0, steal = 0] = t as [number, number, number, number, number, ...number[]];
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
 }
 
 /** VmRSS of /proc/<pid>/status, in bytes. */
@@ -54,4 +79,30 @@ export async function readUsage(pids: readonly number[]): Promise<{ cpuMs: numbe
     read++;
   }
   return read ? { cpuMs, rssBytes } : undefined;
+}
+
+/**
+ * CPU of a process and its children, in ms: a service's server with its workers (PostgreSQL's backend per
+ * connection). Undefined when the process is gone.
+ */
+export async function readTreeCpuMs(pid: number): Promise<number | undefined> {
+  let stat: string;
+  try {
+    stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const own = parseCpuMs(stat);
+  const ended = parseEndedChildrenCpuMs(stat);
+  if (own === undefined || ended === undefined) return undefined;
+  const running = await Promise.all(childPids(pid).map((child) => readCpuMs(child)));
+  return own + ended + running.reduce<number>((sum, ms) => sum + (ms ?? 0), 0);
+}
+
+export async function readMachineTicks(): Promise<{ busy: number; total: number } | undefined> {
+  try {
+    return parseMachineTicks(await readFile('/proc/stat', 'utf8'));
+  } catch {
+    return undefined;
+  }
 }

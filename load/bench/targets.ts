@@ -20,6 +20,8 @@ export interface OpenBenchTarget {
   nodes: TargetProcess[];
   /** The node processes' ids, for /proc (a node that is down is left out). */
   pids(): number[];
+  /** The servers of the services the bench started itself (PostgreSQL's postmaster, Redis), for their CPU. */
+  servicePids(): number[];
   notes: string[];
   close(): Promise<void>;
 }
@@ -42,6 +44,7 @@ function openFrom(id: TargetId, nodes: TargetProcess[], services: ServiceLease[]
     jwtSecret: nodes[0]!.jwtSecret,
     nodes,
     pids: () => nodes.flatMap((n) => (n.pid === undefined ? [] : [n.pid])),
+    servicePids: () => services.flatMap((s) => (s.pid === undefined ? [] : [s.pid])),
     notes,
     async close() {
       await Promise.all(nodes.map((n) => n.stop()));

@@ -4,7 +4,7 @@ import { newRunId } from '../../testbed/clients/chat-fleet.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './client-worker.ts';
 import { channelsPerWorker, mergeRun, spreadOverChannels, type LoadFigures, type ServerSample, type WorkerSamples } from './figures.ts';
-import { readUsage } from './proc-stats.ts';
+import { readMachineTicks, readTreeCpuMs, readUsage } from './proc-stats.ts';
 import type { OpenBenchTarget } from './targets.ts';
 
 /**
@@ -79,6 +79,13 @@ async function answersOfAll<T extends FromWorker['type']>(workers: readonly Work
   return answers as Array<Extract<FromWorker, { type: T }>>;
 }
 
+/** The services' CPU summed over their process trees; undefined without services or when one could not be read. */
+async function servicesCpuMs(pids: readonly number[]): Promise<number | undefined> {
+  if (!pids.length) return undefined;
+  const each = await Promise.all(pids.map((pid) => readTreeCpuMs(pid)));
+  return each.every((ms) => ms !== undefined) ? each.reduce<number>((sum, ms) => sum + ms!, 0) : undefined;
+}
+
 export async function runWorkload(target: OpenBenchTarget, opts: WorkloadOptions): Promise<LoadFigures> {
   const runId = newRunId(`b${target.id.slice(0, 3)}${opts.clients}`);
   const perChannel = spreadOverChannels(opts.clients, opts.channels);
@@ -104,8 +111,8 @@ export async function runWorkload(target: OpenBenchTarget, opts: WorkloadOptions
     await answersOfAll(workers, 'ready', SETUP_TIMEOUT_MS);
     const t0 = performance.now();
     const sample = async () => {
-      const usage = await readUsage(target.pids());
-      if (usage) samples.push({ atMs: performance.now() - t0, ...usage });
+      const [usage, services, machine] = await Promise.all([readUsage(target.pids()), servicesCpuMs(target.servicePids()), readMachineTicks()]);
+      if (usage) samples.push({ atMs: performance.now() - t0, ...usage, ...(services === undefined ? {} : { servicesCpuMs: services }), ...(machine ? { machine } : {}) });
     };
     await sample();
     sampler = setInterval(() => void sample(), 1000);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { channelsPerWorker, histogram, HISTOGRAM_EDGES_MS, median, mergeRun, ratio, spreadOverChannels, whereTheLimitWas, type WorkerSamples } from '../bench/figures.ts';
-import { parseCpuMs, parseRssBytes } from '../bench/proc-stats.ts';
+import { parseCpuMs, parseEndedChildrenCpuMs, parseMachineTicks, parseRssBytes } from '../bench/proc-stats.ts';
 import type { BenchRun } from '../bench/bench-run.ts';
 import { pickMedianRounds } from '../bench/rounds.ts';
 import { histogramChart, lineChart, niceCeiling } from '../../reports/plots.ts';
@@ -92,6 +92,20 @@ describe('bench arithmetic', () => {
     expect(f.series.map((s) => s.serverCpuPercent)).toEqual([90, 60]);
     expect(f.serverPeakRssMb).toBe(80);
     expect(f.limit).toMatch(/^neither/);
+    expect(f.servicesCpuPercent).toBeNull();
+    expect(f.machineBusyPercent).toBeNull();
+  });
+
+  it('reads the services\' CPU and how busy the machine was over the run, and says so when nothing saturated', () => {
+    const server = [
+      { atMs: 0, cpuMs: 0, rssBytes: 1, servicesCpuMs: 5_000, machine: { busy: 100, total: 1_000 } },
+      { atMs: 1_000, cpuMs: 500, rssBytes: 1, servicesCpuMs: 5_300, machine: { busy: 250, total: 1_200 } },
+      { atMs: 2_000, cpuMs: 1_000, rssBytes: 1, servicesCpuMs: 5_800, machine: { busy: 460, total: 1_400 } },
+    ];
+    const f = mergeRun({ clients: 1, durationS: 2, nodes: 1, workers: [], server });
+    expect(f.servicesCpuPercent).toBe(40);
+    expect(f.machineBusyPercent).toBe(90);
+    expect(f.limit).toBe('neither at 100% CPU: waiting (store, I/O, shared cores); machine 90% busy');
   });
 
   it('names the process at 100% CPU as the limit, clients first (they hold the load back before the server can)', () => {
@@ -127,6 +141,22 @@ describe('/proc parsing', () => {
       }),
     );
     expect(parseCpuMs('garbage')).toBeUndefined();
+  });
+
+  it('reads the ended children\'s cutime + cstime, the two fields after stime', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 15 }), fc.nat(1e7), fc.nat(1e7), (comm, cutime, cstime) => {
+        const rest = ['S', 1, 2, 3, 0, -1, 4194560, 100, 0, 0, 0, 7, 8, cutime, cstime, 20, 0, 11].join(' ');
+        expect(parseEndedChildrenCpuMs(`4242 (${comm}) ${rest}`)).toBe((cutime + cstime) * 10);
+        expect(parseCpuMs(`4242 (${comm}) ${rest}`)).toBe(150);
+      }),
+    );
+  });
+
+  it('reads the machine\'s busy and total ticks from /proc/stat (idle and iowait are not busy)', () => {
+    const stat = 'cpu  100 5 50 1000 20 3 2 1 0 0\ncpu0 50 2 25 500 10 1 1 0 0 0\nintr 12345\n';
+    expect(parseMachineTicks(stat)).toEqual({ busy: 161, total: 1181 });
+    expect(parseMachineTicks('cpu0 1 2 3 4 5\n')).toBeUndefined();
   });
 
   it('reads VmRSS in bytes', () => {

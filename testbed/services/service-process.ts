@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { childPids } from '../process-tree.ts';
 import { isProcessAlive } from './exit-cleanup.ts';
 
 export interface SpawnServiceOptions {
@@ -161,27 +161,4 @@ function groupAlive(pgid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** The pids whose parent is `pid`, from /proc (none where /proc is absent). */
-function childPids(pid: number): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const children: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // After "pid (comm) ": state is field 3, ppid field 4; comm may hold spaces and parentheses.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return children;
 }
