@@ -23,7 +23,7 @@ export interface WorkerSetup {
   channels: Array<{ index: number; clients: number }>;
 }
 
-export type ToWorker = WorkerSetup | { type: 'go'; durationS: number };
+export type ToWorker = WorkerSetup | { type: 'go'; durationS: number; warmupS: number };
 export type FromWorker = { type: 'started' } | { type: 'ready' } | { type: 'failed'; message: string } | ({ type: 'samples' } & WorkerSamples);
 
 /** Fan-out samples one worker sends back at most (uniformly thinned), to keep the IPC message small. */
@@ -63,6 +63,15 @@ function inbox(): () => Promise<ToWorker> {
     }
     return queued.shift()!;
   };
+}
+
+/** The same closed loop for `warmupS`, measured by nobody: the servers' JIT, pools and plan caches warm up first. */
+async function warmUp(setup: WorkerSetup, fleets: Fleet[], warmupS: number): Promise<void> {
+  if (warmupS <= 0) return;
+  const stream = startStream(fleets.flatMap((f) => f.clients), { runId: `${setup.runId}-warm`, ratePerClient: undefined, maxMessages: 1_000_000, retry: false });
+  const stopTimer = setTimeout(() => stream.stop(), warmupS * 1000);
+  await stream.finished;
+  clearTimeout(stopTimer);
 }
 
 async function measure(setup: WorkerSetup, fleets: Fleet[], durationS: number): Promise<WorkerSamples> {
@@ -123,6 +132,12 @@ export async function runClientWorker(): Promise<void> {
     await send({ type: 'ready' });
     const go = await nextMessage();
     if (go.type !== 'go') throw new Error(`expected go, got ${go.type}`);
+    await warmUp(setup, fleets, go.warmupS);
+    // The warm-up's fan-out is nobody's figure (and would fill the sample cap): the measured run starts empty.
+    for (const f of fleets) {
+      f.fanoutMs.length = 0;
+      f.fanoutSeen = 0;
+    }
     await send({ type: 'samples', ...(await measure(setup, fleets, go.durationS)) });
   } catch (err) {
     await send({ type: 'failed', message: (err as Error).message.split('\n')[0]! });

@@ -84,7 +84,8 @@ export async function startBenchTarget(id: TargetId): Promise<OpenBenchTarget> {
     if (id === 'embedded') return openFrom(id, [await TargetProcess.start(referenceServerCommand())], services, ['embedded store in a temporary DATA_DIR']);
     const pg = await startBenchPostgres();
     services.push(pg);
-    const pgNote = `PostgreSQL ${pg.source} on 127.0.0.1:${pg.port} (throw-away${pg.source === 'url' ? ' database, its operator\'s settings' : ', fsync on as PostgreSQL ships: each commit is on disk before it is acked'})`;
+    // No port in the notes: every round starts its own services, and the note is the same for all of them.
+    const pgNote = `PostgreSQL ${pg.source} on 127.0.0.1 (throw-away${pg.source === 'url' ? ' database, its operator\'s settings' : ', fsync on as PostgreSQL ships: each commit is on disk before it is acked'})`;
     if (id === 'postgres') {
       nodes.push(await TargetProcess.start(referenceWith({ DATABASE_URL: pg.url })));
       return openFrom(id, nodes, services, [pgNote]);
@@ -95,7 +96,7 @@ export async function startBenchTarget(id: TargetId): Promise<OpenBenchTarget> {
     for (const nodeId of ['bench-1', 'bench-2']) {
       nodes.push(await TargetProcess.start(referenceWith({ DATABASE_URL: pg.url, REDIS_URL: redis.url, NODE_ID: nodeId }, jwtSecret)));
     }
-    return openFrom(id, nodes, services, [pgNote, `Redis ${redis.source} on 127.0.0.1:${redis.port}; clients alternate between the two nodes`]);
+    return openFrom(id, nodes, services, [pgNote, `Redis ${redis.source} on 127.0.0.1; clients alternate between the two nodes`]);
   } catch (err) {
     await Promise.all(nodes.map((n) => n.stop()));
     await Promise.all(services.map((s) => s.stop()));

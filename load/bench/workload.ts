@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { newRunId } from '../../testbed/clients/chat-fleet.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
@@ -86,6 +87,12 @@ async function servicesCpuMs(pids: readonly number[]): Promise<number | undefine
   return each.every((ms) => ms !== undefined) ? each.reduce<number>((sum, ms) => sum + ms!, 0) : undefined;
 }
 
+/**
+ * Seconds of the same workload before each measured run, not measured: a round starts its servers afresh, and
+ * their first second (JIT, connection pools, PostgreSQL's plan for the batch statement) is not what they serve at.
+ */
+export const BENCH_WARMUP_S = 1;
+
 export async function runWorkload(target: OpenBenchTarget, opts: WorkloadOptions): Promise<LoadFigures> {
   const runId = newRunId(`b${target.id.slice(0, 3)}${opts.clients}`);
   const perChannel = spreadOverChannels(opts.clients, opts.channels);
@@ -109,14 +116,16 @@ export async function runWorkload(target: OpenBenchTarget, opts: WorkloadOptions
       workers[i]!.send(setup);
     });
     await answersOfAll(workers, 'ready', SETUP_TIMEOUT_MS);
-    const t0 = performance.now();
+    let t0 = performance.now();
     const sample = async () => {
       const [usage, services, machine] = await Promise.all([readUsage(target.pids()), servicesCpuMs(target.servicePids()), readMachineTicks()]);
       if (usage) samples.push({ atMs: performance.now() - t0, ...usage, ...(services === undefined ? {} : { servicesCpuMs: services }), ...(machine ? { machine } : {}) });
     };
+    for (const w of workers) w.send({ type: 'go', durationS: opts.durationS, warmupS: BENCH_WARMUP_S });
+    await sleep(BENCH_WARMUP_S * 1000, undefined, { signal: opts.signal });
+    t0 = performance.now();
     await sample();
     sampler = setInterval(() => void sample(), 1000);
-    for (const w of workers) w.send({ type: 'go', durationS: opts.durationS });
     const results: WorkerSamples[] = await answersOfAll(workers, 'samples', opts.durationS * 1000 + DRAIN_TIMEOUT_MS);
     clearInterval(sampler);
     await sample();
