@@ -9,28 +9,30 @@ import { childPids } from '../../testbed/process-tree.ts';
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ: 100 on every Linux ABI Node runs on). */
 const USER_HZ = 100;
 
-/** utime + stime of /proc/<pid>/stat, in ms. The command name (field 2) may hold spaces and parentheses. */
-export function parseCpuMs(stat: string): number | undefined {
+/**
+ * Two tick fields of /proc/<pid>/stat summed, in ms. The command name (field 2) may hold spaces and parentheses,
+ * so fields are counted after its closing parenthesis: `at` is the index there (state, field 3, is 0).
+ */
+function ticksMs(stat: string, at: number): number | undefined {
   const end = stat.lastIndexOf(')');
   if (end < 0) return undefined;
-  // After "pid (comm) ": state is field 3, utime field 14, stime field 15.
   const fields = stat.slice(end + 2).trim().split(/\s+/);
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / USER_HZ : undefined;
+  const a = Number(fields[at]);
+  const b = Number(fields[at + 1]);
+  return Number.isFinite(a) && Number.isFinite(b) ? ((a + b) * 1000) / USER_HZ : undefined;
+}
+
+/** utime + stime (fields 14 and 15) of /proc/<pid>/stat, in ms. */
+export function parseCpuMs(stat: string): number | undefined {
+  return ticksMs(stat, 11);
 }
 
 /**
- * cutime + cstime of /proc/<pid>/stat, in ms: the CPU of the children that have ended and been waited for.
- * With the running children's own, a process tree's CPU counts a child that ended during the run.
+ * cutime + cstime (fields 16 and 17), in ms: the CPU of the children that have ended and been waited for. With
+ * the running children's own, a process tree's CPU counts a child that ended during the run.
  */
 export function parseEndedChildrenCpuMs(stat: string): number | undefined {
-  const end = stat.lastIndexOf(')');
-  if (end < 0) return undefined;
-  const fields = stat.slice(end + 2).trim().split(/\s+/);
-  const cutime = Number(fields[13]);
-  const cstime = Number(fields[14]);
-  return Number.isFinite(cutime) && Number.isFinite(cstime) ? ((cutime + cstime) * 1000) / USER_HZ : undefined;
+  return ticksMs(stat, 13);
 }
 
 /** The machine's CPU time from the first line of /proc/stat, in ticks: busy (all but idle and iowait) and in all. */
