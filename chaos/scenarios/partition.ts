@@ -31,6 +31,7 @@ export const partitionScenario: Scenario = async (ctx) => {
     try {
       await pause(o.phaseMs, ctx.signal);
       disconnectsBefore = fs.fleet.disconnects();
+      // Longer than the hold, so no answer held gets through before the cut drops it; removed right after the cut.
       await fs.nemesis('latency', 'start', () => link.addLatency(o.cutMs + ACK_HOLD_MS), 'answers held before the cut');
       await pause(ACK_HOLD_MS, ctx.signal);
       cutAt = performance.now();

@@ -24,7 +24,7 @@ export interface WorkerSetup {
 }
 
 export type ToWorker = WorkerSetup | { type: 'go'; durationS: number; warmupS: number };
-export type FromWorker = { type: 'started' } | { type: 'ready' } | { type: 'failed'; message: string } | ({ type: 'samples' } & WorkerSamples);
+export type FromWorker = { type: 'started' } | { type: 'ready' } | { type: 'warm' } | { type: 'failed'; message: string } | ({ type: 'samples' } & WorkerSamples);
 
 /** Fan-out samples one worker sends back at most (uniformly thinned), to keep the IPC message small. */
 const MAX_FANOUT_SAMPLES = 50_000;
@@ -65,26 +65,24 @@ function inbox(): () => Promise<ToWorker> {
   };
 }
 
-/** The same closed loop for `warmupS`, measured by nobody: the servers' JIT, pools and plan caches warm up first. */
-async function warmUp(setup: WorkerSetup, fleets: Fleet[], warmupS: number): Promise<void> {
-  if (warmupS <= 0) return;
-  const stream = startStream(fleets.flatMap((f) => f.clients), { runId: `${setup.runId}-warm`, ratePerClient: undefined, maxMessages: 1_000_000, retry: false });
-  const stopTimer = setTimeout(() => stream.stop(), warmupS * 1000);
-  await stream.finished;
-  clearTimeout(stopTimer);
+/** Every client sending in a closed loop for `seconds`; resolves with the sends once the last is answered. */
+async function closedLoop(fleets: Fleet[], runId: string, seconds: number) {
+  const stream = startStream(fleets.flatMap((f) => f.clients), { runId, ratePerClient: undefined, maxMessages: 1_000_000, retry: false });
+  const stopTimer = setTimeout(() => stream.stop(), seconds * 1000);
+  try {
+    return await stream.finished;
+  } finally {
+    clearTimeout(stopTimer);
+  }
 }
 
 async function measure(setup: WorkerSetup, fleets: Fleet[], durationS: number): Promise<WorkerSamples> {
-  const clients = fleets.flatMap((f) => f.clients);
   const deliveries = () => fleets.reduce((n, f) => n + f.fanoutSeen, 0);
   const deliveriesBySecond: number[] = [];
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const ticker = setInterval(() => deliveriesBySecond.push(deliveries()), 1000);
-  const stream = startStream(clients, { runId: setup.runId, ratePerClient: undefined, maxMessages: 1_000_000, retry: false });
-  const stopTimer = setTimeout(() => stream.stop(), durationS * 1000);
-  const records = await stream.finished;
-  clearTimeout(stopTimer);
+  const records = await closedLoop(fleets, setup.runId, durationS);
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(ticker);
@@ -132,12 +130,14 @@ export async function runClientWorker(): Promise<void> {
     await send({ type: 'ready' });
     const go = await nextMessage();
     if (go.type !== 'go') throw new Error(`expected go, got ${go.type}`);
-    await warmUp(setup, fleets, go.warmupS);
+    // The same closed loop for warmupS first, measured by nobody: the servers' JIT, pools and plan caches warm up.
+    await closedLoop(fleets, `${setup.runId}-warm`, go.warmupS);
     // The warm-up's fan-out is nobody's figure (and would fill the sample cap): the measured run starts empty.
     for (const f of fleets) {
       f.fanoutMs.length = 0;
       f.fanoutSeen = 0;
     }
+    await send({ type: 'warm' });
     await send({ type: 'samples', ...(await measure(setup, fleets, go.durationS)) });
   } catch (err) {
     await send({ type: 'failed', message: (err as Error).message.split('\n')[0]! });

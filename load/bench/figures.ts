@@ -80,17 +80,12 @@ export function histogram(samples: readonly number[], edges: readonly number[] =
   return bins;
 }
 
-/** Server CPU percent of one core between two samples. */
-function cpuPercent(from: ServerSample, to: ServerSample): number | null {
+/** CPU used between two samples as percent of one core, read by `cpuMs` (null where either sample lacks it). */
+function corePercent(from: ServerSample, to: ServerSample, cpuMs: (s: ServerSample) => number | undefined = (s) => s.cpuMs): number | null {
   const wall = to.atMs - from.atMs;
-  return wall > 0 ? round(((to.cpuMs - from.cpuMs) / wall) * 100) : null;
-}
-
-/** The services' CPU between two samples, percent of one core; null where either sample has none. */
-function servicesCpuPercent(from: ServerSample, to: ServerSample): number | null {
-  const wall = to.atMs - from.atMs;
-  if (from.servicesCpuMs === undefined || to.servicesCpuMs === undefined || !(wall > 0)) return null;
-  return round(((to.servicesCpuMs - from.servicesCpuMs) / wall) * 100);
+  const a = cpuMs(from);
+  const b = cpuMs(to);
+  return a === undefined || b === undefined || !(wall > 0) ? null : round(((b - a) / wall) * 100);
 }
 
 /** Percent of the machine's cores busy between two samples. */
@@ -149,13 +144,13 @@ export function mergeRun(input: { clients: number; durationS: number; nodes: num
       deliveriesPerSec: workers.reduce((n, w) => n + deliveriesAt(w, s + 1) - deliveriesAt(w, s), 0),
       ackP50Ms: Number.isFinite(lat.p50) ? round(lat.p50) : null,
       ackP99Ms: Number.isFinite(lat.p99) ? round(lat.p99) : null,
-      serverCpuPercent: from && to && to !== from ? cpuPercent(from, to) : null,
+      serverCpuPercent: from && to && to !== from ? corePercent(from, to) : null,
     });
   }
   const first = server[0];
   const last = server.at(-1);
   const overRun = first && last && last !== first ? ([first, last] as const) : undefined;
-  const serverCpuPercent = overRun ? cpuPercent(...overRun) : null;
+  const serverCpuPercent = overRun ? corePercent(...overRun) : null;
   const machineBusy = overRun ? machineBusyPercent(...overRun) : null;
   const clientCpuPercent = workers.map((w) => (w.wallMs > 0 ? round((w.cpuMs / w.wallMs) * 100) : 0));
   return {
@@ -171,7 +166,7 @@ export function mergeRun(input: { clients: number; durationS: number; nodes: num
     ackLatencyMs: roundSummary(summarize(ackMs)),
     fanoutLatencyMs: roundSummary(summarize(workers.flatMap((w) => w.fanoutMs))),
     serverCpuPercent,
-    servicesCpuPercent: overRun ? servicesCpuPercent(...overRun) : null,
+    servicesCpuPercent: overRun ? corePercent(...overRun, (x) => x.servicesCpuMs) : null,
     machineBusyPercent: machineBusy,
     serverPeakRssMb: server.length ? round(Math.max(...server.map((x) => x.rssBytes)) / MB) : null,
     clientCpuPercent,

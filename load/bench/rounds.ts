@@ -11,10 +11,9 @@ import type { BenchRun } from './bench-run.ts';
 
 const key = (run: BenchRun) => `${run.target}\u0000${run.clients}`;
 
-/** What ranks a round of a run: its throughput ratio, or its throughput (bare, or a bench without bare); unmeasured rounds rank nowhere. */
-function rank(run: BenchRun): number | undefined {
-  if (run.outcome.status !== 'measured') return undefined;
-  return run.ratios?.ackedPerSec ?? run.outcome.figures.ackedPerSec;
+/** What ranks a measured round of a run: its throughput ratio, or its throughput (bare, or a bench without bare). */
+function rank(run: BenchRun): number {
+  return run.ratios?.ackedPerSec ?? (run.outcome.status === 'measured' ? run.outcome.figures.ackedPerSec : 0);
 }
 
 /**
@@ -27,14 +26,11 @@ export function pickMedianRounds(rounds: readonly (readonly BenchRun[])[]): Benc
   const byKey = new Map<string, BenchRun[]>();
   for (const round of rounds) for (const run of round) byKey.set(key(run), [...(byKey.get(key(run)) ?? []), run]);
   return [...byKey.values()].map((runs) => {
-    const unmeasured = runs.findIndex((r) => rank(r) === undefined);
-    if (unmeasured >= 0) {
-      const run = runs[unmeasured]!;
-      if (run.outcome.status === 'measured') throw new Error('unreachable: a measured run always ranks');
-      return { ...run, outcome: { ...run.outcome, reason: `round ${unmeasured + 1} of ${runs.length}: ${run.outcome.reason}` } };
+    for (const [i, run] of runs.entries()) {
+      if (run.outcome.status !== 'measured') return { ...run, outcome: { ...run.outcome, reason: `round ${i + 1} of ${runs.length}: ${run.outcome.reason}` } };
     }
     // The lower middle of an even count: a round that was measured, not an average of two.
-    const median = [...runs].sort((a, b) => rank(a)! - rank(b)!)[Math.floor((runs.length - 1) / 2)]!;
+    const median = [...runs].sort((a, b) => rank(a) - rank(b))[Math.floor((runs.length - 1) / 2)]!;
     return median.target === 'bare' ? median : { ...median, roundRatios: runs.map((r) => r.ratios?.ackedPerSec ?? null) };
   });
 }

@@ -1,5 +1,4 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { newRunId } from '../../testbed/clients/chat-fleet.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
@@ -122,7 +121,7 @@ export async function runWorkload(target: OpenBenchTarget, opts: WorkloadOptions
       if (usage) samples.push({ atMs: performance.now() - t0, ...usage, ...(services === undefined ? {} : { servicesCpuMs: services }), ...(machine ? { machine } : {}) });
     };
     for (const w of workers) w.send({ type: 'go', durationS: opts.durationS, warmupS: BENCH_WARMUP_S });
-    await sleep(BENCH_WARMUP_S * 1000, undefined, { signal: opts.signal });
+    await answersOfAll(workers, 'warm', BENCH_WARMUP_S * 1000 + DRAIN_TIMEOUT_MS);
     t0 = performance.now();
     await sample();
     sampler = setInterval(() => void sample(), 1000);
