@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { planIsolation, type CoreSplit } from '../load/bench/isolation.ts';
 import { TARGET_IDS as TARGETS } from '../load/bench/target-ids.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlagOrUsage, stopOnSignals } from './run-options.ts';
@@ -17,6 +18,7 @@ interface BenchFlags {
   kills: string;
   restarts: string;
   idleSockets: string;
+  isolateServices?: boolean;
   out?: string;
   json?: boolean;
 }
@@ -35,6 +37,13 @@ function targets(raw: string): Array<(typeof TARGETS)[number]> {
   if (wrong !== undefined || parts.length === 0) throw new UsageError(`--targets takes a comma-separated list of ${TARGETS.join(', ')}, got "${raw}"`);
   // The baseline first: every other target's ratios are taken to it.
   return TARGETS.filter((t) => parts.includes(t));
+}
+
+/** --isolate-services: the cores for the servers and for the services, or a usage error saying why not. */
+function isolationOrUsage(): CoreSplit {
+  const plan = planIsolation();
+  if (typeof plan === 'string') throw new UsageError(plan);
+  return plan;
 }
 
 /** `reports/bench-2026-11-30T15-22-34Z`: sorts by time, no characters a file system refuses. */
@@ -62,6 +71,7 @@ export function registerBench(program: Command): void {
     .option('--kills <n>', `SIGKILLs of the supervised reference server (${BOUNDS.benchKills.min}-${BOUNDS.benchKills.max}; 0: not measured)`, '3')
     .option('--restarts <n>', `starts on the data a first start left, median taken (${BOUNDS.restarts.min}-${BOUNDS.restarts.max})`, '3')
     .option('--idle-sockets <n>', `idle sockets for RSS per 1,000 sockets (${BOUNDS.idleSockets.min}-${BOUNDS.idleSockets.max})`, '1000')
+    .option('--isolate-services', "the bench's PostgreSQL and Redis on the last core, servers and clients on the others, as a database on its own host (Linux, 2+ cores)")
     .option('--out <dir>', 'where report.json, junit.xml, summary.md and report.html go (default: reports/bench-<time>)')
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (flags: BenchFlags) => {
@@ -76,6 +86,7 @@ export function registerBench(program: Command): void {
         idleSockets: numberFlagOrUsage('--idle-sockets', flags.idleSockets, BOUNDS.idleSockets),
         channels: CHANNELS,
         restarts: numberFlagOrUsage('--restarts', flags.restarts, BOUNDS.restarts),
+        ...(flags.isolateServices ? { isolation: isolationOrUsage() } : {}),
       };
       const out = flags.out ?? defaultOutDir();
       const say = (line: string) => process.stderr.write(`${line}\n`);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { BenchRatios } from '../../reports/bench-figures.ts';
 import { ratiosTo, type LoadFigures } from './figures.ts';
+import { describeIsolation, isolateBench, type CoreSplit } from './isolation.ts';
 import { measureLifecycle, measureSupervisedRestart, type LifecycleFigures, type SupervisorFigures } from './lifecycle.ts';
 import { TARGET_LABELS, type TargetId } from './target-ids.ts';
 import { startBenchTarget, targetCommand, unavailableReason } from './targets.ts';
@@ -27,6 +28,8 @@ export interface BenchOptions {
   restarts: number;
   idleSockets: number;
   kills: number;
+  /** --isolate-services: the bench's PostgreSQL and Redis on a core of their own (isolation.ts). */
+  isolation?: CoreSplit;
   signal?: AbortSignal;
   say: (line: string) => void;
 }
@@ -49,7 +52,7 @@ export interface BenchResult {
   kind: 'bench';
   startedAt: string;
   machine: { cpus: number; cpuModel: string; memoryGb: number; os: string; node: string; loadAverageAtStart: number };
-  config: { targets: TargetId[]; clientCounts: number[]; durationS: number; rounds: number; channels: number; workers: number };
+  config: { targets: TargetId[]; clientCounts: number[]; durationS: number; rounds: number; channels: number; workers: number; isolation?: CoreSplit };
   runs: BenchRun[];
   lifecycle: Array<{ target: TargetId; label: string; outcome: Outcome<LifecycleFigures> }>;
   supervisor: Outcome<SupervisorFigures> | undefined;
@@ -80,7 +83,7 @@ async function measureTarget(id: TargetId, opts: BenchOptions): Promise<BenchRun
   opts.say(`${label}: starting...`);
   let target;
   try {
-    target = await startBenchTarget(id);
+    target = await startBenchTarget(id, opts.isolation);
   } catch (err) {
     opts.say(`${label}: could not start: ${oneLine(err)}`);
     return all({ status: 'failed', reason: `could not start: ${oneLine(err)}` });
@@ -126,6 +129,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const startedAt = new Date().toISOString();
   // Other work on the machine takes cores from the servers and clients: the output says how busy it was.
   const loadAverageAtStart = Math.round(loadavg()[0]! * 10) / 10;
+  if (opts.isolation) {
+    await isolateBench(opts.isolation);
+    opts.say(describeIsolation(opts.isolation));
+  }
   const rounds: BenchRun[][] = [];
   for (let round = 1; round <= opts.rounds && !opts.signal?.aborted; round++) {
     if (opts.rounds > 1) opts.say(`round ${round} of ${opts.rounds}`);
@@ -148,7 +155,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         continue;
       }
       opts.say(`${label}: start-up and memory...`);
-      const outcome = await measured(label, opts.say, () => targetCommand(id, (command) => measureLifecycle(command, { restarts: opts.restarts, idleSockets: opts.idleSockets })));
+      const outcome = await measured(label, opts.say, () => targetCommand(id, opts.isolation, (command) => measureLifecycle(command, { restarts: opts.restarts, idleSockets: opts.idleSockets })));
       lifecycle.push({ target: id, label, outcome });
     }
     if (opts.kills > 0 && !opts.signal?.aborted) {
@@ -160,7 +167,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     kind: 'bench',
     startedAt,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'unknown', memoryGb: Math.round(totalmem() / 1024 ** 3), os: await osName(), node: process.version, loadAverageAtStart },
-    config: { targets: [...opts.targets], clientCounts: [...opts.clientCounts], durationS: opts.durationS, rounds: opts.rounds, channels: opts.channels, workers: opts.workers },
+    config: { targets: [...opts.targets], clientCounts: [...opts.clientCounts], durationS: opts.durationS, rounds: opts.rounds, channels: opts.channels, workers: opts.workers, ...(opts.isolation ? { isolation: opts.isolation } : {}) },
     runs: pickMedianRounds(rounds),
     lifecycle,
     supervisor,

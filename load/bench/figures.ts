@@ -30,7 +30,7 @@ export interface ServerSample {
   rssBytes: number;
   /** CPU of the services the bench started for the target (PostgreSQL, Redis: every process of each), when there are any. */
   servicesCpuMs?: number;
-  /** The whole machine's CPU ticks (/proc/stat): how busy the shared cores were. */
+  /** CPU ticks (/proc/stat) of the cores the servers and clients may use (all, unless --isolate-services). */
   machine?: { busy: number; total: number };
 }
 
@@ -50,7 +50,7 @@ export interface LoadFigures {
   serverCpuPercent: number | null;
   /** The bench's own PostgreSQL and Redis, percent of one core over the run; null without services. */
   servicesCpuPercent: number | null;
-  /** Percent of all the machine's cores busy over the run, whoever used them. */
+  /** Percent of the servers' and clients' cores busy over the run, whoever used them (the machine's, unless --isolate-services). */
   machineBusyPercent: number | null;
   serverPeakRssMb: number | null;
   /** Each worker's CPU as percent of one core. */
@@ -88,7 +88,7 @@ function corePercent(from: ServerSample, to: ServerSample, cpuMs: (s: ServerSamp
   return a === undefined || b === undefined || !(wall > 0) ? null : round(((b - a) / wall) * 100);
 }
 
-/** Percent of the machine's cores busy between two samples. */
+/** Percent of those cores busy between two samples. */
 function machineBusyPercent(from: ServerSample, to: ServerSample): number | null {
   if (!from.machine || !to.machine) return null;
   const total = to.machine.total - from.machine.total;
@@ -96,16 +96,16 @@ function machineBusyPercent(from: ServerSample, to: ServerSample): number | null
 }
 
 /**
- * Which process held the run back, in words for the table. When none was saturated, how busy the machine was
- * says whether the cores were shared out (near 100%: server, clients, services and other work took turns) or
- * the run was waiting (I/O, a round trip).
+ * Which process held the run back, in words for the table. When none was saturated, how busy the servers' and
+ * clients' cores were says whether they were shared out (near 100%: server, clients, services and other work took
+ * turns) or the run was waiting (I/O, a round trip).
  */
 export function whereTheLimitWas(serverCpuPercent: number | null, clientCpuPercent: readonly number[], nodes: number, machineBusy: number | null = null): string {
   const busiestClient = Math.max(0, ...clientCpuPercent);
   const perNode = serverCpuPercent === null ? null : serverCpuPercent / nodes;
   if (busiestClient >= SATURATED_CPU_PERCENT) return `clients: a client process at ${round(busiestClient, 0)}% CPU`;
   if (perNode !== null && perNode >= SATURATED_CPU_PERCENT) return `server: ${round(perNode, 0)}% CPU${nodes > 1 ? ' per node' : ''}`;
-  return `neither at 100% CPU: waiting (store, I/O, shared cores)${machineBusy === null ? '' : `; machine ${machineBusy}% busy`}`;
+  return `neither at 100% CPU: waiting (store, I/O, shared cores)${machineBusy === null ? '' : `; cores ${machineBusy}% busy`}`;
 }
 
 /** Merges the workers' samples and the server's samples into one target's figures. */

@@ -1,5 +1,6 @@
 import { BENCH_TABLE_HEADER, benchTableRow, LIFECYCLE_TABLE_HEADER, lifecycleTableRow, type BenchRunFigures } from '../../reports/bench-figures.ts';
 import type { BenchResult, BenchRun } from './bench-run.ts';
+import { describeIsolation } from './isolation.ts';
 
 /** The bench run as text tables for the terminal (pure: result in, string out). */
 
@@ -30,7 +31,7 @@ export function formatBench(result: BenchResult): string {
   const c = result.config;
   const out = [
     `bench: ${c.rounds > 1 ? `${c.rounds} rounds of every target in turn, each row its median round; ` : ''}${c.durationS} s per run, closed loop, ${c.channels} public channels, ${c.workers} client worker process(es); ` +
-      `${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}, Node ${m.node}, load average ${m.loadAverageAtStart} at start`,
+      `${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}, Node ${m.node}, load average ${m.loadAverageAtStart} at start${c.isolation ? `; ${describeIsolation(c.isolation)}` : ''}`,
     `(×: ratio to bare Socket.IO at the same client count${c.rounds > 1 ? ' in the same round' : ''}; deliveries: message:new received by the other members of the channel; limit: which process was at 100% CPU)`,
     textTable(BENCH_TABLE_HEADER, result.runs.map(runRow)),
   ];

@@ -35,9 +35,24 @@ export function parseEndedChildrenCpuMs(stat: string): number | undefined {
   return ticksMs(stat, 13);
 }
 
-/** The machine's CPU time from the first line of /proc/stat, in ticks: busy (all but idle and iowait) and in all. */
-export function parseMachineTicks(procStat: string): { busy: number; total: number } | undefined {
-  const line = /^cpu\s+([\d\s]+)$/m.exec(procStat)?.[1];
+/**
+ * CPU time from /proc/stat, in ticks: busy (all but idle and iowait) and in all; of the whole machine (its first
+ * line), or of `cores` alone (their `cpuN` lines; undefined when one is missing).
+ */
+export function parseMachineTicks(procStat: string, cores?: readonly number[]): { busy: number; total: number } | undefined {
+  if (cores === undefined) return coreTicks(/^cpu\s+([\d\s]+)$/m.exec(procStat)?.[1]);
+  let busy = 0;
+  let total = 0;
+  for (const core of cores) {
+    const ticks = coreTicks(new RegExp(`^cpu${core}\\s+([\\d\\s]+)$`, 'm').exec(procStat)?.[1]);
+    if (!ticks) return undefined;
+    busy += ticks.busy;
+    total += ticks.total;
+  }
+  return { busy, total };
+}
+
+function coreTicks(line: string | undefined): { busy: number; total: number } | undefined {
   const t = line?.trim().split(/\s+/).map(Number);
   if (!t || t.length < 5 || t.some((v) => !Number.isFinite(v))) return undefined;
   // user nice system idle iowait irq softirq steal [guest guest_nice, already inside user and nice]
@@ -101,9 +116,10 @@ export async function readTreeCpuMs(pid: number): Promise<number | undefined> {
   return own + ended + running.reduce<number>((sum, ms) => sum + (ms ?? 0), 0);
 }
 
-export async function readMachineTicks(): Promise<{ busy: number; total: number } | undefined> {
+/** CPU ticks of `cores` (all the machine's when undefined). */
+export async function readMachineTicks(cores?: readonly number[]): Promise<{ busy: number; total: number } | undefined> {
   try {
-    return parseMachineTicks(await readFile('/proc/stat', 'utf8'));
+    return parseMachineTicks(await readFile('/proc/stat', 'utf8'), cores);
   } catch {
     return undefined;
   }

@@ -2,6 +2,7 @@ import { buildReport, notesAsEvidence, plainTarget } from '../../reports/build.t
 import type { CheckResult, Report } from '../../reports/schema.ts';
 import type { BenchResult, Outcome } from './bench-run.ts';
 import { runFigures } from './format.ts';
+import { describeIsolation } from './isolation.ts';
 
 /**
  * A bench run as a report (kind `bench`). Nothing is judged: a measured run is `pass` with its figures, a
@@ -69,7 +70,7 @@ export function benchReport(bench: BenchResult): Report {
     );
   }
   const m = bench.machine;
-  const machine = `machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}, Node ${m.node}, load average ${m.loadAverageAtStart} at start; targets ran one after another`;
+  const machine = `machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}, Node ${m.node}, load average ${m.loadAverageAtStart} at start; targets ran one after another${bench.config.isolation ? `; ${describeIsolation(bench.config.isolation)}` : ''}`;
   return buildReport({
     kind: 'bench',
     target: plainTarget('bench: servers started by sockproof on 127.0.0.1', true),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
 import { postgresAvailability, redisAvailability, type ServiceLease } from '../../testbed/services/index.ts';
 import { referenceServerCommand, TargetProcess, type TargetCommand } from '../../testbed/targets/target-process.ts';
+import { placeService, type CoreSplit } from './isolation.ts';
 import { TARGET_LABELS, type TargetId } from './target-ids.ts';
 
 /**
@@ -63,6 +64,16 @@ async function startBenchPostgres() {
   return (await postgresAvailability({ quiet: true, fsync: true })).start();
 }
 
+/** A note per service that --isolate-services could not move (none when it moved them, or was not asked). */
+async function placeServices(services: ServiceLease[], names: string[], split: CoreSplit | undefined): Promise<string[]> {
+  const notes: string[] = [];
+  for (const [i, service] of services.entries()) {
+    const note = await placeService(service, split, names[i]!);
+    if (note) notes.push(note);
+  }
+  return notes;
+}
+
 /** Whether a target can run here: undefined when it can, else why not (one line). */
 export async function unavailableReason(id: TargetId): Promise<string | undefined> {
   if (id === 'bare' || id === 'embedded') return undefined;
@@ -75,8 +86,11 @@ export async function unavailableReason(id: TargetId): Promise<string | undefine
   return undefined;
 }
 
-/** Starts a target (its services first). Throws when it cannot; whatever it started is stopped then. */
-export async function startBenchTarget(id: TargetId): Promise<OpenBenchTarget> {
+/**
+ * Starts a target (its services first, on the services' cores with --isolate-services, before any server
+ * connects). Throws when it cannot; whatever it started is stopped then.
+ */
+export async function startBenchTarget(id: TargetId, split?: CoreSplit): Promise<OpenBenchTarget> {
   const services: ServiceLease[] = [];
   const nodes: TargetProcess[] = [];
   try {
@@ -87,16 +101,18 @@ export async function startBenchTarget(id: TargetId): Promise<OpenBenchTarget> {
     // No port in the notes: every round starts its own services, and the note is the same for all of them.
     const pgNote = `PostgreSQL ${pg.source} on 127.0.0.1 (throw-away${pg.source === 'url' ? ' database, its operator\'s settings' : ', fsync on as PostgreSQL ships: each commit is on disk before it is acked'})`;
     if (id === 'postgres') {
+      const placing = await placeServices(services, ['PostgreSQL'], split);
       nodes.push(await TargetProcess.start(referenceWith({ DATABASE_URL: pg.url })));
-      return openFrom(id, nodes, services, [pgNote]);
+      return openFrom(id, nodes, services, [pgNote, ...placing]);
     }
     const redis = await (await redisAvailability({ quiet: true, needsControl: true })).start();
     services.push(redis);
+    const placing = await placeServices(services, ['PostgreSQL', 'Redis'], split);
     const jwtSecret = randomBytes(32).toString('base64url');
     for (const nodeId of ['bench-1', 'bench-2']) {
       nodes.push(await TargetProcess.start(referenceWith({ DATABASE_URL: pg.url, REDIS_URL: redis.url, NODE_ID: nodeId }, jwtSecret)));
     }
-    return openFrom(id, nodes, services, [pgNote, `Redis ${redis.source} on 127.0.0.1; clients alternate between the two nodes`]);
+    return openFrom(id, nodes, services, [pgNote, `Redis ${redis.source} on 127.0.0.1; clients alternate between the two nodes`, ...placing]);
   } catch (err) {
     await Promise.all(nodes.map((n) => n.stop()));
     await Promise.all(services.map((s) => s.stop()));
@@ -105,11 +121,12 @@ export async function startBenchTarget(id: TargetId): Promise<OpenBenchTarget> {
 }
 
 /** Runs `body` with the command that starts one node of the target (its services started first, stopped after). */
-export async function targetCommand<T>(id: Exclude<TargetId, 'cluster'>, body: (command: TargetCommand) => Promise<T>): Promise<T> {
+export async function targetCommand<T>(id: Exclude<TargetId, 'cluster'>, split: CoreSplit | undefined, body: (command: TargetCommand) => Promise<T>): Promise<T> {
   if (id === 'bare') return body(bareServerCommand());
   if (id === 'embedded') return body(referenceServerCommand());
   const pg = await startBenchPostgres();
   try {
+    await placeServices([pg], ['PostgreSQL'], split);
     return await body(referenceWith({ DATABASE_URL: pg.url }));
   } finally {
     await pg.stop();

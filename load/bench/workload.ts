@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { newRunId } from '../../testbed/clients/chat-fleet.ts';
+import { allowedCpus } from '../../testbed/cpu-affinity.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './client-worker.ts';
 import { channelsPerWorker, mergeRun, spreadOverChannels, type LoadFigures, type ServerSample, type WorkerSamples } from './figures.ts';
@@ -116,8 +117,10 @@ export async function runWorkload(target: OpenBenchTarget, opts: WorkloadOptions
     });
     await answersOfAll(workers, 'ready', SETUP_TIMEOUT_MS);
     let t0 = performance.now();
+    // The cores the servers and clients may use: the machine's, or the servers' share under --isolate-services.
+    const cores = allowedCpus();
     const sample = async () => {
-      const [usage, services, machine] = await Promise.all([readUsage(target.pids()), servicesCpuMs(target.servicePids()), readMachineTicks()]);
+      const [usage, services, machine] = await Promise.all([readUsage(target.pids()), servicesCpuMs(target.servicePids()), readMachineTicks(cores.length > 0 ? cores : undefined)]);
       if (usage) samples.push({ atMs: performance.now() - t0, ...usage, ...(services === undefined ? {} : { servicesCpuMs: services }), ...(machine ? { machine } : {}) });
     };
     for (const w of workers) w.send({ type: 'go', durationS: opts.durationS, warmupS: BENCH_WARMUP_S });

@@ -105,7 +105,7 @@ describe('bench arithmetic', () => {
     const f = mergeRun({ clients: 1, durationS: 2, nodes: 1, workers: [], server });
     expect(f.servicesCpuPercent).toBe(40);
     expect(f.machineBusyPercent).toBe(90);
-    expect(f.limit).toBe('neither at 100% CPU: waiting (store, I/O, shared cores); machine 90% busy');
+    expect(f.limit).toBe('neither at 100% CPU: waiting (store, I/O, shared cores); cores 90% busy');
   });
 
   it('names the process at 100% CPU as the limit, clients first (they hold the load back before the server can)', () => {
@@ -153,9 +153,13 @@ describe('/proc parsing', () => {
     );
   });
 
-  it('reads the machine\'s busy and total ticks from /proc/stat (idle and iowait are not busy)', () => {
-    const stat = 'cpu  100 5 50 1000 20 3 2 1 0 0\ncpu0 50 2 25 500 10 1 1 0 0 0\nintr 12345\n';
+  it('reads busy and total ticks from /proc/stat (idle and iowait are not busy), of the machine or of some cores', () => {
+    const stat = 'cpu  100 5 50 1000 20 3 2 1 0 0\ncpu0 50 2 25 500 10 1 1 0 0 0\ncpu1 50 3 25 500 10 2 1 1 0 0\ncpu10 7 0 0 7 0 0 0 0 0 0\nintr 12345\n';
     expect(parseMachineTicks(stat)).toEqual({ busy: 161, total: 1181 });
+    expect(parseMachineTicks(stat, [0])).toEqual({ busy: 79, total: 589 });
+    expect(parseMachineTicks(stat, [0, 1])).toEqual({ busy: 161, total: 1181 });
+    expect(parseMachineTicks(stat, [10])).toEqual({ busy: 7, total: 14 });
+    expect(parseMachineTicks(stat, [2]), 'a core /proc/stat does not list').toBeUndefined();
     expect(parseMachineTicks('cpu0 1 2 3 4 5\n')).toBeUndefined();
   });
 
