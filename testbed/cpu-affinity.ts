@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
@@ -25,14 +25,39 @@ export function parseCpuList(list: string): number[] {
   return [...cores].sort((a, b) => a - b);
 }
 
-/** The cores `pid` may run on, from /proc/<pid>/status; [] where that cannot be read. */
+/** A kernel CPU list file under /sys, as cores; undefined where it cannot be read. */
+function readCpuListFile(path: string): number[] | undefined {
+  try {
+    return parseCpuList(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The cores `pid` may run on that are online: /proc/<pid>/status's mask may name CPUs that are offline (hotplug),
+ * which taskset then refuses. [] where it cannot be read.
+ */
 export function allowedCpus(pid: number = process.pid): number[] {
+  let allowed: number[];
   try {
     const m = /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? parseCpuList(m[1]!) : [];
+    allowed = m ? parseCpuList(m[1]!) : [];
   } catch {
     return [];
   }
+  const online = readCpuListFile('/sys/devices/system/cpu/online');
+  return online ? allowed.filter((core) => online.includes(core)) : allowed;
+}
+
+/** The hardware threads that share `core`'s physical core, itself included (just [core] where /sys does not say). */
+export function threadSiblings(core: number): number[] {
+  return readCpuListFile(`/sys/devices/system/cpu/cpu${core}/topology/thread_siblings_list`) ?? [core];
+}
+
+/** Whether `taskset` can be run here (util-linux). */
+export function tasksetInstalled(): boolean {
+  return spawnSync('taskset', ['--version'], { stdio: 'ignore' }).error === undefined;
 }
 
 /**

@@ -94,7 +94,7 @@ async function measureTarget(id: TargetId, opts: BenchOptions): Promise<BenchRun
       if (opts.signal?.aborted) break;
       opts.say(`${label}: ${clients} clients for ${opts.durationS} s...`);
       try {
-        const figures = await runWorkload(target, { clients, channels: opts.channels, durationS: opts.durationS, workers: opts.workers, signal: opts.signal });
+        const figures = await runWorkload(target, { clients, channels: opts.channels, durationS: opts.durationS, workers: opts.workers, cores: opts.isolation?.app, signal: opts.signal });
         runs.push({ target: id, label, clients, outcome: { status: 'measured', figures }, notes: target.notes });
       } catch (err) {
         opts.say(`${label}: ${clients} clients failed: ${oneLine(err)}`);

@@ -31,7 +31,7 @@ export interface ServerSample {
   /** CPU of the services the bench started for the target (PostgreSQL, Redis: every process of each), when there are any. */
   servicesCpuMs?: number;
   /** CPU ticks (/proc/stat) of the cores the servers and clients may use (all, unless --isolate-services). */
-  machine?: { busy: number; total: number };
+  coreTicks?: { busy: number; total: number };
 }
 
 export interface LoadFigures {
@@ -50,7 +50,10 @@ export interface LoadFigures {
   serverCpuPercent: number | null;
   /** The bench's own PostgreSQL and Redis, percent of one core over the run; null without services. */
   servicesCpuPercent: number | null;
-  /** Percent of the servers' and clients' cores busy over the run, whoever used them (the machine's, unless --isolate-services). */
+  /**
+   * Percent of the servers' and clients' cores busy over the run, whoever used them: the machine's, unless
+   * --isolate-services (the report's field keeps its first name).
+   */
   machineBusyPercent: number | null;
   serverPeakRssMb: number | null;
   /** Each worker's CPU as percent of one core. */
@@ -89,10 +92,10 @@ function corePercent(from: ServerSample, to: ServerSample, cpuMs: (s: ServerSamp
 }
 
 /** Percent of those cores busy between two samples. */
-function machineBusyPercent(from: ServerSample, to: ServerSample): number | null {
-  if (!from.machine || !to.machine) return null;
-  const total = to.machine.total - from.machine.total;
-  return total > 0 ? round(((to.machine.busy - from.machine.busy) / total) * 100, 0) : null;
+function coresBusyPercent(from: ServerSample, to: ServerSample): number | null {
+  if (!from.coreTicks || !to.coreTicks) return null;
+  const total = to.coreTicks.total - from.coreTicks.total;
+  return total > 0 ? round(((to.coreTicks.busy - from.coreTicks.busy) / total) * 100, 0) : null;
 }
 
 /**
@@ -100,12 +103,12 @@ function machineBusyPercent(from: ServerSample, to: ServerSample): number | null
  * clients' cores were says whether they were shared out (near 100%: server, clients, services and other work took
  * turns) or the run was waiting (I/O, a round trip).
  */
-export function whereTheLimitWas(serverCpuPercent: number | null, clientCpuPercent: readonly number[], nodes: number, machineBusy: number | null = null): string {
+export function whereTheLimitWas(serverCpuPercent: number | null, clientCpuPercent: readonly number[], nodes: number, coresBusy: number | null = null): string {
   const busiestClient = Math.max(0, ...clientCpuPercent);
   const perNode = serverCpuPercent === null ? null : serverCpuPercent / nodes;
   if (busiestClient >= SATURATED_CPU_PERCENT) return `clients: a client process at ${round(busiestClient, 0)}% CPU`;
   if (perNode !== null && perNode >= SATURATED_CPU_PERCENT) return `server: ${round(perNode, 0)}% CPU${nodes > 1 ? ' per node' : ''}`;
-  return `neither at 100% CPU: waiting (store, I/O, shared cores)${machineBusy === null ? '' : `; cores ${machineBusy}% busy`}`;
+  return `neither at 100% CPU: waiting (store, I/O, shared cores)${coresBusy === null ? '' : `; cores ${coresBusy}% busy`}`;
 }
 
 /** Merges the workers' samples and the server's samples into one target's figures. */
@@ -151,7 +154,7 @@ export function mergeRun(input: { clients: number; durationS: number; nodes: num
   const last = server.at(-1);
   const overRun = first && last && last !== first ? ([first, last] as const) : undefined;
   const serverCpuPercent = overRun ? corePercent(...overRun) : null;
-  const machineBusy = overRun ? machineBusyPercent(...overRun) : null;
+  const coresBusy = overRun ? coresBusyPercent(...overRun) : null;
   const clientCpuPercent = workers.map((w) => (w.wallMs > 0 ? round((w.cpuMs / w.wallMs) * 100) : 0));
   return {
     clients: input.clients,
@@ -167,10 +170,10 @@ export function mergeRun(input: { clients: number; durationS: number; nodes: num
     fanoutLatencyMs: roundSummary(summarize(workers.flatMap((w) => w.fanoutMs))),
     serverCpuPercent,
     servicesCpuPercent: overRun ? corePercent(...overRun, (x) => x.servicesCpuMs) : null,
-    machineBusyPercent: machineBusy,
+    machineBusyPercent: coresBusy,
     serverPeakRssMb: server.length ? round(Math.max(...server.map((x) => x.rssBytes)) / MB) : null,
     clientCpuPercent,
-    limit: whereTheLimitWas(serverCpuPercent, clientCpuPercent, input.nodes, machineBusy),
+    limit: whereTheLimitWas(serverCpuPercent, clientCpuPercent, input.nodes, coresBusy),
     series,
     ackHistogram: histogram(ackMs),
   };

@@ -1,10 +1,10 @@
-import { allowedCpus, pinToCpus } from '../../testbed/cpu-affinity.ts';
+import { allowedCpus, pinToCpus, tasksetInstalled, threadSiblings } from '../../testbed/cpu-affinity.ts';
 import { childPids } from '../../testbed/process-tree.ts';
 import type { ServiceLease } from '../../testbed/services/index.ts';
 
 /**
- * `--isolate-services`: the bench's own PostgreSQL and Redis on a core of their own, the servers and the clients
- * on the others. In production the database runs on its own host; on a small machine it otherwise shares the
+ * `--isolate-services`: the bench's own PostgreSQL and Redis on a physical core of their own (the last one: one
+ * core whatever the machine's size, enough for a bench's database), the servers and the clients on the others. In production the database runs on its own host; on a small machine it otherwise shares the
  * cores with the load generator and the server under test, and a store round trip waits for a core as often as
  * for the store (issue 9: on 2 shared cores a PostgreSQL commit took 1.5 ms from send to answer for 0.6 ms of
  * the backend's CPU). Bare Socket.IO and the embedded store, which have no service, get the same cores as the
@@ -13,14 +13,21 @@ import type { ServiceLease } from '../../testbed/services/index.ts';
 export interface CoreSplit {
   /** The bench, its client workers and the servers under test (every process it starts inherits them). */
   app: number[];
-  /** The bench's throw-away services: the last core. */
+  /** The bench's throw-away services: the last allowed core, with its hyperthread siblings. */
   services: number[];
 }
 
-/** Pure: the last allowed core for the services, the rest for everything else; undefined with fewer than 2. */
-export function splitCores(allowed: readonly number[]): CoreSplit | undefined {
-  if (allowed.length < 2) return undefined;
-  return { app: allowed.slice(0, -1), services: allowed.slice(-1) };
+/**
+ * Pure: the last allowed core and those of `siblingsOfLast` (the hardware threads of the same physical core) that
+ * are allowed, for the services; the rest for everything else. Siblings go together: a server on the other thread
+ * of the database's core would share its execution units. Undefined when nothing is left for the servers.
+ */
+export function splitCores(allowed: readonly number[], siblingsOfLast: readonly number[] = []): CoreSplit | undefined {
+  const last = allowed[allowed.length - 1];
+  if (last === undefined) return undefined;
+  const services = allowed.filter((core) => core === last || siblingsOfLast.includes(core));
+  const app = allowed.filter((core) => !services.includes(core));
+  return app.length > 0 ? { app, services } : undefined;
 }
 
 /** The split in words, for the output and the report. */
@@ -32,7 +39,11 @@ export function describeIsolation(split: CoreSplit): string {
 export function planIsolation(): CoreSplit | string {
   if (process.platform !== 'linux') return `--isolate-services needs Linux (core affinity), not ${process.platform}`;
   const allowed = allowedCpus();
-  return splitCores(allowed) ?? `--isolate-services needs 2 or more cores, and this process may use ${allowed.length}`;
+  const last = allowed[allowed.length - 1];
+  const split = splitCores(allowed, last === undefined ? [] : threadSiblings(last));
+  if (!split) return `--isolate-services needs 2 or more physical cores, and this process may use ${allowed.length} core(s) (${allowed.join(',')})`;
+  if (!tasksetInstalled()) return '--isolate-services needs taskset (Debian: util-linux)';
+  return split;
 }
 
 /** Moves this process (and so everything it starts from now on) to the servers' cores. */
@@ -42,12 +53,14 @@ export function isolateBench(split: CoreSplit): Promise<void> {
 
 /**
  * Moves a service the bench started to the services' core, with the processes it already forked (PostgreSQL's
- * background workers); backends forked later inherit it. A service the bench did not start (from DATABASE_URL or
- * REDIS_URL) is not its to move: the note says so.
+ * background workers); backends forked later inherit it. A service from DATABASE_URL, or in a container, has no
+ * process here to move: the note says so.
  */
 export async function placeService(service: ServiceLease, split: CoreSplit | undefined, name: string): Promise<string | undefined> {
   if (!split) return undefined;
-  if (service.pid === undefined) return `${name} is not the bench's own: not moved to a core of its own`;
+  if (service.pid === undefined) {
+    return `${name} ${service.source === 'container' ? 'runs in a container' : 'is not the bench\'s own'}: not moved to a core of its own, it shares the servers' cores`;
+  }
   await pinToCpus(service.pid, split.services);
   // A child that ended meanwhile (a backend closing) needs no core.
   for (const pid of childPids(service.pid)) await pinToCpus(pid, split.services).catch(() => {});

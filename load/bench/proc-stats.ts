@@ -39,7 +39,7 @@ export function parseEndedChildrenCpuMs(stat: string): number | undefined {
  * CPU time from /proc/stat, in ticks: busy (all but idle and iowait) and in all; of the whole machine (its first
  * line), or of `cores` alone (their `cpuN` lines; undefined when one is missing).
  */
-export function parseMachineTicks(procStat: string, cores?: readonly number[]): { busy: number; total: number } | undefined {
+export function parseCpuTicks(procStat: string, cores?: readonly number[]): { busy: number; total: number } | undefined {
   if (cores === undefined) return coreTicks(/^cpu\s+([\d\s]+)$/m.exec(procStat)?.[1]);
   let busy = 0;
   let total = 0;
@@ -117,9 +117,9 @@ export async function readTreeCpuMs(pid: number): Promise<number | undefined> {
 }
 
 /** CPU ticks of `cores` (all the machine's when undefined). */
-export async function readMachineTicks(cores?: readonly number[]): Promise<{ busy: number; total: number } | undefined> {
+export async function readCpuTicks(cores?: readonly number[]): Promise<{ busy: number; total: number } | undefined> {
   try {
-    return parseMachineTicks(await readFile('/proc/stat', 'utf8'), cores);
+    return parseCpuTicks(await readFile('/proc/stat', 'utf8'), cores);
   } catch {
     return undefined;
   }

@@ -1,11 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { newRunId } from '../../testbed/clients/chat-fleet.ts';
-import { allowedCpus } from '../../testbed/cpu-affinity.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './client-worker.ts';
 import { channelsPerWorker, mergeRun, spreadOverChannels, type LoadFigures, type ServerSample, type WorkerSamples } from './figures.ts';
-import { readMachineTicks, readTreeCpuMs, readUsage } from './proc-stats.ts';
+import { readCpuTicks, readTreeCpuMs, readUsage } from './proc-stats.ts';
 import type { OpenBenchTarget } from './targets.ts';
 
 /**
@@ -18,6 +17,8 @@ export interface WorkloadOptions {
   channels: number;
   durationS: number;
   workers: number;
+  /** The cores the servers and clients run on (--isolate-services); undefined: the whole machine. */
+  cores?: readonly number[];
   signal?: AbortSignal;
 }
 
@@ -117,11 +118,10 @@ export async function runWorkload(target: OpenBenchTarget, opts: WorkloadOptions
     });
     await answersOfAll(workers, 'ready', SETUP_TIMEOUT_MS);
     let t0 = performance.now();
-    // The cores the servers and clients may use: the machine's, or the servers' share under --isolate-services.
-    const cores = allowedCpus();
     const sample = async () => {
-      const [usage, services, machine] = await Promise.all([readUsage(target.pids()), servicesCpuMs(target.servicePids()), readMachineTicks(cores.length > 0 ? cores : undefined)]);
-      if (usage) samples.push({ atMs: performance.now() - t0, ...usage, ...(services === undefined ? {} : { servicesCpuMs: services }), ...(machine ? { machine } : {}) });
+      // How busy the servers' and clients' cores are: the machine's, or their share under --isolate-services.
+      const [usage, services, coreTicks] = await Promise.all([readUsage(target.pids()), servicesCpuMs(target.servicePids()), readCpuTicks(opts.cores)]);
+      if (usage) samples.push({ atMs: performance.now() - t0, ...usage, ...(services === undefined ? {} : { servicesCpuMs: services }), ...(coreTicks ? { coreTicks } : {}) });
     };
     for (const w of workers) w.send({ type: 'go', durationS: opts.durationS, warmupS: BENCH_WARMUP_S });
     await answersOfAll(workers, 'warm', BENCH_WARMUP_S * 1000 + DRAIN_TIMEOUT_MS);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { channelsPerWorker, histogram, HISTOGRAM_EDGES_MS, median, mergeRun, ratio, spreadOverChannels, whereTheLimitWas, type WorkerSamples } from '../bench/figures.ts';
-import { parseCpuMs, parseEndedChildrenCpuMs, parseMachineTicks, parseRssBytes } from '../bench/proc-stats.ts';
+import { parseCpuMs, parseEndedChildrenCpuMs, parseCpuTicks, parseRssBytes } from '../bench/proc-stats.ts';
 import type { BenchRun } from '../bench/bench-run.ts';
 import { pickMedianRounds } from '../bench/rounds.ts';
 import { histogramChart, lineChart, niceCeiling } from '../../reports/plots.ts';
@@ -96,11 +96,11 @@ describe('bench arithmetic', () => {
     expect(f.machineBusyPercent).toBeNull();
   });
 
-  it('reads the services\' CPU and how busy the machine was over the run, and says so when nothing saturated', () => {
+  it('reads the services\' CPU and how busy the servers\' and clients\' cores were over the run, and says so when nothing saturated', () => {
     const server = [
-      { atMs: 0, cpuMs: 0, rssBytes: 1, servicesCpuMs: 5_000, machine: { busy: 100, total: 1_000 } },
-      { atMs: 1_000, cpuMs: 500, rssBytes: 1, servicesCpuMs: 5_300, machine: { busy: 250, total: 1_200 } },
-      { atMs: 2_000, cpuMs: 1_000, rssBytes: 1, servicesCpuMs: 5_800, machine: { busy: 460, total: 1_400 } },
+      { atMs: 0, cpuMs: 0, rssBytes: 1, servicesCpuMs: 5_000, coreTicks: { busy: 100, total: 1_000 } },
+      { atMs: 1_000, cpuMs: 500, rssBytes: 1, servicesCpuMs: 5_300, coreTicks: { busy: 250, total: 1_200 } },
+      { atMs: 2_000, cpuMs: 1_000, rssBytes: 1, servicesCpuMs: 5_800, coreTicks: { busy: 460, total: 1_400 } },
     ];
     const f = mergeRun({ clients: 1, durationS: 2, nodes: 1, workers: [], server });
     expect(f.servicesCpuPercent).toBe(40);
@@ -155,12 +155,12 @@ describe('/proc parsing', () => {
 
   it('reads busy and total ticks from /proc/stat (idle and iowait are not busy), of the machine or of some cores', () => {
     const stat = 'cpu  100 5 50 1000 20 3 2 1 0 0\ncpu0 50 2 25 500 10 1 1 0 0 0\ncpu1 50 3 25 500 10 2 1 1 0 0\ncpu10 7 0 0 7 0 0 0 0 0 0\nintr 12345\n';
-    expect(parseMachineTicks(stat)).toEqual({ busy: 161, total: 1181 });
-    expect(parseMachineTicks(stat, [0])).toEqual({ busy: 79, total: 589 });
-    expect(parseMachineTicks(stat, [0, 1])).toEqual({ busy: 161, total: 1181 });
-    expect(parseMachineTicks(stat, [10])).toEqual({ busy: 7, total: 14 });
-    expect(parseMachineTicks(stat, [2]), 'a core /proc/stat does not list').toBeUndefined();
-    expect(parseMachineTicks('cpu0 1 2 3 4 5\n')).toBeUndefined();
+    expect(parseCpuTicks(stat)).toEqual({ busy: 161, total: 1181 });
+    expect(parseCpuTicks(stat, [0])).toEqual({ busy: 79, total: 589 });
+    expect(parseCpuTicks(stat, [0, 1])).toEqual({ busy: 161, total: 1181 });
+    expect(parseCpuTicks(stat, [10])).toEqual({ busy: 7, total: 14 });
+    expect(parseCpuTicks(stat, [2]), 'a core /proc/stat does not list').toBeUndefined();
+    expect(parseCpuTicks('cpu0 1 2 3 4 5\n')).toBeUndefined();
   });
 
   it('reads VmRSS in bytes', () => {

@@ -8,12 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchRunFigures } from '../../reports/bench-figures.ts';
 import { parseReport } from '../../reports/json.ts';
 import type { Report } from '../../reports/schema.ts';
-import { allowedCpus } from '../../testbed/cpu-affinity.ts';
 import { oneErrorLine, runCli, type CliResult } from '../../testing/run-cli.ts';
-import { splitCores } from '../bench/isolation.ts';
-
-/** --isolate-services needs 2 cores; the runs below use it where the machine has them. */
-const twoCores = process.platform === 'linux' && allowedCpus().length >= 2;
 
 describe('sockproof bench: refusals (one line, exit 2)', () => {
   it.each([
@@ -115,8 +110,7 @@ describe('sockproof bench: start-up, memory and a supervised SIGKILL', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sockproof-bench-'));
-    const isolate = twoCores ? ['--isolate-services'] : [];
-    run = await runCli(['bench', '--targets', 'bare', '--duration', '1', '--rounds', '1', '--clients', '2', '--workers', '1', '--restarts', '1', '--kills', '1', '--idle-sockets', '20', ...isolate, '--out', dir], 400_000);
+    run = await runCli(['bench', '--targets', 'bare', '--duration', '1', '--rounds', '1', '--clients', '2', '--workers', '1', '--restarts', '1', '--kills', '1', '--idle-sockets', '20', '--out', dir], 400_000);
     report = parseReport(await readFile(join(dir, 'report.json'), 'utf8'));
   }, 420_000);
   afterAll(async () => {
@@ -131,13 +125,6 @@ describe('sockproof bench: start-up, memory and a supervised SIGKILL', () => {
     const byId = new Map(report.results.map((r) => [r.id, r]));
     expect(byId.get('BENCH-LIFECYCLE-bare')!.figures).toMatchObject({ idleSockets: 20, firstStartMs: expect.any(Number), idleRssMb: expect.any(Number) });
     expect(byId.get('BENCH-SUPERVISED-RESTART')!.figures).toMatchObject({ kills: 1, servingAgainMs: [expect.any(Number)] });
-  });
-
-  it.skipIf(!twoCores)('with --isolate-services, says how it split the cores, in the output and the report (needs Linux and 2 cores)', () => {
-    const split = splitCores(allowedCpus())!;
-    const words = `services isolated: servers and clients on core(s) ${split.app.join(',')}, the bench's PostgreSQL and Redis on core ${split.services.join(',')}`;
-    expect(run.stdout.split('\n')[0]).toContain(`; ${words}`);
-    expect(JSON.stringify(report.results[0]!.evidence)).toContain(words);
   });
 
   it('summary.md and report.html have the start-up and memory table', async () => {
