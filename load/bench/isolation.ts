@@ -4,11 +4,12 @@ import type { ServiceLease } from '../../testbed/services/index.ts';
 
 /**
  * `--isolate-services`: the bench's own PostgreSQL and Redis on a physical core of their own (the last one: one
- * core whatever the machine's size, enough for a bench's database), the servers and the clients on the others. In production the database runs on its own host; on a small machine it otherwise shares the
- * cores with the load generator and the server under test, and a store round trip waits for a core as often as
- * for the store (issue 9: on 2 shared cores a PostgreSQL commit took 1.5 ms from send to answer for 0.6 ms of
- * the backend's CPU). Bare Socket.IO and the embedded store, which have no service, get the same cores as the
- * servers, so every ratio compares servers on the same cores.
+ * core whatever the machine's size, enough for a bench's database), the servers and the clients on the others.
+ * In production the database runs on its own host; on a small machine it otherwise shares the cores with the load
+ * generator and the server under test, and a store round trip waits for a core as often as for the store (issue 9:
+ * on 2 shared cores a PostgreSQL commit took 1.5 ms from send to answer for 0.6 ms of the backend's CPU). Bare
+ * Socket.IO and the embedded store, which have no service, get the same cores as the servers, so every ratio
+ * compares servers on the same cores.
  */
 export interface CoreSplit {
   /** The bench, its client workers and the servers under test (every process it starts inherits them). */

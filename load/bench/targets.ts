@@ -65,10 +65,10 @@ async function startBenchPostgres() {
 }
 
 /** A note per service that --isolate-services could not move (none when it moved them, or was not asked). */
-async function placeServices(services: ServiceLease[], names: string[], split: CoreSplit | undefined): Promise<string[]> {
+async function placeServices(services: [ServiceLease, string][], split: CoreSplit | undefined): Promise<string[]> {
   const notes: string[] = [];
-  for (const [i, service] of services.entries()) {
-    const note = await placeService(service, split, names[i]!);
+  for (const [service, name] of services) {
+    const note = await placeService(service, split, name);
     if (note) notes.push(note);
   }
   return notes;
@@ -101,13 +101,13 @@ export async function startBenchTarget(id: TargetId, split?: CoreSplit): Promise
     // No port in the notes: every round starts its own services, and the note is the same for all of them.
     const pgNote = `PostgreSQL ${pg.source} on 127.0.0.1 (throw-away${pg.source === 'url' ? ' database, its operator\'s settings' : ', fsync on as PostgreSQL ships: each commit is on disk before it is acked'})`;
     if (id === 'postgres') {
-      const placing = await placeServices(services, ['PostgreSQL'], split);
+      const placing = await placeServices([[pg, 'PostgreSQL']], split);
       nodes.push(await TargetProcess.start(referenceWith({ DATABASE_URL: pg.url })));
       return openFrom(id, nodes, services, [pgNote, ...placing]);
     }
     const redis = await (await redisAvailability({ quiet: true, needsControl: true })).start();
     services.push(redis);
-    const placing = await placeServices(services, ['PostgreSQL', 'Redis'], split);
+    const placing = await placeServices([[pg, 'PostgreSQL'], [redis, 'Redis']], split);
     const jwtSecret = randomBytes(32).toString('base64url');
     for (const nodeId of ['bench-1', 'bench-2']) {
       nodes.push(await TargetProcess.start(referenceWith({ DATABASE_URL: pg.url, REDIS_URL: redis.url, NODE_ID: nodeId }, jwtSecret)));
@@ -126,7 +126,8 @@ export async function targetCommand<T>(id: Exclude<TargetId, 'cluster'>, split: 
   if (id === 'embedded') return body(referenceServerCommand());
   const pg = await startBenchPostgres();
   try {
-    await placeServices([pg], ['PostgreSQL'], split);
+    // A PostgreSQL that cannot be moved is the same as the PostgreSQL target's, whose rows carry the note.
+    await placeServices([[pg, 'PostgreSQL']], split);
     return await body(referenceWith({ DATABASE_URL: pg.url }));
   } finally {
     await pg.stop();
