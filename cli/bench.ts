@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { planIsolation, type CoreSplit } from '../load/bench/isolation.ts';
+import type { CoreSplit } from '../load/bench/isolation.ts';
 import { TARGET_IDS as TARGETS } from '../load/bench/target-ids.ts';
 import { BOUNDS } from '../testbed/run-bounds.ts';
 import { numberFlagOrUsage, stopOnSignals } from './run-options.ts';
@@ -39,8 +39,12 @@ function targets(raw: string): Array<(typeof TARGETS)[number]> {
   return TARGETS.filter((t) => parts.includes(t));
 }
 
-/** --isolate-services: the cores for the servers and for the services, or a usage error saying why not. */
-function isolationOrUsage(): CoreSplit {
+/**
+ * --isolate-services: the cores for the servers and for the services, or a usage error saying why not. Loaded
+ * when asked for, as the bench itself is: every other command starts without it.
+ */
+async function isolationOrUsage(): Promise<CoreSplit> {
+  const { planIsolation } = await import('../load/bench/isolation.ts');
   const plan = planIsolation();
   if (typeof plan === 'string') throw new UsageError(plan);
   return plan;
@@ -86,7 +90,7 @@ export function registerBench(program: Command): void {
         idleSockets: numberFlagOrUsage('--idle-sockets', flags.idleSockets, BOUNDS.idleSockets),
         channels: CHANNELS,
         restarts: numberFlagOrUsage('--restarts', flags.restarts, BOUNDS.restarts),
-        ...(flags.isolateServices ? { isolation: isolationOrUsage() } : {}),
+        ...(flags.isolateServices ? { isolation: await isolationOrUsage() } : {}),
       };
       const out = flags.out ?? defaultOutDir();
       const say = (line: string) => process.stderr.write(`${line}\n`);

@@ -47,7 +47,8 @@ export function allowedCpus(pid: number = process.pid): number[] {
     return [];
   }
   const online = readCpuListFile('/sys/devices/system/cpu/online');
-  return online ? allowed.filter((core) => online.includes(core)) : allowed;
+  // An online list that cannot be read (or parsed) says nothing: the mask alone.
+  return online && online.length > 0 ? allowed.filter((core) => online.includes(core)) : allowed;
 }
 
 /** The hardware threads that share `core`'s physical core, itself included (just [core] where /sys does not say). */

@@ -19,14 +19,16 @@ export interface CoreSplit {
 }
 
 /**
- * Pure: the last allowed core and those of `siblingsOfLast` (the hardware threads of the same physical core) that
- * are allowed, for the services; the rest for everything else. Siblings go together: a server on the other thread
- * of the database's core would share its execution units. Undefined when nothing is left for the servers.
+ * Pure but for `siblingsOf` (the hardware threads sharing a core's physical core, itself included): the last
+ * allowed core and its allowed siblings for the services, the rest for everything else. Siblings go together: a
+ * server on the other thread of the database's core would share its execution units. Undefined when nothing is
+ * left for the servers.
  */
-export function splitCores(allowed: readonly number[], siblingsOfLast: readonly number[] = []): CoreSplit | undefined {
+export function splitCores(allowed: readonly number[], siblingsOf: (core: number) => readonly number[] = (core) => [core]): CoreSplit | undefined {
   const last = allowed[allowed.length - 1];
   if (last === undefined) return undefined;
-  const services = allowed.filter((core) => core === last || siblingsOfLast.includes(core));
+  const siblings = siblingsOf(last);
+  const services = allowed.filter((core) => core === last || siblings.includes(core));
   const app = allowed.filter((core) => !services.includes(core));
   return app.length > 0 ? { app, services } : undefined;
 }
@@ -40,8 +42,7 @@ export function describeIsolation(split: CoreSplit): string {
 export function planIsolation(): CoreSplit | string {
   if (process.platform !== 'linux') return `--isolate-services needs Linux (core affinity), not ${process.platform}`;
   const allowed = allowedCpus();
-  const last = allowed[allowed.length - 1];
-  const split = splitCores(allowed, last === undefined ? [] : threadSiblings(last));
+  const split = splitCores(allowed, threadSiblings);
   if (!split) return `--isolate-services needs 2 or more physical cores, and this process may use ${allowed.length} core(s) (${allowed.join(',')})`;
   if (!tasksetInstalled()) return '--isolate-services needs taskset (Debian: util-linux)';
   return split;

@@ -7,12 +7,12 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { benchRunFigures } from '../../reports/bench-figures.ts';
 import { parseReport } from '../../reports/json.ts';
-import { allowedCpus, tasksetInstalled, threadSiblings } from '../../testbed/cpu-affinity.ts';
+import { allowedCpus, tasksetInstalled } from '../../testbed/cpu-affinity.ts';
 import { childPids } from '../../testbed/process-tree.ts';
 import { REPO_ROOT } from '../../testbed/repo-root.ts';
 import { runCli } from '../../testing/run-cli.ts';
 import { postgresAvailability, redisAvailability } from '../../testbed/services/index.ts';
-import { placeService, splitCores } from '../bench/isolation.ts';
+import { placeService, planIsolation, splitCores, type CoreSplit } from '../bench/isolation.ts';
 import { startBenchTarget } from '../bench/targets.ts';
 
 /** `sockproof bench --isolate-services` (load/bench/isolation.ts): the bench's database on a core of its own. */
@@ -27,11 +27,11 @@ describe('splitCores', () => {
 
   it('keeps the hardware threads of the services\' physical core away from the servers', () => {
     // 4 cores with 2 threads each, numbered as Linux does: cpu N and N+4 share a core.
-    expect(splitCores([0, 1, 2, 3, 4, 5, 6, 7], [3, 7])).toEqual({ app: [0, 1, 2, 4, 5, 6], services: [3, 7] });
+    expect(splitCores([0, 1, 2, 3, 4, 5, 6, 7], (core) => [core % 4, (core % 4) + 4])).toEqual({ app: [0, 1, 2, 4, 5, 6], services: [3, 7] });
     // A sibling the process may not use is not given to anyone.
-    expect(splitCores([0, 1, 2, 3], [3, 7])).toEqual({ app: [0, 1, 2], services: [3] });
+    expect(splitCores([0, 1, 2, 3], () => [3, 7])).toEqual({ app: [0, 1, 2], services: [3] });
     // One physical core with two threads: nothing would be left for the servers.
-    expect(splitCores([0, 1], [0, 1])).toBeUndefined();
+    expect(splitCores([0, 1], () => [0, 1])).toBeUndefined();
   });
 });
 
@@ -47,7 +47,7 @@ describe('placeService', () => {
     async () => {
       const service = await postgres.start();
       try {
-        const split = splitCores(cores)!;
+        const split = planIsolation() as CoreSplit;
         expect(await placeService(service, split, 'PostgreSQL')).toBeUndefined();
         for (const pid of [service.pid!, ...childPids(service.pid!)]) expect(allowedCpus(pid)).toEqual(split.services);
         const client = new pg.Client({ connectionString: service.url });
@@ -68,7 +68,7 @@ describe('placeService', () => {
   it.skipIf(!twoCores || postgres.skip !== undefined || redis.skip !== undefined)(
     'a bench target\'s services (2 nodes: PostgreSQL and Redis) run on the services\' core, its servers on the others (needs Linux, 2 cores, local PostgreSQL and Redis)',
     async () => {
-      const split = splitCores(cores)!;
+      const split = planIsolation() as CoreSplit;
       const target = await startBenchTarget('cluster', split);
       try {
         expect(target.servicePids()).toHaveLength(2);
@@ -103,8 +103,7 @@ describe('sockproof bench --isolate-services: a short run', () => {
       try {
         const run = await runCli(['bench', '--isolate-services', '--targets', 'bare,postgres', '--clients', '2', '--duration', '1', '--rounds', '1', '--workers', '1', '--no-lifecycle', '--out', dir], 300_000);
         expect(run.code, run.stderr).toBe(0);
-        const last = cores[cores.length - 1]!;
-        const split = splitCores(cores, threadSiblings(last))!;
+        const split = planIsolation() as CoreSplit;
         const words = `services isolated: servers and clients on core(s) ${split.app.join(',')}, the bench's PostgreSQL and Redis on core ${split.services.join(',')}`;
         expect(run.stdout.split('\n')[0]).toContain(`; ${words}`);
         expect(run.stdout).toMatch(/bare Socket\.IO\s+2\s+[\d.]+ \(1×\)/);
